@@ -1,0 +1,28 @@
+// Timing events, one per guest call (plus SleepClamped after a clamped subscribe).
+// In memory, u64 values are bigint so recording does no string work; the wire
+// form (see wire.ts) turns them into decimal strings, as proto3 JSON does for int64.
+
+export type ClampReason = 'min_sleep_duration' | 'max_sleep_duration';
+
+export type TimingEvent =
+  | { type: 'HandlerSetupStart' }
+  | { type: 'HandlerSetupSuccess' }
+  | { type: 'LinkerInstanceSuccess' }
+  | { type: 'WallClockNow'; seconds: bigint; nanoseconds: number }
+  | { type: 'WallClockResolution'; seconds: bigint; nanoseconds: number }
+  | { type: 'MonotonicClockNow'; instant: bigint }
+  | { type: 'MonotonicClockResolution'; resolution: bigint }
+  | { type: 'SubscribeInstant'; when: bigint; pollable: number; deadline: bigint }
+  | { type: 'SubscribeDuration'; duration: bigint; pollable: number; deadline: bigint }
+  | { type: 'SleepClamped'; requested: bigint; applied: bigint; reason: ClampReason }
+  | { type: 'PollableReady'; pollable: number; ready: boolean }
+  | { type: 'PollableBlock'; pollable: number; waited: bigint }
+  | { type: 'PollableDrop'; pollable: number }
+  | { type: 'PollReady'; ready_count: number; indices: number[]; waited: bigint };
+
+export type TimingEventType = TimingEvent['type'];
+
+/** The recorder the WASI adapters write to. `null` recorder means recording is off. */
+export interface EventSink {
+  record(event: TimingEvent): void;
+}
