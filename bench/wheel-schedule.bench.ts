@@ -1,0 +1,109 @@
+// schedule(): time BATCH schedules on top of `pending` timers already filed,
+// deadlines uniform over the next minute. The batch is cancelled untimed after
+// each sample, so the structure stays at `pending` (steady state, free list hot).
+
+import { TimerWheel } from '../src/wheel/wheel.ts';
+import { type TimedCase, makeRandom, measure, renderTable } from './harness.ts';
+import { HeapTimerQueue } from './peers/heap-queue.ts';
+
+export { run };
+
+const BATCH = 1000;
+const SPREAD_TICKS = 60_000;
+const SIZES = [10_000, 100_000];
+const TARGET_OPS_PER_SECOND = 10e6;
+/** setTimeout delays sit 10 minutes out so no timer fires during the run. */
+const TIMEOUT_OFFSET_MS = 600_000;
+
+function randomDeadlines(count: number, seed: number): Float64Array {
+  const random = makeRandom(seed);
+  const deadlines = new Float64Array(count);
+  for (let i = 0; i < count; i++) deadlines[i] = 1 + Math.floor(random() * SPREAD_TICKS);
+  return deadlines;
+}
+
+function wheelCase(pending: number): TimedCase {
+  let wheel = new TimerWheel();
+  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const handles = new Float64Array(BATCH);
+  return {
+    implementation: 'TimerWheel', pending, opsPerIteration: BATCH,
+    setup() {
+      wheel = new TimerWheel();
+      const deadlines = randomDeadlines(pending, 1);
+      for (let i = 0; i < pending; i++) wheel.schedule(deadlines[i], i);
+    },
+    iteration() {
+      const startMs = performance.now();
+      for (let i = 0; i < BATCH; i++) handles[i] = wheel.schedule(batchDeadlines[i], i);
+      const elapsedMs = performance.now() - startMs;
+      for (let i = 0; i < BATCH; i++) wheel.cancel(handles[i]);
+      return elapsedMs;
+    },
+    teardown() { wheel = new TimerWheel(); },
+  };
+}
+
+function heapCase(pending: number): TimedCase {
+  let heap = new HeapTimerQueue();
+  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const handles = new Float64Array(BATCH);
+  return {
+    implementation: 'binary heap', pending, opsPerIteration: BATCH,
+    setup() {
+      heap = new HeapTimerQueue();
+      const deadlines = randomDeadlines(pending, 1);
+      for (let i = 0; i < pending; i++) heap.schedule(deadlines[i], i);
+    },
+    iteration() {
+      const startMs = performance.now();
+      for (let i = 0; i < BATCH; i++) handles[i] = heap.schedule(batchDeadlines[i], i);
+      const elapsedMs = performance.now() - startMs;
+      for (let i = 0; i < BATCH; i++) heap.cancel(handles[i]);
+      return elapsedMs;
+    },
+    teardown() { heap = new HeapTimerQueue(); },
+  };
+}
+
+function noop(): void {}
+
+function setTimeoutCase(pending: number): TimedCase {
+  let resident: NodeJS.Timeout[] = [];
+  const batch: NodeJS.Timeout[] = new Array<NodeJS.Timeout>(BATCH);
+  const batchDeadlines = randomDeadlines(BATCH, 2);
+  return {
+    implementation: 'setTimeout per timer', pending, opsPerIteration: BATCH,
+    setup() {
+      const deadlines = randomDeadlines(pending, 1);
+      resident = Array.from(deadlines, (deadline) => setTimeout(noop, TIMEOUT_OFFSET_MS + deadline));
+    },
+    iteration() {
+      const startMs = performance.now();
+      for (let i = 0; i < BATCH; i++) batch[i] = setTimeout(noop, TIMEOUT_OFFSET_MS + batchDeadlines[i]);
+      const elapsedMs = performance.now() - startMs;
+      for (let i = 0; i < BATCH; i++) clearTimeout(batch[i]);
+      return elapsedMs;
+    },
+    teardown() {
+      for (const timeout of resident) clearTimeout(timeout);
+      resident = [];
+    },
+  };
+}
+
+async function run(): Promise<string> {
+  const cases = SIZES.flatMap((pending) => [wheelCase(pending), heapCase(pending), setTimeoutCase(pending)]);
+  const rows = await measure(cases);
+  return [
+    '### schedule',
+    '',
+    `Each sample times ${BATCH} schedules on top of the pending timers (deadlines uniform over ${SPREAD_TICKS / 1000} s); ` +
+      'the batch is cancelled outside the timed region. setTimeout creates one Timeout per timer.',
+    '',
+    renderTable(rows, 'schedules/s', TARGET_OPS_PER_SECOND),
+    '',
+  ].join('\n');
+}
+
+if (import.meta.main) console.log(await run());
