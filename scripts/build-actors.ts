@@ -1,0 +1,167 @@
+// Builds every test actor from source into test-actors/build/<name>.wasm, with
+// no compiler: jco's wasm-tools (in-process) parses the hand-written WAT core
+// module, embeds the actor's WIT world, and wraps it as a component.
+//
+//   test-actors/<name>/<name>.wat   core module, canonical ABI written by hand
+//   test-actors/<name>/world.wit    `package theater-test:<name>; world <name> {...}`
+//   test-actors/wit/*.wit           shared packages (wasi:clocks, wasi:io, ...)
+//
+// The world and every shared file are joined into one WIT source string: the
+// shared files use the nested `package ns:name@ver { ... }` form, so one string
+// can hold them all (jco's `witPath` form cannot see the host directory).
+// An actor is rebuilt only when the SHA-256 of its inputs (both sources, the
+// shared WIT, this script's format version and the jco version) changes; the
+// hash sits next to the output in <name>.wasm.sha256.
+//
+// Usage: node scripts/build-actors.ts [--force] [name ...]
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Bump when the build recipe changes, so old outputs are rebuilt. */
+const FORMAT = 1;
+
+const root = join(import.meta.dirname, '..');
+const actorsDir = join(root, 'test-actors');
+const sharedWitDir = join(actorsDir, 'wit');
+const buildDir = join(actorsDir, 'build');
+
+export interface ActorSource {
+  name: string;
+  watPath: string;
+  worldPath: string;
+}
+
+export interface BuildResult {
+  name: string;
+  outPath: string;
+  status: 'built' | 'up-to-date';
+  bytes: number;
+}
+
+interface WasmTools {
+  parse(wat: string): Promise<Uint8Array>;
+  componentEmbed(opts: { binary: Uint8Array; witSource: string; world: string }): Promise<Uint8Array>;
+  componentNew(binary: Uint8Array, adapters: Array<[string, Uint8Array]>): Promise<Uint8Array>;
+}
+
+/** Every folder of test-actors/ holding `<name>.wat` and `world.wit`. */
+export function listActors(): ActorSource[] {
+  return readdirSync(actorsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'wit' && e.name !== 'build')
+    .map((e) => ({
+      name: e.name,
+      watPath: join(actorsDir, e.name, `${e.name}.wat`),
+      worldPath: join(actorsDir, e.name, 'world.wit'),
+    }))
+    .filter((a) => existsSync(a.watPath) && existsSync(a.worldPath))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function jcoVersion(): string {
+  const entry = fileURLToPath(import.meta.resolve('@bytecodealliance/jco'));
+  const pkg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function sharedWit(): string {
+  return readdirSync(sharedWitDir)
+    .filter((f) => f.endsWith('.wit'))
+    .sort()
+    .map((f) => readFileSync(join(sharedWitDir, f), 'utf8'))
+    .join('\n');
+}
+
+const rel = (p: string) => relative(root, p);
+
+/** Builds the named actors (all when `only` is empty); returns one result per actor. */
+export async function buildActors(options: { only?: readonly string[]; force?: boolean } = {}): Promise<BuildResult[]> {
+  const all = listActors();
+  const only = options.only ?? [];
+  for (const name of only) {
+    if (!all.some((a) => a.name === name)) {
+      throw new Error(`build-actors: no actor named ${JSON.stringify(name)} in ${rel(actorsDir)} (have: ${all.map((a) => a.name).join(', ')})`);
+    }
+  }
+  const actors = only.length === 0 ? all : all.filter((a) => only.includes(a.name));
+  const shared = sharedWit();
+  const version = jcoVersion();
+  mkdirSync(buildDir, { recursive: true });
+
+  let tools: WasmTools | undefined;
+  const results: BuildResult[] = [];
+  for (const actor of actors) {
+    const wat = readFileSync(actor.watPath, 'utf8');
+    const world = readFileSync(actor.worldPath, 'utf8');
+    const hash = createHash('sha256')
+      .update(`format ${FORMAT}\njco ${version}\n`)
+      .update(wat).update('\0').update(world).update('\0').update(shared)
+      .digest('hex');
+    const outPath = join(buildDir, `${actor.name}.wasm`);
+    const hashPath = `${outPath}.sha256`;
+    if (!options.force && existsSync(outPath) && existsSync(hashPath) && readFileSync(hashPath, 'utf8').trim() === hash) {
+      results.push({ name: actor.name, outPath, status: 'up-to-date', bytes: readFileSync(outPath).length });
+      continue;
+    }
+    // jco's wasm-tools costs ~100 ms to load: only pay it when something is stale.
+    tools ??= (await import('@bytecodealliance/jco')) satisfies WasmTools;
+    const bytes = await buildOne(tools, actor, wat, world, shared);
+    // Write then rename, so a concurrent reader never sees half a component.
+    const tmp = `${outPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, outPath);
+    writeFileSync(hashPath, `${hash}\n`);
+    results.push({ name: actor.name, outPath, status: 'built', bytes: bytes.length });
+  }
+  return results;
+}
+
+async function buildOne(tools: WasmTools, actor: ActorSource, wat: string, world: string, shared: string): Promise<Uint8Array> {
+  const step = async <T>(what: string, file: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw new Error(`build-actors: ${actor.name}: ${what} failed for ${rel(file)}:\n${errorText(err)}`, { cause: err });
+    }
+  };
+  let core: Uint8Array;
+  try {
+    core = await tools.parse(wat);
+  } catch (err) {
+    // wasm-tools reports WAT errors as a Rust Debug dump; pull out line, column and reason.
+    const text = errorText(err);
+    const at = /line: (\d+), col: (\d+), snippet: "((?:[^"\\]|\\.)*)"/.exec(text);
+    const why = /kind: Custom\("((?:[^"\\]|\\.)*)"\)/.exec(text);
+    const where = at ? `${rel(actor.watPath)}:${at[1]}:${Number(at[2]) + 1}` : rel(actor.watPath);
+    throw new Error(`build-actors: ${actor.name}: parsing the WAT failed at ${where}: ${why?.[1] ?? text}${at ? `\n  ${at[3]}` : ''}`, { cause: err });
+  }
+  const embedded = await step(`embedding world "${actor.name}"`, actor.worldPath, () =>
+    tools.componentEmbed({ binary: core, witSource: `${world}\n${shared}`, world: actor.name }));
+  return step('making the component (componentNew)', actor.watPath, () => tools.componentNew(embedded, []));
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const payload: unknown = (err as Error & { payload?: unknown }).payload;
+    return typeof payload === 'string' ? payload : err.message;
+  }
+  return String(err);
+}
+
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  const force = args.includes('--force');
+  const only = args.filter((a) => a !== '--force');
+  const t0 = performance.now();
+  try {
+    const results = await buildActors({ only, force });
+    for (const r of results) {
+      console.log(`${r.status === 'built' ? 'built     ' : 'up to date'}  ${rel(r.outPath)}  (${r.bytes} B)`);
+    }
+    console.log(`build-actors: ${results.filter((r) => r.status === 'built').length} built, ${results.length} total, ${(performance.now() - t0).toFixed(0)} ms`);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,167 @@
+// transpileComponent: memo and disk cache, cache keys, errors, instantiate-many.
+// Uses the poll-empty actor (built by scripts/build-actors.ts) with a stub host:
+// its init calls poll([]) once, which lets a test see that the glue reached the host.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildActors } from '../../scripts/build-actors.ts';
+import {
+  DEFAULT_ASYNC_EXPORTS, defaultCacheDir, forgetTranspiled, jcoVersion, transpileComponent,
+  type ImportObject,
+} from '../../src/runtime/transpile.ts';
+
+const [built] = await buildActors({ only: ['poll-empty'] });
+const component = new Uint8Array(readFileSync(built.outPath));
+const scratch = mkdtempSync(join(tmpdir(), 'transpile-test-'));
+let dirs = 0;
+const freshDir = () => join(scratch, `cache-${dirs++}`);
+
+type Actor = { 'theater:simple/actor': { init(state?: Uint8Array): unknown } };
+
+/** A host whose poll records the list length, then throws as a trap would. */
+function stubHost(): { imports: ImportObject; polled: number[] } {
+  const polled: number[] = [];
+  class Pollable {}
+  const poll = (list: unknown[]) => {
+    polled.push(list.length);
+    throw new Error('wasi trap: poll on an empty list');
+  };
+  return { imports: { 'wasi:io/poll': { Pollable, poll } }, polled };
+}
+
+async function rejects(run: () => Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    assert.match((err as Error).message, pattern);
+    return;
+  }
+  assert.unreachable('should have rejected');
+}
+
+// Each test starts as a new process would: nothing memoised in memory.
+test.before.each(() => forgetTranspiled());
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+
+test('jspi: transpiles, and init reaches the host poll with an empty list', async () => {
+  const c = await transpileComponent(component, { mode: 'jspi', cacheDir: freshDir() });
+  assert.is(c.mode, 'jspi');
+  assert.is(c.origin, 'generated');
+  assert.is(c.jcoVersion, jcoVersion());
+  assert.equal([...c.importNames], ['wasi:io/poll']);
+  assert.ok(c.coreModules.size >= 1);
+  const host = stubHost();
+  const actor = await c.instantiate<Actor>(host.imports);
+  await rejects(async () => actor['theater:simple/actor'].init(), /^wasi trap: poll on an empty list$/);
+  assert.equal(host.polled, [0]);
+});
+
+test('sync: init throws synchronously through the same host', async () => {
+  const c = await transpileComponent(component, { mode: 'sync', cacheDir: false });
+  const host = stubHost();
+  const actor = c.instantiateSync<Actor>(host.imports);
+  assert.throws(() => actor['theater:simple/actor'].init(), /wasi trap/);
+  assert.equal(host.polled, [0]);
+});
+
+test('one transpile, many independent instances', async () => {
+  const c = await transpileComponent(component, { mode: 'sync', cacheDir: false });
+  const a = stubHost(), b = stubHost();
+  const first = c.instantiateSync<Actor>(a.imports);
+  const second = c.instantiateSync<Actor>(b.imports);
+  assert.is.not(first, second);
+  assert.throws(() => second['theater:simple/actor'].init());
+  assert.equal(a.polled, []);
+  assert.equal(b.polled, [0]);
+  assert.is(c.getCoreModule([...c.coreModules.keys()][0]), [...c.coreModules.values()][0]);
+  assert.throws(() => c.getCoreModule('nope.wasm'), /did not produce/);
+});
+
+test('memo: concurrent and repeated calls share one transpile', async () => {
+  const cacheDir = freshDir();
+  const [x, y] = await Promise.all([
+    transpileComponent(component, { mode: 'jspi', cacheDir }),
+    transpileComponent(component, { mode: 'jspi', cacheDir }),
+  ]);
+  assert.is(x, y);
+  assert.is(await transpileComponent(component, { mode: 'jspi', cacheDir }), x);
+  assert.is(readdirSync(cacheDir).length, 1);
+});
+
+test('disk cache: a new process (memo forgotten) loads the entry instead of running jco', async () => {
+  const cacheDir = freshDir();
+  const first = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  forgetTranspiled();
+  const second = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  assert.is(first.origin, 'generated');
+  assert.is(second.origin, 'disk');
+  assert.is.not(second, first);
+  assert.is(second.key, first.key);
+  assert.equal(readdirSync(join(cacheDir, first.key)).sort(), ['component.mjs', 'meta.json', ...first.coreModules.keys()].sort());
+  const host = stubHost();
+  const actor = await second.instantiate<Actor>(host.imports);
+  await rejects(async () => actor['theater:simple/actor'].init(), /wasi trap/);
+  assert.equal(host.polled, [0]);
+});
+
+test('disk cache: a damaged entry is regenerated and rewritten', async () => {
+  const cacheDir = freshDir();
+  const first = await transpileComponent(component, { mode: 'sync', cacheDir });
+  const core = [...first.coreModules.keys()][0];
+  writeFileSync(join(cacheDir, first.key, core), 'not wasm');
+  forgetTranspiled();
+  const again = await transpileComponent(component, { mode: 'sync', cacheDir });
+  assert.is(again.origin, 'generated');
+  forgetTranspiled();
+  assert.is((await transpileComponent(component, { mode: 'sync', cacheDir })).origin, 'disk');
+});
+
+test('disk cache: an unwritable cache directory falls back to memory', async () => {
+  const file = join(scratch, 'a-file');
+  writeFileSync(file, '');
+  const c = await transpileComponent(component, { mode: 'sync', cacheDir: join(file, 'sub') });
+  assert.is(c.origin, 'generated');
+  assert.throws(() => c.instantiateSync<Actor>(stubHost().imports)['theater:simple/actor'].init(), /wasi trap/);
+});
+
+test('cache key: differs by mode and by async exports, not by async lists in sync mode', async () => {
+  const cacheDir = freshDir();
+  const jspi = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  const sync = await transpileComponent(component, { mode: 'sync', cacheDir });
+  const jspiMore = await transpileComponent(component, { mode: 'jspi', cacheDir, asyncExports: [...DEFAULT_ASYNC_EXPORTS, 'bench:actor/bench#run'] });
+  const syncMore = await transpileComponent(component, { mode: 'sync', cacheDir, asyncExports: ['bench:actor/bench#run'] });
+  assert.is.not(jspi.key, sync.key);
+  assert.is.not(jspi.key, jspiMore.key);
+  assert.is(syncMore, sync);
+  assert.is(readdirSync(cacheDir).length, 3);
+  const reordered = await transpileComponent(component, { mode: 'jspi', cacheDir, asyncImports: ['wasi:io/poll#[method]pollable.block', 'wasi:io/poll#poll'] });
+  assert.is(reordered, jspi);
+});
+
+test('default cache dir is .cache/transpiled under the working directory', () => {
+  assert.is(defaultCacheDir(), join(process.cwd(), '.cache', 'transpiled'));
+});
+
+test('errors: bad options and bad bytes say what is wrong', async () => {
+  const reject = rejects;
+  const mode = 'fast' as unknown as 'jspi';
+  await reject(() => transpileComponent(component, { mode }), /options\.mode must be 'jspi' or 'sync', got "fast" \(string\)/);
+  await reject(() => transpileComponent('abc' as unknown as Uint8Array, { mode: 'sync' }), /must be a Uint8Array, got \[object String\]/);
+  await reject(() => transpileComponent(new Uint8Array(0), { mode: 'sync' }), /the 0 bytes are not WebAssembly \(they start <empty>/);
+  await reject(() => transpileComponent(new TextEncoder().encode('hello, world'), { mode: 'sync' }), /not WebAssembly \(they start 68 65 6c 6c/);
+  await reject(() => transpileComponent(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), { mode: 'sync' }), /core WebAssembly module, not a component/);
+  const truncated = component.slice(0, 40);
+  await reject(() => transpileComponent(truncated, { mode: 'jspi', cacheDir: false }), /jco [\d.]+ could not transpile the component \(40 bytes, sha256 key [0-9a-f]{12}\): /);
+  // a failure is not memoised: the same bytes fail again, with the same message
+  await reject(() => transpileComponent(truncated, { mode: 'jspi', cacheDir: false }), /could not transpile/);
+});
+
+test('instantiate: a missing import key is named, with the keys that were given', async () => {
+  const c = await transpileComponent(component, { mode: 'sync', cacheDir: false });
+  assert.throws(() => c.instantiateSync({ 'wasi:io/poll@0.2.3': {} }), /imports "wasi:io\/poll", but the import object has no such key \(keys: wasi:io\/poll@0\.2\.3\)/);
+  await rejects(() => c.instantiate({}), /keys: none/);
+});
+
+test.run();
