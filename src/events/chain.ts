@@ -1,0 +1,88 @@
+// The hash chain and its JSON Lines form.
+//
+// Line:  {"seq","parent","hash","handler","event"}  (+ "instance" in fleets)
+//   seq     0, 1, 2, ... within one chain
+//   parent  the previous line's hash, or null on the first line
+//   hash    hex SHA-256 of (parent ?? "") + "\n" + JSON.stringify(event)
+// Only parent and event are hashed. `instance` labels which actor instance a
+// chain belongs to when several chains share one file; it sits outside the
+// hash, so identical runs give identical chains whatever their numbering.
+// Cost: one JSON.stringify and one SHA-256 per event, paid when the chain is
+// built, never while recording.
+
+import { createHash } from 'node:crypto';
+import { appendFile, writeFile } from 'node:fs/promises';
+import type { TimingEvent } from './types.ts';
+import { toWire, type WireEvent } from './wire.ts';
+
+export interface ChainLine {
+  seq: number;
+  parent: string | null;
+  hash: string;
+  handler: string;
+  event: WireEvent;
+  /** Present only in files holding several chains. Not hashed. */
+  instance?: number;
+}
+
+export interface ChainExtra {
+  instance?: number;
+}
+
+export function hashEvent(parent: string | null, wireEvent: WireEvent): string {
+  return createHash('sha256')
+    .update(`${parent ?? ''}\n${JSON.stringify(wireEvent)}`)
+    .digest('hex');
+}
+
+export function buildChain(events: readonly TimingEvent[], handler = 'timing'): ChainLine[] {
+  const lines: ChainLine[] = [];
+  let parent: string | null = null;
+  for (let seq = 0; seq < events.length; seq++) {
+    const event = toWire(events[seq]);
+    const hash = hashEvent(parent, event);
+    lines.push({ seq, parent, hash, handler, event });
+    parent = hash;
+  }
+  return lines;
+}
+
+/** JSON Lines text, one line per entry, each ending in "\n". `instance` goes last on each line. */
+export function formatChainJsonl(lines: readonly ChainLine[], extra: ChainExtra = {}): string {
+  let text = '';
+  for (const { seq, parent, hash, handler, event } of lines) {
+    const line: ChainLine = { seq, parent, hash, handler, event };
+    if (extra.instance !== undefined) line.instance = extra.instance;
+    text += `${JSON.stringify(line)}\n`;
+  }
+  return text;
+}
+
+/**
+ * Writes one chain to `path`, replacing the file, or appending with `append`.
+ * For a fleet, prefer writeChainsJsonl, which writes every instance's chain in order.
+ */
+export async function writeChainJsonl(
+  path: string,
+  lines: readonly ChainLine[],
+  extra: ChainExtra & { append?: boolean } = {},
+): Promise<void> {
+  const text = formatChainJsonl(lines, extra);
+  await (extra.append === true ? appendFile(path, text) : writeFile(path, text));
+}
+
+/** Writes several chains, one after another, each line tagged with its chain's `instance`. */
+export async function writeChainsJsonl(
+  path: string,
+  chains: ReadonlyArray<{ instance: number; lines: readonly ChainLine[] }>,
+): Promise<void> {
+  await writeFile(path, chains.map((c) => formatChainJsonl(c.lines, { instance: c.instance })).join(''));
+}
+
+/** Parses JSON Lines text into chain lines without checking them; run verifyChain first. */
+export function parseChainJsonl(text: string): ChainLine[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as ChainLine);
+}

@@ -1,0 +1,41 @@
+// Sleep clamping: the policy every subscription goes through.
+//
+// How and why
+// - The effective delay of a subscription is clamped to [minNs, maxNs].
+//   `subscribe-duration(d)` asks for `d`; `subscribe-instant(t)` asks for
+//   `delayUntil(t, now)`, i.e. it is measured from the moment of the call.
+// - An instant already in the past (or equal to now) asks for a delay of 0,
+//   and is therefore clamped UP to minNs like `subscribe-duration(0)`. The
+//   minimum exists to stop tight polling; if past instants were exempt, a
+//   guest could bypass it with `subscribe-instant(now())` in a loop. With
+//   min_sleep_duration = 0 a past instant is ready at once, as WASI specifies.
+// - `maxNs` stops a guest from parking a pollable for ever.
+// Pure and allocation-light: one small object per call, no string work, so
+// adapters can call it on every subscription.
+
+import type { ClampReason } from '../events/types.ts';
+
+/** Limits in nanoseconds, as the WASI adapters use them. Invariant: minNs <= maxNs. */
+export interface TimingLimits {
+  minNs: bigint;
+  maxNs: bigint;
+}
+
+export interface ClampResult {
+  appliedNs: bigint;
+  /** The limit that changed the request, or null when it was within limits. */
+  reason: ClampReason | null;
+}
+
+/** Delay from `nowNs` until `whenNs`, saturating at 0 for instants not in the future. */
+export function delayUntil(whenNs: bigint, nowNs: bigint): bigint {
+  return whenNs > nowNs ? whenNs - nowNs : 0n;
+}
+
+/** Clamps a requested delay (ns, negative treated as 0) to the limits. */
+export function clampSleep(requestedNs: bigint, limits: TimingLimits): ClampResult {
+  const wantedNs = requestedNs < 0n ? 0n : requestedNs;
+  if (wantedNs < limits.minNs) return { appliedNs: limits.minNs, reason: 'min_sleep_duration' };
+  if (wantedNs > limits.maxNs) return { appliedNs: limits.maxNs, reason: 'max_sleep_duration' };
+  return { appliedNs: wantedNs, reason: null };
+}

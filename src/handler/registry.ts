@@ -1,0 +1,160 @@
+// HandlerRegistry: which registered handler satisfies each component import,
+// and the merged jco import object for one actor.
+//
+// Resolution: registration order is priority. Each import goes to the first
+// handler whose `provides` list has a compatible interface (see
+// interfaces.ts). From each instantiated handler only the keys it was chosen
+// for are copied, so a handler may expose more interfaces than a component
+// uses. Two imports that share a jco key (two versions of one interface) but
+// resolve to different handlers are a conflict: jco has one slot per key.
+
+import type { EventSink } from '../events/types.ts';
+import { interfaceSatisfies, splitInterfaceName } from './interfaces.ts';
+
+/** What a handler knows about the actor it serves. Kept minimal on purpose. */
+export interface ActorContext {
+  actorId: string;
+  /** Where the handler records its events; null when recording is off. */
+  events: EventSink | null;
+}
+
+export interface HandlerInstance {
+  /** jco import objects keyed by interface name WITHOUT version, e.g. 'wasi:clocks/wall-clock'. */
+  imports: Record<string, object>;
+  /** Releases per-actor resources (pollables, timers). Must not throw on a second call. */
+  dispose(): void;
+}
+
+export interface Handler {
+  readonly name: string;
+  /** Versioned interface names, e.g. 'wasi:clocks/wall-clock@0.2.3'. */
+  readonly provides: readonly string[];
+  instantiate(actor: ActorContext): HandlerInstance;
+}
+
+export interface SatisfiedImport {
+  /** The component's import, as given (with its version). */
+  import: string;
+  /** The jco key, the import without its version. */
+  key: string;
+  handler: Handler;
+}
+
+export interface ImportResolution {
+  satisfied: SatisfiedImport[];
+  unsatisfied: string[];
+}
+
+export interface BuiltImports {
+  imports: Record<string, object>;
+  /** Names of the handlers instantiated, in registration order. */
+  handlers: string[];
+  unsatisfied: string[];
+  /** Disposes every instance once, even when one throws; rethrows the first error. */
+  dispose(): void;
+}
+
+export class RegistryError extends Error {
+  readonly code = 'ERR_HANDLER_REGISTRY';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+function disposeAll(instances: readonly HandlerInstance[]): void {
+  let first: unknown = null;
+  for (const instance of instances) {
+    try {
+      instance.dispose();
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  if (first !== null) throw first;
+}
+
+export class HandlerRegistry {
+  #handlers: Handler[] = [];
+
+  register(handler: Handler): void {
+    if (this.#handlers.some((h) => h.name === handler.name)) {
+      throw new RegistryError(`handler "${handler.name}" is already registered`);
+    }
+    this.#handlers.push(handler);
+  }
+
+  handlers(): readonly Handler[] {
+    return this.#handlers;
+  }
+
+  satisfiedImports(componentImports: readonly string[]): ImportResolution {
+    const satisfied: SatisfiedImport[] = [];
+    const unsatisfied: string[] = [];
+    for (const name of componentImports) {
+      const handler = this.#handlers.find((h) => h.provides.some((p) => interfaceSatisfies(name, p)));
+      if (handler === undefined) unsatisfied.push(name);
+      else satisfied.push({ import: name, key: splitInterfaceName(name).key, handler });
+    }
+    return { satisfied, unsatisfied };
+  }
+
+  /**
+   * Instantiates the handlers the imports need and merges their import objects.
+   * Unsatisfied imports throw unless `allowUnsatisfied`; then they are returned
+   * for the caller to fill (e.g. from preview2-shim).
+   */
+  buildImports(componentImports: readonly string[], actor: ActorContext, options: { allowUnsatisfied?: boolean } = {}): BuiltImports {
+    const { satisfied, unsatisfied } = this.satisfiedImports(componentImports);
+    if (unsatisfied.length > 0 && options.allowUnsatisfied !== true) {
+      throw new RegistryError(`no registered handler provides ${unsatisfied.join(', ')} (registered: ${this.#describe()})`);
+    }
+    const owner = new Map<string, SatisfiedImport>();
+    for (const entry of satisfied) {
+      const previous = owner.get(entry.key);
+      if (previous !== undefined && previous.handler !== entry.handler) {
+        throw new RegistryError(
+          `import key "${entry.key}" is claimed by handler "${previous.handler.name}" (for ${previous.import}) and "${entry.handler.name}" (for ${entry.import})`,
+        );
+      }
+      owner.set(entry.key, entry);
+    }
+    const instances: HandlerInstance[] = [];
+    const names: string[] = [];
+    const imports: Record<string, object> = {};
+    try {
+      for (const handler of this.#handlers) {
+        const keys = [...owner.values()].filter((e) => e.handler === handler).map((e) => e.key);
+        if (keys.length === 0) continue;
+        const instance = handler.instantiate(actor);
+        instances.push(instance);
+        names.push(handler.name);
+        for (const key of keys) {
+          const value = instance.imports[key];
+          if (value === undefined) {
+            throw new RegistryError(`handler "${handler.name}" declares ${key} but its instance does not provide it`);
+          }
+          imports[key] = value;
+        }
+      }
+    } catch (error) {
+      try {
+        disposeAll(instances);
+      } catch {
+        // The instantiation error is the one worth reporting.
+      }
+      throw error;
+    }
+    let disposed = false;
+    const dispose = (): void => {
+      if (disposed) return;
+      disposed = true;
+      disposeAll(instances);
+    };
+    return { imports, handlers: names, unsatisfied, dispose };
+  }
+
+  #describe(): string {
+    return this.#handlers.map((h) => `${h.name} [${h.provides.join(', ')}]`).join('; ') || 'none';
+  }
+}

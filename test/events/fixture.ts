@@ -1,0 +1,20 @@
+// One event of every type, in a plausible order, shared by the events tests.
+import type { TimingEvent } from '../../src/events/types.ts';
+
+export const ALL_EVENTS: TimingEvent[] = [
+  { type: 'HandlerSetupStart' },
+  { type: 'HandlerSetupSuccess' },
+  { type: 'LinkerInstanceSuccess' },
+  { type: 'WallClockNow', seconds: 1_790_000_000n, nanoseconds: 123_456_789 },
+  { type: 'WallClockResolution', seconds: 0n, nanoseconds: 1000 },
+  { type: 'MonotonicClockNow', instant: 5_000_000_000n },
+  { type: 'MonotonicClockResolution', resolution: 1n },
+  { type: 'SleepClamped', requested: 0n, applied: 1_000_000n, reason: 'min_sleep_duration' },
+  { type: 'SubscribeInstant', when: 4_000_000_000n, pollable: 0, deadline: 5_001_000_000n },
+  { type: 'SubscribeDuration', duration: 100_000_000n, pollable: 1, deadline: 5_100_000_000n },
+  { type: 'PollableReady', pollable: 0, ready: true },
+  { type: 'PollableBlock', pollable: 1, waited: 99_500_000n },
+  { type: 'PollReady', ready_count: 2, indices: [0, 1], waited: 0n },
+  { type: 'PollableDrop', pollable: 0 },
+  { type: 'MonotonicClockNow', instant: 18_446_744_073_709_551_615n },
+];

@@ -1,0 +1,139 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  checkPermissions,
+  ConfigError,
+  DEFAULT_TIMING_CONFIG,
+  effectiveLimits,
+  parseTimingHostConfig,
+  parseTimingPermissions,
+} from '../../src/handler/config.ts';
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const parse = suite('parseTimingHostConfig');
+
+parse('defaults for undefined and for an empty table', () => {
+  assert.equal(parseTimingHostConfig(undefined), { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
+  assert.equal(parseTimingHostConfig({}), { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
+  assert.equal(DEFAULT_TIMING_CONFIG, { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
+});
+
+parse('accepts boundaries: zeros, min == max, MAX_SAFE_INTEGER', () => {
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 0, min_sleep_duration: 0 }), { max_sleep_duration: 0, min_sleep_duration: 0 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 5, min_sleep_duration: 5 }), { max_sleep_duration: 5, min_sleep_duration: 5 });
+  const max = Number.MAX_SAFE_INTEGER;
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: max }), { max_sleep_duration: max, min_sleep_duration: 1 });
+});
+
+parse('a partial table keeps the other default', () => {
+  assert.equal(parseTimingHostConfig({ min_sleep_duration: 10 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 10 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 10 }), { max_sleep_duration: 10, min_sleep_duration: 1 });
+});
+
+parse('returns a fresh object, not the frozen defaults', () => {
+  const config = parseTimingHostConfig(undefined);
+  config.max_sleep_duration = 7;
+  assert.is(DEFAULT_TIMING_CONFIG.max_sleep_duration, 3_600_000);
+});
+
+const badValues: Array<[unknown, string]> = [
+  [-1, '-1 (number)'],
+  [1.5, '1.5 (number)'],
+  ['100', '"100" (string)'],
+  [Number.MAX_SAFE_INTEGER + 1, '9007199254740992 (number)'],
+  [Number.NaN, 'NaN (number)'],
+  [null, 'null (null)'],
+  [true, 'true (boolean)'],
+  [10n, '10n (bigint)'],
+];
+
+for (const [value, shown] of badValues) {
+  parse(`rejects max_sleep_duration = ${shown}`, () => {
+    const error = configError(() => parseTimingHostConfig({ max_sleep_duration: value }, 'handler[0]'));
+    assert.is(error.path, 'handler[0].max_sleep_duration');
+    assert.is(error.code, 'ERR_TIMING_CONFIG');
+    assert.is(error.message, `handler[0].max_sleep_duration: expected a non-negative safe integer (milliseconds), got ${shown}`);
+  });
+}
+
+parse('rejects a bad min_sleep_duration with the default path', () => {
+  const error = configError(() => parseTimingHostConfig({ min_sleep_duration: -3 }));
+  assert.is(error.path, 'handler.timing.min_sleep_duration');
+  assert.is(error.detail, 'expected a non-negative safe integer (milliseconds), got -3 (number)');
+});
+
+parse('rejects min > max, including against a default max', () => {
+  let error = configError(() => parseTimingHostConfig({ max_sleep_duration: 10, min_sleep_duration: 11 }));
+  assert.is(error.message, 'handler.timing.min_sleep_duration: 11 exceeds max_sleep_duration 10');
+  error = configError(() => parseTimingHostConfig({ min_sleep_duration: 3_600_001 }));
+  assert.is(error.message, 'handler.timing.min_sleep_duration: 3600001 exceeds max_sleep_duration 3600000');
+});
+
+parse('rejects unknown keys, naming the key and echoing its value', () => {
+  const error = configError(() => parseTimingHostConfig({ max_sleep_duraton: 5 }, 'handler[2]'));
+  assert.is(error.path, 'handler[2].max_sleep_duraton');
+  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration), got 5 (number)');
+});
+
+parse('rejects a non-table', () => {
+  for (const [value, shown] of [[null, 'null (null)'], [[1], '[1] (array)'], ['x', '"x" (string)'], [new Date(0), '1970-01-01T00:00:00.000Z (date)']] as const) {
+    const error = configError(() => parseTimingHostConfig(value));
+    assert.is(error.message, `handler.timing: expected a table of timing config, got ${shown}`);
+  }
+});
+
+parse('accepts null-prototype tables (as smol-toml returns)', () => {
+  const table = Object.assign(Object.create(null) as Record<string, unknown>, { max_sleep_duration: 9 });
+  assert.equal(parseTimingHostConfig(table), { max_sleep_duration: 9, min_sleep_duration: 1 });
+});
+
+parse.run();
+
+const perms = suite('permissions');
+
+perms('parseTimingPermissions: null is unrestricted; tables validate like configs', () => {
+  assert.is(parseTimingPermissions(null), null);
+  assert.equal(parseTimingPermissions({ max_sleep_duration: 60_000 }), { max_sleep_duration: 60_000, min_sleep_duration: 1 });
+  const error = configError(() => parseTimingPermissions({ min_sleep_duration: 'x' }));
+  assert.is(error.message, 'permissions.timing.min_sleep_duration: expected a non-negative safe integer (milliseconds), got "x" (string)');
+});
+
+perms('checkPermissions: null permits anything', () => {
+  checkPermissions({ max_sleep_duration: Number.MAX_SAFE_INTEGER, min_sleep_duration: 0 }, null);
+});
+
+perms('checkPermissions: within, and exactly at, the permitted bounds', () => {
+  const granted = { max_sleep_duration: 1000, min_sleep_duration: 10 };
+  checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 10 }, granted);
+  checkPermissions({ max_sleep_duration: 999, min_sleep_duration: 11 }, granted);
+});
+
+perms('checkPermissions: max above the permitted max, by one', () => {
+  const error = configError(() => checkPermissions({ max_sleep_duration: 1001, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 10 }, 'handler[0]'));
+  assert.is(error.message, 'handler[0].max_sleep_duration: 1001 exceeds the permitted maximum 1000');
+});
+
+perms('checkPermissions: min below the permitted min, by one', () => {
+  const error = configError(() => checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 9 }, { max_sleep_duration: 1000, min_sleep_duration: 10 }));
+  assert.is(error.path, 'handler.timing.min_sleep_duration');
+  assert.is(error.message, 'handler.timing.min_sleep_duration: 9 is below the permitted minimum 10');
+});
+
+perms('effectiveLimits: ms to ns, after checking permissions', () => {
+  assert.equal(effectiveLimits({ max_sleep_duration: 3_600_000, min_sleep_duration: 1 }, null), { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
+  assert.equal(effectiveLimits({ max_sleep_duration: 50, min_sleep_duration: 0 }, { max_sleep_duration: 50, min_sleep_duration: 0 }), { minNs: 0n, maxNs: 50_000_000n });
+  const max = Number.MAX_SAFE_INTEGER;
+  assert.equal(effectiveLimits({ max_sleep_duration: max, min_sleep_duration: 0 }, null).maxNs, BigInt(max) * 1_000_000n);
+  configError(() => effectiveLimits({ max_sleep_duration: 51, min_sleep_duration: 0 }, { max_sleep_duration: 50, min_sleep_duration: 0 }));
+});
+
+perms.run();

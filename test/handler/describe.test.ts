@@ -1,0 +1,24 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { describeValue, isPlainObject } from '../../src/handler/describe.ts';
+
+const describe = suite('describeValue');
+
+describe('value then type, one line, cut when long', () => {
+  assert.equal(
+    [-5, 'a\nb', [1, 2], { a: 1 }, null, undefined, true, 3n, { n: 3n }, new Date(0)].map(describeValue),
+    ['-5 (number)', '"a\\nb" (string)', '[1,2] (array)', '{"a":1} (object)', 'null (null)', 'undefined (undefined)', 'true (boolean)', '3n (bigint)', '{"n":"3n"} (object)', '1970-01-01T00:00:00.000Z (date)'],
+  );
+  assert.is(describeValue('x'.repeat(100)), `"${'x'.repeat(58)}… (string)`);
+  assert.is(describeValue(() => 1), '() => 1 (function)');
+  assert.is(describeValue(Symbol('s')), 'Symbol(s) (symbol)');
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.is(describeValue(cyclic), '[object Object] (object)');
+});
+
+describe('isPlainObject', () => {
+  assert.equal([{}, Object.create(null), [], null, new Date(), 'x', new Map()].map(isPlainObject), [true, true, false, false, false, false, false]);
+});
+
+describe.run();
