@@ -1,0 +1,68 @@
+// The owners of pollables (one per actor instance): the head of each owner's
+// entry list, its live count against its quota, and the one waiter an owner can
+// have (an actor instance runs one call at a time).
+
+const NONE = -1;
+
+interface Waiter {
+  resolve(): void;
+  reject(reason: Error): void;
+}
+
+export class Owners {
+  #head: number[] = [];
+  #live: number[] = [];
+  #quota: number[] = [];
+  #waiter: Array<Waiter | null> = [];
+  #free: number[] = [];
+
+  /** A new owner that may hold at most `quota` live pollables at once. */
+  create(quota: number): number {
+    const owner = this.#free.pop() ?? this.#head.length;
+    this.#head[owner] = NONE;
+    this.#live[owner] = 0;
+    this.#quota[owner] = quota;
+    this.#waiter[owner] = null;
+    return owner;
+  }
+
+  live(owner: number): number { return this.#live[owner]; }
+  quota(owner: number): number { return this.#quota[owner]; }
+  head(owner: number): number { return this.#head[owner]; }
+  setHead(owner: number, index: number): void { this.#head[owner] = index; }
+
+  /** Counts a new entry in, or refuses it when the owner is at its quota. */
+  admit(owner: number): boolean {
+    if (this.#live[owner] >= this.#quota[owner]) return false;
+    this.#live[owner]++;
+    return true;
+  }
+
+  leave(owner: number): void { this.#live[owner]--; }
+
+  /** Resolves when any pollable of `owner` becomes ready. */
+  wait(owner: number): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#waiter[owner] = { resolve, reject };
+    return promise;
+  }
+
+  waiting(owner: number): boolean { return this.#waiter[owner] !== null; }
+
+  wake(owner: number): void {
+    const waiter = this.#waiter[owner];
+    if (waiter === null) return;
+    this.#waiter[owner] = null;
+    waiter.resolve();
+  }
+
+  /** Forgets the owner; a call still waiting fails instead of hanging forever. */
+  release(owner: number): void {
+    const waiter = this.#waiter[owner];
+    this.#waiter[owner] = null;
+    this.#head[owner] = NONE;
+    this.#live[owner] = 0;
+    this.#free.push(owner);
+    waiter?.reject(new Error('actor stopped while waiting on a pollable'));
+  }
+}

@@ -1,0 +1,218 @@
+/*
+ * PollableTable: every pollable of every actor, in one set of typed arrays.
+ *
+ *   handle = generation * 2^26 + index         (a stale handle never reaches a reused entry)
+ *   ready  = Uint32Array bitset, one bit per index: ready() is one bit test
+ *   timer  = wheel handle per index (-1: none); the wheel payload is the index
+ *   owner  = the actor; each owner's entries form an intrusive doubly linked list,
+ *            so stopping an actor drops all of its pollables in O(its count)
+ *
+ * A timer is marked ready when the scheduler's wheel fires it, or earlier, when a
+ * reader sees a fresh clock tick at or past its deadline (the event loop may not
+ * have run). Marking an entry ready wakes its owner's waiter, if any: an actor runs
+ * one call at a time, so one waiter per owner is enough, and a wake that is not for
+ * the listed pollables only costs the waiter a re-scan.
+ *
+ * No allocation per subscribe or drop in steady state; the arrays double when full.
+ */
+import type { Scheduler } from '../scheduler/scheduler.ts';
+import { Owners } from './owners.ts';
+
+const INDEX_BITS = 26;
+const INDEX_SPAN = 2 ** INDEX_BITS;
+const INDEX_MASK = INDEX_SPAN - 1;
+const GENERATION_SPAN = 2 ** (53 - INDEX_BITS);
+const NONE = -1;
+
+/** Anything that carries a table handle (the WASI Pollable objects do). */
+export interface HandleRef {
+  readonly handle: number;
+}
+
+export class PollableTable {
+  readonly scheduler: Scheduler;
+  readonly owners = new Owners();
+  #capacity: number;
+  #used = 0; // indices below this have been handed out at least once
+  #freeHead = NONE;
+  #live = 0;
+  #generation: Uint32Array;
+  #timer: Float64Array; // wheel handle, or NONE
+  #owner: Int32Array;
+  #next: Int32Array; // owner list, or free list for free entries
+  #prev: Int32Array;
+  #ready: Uint32Array;
+  #external: Uint32Array;
+
+  constructor(scheduler: Scheduler, capacity = 1024) {
+    this.scheduler = scheduler;
+    this.#capacity = Math.max(32, capacity);
+    this.#generation = new Uint32Array(this.#capacity);
+    this.#timer = new Float64Array(this.#capacity);
+    this.#owner = new Int32Array(this.#capacity);
+    this.#next = new Int32Array(this.#capacity);
+    this.#prev = new Int32Array(this.#capacity);
+    this.#ready = new Uint32Array(this.#capacity >>> 5);
+    this.#external = new Uint32Array(this.#capacity >>> 5);
+    scheduler.setExpirySink(this.#onExpire);
+  }
+
+  get live(): number { return this.#live; }
+  get capacity(): number { return this.#capacity; }
+
+  /** A timer pollable; ready at once when `deadlineTick <= nowTick`. NONE when over quota. */
+  subscribeTimer(owner: number, deadlineTick: number, nowTick: number): number {
+    const index = this.#allocate(owner);
+    if (index === NONE) return NONE;
+    const handle = deadlineTick <= nowTick ? NONE : this.scheduler.schedule(deadlineTick, index);
+    this.#timer[index] = handle;
+    if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
+    return this.#generation[index] * INDEX_SPAN + index;
+  }
+
+  /** A pollable whose readiness another source sets with `setReady`. NONE when over quota. */
+  createExternal(owner: number): number {
+    const index = this.#allocate(owner);
+    if (index === NONE) return NONE;
+    this.#timer[index] = NONE;
+    this.#external[index >>> 5] |= 1 << (index & 31);
+    return this.#generation[index] * INDEX_SPAN + index;
+  }
+
+  isLive(handle: number): boolean {
+    const index = handle & INDEX_MASK;
+    return index < this.#used && this.#owner[index] !== NONE &&
+      this.#generation[index] === Math.floor(handle / INDEX_SPAN);
+  }
+
+  /** Readiness of a live handle; `nowTick` is read only when a timer is not marked yet. */
+  isReady(handle: number): boolean {
+    const index = handle & INDEX_MASK;
+    if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
+    const timer = this.#timer[index];
+    return timer >= 0 && this.#expireEarly(index, timer, this.scheduler.nowTick());
+  }
+
+  /** Appends the positions of ready entries to `out`; one clock read at most. */
+  scan(items: ArrayLike<HandleRef>, out: number[]): number {
+    let nowTick = -1;
+    for (let i = 0; i < items.length; i++) {
+      const index = items[i].handle & INDEX_MASK;
+      if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) { out.push(i); continue; }
+      const timer = this.#timer[index];
+      if (timer < 0) continue;
+      if (nowTick < 0) nowTick = this.scheduler.nowTick();
+      if (this.#expireEarly(index, timer, nowTick)) out.push(i);
+    }
+    return out.length;
+  }
+
+  /** The earliest pending deadline tick among `handles`, or Infinity (for sync-mode waits). */
+  earliestDeadline(items: ArrayLike<HandleRef>): number {
+    let best = Infinity;
+    for (let i = 0; i < items.length; i++) {
+      const timer = this.#timer[items[i].handle & INDEX_MASK];
+      if (timer >= 0) best = Math.min(best, this.scheduler.deadlineOf(timer));
+    }
+    return best;
+  }
+
+  setReady(handle: number, ready: boolean): void {
+    const index = handle & INDEX_MASK;
+    if (!this.isLive(handle) || !((this.#external[index >>> 5] >>> (index & 31)) & 1)) {
+      throw new RangeError(`setReady: handle ${handle} is not a live external pollable`);
+    }
+    if (ready) this.#markReady(index);
+    else this.#ready[index >>> 5] &= ~(1 << (index & 31));
+  }
+
+  /** Drops a pollable: its wheel entry is cancelled at once and the entry freed. */
+  drop(handle: number): void {
+    if (!this.isLive(handle)) return;
+    this.#free(handle & INDEX_MASK);
+  }
+
+  /** Drops every pollable of `owner` and forgets the owner. */
+  releaseOwner(owner: number): void {
+    for (let index = this.owners.head(owner); index !== NONE;) {
+      const next = this.#next[index];
+      this.#free(index);
+      index = next;
+    }
+    this.owners.release(owner);
+  }
+
+  #expireEarly(index: number, timer: number, nowTick: number): boolean {
+    if (this.scheduler.deadlineOf(timer) > nowTick) return false;
+    this.scheduler.cancel(timer);
+    this.#timer[index] = NONE;
+    this.#markReady(index);
+    return true;
+  }
+
+  #onExpire = (index: number): void => {
+    this.#timer[index] = NONE;
+    this.#markReady(index);
+  };
+
+  #markReady(index: number): void {
+    this.#ready[index >>> 5] |= 1 << (index & 31);
+    this.owners.wake(this.#owner[index]);
+  }
+
+  #allocate(owner: number): number {
+    if (!this.owners.admit(owner)) return NONE;
+    let index = this.#freeHead;
+    if (index !== NONE) this.#freeHead = this.#next[index];
+    else {
+      if (this.#used === this.#capacity) this.#grow();
+      index = this.#used++;
+    }
+    this.#owner[index] = owner;
+    const head = this.owners.head(owner);
+    this.#prev[index] = NONE;
+    this.#next[index] = head;
+    if (head !== NONE) this.#prev[head] = index;
+    this.owners.setHead(owner, index);
+    this.#live++;
+    return index;
+  }
+
+  #free(index: number): void {
+    const timer = this.#timer[index];
+    if (timer >= 0) this.scheduler.cancel(timer);
+    const owner = this.#owner[index];
+    const prev = this.#prev[index], next = this.#next[index];
+    if (prev !== NONE) this.#next[prev] = next;
+    else this.owners.setHead(owner, next);
+    if (next !== NONE) this.#prev[next] = prev;
+    this.owners.leave(owner);
+    const bit = ~(1 << (index & 31));
+    this.#ready[index >>> 5] &= bit;
+    this.#external[index >>> 5] &= bit;
+    this.#timer[index] = NONE;
+    this.#owner[index] = NONE;
+    this.#generation[index] = (this.#generation[index] + 1) % GENERATION_SPAN;
+    this.#next[index] = this.#freeHead;
+    this.#freeHead = index;
+    this.#live--;
+  }
+
+  #grow(): void {
+    if (this.#capacity >= INDEX_SPAN) throw new RangeError(`pollable table is full (${INDEX_SPAN} entries)`);
+    const capacity = Math.min(this.#capacity * 2, INDEX_SPAN);
+    const grow = <T extends Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T, n: number): T => {
+      const fresh = make(n);
+      fresh.set(old);
+      return fresh;
+    };
+    this.#generation = grow(this.#generation, (n) => new Uint32Array(n), capacity);
+    this.#timer = grow(this.#timer, (n) => new Float64Array(n), capacity);
+    this.#owner = grow(this.#owner, (n) => new Int32Array(n), capacity);
+    this.#next = grow(this.#next, (n) => new Int32Array(n), capacity);
+    this.#prev = grow(this.#prev, (n) => new Int32Array(n), capacity);
+    this.#ready = grow(this.#ready, (n) => new Uint32Array(n), capacity >>> 5);
+    this.#external = grow(this.#external, (n) => new Uint32Array(n), capacity >>> 5);
+    this.#capacity = capacity;
+  }
+}

@@ -1,0 +1,48 @@
+// The real time sources. Everything else takes them by injection, so unit tests
+// can drive a fake clock and a fake timer by hand.
+
+/** A monotonic clock in nanoseconds from an unspecified origin. */
+export interface MonotonicClock {
+  nowNs(): bigint;
+}
+
+/**
+ * The single native timer. `keepAlive` says whether a pending timer should keep
+ * the process alive (it should only while a guest is waiting on it).
+ */
+export interface HostTimer {
+  set(callback: () => void, delayMs: number): unknown;
+  clear(handle: unknown): void;
+  keepAlive(handle: unknown, on: boolean): void;
+}
+
+export const hrtimeClock: MonotonicClock = { nowNs: process.hrtime.bigint };
+
+/** Node's setTimeout cannot wait longer than 2^31 - 1 ms; longer delays fire after 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+export const nodeTimer: HostTimer = {
+  set: (callback, delayMs) => setTimeout(callback, delayMs),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  keepAlive: (handle, on) => {
+    if (on) (handle as NodeJS.Timeout).ref();
+    else (handle as NodeJS.Timeout).unref();
+  },
+};
+
+/**
+ * The smallest step the clock is seen to take, in ns: the honest resolution.
+ * Linux reports 1 ns for CLOCK_MONOTONIC, but what a caller can observe is the
+ * smallest positive difference between two readings.
+ */
+export function observedResolutionNs(clock: MonotonicClock, samples = 2_000): bigint {
+  let best = -1n;
+  let previous = clock.nowNs();
+  for (let i = 0; i < samples; i++) {
+    const next = clock.nowNs();
+    const step = next - previous;
+    if (step > 0n && (best < 0n || step < best)) best = step;
+    previous = next;
+  }
+  return best > 0n ? best : 1n;
+}

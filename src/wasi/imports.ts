@@ -1,0 +1,105 @@
+/*
+ * The import objects for a jco-transpiled component (`--instantiation async`).
+ * jco drops the version from its import keys, so these serve guests built
+ * against any wasi 0.2.x. Each function is a thin shell over TimingHost; when
+ * recording is off, monotonic-clock.now is the clock function itself.
+ */
+import type { TimingHost } from './host.ts';
+import { Pollable, poll } from './poll.ts';
+import type { Datetime } from './wall-clock.ts';
+import { observedResolutionNs } from '../scheduler/clock.ts';
+
+let resolutionNs: bigint | null = null;
+/** Measured once per process: the smallest step the monotonic clock is seen to take. */
+function clockResolutionNs(host: TimingHost): bigint {
+  resolutionNs ??= observedResolutionNs(host.table.scheduler.clock);
+  return resolutionNs;
+}
+
+export interface MonotonicClockImports {
+  now(): bigint;
+  resolution(): bigint;
+  subscribeInstant(when: bigint): Pollable;
+  subscribeDuration(duration: bigint): Pollable;
+}
+
+export interface WallClockImports {
+  now(): Datetime;
+  resolution(): Datetime;
+}
+
+export interface PollImports {
+  Pollable: typeof Pollable;
+  poll(list: Pollable[]): Uint32Array | Promise<Uint32Array>;
+}
+
+export interface TimingImports {
+  'wasi:clocks/monotonic-clock': MonotonicClockImports;
+  'wasi:clocks/wall-clock': WallClockImports;
+  'wasi:io/poll': PollImports;
+}
+
+export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
+  const { events } = host;
+  const clock = host.table.scheduler.clock;
+  const nowNs: () => bigint = clock.nowNs.bind(clock);
+  return {
+    now: events === null ? nowNs : () => {
+      const instant = nowNs();
+      events.record({ type: 'MonotonicClockNow', instant });
+      return instant;
+    },
+    resolution() {
+      const resolution = clockResolutionNs(host);
+      events?.record({ type: 'MonotonicClockResolution', resolution });
+      return resolution;
+    },
+    subscribeInstant(when) {
+      const now = nowNs();
+      const timer = host.subscribe(now, when > now ? when - now : 0n);
+      events?.record({ type: 'SubscribeInstant', when, pollable: timer.handle, deadline: timer.deadlineNs });
+      if (timer.clamp !== null) recordClamp(host, when - now, timer.clamp.appliedNs, timer.clamp.reason);
+      return new Pollable(host, timer.handle);
+    },
+    subscribeDuration(duration) {
+      const timer = host.subscribe(nowNs(), duration);
+      events?.record({ type: 'SubscribeDuration', duration, pollable: timer.handle, deadline: timer.deadlineNs });
+      if (timer.clamp !== null) recordClamp(host, duration, timer.clamp.appliedNs, timer.clamp.reason);
+      return new Pollable(host, timer.handle);
+    },
+  };
+}
+
+function recordClamp(host: TimingHost, requested: bigint, applied: bigint, reason: 'min_sleep_duration' | 'max_sleep_duration' | null): void {
+  if (reason !== null) host.events?.record({ type: 'SleepClamped', requested, applied, reason });
+}
+
+export function wallClockImports(host: TimingHost): WallClockImports {
+  const { events, wallClock } = host;
+  return {
+    now() {
+      const { seconds, nanoseconds } = wallClock.now();
+      events?.record({ type: 'WallClockNow', seconds, nanoseconds });
+      return { seconds, nanoseconds };
+    },
+    resolution() {
+      // Sub-millisecond readings come from the monotonic clock (see wall-clock.ts).
+      const nanoseconds = Number(clockResolutionNs(host));
+      events?.record({ type: 'WallClockResolution', seconds: 0n, nanoseconds });
+      return { seconds: 0n, nanoseconds };
+    },
+  };
+}
+
+export function pollImports(host: TimingHost): PollImports {
+  return { Pollable, poll: (list) => poll(host, list) };
+}
+
+/** All three interfaces for one actor instance, keyed as jco's instantiate expects. */
+export function timingImports(host: TimingHost): TimingImports {
+  return {
+    'wasi:clocks/monotonic-clock': monotonicClockImports(host),
+    'wasi:clocks/wall-clock': wallClockImports(host),
+    'wasi:io/poll': pollImports(host),
+  };
+}

@@ -1,0 +1,62 @@
+// wasi:io/poll@0.2.x: the Pollable resource and poll(), as thin shells over TimingHost.
+import type { TimingHost } from './host.ts';
+import { WasiTrap } from './trap.ts';
+
+const U32_LIMIT = 2 ** 32;
+
+/**
+ * The resource object jco hands to the guest. One class serves every actor;
+ * each object carries its table handle and its actor's host.
+ */
+export class Pollable {
+  readonly handle: number;
+  readonly host: TimingHost;
+
+  constructor(host: TimingHost, handle: number) {
+    this.host = host;
+    this.handle = handle;
+  }
+
+  /** Never blocks: one bit test, or one clock read for a timer not yet marked. */
+  ready(): boolean {
+    const ready = this.host.table.isReady(this.handle);
+    this.host.events?.record({ type: 'PollableReady', pollable: this.handle, ready });
+    return ready;
+  }
+
+  /** Returns at once when ready; otherwise waits, as poll([this]) does. */
+  block(): void | Promise<void> {
+    const { host } = this;
+    const startNs = host.events === null ? 0n : host.nowNs();
+    const waited = host.waitAny([this]);
+    if (!(waited instanceof Promise)) return this.#recordBlock(startNs);
+    return waited.then(() => this.#recordBlock(startNs));
+  }
+
+  #recordBlock(startNs: bigint): void {
+    const { host } = this;
+    host.events?.record({ type: 'PollableBlock', pollable: this.handle, waited: host.nowNs() - startNs });
+  }
+
+  /** jco calls this when the guest drops its handle: the wheel entry goes at once. */
+  [Symbol.dispose](): void {
+    this.host.drop(this.handle);
+    this.host.events?.record({ type: 'PollableDrop', pollable: this.handle });
+  }
+}
+
+/** poll(list): the positions of the ready entries, ascending; waits while none is ready. */
+export function poll(host: TimingHost, list: ArrayLike<Pollable>): Uint32Array | Promise<Uint32Array> {
+  const count = list.length;
+  if (count === 0) throw new WasiTrap('poll: attempt to poll on an empty list');
+  if (count >= U32_LIMIT) throw new WasiTrap(`poll: ${count} entries cannot be indexed by a u32`);
+  const startNs = host.events === null ? 0n : host.nowNs();
+  const ready = host.waitAny(list);
+  if (!(ready instanceof Promise)) return finishPoll(host, ready, startNs);
+  return ready.then((indices) => finishPoll(host, indices, startNs));
+}
+
+function finishPoll(host: TimingHost, indices: number[], startNs: bigint): Uint32Array {
+  host.events?.record({ type: 'PollReady', ready_count: indices.length, indices, waited: host.nowNs() - startNs });
+  return Uint32Array.from(indices);
+}
