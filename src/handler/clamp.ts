@@ -4,11 +4,12 @@
 // - The effective delay of a subscription is clamped to [minNs, maxNs].
 //   `subscribe-duration(d)` asks for `d`; `subscribe-instant(t)` asks for
 //   `delayUntil(t, now)`, i.e. it is measured from the moment of the call.
-// - An instant already in the past (or equal to now) asks for a delay of 0,
-//   and is therefore clamped UP to minNs like `subscribe-duration(0)`. The
-//   minimum exists to stop tight polling; if past instants were exempt, a
-//   guest could bypass it with `subscribe-instant(now())` in a loop. With
-//   min_sleep_duration = 0 a past instant is ready at once, as WASI specifies.
+// - A request that is already due (subscribe-duration(0), or an instant at or
+//   before now) is NOT raised to minNs: WASI says such a pollable is ready at
+//   once, and the seed's test actor relies on it. The minimum cannot stop a
+//   busy guest anyway (it can spin on `now()` without subscribing); it sets
+//   the finest real sleep a guest may ask for. TimingHost therefore calls clampSleep
+//   only for requests > 0; clampSleep itself is total and clamps 0 up to minNs.
 // - `maxNs` stops a guest from parking a pollable for ever.
 // Pure and allocation-light: one small object per call, no string work, so
 // adapters can call it on every subscription.

@@ -1,0 +1,82 @@
+// TimingHandler: the Theater timing handler. It validates its config against the
+// parent's permissions once, then gives each actor instance its own TimingHost
+// (limits, event sink, pollable quota) over the process-wide pollable table.
+import type { PollableTable } from '../pollables/table.ts';
+import { sharedPollableTable } from '../pollables/shared.ts';
+import { DEFAULT_POLLABLE_QUOTA, TimingHost } from '../wasi/host.ts';
+import { timingImports, type TimingImports } from '../wasi/imports.ts';
+import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
+import type { TimingLimits } from './clamp.ts';
+import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
+import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
+
+export const TIMING_INTERFACES = [
+  'wasi:clocks/wall-clock@0.2.3',
+  'wasi:clocks/monotonic-clock@0.2.3',
+  'wasi:io/poll@0.2.3',
+] as const;
+
+export interface TimingHandlerOptions {
+  /** 'auto' (default) uses JSPI when this Node has it, else the sync fallback. */
+  mode?: ExecutionMode | 'auto';
+  /** Live pollables each actor instance may hold at once (default 10 000). */
+  pollableQuota?: number;
+  /** The pollable table to use; defaults to the process-wide one. */
+  table?: PollableTable;
+}
+
+export interface TimingHandlerInstance extends HandlerInstance {
+  timing: TimingImports;
+  host: TimingHost;
+}
+
+export class TimingHandler implements Handler {
+  readonly name = 'timing';
+  readonly provides: readonly string[] = TIMING_INTERFACES;
+  readonly config: TimingHostConfig;
+  readonly permissions: TimingPermissions;
+  readonly limits: TimingLimits;
+  readonly mode: ExecutionMode;
+  readonly pollableQuota: number;
+  #table: PollableTable | undefined;
+
+  constructor(config: Partial<TimingHostConfig> = {}, permissions: TimingPermissions = null, options: TimingHandlerOptions = {}) {
+    this.config = parseTimingHostConfig(config);
+    this.permissions = permissions;
+    this.limits = effectiveLimits(this.config, permissions);
+    this.mode = resolveMode(options.mode);
+    const quota = options.pollableQuota ?? DEFAULT_POLLABLE_QUOTA;
+    if (!Number.isSafeInteger(quota) || quota < 1) {
+      throw new ConfigError('handler.timing.pollable_quota', `expected a positive safe integer, got ${String(quota)} (${typeof quota})`);
+    }
+    this.pollableQuota = quota;
+    this.#table = options.table;
+  }
+
+  instantiate(actor: ActorContext): TimingHandlerInstance {
+    const { events } = actor;
+    events?.record({ type: 'HandlerSetupStart' });
+    const host = new TimingHost({
+      table: this.#table ?? sharedPollableTable(),
+      mode: this.mode,
+      actorId: actor.actorId,
+      limits: this.limits,
+      events,
+      quota: this.pollableQuota,
+    });
+    events?.record({ type: 'HandlerSetupSuccess' });
+    const imports = timingImports(host);
+    events?.record({ type: 'LinkerInstanceSuccess' });
+    let disposed = false;
+    return {
+      imports: { ...imports },
+      timing: imports,
+      host,
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        host.dispose();
+      },
+    };
+  }
+}

@@ -1,0 +1,96 @@
+// One actor instance: its component instance, its handlers' per-actor state,
+// its event recorder and its mailbox. A trap ends the instance; it never
+// reaches other actors.
+import { EventRecorder } from '../events/recorder.ts';
+import type { BuiltImports, HandlerRegistry } from '../handler/registry.ts';
+import { Mailbox } from './mailbox.ts';
+import type { TranspiledComponent } from './transpile.ts';
+
+/** What `init` came to: a state, the guest's own `err`, or a trap. */
+export type InitOutcome =
+  | { status: 'ok'; state: Uint8Array | null }
+  | { status: 'err'; error: string }
+  | { status: 'trap'; error: string };
+
+interface ActorInterface {
+  init(state: Uint8Array | undefined): [Uint8Array | undefined] | Promise<[Uint8Array | undefined]>;
+}
+
+export const ACTOR_INTERFACE = 'theater:simple/actor';
+
+export interface SpawnOptions {
+  id: string;
+  /** Record the actor's timing events (default true). */
+  record?: boolean;
+}
+
+export class Actor {
+  readonly id: string;
+  readonly events: EventRecorder | null;
+  #mailbox = new Mailbox();
+  #actor: ActorInterface | null;
+  #built: BuiltImports;
+  #trapped: string | null = null;
+
+  private constructor(id: string, events: EventRecorder | null, built: BuiltImports, actor: ActorInterface) {
+    this.id = id;
+    this.events = events;
+    this.#built = built;
+    this.#actor = actor;
+  }
+
+  /** Instantiates `component` with the registry's imports. Synchronous: no transpile, no compile. */
+  static spawn(component: TranspiledComponent, registry: HandlerRegistry, options: SpawnOptions): Actor {
+    const events = options.record === false ? null : new EventRecorder();
+    const built = registry.buildImports(component.importNames, { actorId: options.id, events });
+    try {
+      const exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports);
+      const actor = exports[ACTOR_INTERFACE];
+      if (actor === undefined || typeof actor.init !== 'function') {
+        throw new TypeError(`the component does not export ${ACTOR_INTERFACE} with an init function`);
+      }
+      return new Actor(options.id, events, built, actor);
+    } catch (error) {
+      built.dispose();
+      throw error;
+    }
+  }
+
+  get stopped(): boolean {
+    return this.#actor === null;
+  }
+
+  /** Calls the guest's init through the mailbox. */
+  init(state: Uint8Array | null = null): Promise<InitOutcome> {
+    return this.#mailbox.send(async (): Promise<InitOutcome> => {
+      const actor = this.#actor;
+      if (actor === null) return { status: 'trap', error: this.#trapped ?? `actor ${this.id} is stopped` };
+      try {
+        const [next] = await actor.init(state ?? undefined);
+        return { status: 'ok', state: next ?? null };
+      } catch (error) {
+        if (isGuestErr(error)) return { status: 'err', error: String(error.payload) };
+        this.#trapped = trapMessage(error);
+        this.stop();
+        return { status: 'trap', error: this.#trapped };
+      }
+    });
+  }
+
+  /** Drops every pollable and host resource of the actor. Idempotent. */
+  stop(): void {
+    if (this.#actor === null) return;
+    this.#actor = null;
+    this.#built.dispose();
+  }
+}
+
+/** jco turns a guest's `err(e)` into a thrown ComponentError carrying `payload`. */
+function isGuestErr(error: unknown): error is Error & { payload: unknown } {
+  return error instanceof Error && error.constructor.name === 'ComponentError' && 'payload' in error;
+}
+
+function trapMessage(error: unknown): string {
+  if (error instanceof Error) return error.message.startsWith('wasi trap:') ? error.message : `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,23 @@
+// An actor's mailbox: calls into one instance run one after another, never
+// interleaved. jco glue does not make that safe by itself (FACTS.md: 1.11.2 lets
+// concurrent calls interleave), so every call into an instance goes through here.
+
+export class Mailbox {
+  #tail: Promise<unknown> = Promise.resolve();
+  #depth = 0;
+
+  /** Calls waiting or running. */
+  get depth(): number {
+    return this.#depth;
+  }
+
+  /** Runs `call` after every call sent before it has settled. */
+  send<T>(call: () => T | Promise<T>): Promise<T> {
+    this.#depth++;
+    const result = this.#tail.then(call).finally(() => this.#depth--);
+    this.#tail = result.then(noop, noop);
+    return result;
+  }
+}
+
+function noop(): void {}
