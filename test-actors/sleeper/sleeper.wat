@@ -4,6 +4,7 @@
 ;;   output state: 24 bytes = u64 LE [before, after, duration] in ns, where
 ;;                 before is read just before subscribe-duration and after
 ;;                 just after block returns; lateness = after - before - duration.
+;;   any other state length: err("sleeper: state must be 8 bytes, a u64 LE duration in ns")
 ;; Same ABI as wasi-clocks-test (see its header). Memory map: 0x00 init return
 ;; area, 0x40 output state, 0x1000.. heap (bump, reset per call).
 (module
@@ -13,6 +14,8 @@
   (import "wasi:io/poll@0.2.3" "[resource-drop]pollable" (func $drop (param i32)))
 
   (memory (export "memory") 1)
+
+  (data (i32.const 0x100) "sleeper: state must be 8 bytes, a u64 LE duration in ns")
 
   (global $heap (mut i32) (i32.const 0x1000))
   (func $cabi_realloc (export "cabi_realloc")
@@ -39,6 +42,13 @@
     (param $has_state i32) (param $state_ptr i32) (param $state_len i32) (result i32)
     (local $d i64) (local $p i32)
     (local.set $d (i64.const 100000000))
+    (if (i32.and (local.get $has_state) (i32.ne (local.get $state_len) (i32.const 8)))
+      (then
+        ;; err("sleeper: state must be ...")
+        (i32.store8 (i32.const 0) (i32.const 1))
+        (i32.store (i32.const 4) (i32.const 0x100))
+        (i32.store (i32.const 8) (i32.const 55))
+        (return (i32.const 0))))
     (if (i32.and (local.get $has_state) (i32.eq (local.get $state_len) (i32.const 8)))
       (then (local.set $d (i64.load (local.get $state_ptr)))))
     (global.set $heap (i32.const 0x1000))

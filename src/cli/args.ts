@@ -1,0 +1,102 @@
+// Command-line parsing for theater-timing. Pure: argv in, a command or a
+// UsageError out, so every message is unit-tested without spawning.
+import type { ExecutionMode } from '../wasi/mode.ts';
+
+export const USAGE = `usage:
+  theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
+                     [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
+  theater-timing verify <events.jsonl>
+  theater-timing --help | --version
+
+exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
+manifest or config, 3 an actor trapped`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface RunCommand {
+  command: 'run';
+  manifest: string;
+  events: string | null;
+  instances: number;
+  json: boolean;
+  maxLive: number | null;
+  mode: ExecutionMode | 'auto';
+  state: Uint8Array | null;
+}
+
+export type Command =
+  | RunCommand
+  | { command: 'verify'; file: string }
+  | { command: 'help' }
+  | { command: 'version' };
+
+const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
+
+function positiveInt(flag: string, text: string): number {
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag}: expected a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function hexBytes(text: string): Uint8Array {
+  if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`--state-hex: expected an even number of hex digits, got ${JSON.stringify(text)}`);
+  return Uint8Array.from(Buffer.from(text, 'hex'));
+}
+
+function parseRun(args: string[]): RunCommand {
+  const run: RunCommand = { command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const next = inline ?? args[++i];
+      if (next === undefined) throw new UsageError(`${flag}: missing value`);
+      return next;
+    };
+    switch (flag) {
+      case '--events': run.events = value(); break;
+      case '--instances': run.instances = positiveInt(flag, value()); break;
+      case '--max-live': run.maxLive = positiveInt(flag, value()); break;
+      case '--json': run.json = true; break;
+      case '--mode': {
+        const mode = value();
+        if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode: expected one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+        run.mode = mode as ExecutionMode | 'auto';
+        break;
+      }
+      case '--state': run.state = new TextEncoder().encode(value()); break;
+      case '--state-hex': run.state = hexBytes(value()); break;
+      default:
+        if (flag.startsWith('-')) throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
+        positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'run: missing <manifest.toml>' : `run: expected one manifest, got ${positional.length}`);
+  run.manifest = positional[0];
+  return run;
+}
+
+export function parseArgs(argv: readonly string[]): Command {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return parseRun(rest);
+    case 'verify':
+      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
+      return { command: 'verify', file: rest[0] };
+    case '--help': case '-h': case 'help':
+      return { command: 'help' };
+    case '--version': case '-v':
+      return { command: 'version' };
+    case undefined:
+      throw new UsageError('missing command');
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}

@@ -1,0 +1,54 @@
+// Public API of theater-handler-timing. Everything a host needs, named
+// explicitly: nothing internal leaks through a wildcard.
+
+// Theater layer: the handler, its config and permissions, the registry.
+export { TimingHandler, TIMING_INTERFACES, type TimingHandlerOptions, type TimingHandlerInstance } from './handler/timing-handler.ts';
+export {
+  ConfigError,
+  DEFAULT_TIMING_CONFIG,
+  checkPermissions,
+  effectiveLimits,
+  parseTimingHostConfig,
+  parseTimingPermissions,
+  type TimingHostConfig,
+  type TimingPermissions,
+} from './handler/config.ts';
+export { clampSleep, delayUntil, type ClampResult, type TimingLimits } from './handler/clamp.ts';
+export {
+  HandlerRegistry,
+  RegistryError,
+  type ActorContext,
+  type BuiltImports,
+  type Handler,
+  type HandlerInstance,
+  type ImportResolution,
+  type SatisfiedImport,
+} from './handler/registry.ts';
+export { interfaceSatisfies, splitInterfaceName } from './handler/interfaces.ts';
+
+// WASI adapters, for hosts that wire imports themselves.
+export { TimingHost, DEFAULT_POLLABLE_QUOTA, type TimingHostOptions } from './wasi/host.ts';
+export { timingImports, monotonicClockImports, wallClockImports, pollImports, type TimingImports } from './wasi/imports.ts';
+export { Pollable, poll } from './wasi/poll.ts';
+export { WasiTrap } from './wasi/trap.ts';
+export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
+export { sharedPollableTable } from './pollables/shared.ts';
+export { PollableTable } from './pollables/table.ts';
+export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
+export type { HostTimer, MonotonicClock } from './scheduler/clock.ts';
+export { TimerWheel, ELAPSED } from './wheel/wheel.ts';
+
+// Event chain.
+export type { TimingEvent, TimingEventType, EventSink, ClampReason } from './events/types.ts';
+export { EventRecorder } from './events/recorder.ts';
+export { toWire, type WireEvent } from './events/wire.ts';
+export { buildChain, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeChainsJsonl, hashEvent, type ChainLine } from './events/chain.ts';
+export { verifyChain, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
+export { formatTimeline } from './events/timeline.ts';
+
+// Manifests and the actor runtime.
+export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } from './manifest/manifest.ts';
+export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
+export { runFleet, registryFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
+export { defaultMaxLive } from './runtime/limits.ts';
+export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions } from './runtime/transpile.ts';

@@ -1,0 +1,46 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseArgs, UsageError } from '../../src/cli/args.ts';
+
+test('run: defaults and every option', () => {
+  assert.equal(parseArgs(['run', 'm.toml']), {
+    command: 'run', manifest: 'm.toml', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+  });
+  const run = parseArgs(['run', '--events', 'e.jsonl', 'm.toml', '--instances=20000', '--json', '--max-live', '7', '--mode', 'sync', '--state', 'hé']);
+  assert.equal(run, {
+    command: 'run', manifest: 'm.toml', events: 'e.jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
+    state: new TextEncoder().encode('hé'),
+  });
+  assert.equal(parseArgs(['run', 'm.toml', '--state-hex', '00ff10']), { ...parseArgs(['run', 'm.toml']), state: Uint8Array.of(0, 255, 16) });
+});
+
+test('verify, help and version', () => {
+  assert.equal(parseArgs(['verify', 'e.jsonl']), { command: 'verify', file: 'e.jsonl' });
+  for (const flag of ['--help', '-h', 'help']) assert.equal(parseArgs([flag]), { command: 'help' });
+  for (const flag of ['--version', '-v']) assert.equal(parseArgs([flag]), { command: 'version' });
+});
+
+const rejects = (argv: string[], message: RegExp): void => {
+  assert.throws(() => parseArgs(argv), (error: unknown) => error instanceof UsageError && message.test(error.message), argv.join(' '));
+};
+
+test('bad invocations name the option and echo the value', () => {
+  rejects([], /^missing command$/);
+  rejects(['launch'], /^unknown command "launch"$/);
+  rejects(['run'], /^run: missing <manifest.toml>$/);
+  rejects(['run', 'a.toml', 'b.toml'], /^run: expected one manifest, got 2$/);
+  rejects(['run', 'm.toml', '--instances', '0'], /^--instances: expected a positive integer, got "0"$/);
+  rejects(['run', 'm.toml', '--instances', '-3'], /^--instances: expected a positive integer, got "-3"$/);
+  rejects(['run', 'm.toml', '--instances', '1.5'], /^--instances: expected a positive integer, got "1.5"$/);
+  rejects(['run', 'm.toml', '--instances', '99999999999999999999'], /^--instances: expected a positive integer/);
+  rejects(['run', 'm.toml', '--max-live', 'lots'], /^--max-live: expected a positive integer, got "lots"$/);
+  rejects(['run', 'm.toml', '--events'], /^--events: missing value$/);
+  rejects(['run', 'm.toml', '--mode', 'fast'], /^--mode: expected one of auto, jspi, sync, got "fast"$/);
+  rejects(['run', 'm.toml', '--state-hex', 'abc'], /^--state-hex: expected an even number of hex digits, got "abc"$/);
+  rejects(['run', 'm.toml', '--state-hex', 'zz'], /^--state-hex: expected an even number of hex digits/);
+  rejects(['run', 'm.toml', '--verbose'], /^unknown option "--verbose"$/);
+  rejects(['verify'], /^verify: expected exactly one <events.jsonl>$/);
+  rejects(['verify', 'a', 'b'], /^verify: expected exactly one <events.jsonl>$/);
+});
+
+test.run();

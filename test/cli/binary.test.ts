@@ -1,0 +1,59 @@
+// The published binary (dist/theater-timing.js, bundled by `npm run build`),
+// spawned as a user runs it: every exit code, with its stdout and stderr.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { actorManifest, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
+
+const BIN = join(ROOT, 'dist', 'theater-timing.js');
+const dir = tempDir();
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('exit 0: the seed scenario prints the actor state', () => {
+  const r = bin('run', actorManifest('wasi-clocks-test'));
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, 'wasi-clocks-test: all checks passed\n');
+});
+
+test('exit 1: init returned err, message on stderr', () => {
+  const r = bin('run', actorManifest('sleeper'), '--state', 'x');
+  assert.is(r.status, 1);
+  assert.is(r.stderr, 'theater-timing: init returned err: sleeper: state must be 8 bytes, a u64 LE duration in ns\n');
+});
+
+test('exit 2: bad invocation and bad manifest, one line, no stack trace', () => {
+  const usage = bin('run');
+  assert.is(usage.status, 2);
+  assert.match(usage.stderr, /^theater-timing: run: missing <manifest.toml>\n/);
+  const bad = bin('run', writeManifest(dir, 'neg.toml', manifestFor('sleeper', '', '[[handler]]\ntype = "timing"\nmin_sleep_duration = -1\n')));
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /^theater-timing: .*neg\.toml: handler\[0\]\.min_sleep_duration: .*-1.*\n$/);
+  assert.not.match(bad.stderr, /\n\s+at /);
+});
+
+test('exit 3: a trap, message on stderr', () => {
+  const r = bin('run', actorManifest('poll-empty'));
+  assert.is(r.status, 3);
+  assert.is(r.stderr, 'theater-timing: trapped: wasi trap: poll: attempt to poll on an empty list\n');
+});
+
+test('--json and verify through the binary', () => {
+  const events = join(dir, 'bin.jsonl');
+  const r = bin('run', actorManifest('sleeper'), '--instances', '4', '--json', '--events', events, '--state-hex', '40420f0000000000');
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { ok: boolean; instances: number; spawnMs: number; runMs: number };
+  assert.is(out.ok, true);
+  assert.is(out.instances, 4);
+  const v = bin('verify', events);
+  assert.is(v.status, 0, v.stderr);
+  assert.match(v.stdout, /^chain ok: \d+ lines, 4 chains\n/);
+});
+
+test.run();
