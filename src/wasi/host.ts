@@ -17,7 +17,7 @@ import { clampSleep, type TimingLimits } from '../handler/clamp.ts';
 import { currentTick, deadlineTick } from '../wheel/ticks.ts';
 import type { ExecutionMode } from './mode.ts';
 import { WasiTrap } from './trap.ts';
-import { WallClock } from './wall-clock.ts';
+import { sharedWallClock, type WallClock } from './wall-clock.ts';
 
 export const U64_MAX = 2n ** 64n - 1n;
 export const DEFAULT_POLLABLE_QUOTA = 10_000;
@@ -58,7 +58,7 @@ export class TimingHost {
     this.actorId = options.actorId ?? 'actor';
     this.limits = options.limits ?? null;
     this.events = options.events ?? null;
-    this.wallClock = options.wallClock ?? new WallClock();
+    this.wallClock = options.wallClock ?? sharedWallClock();
     this.#sleepSync = options.sleepSync ?? atomicsSleep;
     this.owner = this.table.owners.create(options.quota ?? DEFAULT_POLLABLE_QUOTA);
   }

@@ -4,15 +4,25 @@
 // process.hrtime is precise to the ns but drifts from the system clock. A reading
 // is anchor + hrtime elapsed since the anchor, accepted only while it falls in
 // the same millisecond as Date.now(); otherwise the anchor moves to Date.now().
-// So every reading agrees with the system clock to the millisecond and carries
-// sub-millisecond precision. Seconds and nanoseconds come from one bigint.
+// The new anchor takes its sub-millisecond part from performance.timeOrigin +
+// performance.now() (the system clock read at a µs at process start, plus a
+// monotonic offset) when that lands in the same millisecond, so even the first
+// reading is sub-ms. Every reading agrees with the system clock to the
+// millisecond and carries sub-millisecond precision. Seconds and nanoseconds
+// come from one bigint. One WallClock serves the whole process.
 
 export interface WallSource {
   dateNowMs(): number;
   hrtimeNs(): bigint;
+  /** A sub-millisecond estimate of the wall time in ms, used to place a new anchor. */
+  preciseMs?(): number;
 }
 
-export const systemWallSource: WallSource = { dateNowMs: Date.now, hrtimeNs: process.hrtime.bigint };
+export const systemWallSource: WallSource = {
+  dateNowMs: Date.now,
+  hrtimeNs: process.hrtime.bigint,
+  preciseMs: () => performance.timeOrigin + performance.now(),
+};
 
 export interface Datetime {
   seconds: bigint;
@@ -37,13 +47,22 @@ export class WallClock {
       const estimateNs = this.#anchorNs + (hrNs - this.#anchorHrNs);
       if (estimateNs >= dateNs && estimateNs < dateNs + 1_000_000n) return estimateNs;
     }
-    this.#anchorNs = dateNs;
+    const precise = this.#source.preciseMs?.() ?? dateMs;
+    const fractionNs = precise >= dateMs && precise < dateMs + 1 ? BigInt(Math.floor((precise - dateMs) * 1e6)) : 0n;
+    this.#anchorNs = dateNs + fractionNs;
     this.#anchorHrNs = hrNs;
-    return dateNs;
+    return this.#anchorNs;
   }
 
   now(): Datetime {
     const ns = this.nowNs();
     return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
   }
+}
+
+let shared: WallClock | null = null;
+/** The process-wide wall clock: one anchor for every actor. */
+export function sharedWallClock(): WallClock {
+  shared ??= new WallClock();
+  return shared;
 }

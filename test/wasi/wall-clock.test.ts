@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WallClock, systemWallSource } from '../../src/wasi/wall-clock.ts';
+import { WallClock, sharedWallClock, systemWallSource } from '../../src/wasi/wall-clock.ts';
 import { jspiAvailable, resolveMode } from '../../src/wasi/mode.ts';
 
 function fake(dateMs: number, hrNs: bigint) {
@@ -31,6 +31,24 @@ test('re-anchors when the system clock steps or hrtime drifts out of the millise
   assert.is(wall.nowNs(), 4_000_000_000_000n);
   src.hrNs += 3_000_000n; // hrtime ran 3 ms while Date.now() did not move: re-anchor
   assert.is(wall.nowNs(), 4_000_000_000_000n);
+});
+
+test('a new anchor takes its sub-millisecond part from the precise estimate when it agrees', () => {
+  const src = { ...fake(2_000, 0n), precise: 2_000.25, preciseMs: () => src.precise };
+  src.dateNowMs = () => src.dateMs;
+  src.hrtimeNs = () => src.hrNs;
+  const wall = new WallClock(src);
+  assert.is(wall.nowNs(), 2_000_250_000n);
+  src.hrNs += 100n;
+  assert.is(wall.nowNs(), 2_000_250_100n);
+  src.dateMs = 9_000; // step: the estimate (still near 2 000 ms) disagrees, so the anchor is Date.now()
+  assert.is(wall.nowNs(), 9_000_000_000n);
+});
+
+test('the shared wall clock is one instance with sub-ms readings', () => {
+  assert.is(sharedWallClock(), sharedWallClock());
+  const samples = Array.from({ length: 50 }, () => sharedWallClock().now().nanoseconds % 1_000_000);
+  assert.ok(samples.some((ns) => ns !== 0), 'some reading has a sub-millisecond part');
 });
 
 test('now() splits one reading into seconds and nanoseconds < 1e9', () => {
