@@ -56,4 +56,12 @@ test('--json and verify through the binary', () => {
   assert.match(v.stdout, /^chain ok: \d+ lines, 4 chains\n/);
 });
 
+test('the source entry runs the same CLI as the bundle', () => {
+  const fromSource = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), '--version'], { encoding: 'utf8' });
+  assert.is(fromSource.status, 0, fromSource.stderr);
+  assert.is(fromSource.stdout, bin('--version').stdout);
+  const bad = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'fly'], { encoding: 'utf8' });
+  assert.is(bad.status, 2);
+});
+
 test.run();

@@ -1,0 +1,78 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { EventRecorder } from '../../src/events/recorder.ts';
+import { ConfigError } from '../../src/handler/config.ts';
+import { HandlerRegistry } from '../../src/handler/registry.ts';
+import { TIMING_INTERFACES, TimingHandler } from '../../src/handler/timing-handler.ts';
+import { PollableTable } from '../../src/pollables/table.ts';
+import { sharedPollableTable } from '../../src/pollables/shared.ts';
+import { Scheduler } from '../../src/scheduler/scheduler.ts';
+import { FakeClock, FakeTimer } from '../support/fake-time.ts';
+
+function fakeTable(): { table: PollableTable; clock: FakeClock } {
+  const clock = new FakeClock();
+  const table = new PollableTable(new Scheduler({ clock, timer: new FakeTimer(clock) }), 16);
+  return { table, clock };
+}
+
+test('name, interfaces, defaults and the limits derived from config and permissions', () => {
+  const handler = new TimingHandler();
+  assert.is(handler.name, 'timing');
+  assert.equal([...handler.provides], [...TIMING_INTERFACES]);
+  assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
+  assert.equal(handler.limits, { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
+  assert.is(handler.pollableQuota, 10_000);
+  const granted = new TimingHandler({ max_sleep_duration: 500, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 5 });
+  assert.equal(granted.limits, { minNs: 10_000_000n, maxNs: 500_000_000n });
+});
+
+test('config beyond the permissions, bad config and a bad quota are rejected naming the field', () => {
+  assert.throws(() => new TimingHandler({ max_sleep_duration: 2000 }, { max_sleep_duration: 1000, min_sleep_duration: 1 }), /max_sleep_duration/);
+  assert.throws(() => new TimingHandler({ min_sleep_duration: -1 }), (e: unknown) => e instanceof ConfigError && /min_sleep_duration.*-1/.test((e as Error).message));
+  for (const quota of [0, 1.5, -3]) {
+    assert.throws(
+      () => new TimingHandler({}, null, { pollableQuota: quota }),
+      (e: unknown) => e instanceof ConfigError && (e as Error).message.includes('pollable_quota') && (e as Error).message.includes(String(quota)),
+    );
+  }
+});
+
+test('instantiate records the setup events and gives each actor its own host and quota', () => {
+  const { table } = fakeTable();
+  const handler = new TimingHandler({}, null, { mode: 'sync', pollableQuota: 2, table });
+  const events = new EventRecorder();
+  const a = handler.instantiate({ actorId: 'a', events });
+  const b = handler.instantiate({ actorId: 'b', events: null });
+  assert.equal(events.events.map((e) => e.type), ['HandlerSetupStart', 'HandlerSetupSuccess', 'LinkerInstanceSuccess']);
+  assert.equal(Object.keys(a.imports).sort(), ['wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock', 'wasi:io/poll']);
+  assert.is.not(a.host.owner, b.host.owner);
+  assert.is(a.host.mode, 'sync');
+  const mono = a.timing['wasi:clocks/monotonic-clock'];
+  mono.subscribeDuration(5_000_000n);
+  mono.subscribeDuration(5_000_000n);
+  assert.throws(() => mono.subscribeDuration(5_000_000n), /^wasi trap: pollable quota exceeded: actor "a" already holds 2 live pollables/);
+  b.timing['wasi:clocks/monotonic-clock'].subscribeDuration(1n); // b's quota is its own
+  assert.is(table.live, 3);
+  a.dispose();
+  a.dispose(); // idempotent
+  assert.is(table.live, 1);
+  b.dispose();
+  assert.is(table.live, 0);
+});
+
+test('through the registry: one import object for any wasi 0.2.x guest; the default table is process-wide', () => {
+  const registry = new HandlerRegistry();
+  registry.register(new TimingHandler());
+  const built = registry.buildImports(['wasi:clocks/monotonic-clock@0.2.0', 'wasi:io/poll@0.2.1', 'wasi:clocks/wall-clock'], { actorId: 'x', events: null });
+  assert.equal(built.handlers, ['timing']);
+  const mono = built.imports['wasi:clocks/monotonic-clock'] as { now(): bigint; subscribeDuration(d: bigint): object };
+  assert.is(typeof mono.now(), 'bigint');
+  const before = sharedPollableTable().live;
+  mono.subscribeDuration(1_000_000_000n);
+  assert.is(sharedPollableTable().live, before + 1);
+  built.dispose();
+  assert.is(sharedPollableTable().live, before);
+  assert.is(sharedPollableTable(), sharedPollableTable());
+});
+
+test.run();

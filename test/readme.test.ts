@@ -1,0 +1,40 @@
+// The README's promises that code can check: the example it shows is the file
+// the tests run, the quick start names the two commands, and the public API
+// exports what the README uses.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as api from '../src/index.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+test('the quick start has exactly the two set-up commands', () => {
+  assert.ok(readme.includes('npm install && npm run demo'));
+  assert.ok(readme.includes('npm test'));
+});
+
+test('the import-object example in the README is scripts/example-host.ts, and it runs', () => {
+  const example = readFileSync(join(ROOT, 'scripts', 'example-host.ts'), 'utf8').trimEnd();
+  assert.ok(readme.includes(`\`\`\`ts\n${example}\n\`\`\``), 'README shows scripts/example-host.ts verbatim');
+  const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'example-host.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stdout, /imports served: wasi:clocks\/monotonic-clock, wasi:clocks\/wall-clock, wasi:io\/poll\n/);
+  assert.match(run.stdout, /init returned: wasi-clocks-test: all checks passed\n/);
+  assert.match(run.stdout, /events recorded: 49\n/, run.stdout);
+});
+
+test('the public API exports the handler, registry, runtime, chain and adapters by name', () => {
+  for (const name of [
+    'TimingHandler', 'HandlerRegistry', 'ConfigError', 'parseTimingHostConfig', 'parseTimingPermissions', 'EventRecorder',
+    'buildChain', 'verifyChain', 'loadManifest', 'runFleet', 'Actor', 'transpileComponent', 'timingImports', 'Pollable',
+    'TimingHost', 'Scheduler', 'TimerWheel', 'WasiTrap', 'jspiAvailable', 'defaultMaxLive', 'formatTimeline',
+  ]) {
+    assert.ok(name in api, `${name} is exported`);
+  }
+  assert.is(new api.TimingHandler().name, 'timing');
+});
+
+test.run();
