@@ -5,6 +5,7 @@
  * recording is off, monotonic-clock.now is the clock function itself.
  */
 import type { TimingHost } from './host.ts';
+import type { JcoMonotonicClock, JcoPoll, JcoPollable, JcoWallClock } from './jco-types.ts';
 import { Pollable, poll } from './poll.ts';
 import type { Datetime } from './wall-clock.ts';
 import { observedResolutionNs } from '../scheduler/clock.ts';
@@ -30,7 +31,7 @@ export interface WallClockImports {
 
 export interface PollImports {
   Pollable: typeof Pollable;
-  poll(list: Pollable[]): Uint32Array | Promise<Uint32Array>;
+  poll(list: JcoPollable[]): Uint32Array | Promise<Uint32Array>;
 }
 
 export interface TimingImports {
@@ -67,7 +68,7 @@ export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
       if (timer.clamp !== null) recordClamp(host, duration, timer.clamp.appliedNs, timer.clamp.reason);
       return new Pollable(host, timer.handle);
     },
-  };
+  } satisfies JcoMonotonicClock;
 }
 
 function recordClamp(host: TimingHost, requested: bigint, applied: bigint, reason: 'min_sleep_duration' | 'max_sleep_duration' | null): void {
@@ -88,11 +89,11 @@ export function wallClockImports(host: TimingHost): WallClockImports {
       events?.record({ type: 'WallClockResolution', seconds: 0n, nanoseconds });
       return { seconds: 0n, nanoseconds };
     },
-  };
+  } satisfies JcoWallClock;
 }
 
 export function pollImports(host: TimingHost): PollImports {
-  return { Pollable, poll: (list) => poll(host, list) };
+  return { Pollable, poll: (list) => poll(host, list) } satisfies JcoPoll;
 }
 
 /** All three interfaces for one actor instance, keyed as jco's instantiate expects. */

@@ -1,5 +1,6 @@
 // wasi:io/poll@0.2.x: the Pollable resource and poll(), as thin shells over TimingHost.
 import type { TimingHost } from './host.ts';
+import type { JcoPollable } from './jco-types.ts';
 import { WasiTrap } from './trap.ts';
 
 const U32_LIMIT = 2 ** 32;
@@ -46,14 +47,21 @@ export class Pollable {
 }
 
 /** poll(list): the positions of the ready entries, ascending; waits while none is ready. */
-export function poll(host: TimingHost, list: ArrayLike<Pollable>): Uint32Array | Promise<Uint32Array> {
+export function poll(host: TimingHost, list: ArrayLike<JcoPollable>): Uint32Array | Promise<Uint32Array> {
   const count = list.length;
   if (count === 0) throw new WasiTrap('poll: attempt to poll on an empty list');
   if (count >= U32_LIMIT) throw new WasiTrap(`poll: ${count} entries cannot be indexed by a u32`);
+  if (!allPollables(list)) throw new WasiTrap('poll: the list holds an object that is not a pollable of this host');
   const startNs = host.events === null ? 0n : host.nowNs();
   const ready = host.waitAny(list);
   if (!(ready instanceof Promise)) return finishPoll(host, ready, startNs);
   return ready.then((indices) => finishPoll(host, indices, startNs));
+}
+
+/** jco hands back the objects this host created; anything else is refused, not trusted. */
+function allPollables(list: ArrayLike<unknown>): list is ArrayLike<Pollable> {
+  for (let i = 0; i < list.length; i++) if (!(list[i] instanceof Pollable)) return false;
+  return true;
 }
 
 function finishPoll(host: TimingHost, indices: number[], startNs: bigint): Uint32Array {

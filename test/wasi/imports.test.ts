@@ -151,6 +151,12 @@ test('poll traps on an empty list and on more entries than a u32 indexes', () =>
   assert.throws(() => io.poll(huge), /^wasi trap: poll: 4294967296 entries/);
 });
 
+test('poll refuses an object that is not a pollable of this host, instead of trusting its fields', () => {
+  const { io, mono } = setup();
+  const forged = { ready: () => true, block: () => undefined };
+  assert.throws(() => io.poll([mono.subscribeDuration(0n), forged]), /^wasi trap: poll: the list holds an object that is not a pollable of this host$/);
+});
+
 test('dropping a pollable cancels its timer at once and is recorded', () => {
   const { mono, scheduler, events, table } = setup();
   const p = mono.subscribeDuration(10n * MS);
