@@ -22,6 +22,11 @@ export function formatNsAsMs(ns: bigint): string {
   return `${sign}${abs / NS_PER_MS}.${micros.toString().padStart(3, '0')}`;
 }
 
+/** Durations in ms; below a microsecond (a clock resolution, say) in ns, so they do not read as 0. */
+function formatDuration(ns: bigint): string {
+  return ns > 0n && ns < 1000n ? `${ns}ns` : `${formatNsAsMs(ns)}ms`;
+}
+
 function relative(instant: string, originNs: bigint | null): string {
   if (originNs === null) return instant;
   const delta = BigInt(instant) - originNs;
@@ -33,7 +38,7 @@ function formatFields(event: WireEvent, originNs: bigint | null): string {
   for (const [name, value] of Object.entries(event)) {
     if (name === 'type') continue;
     let shown: string;
-    if (typeof value === 'string' && DURATION_FIELDS.has(name)) shown = `${formatNsAsMs(BigInt(value))}ms`;
+    if (typeof value === 'string' && DURATION_FIELDS.has(name)) shown = formatDuration(BigInt(value));
     else if (typeof value === 'string' && INSTANT_FIELDS.has(name)) shown = relative(value, originNs);
     else if (Array.isArray(value)) shown = `[${value.join(',')}]`;
     else shown = String(value);

@@ -23,7 +23,7 @@ timeline('the whole fixture: relative to the first MonotonicClockNow', () => {
     '             WallClockNow               seconds=1790000000 nanoseconds=123456789',
     '             WallClockResolution        seconds=0 nanoseconds=1000',
     '+0.000 ms    MonotonicClockNow          instant=5000000000',
-    '             MonotonicClockResolution   resolution=0.000ms',
+    '             MonotonicClockResolution   resolution=1ns',
     '             SleepClamped               requested=0.000ms applied=1.000ms reason=min_sleep_duration',
     '             SubscribeInstant           when=-1000.000 ms pollable=0 deadline=+1.000 ms',
     '             SubscribeDuration          duration=100.000ms pollable=1 deadline=+100.000 ms',
@@ -37,7 +37,7 @@ timeline('the whole fixture: relative to the first MonotonicClockNow', () => {
 
 timeline('without a monotonic reading, instants stay raw', () => {
   const events: TimingEvent[] = [{ type: 'SubscribeDuration', duration: 5n, pollable: 2, deadline: 77n }];
-  assert.equal(formatTimeline(buildChain(events)), ['             SubscribeDuration          duration=0.000ms pollable=2 deadline=77']);
+  assert.equal(formatTimeline(buildChain(events)), ['             SubscribeDuration          duration=5ns pollable=2 deadline=77']);
 });
 
 timeline('fleets prefix each line with its instance; works on parsed JSON Lines', () => {
