@@ -31,6 +31,7 @@ export { TimingHost, DEFAULT_POLLABLE_QUOTA, type TimingHostOptions } from './wa
 export { timingImports, monotonicClockImports, wallClockImports, pollImports, type TimingImports } from './wasi/imports.ts';
 export { Pollable, poll } from './wasi/poll.ts';
 export { WasiTrap } from './wasi/trap.ts';
+export { externalPollable, type PollableSource } from './wasi/external.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
 export { sharedPollableTable } from './pollables/shared.ts';
 export { PollableTable } from './pollables/table.ts';

@@ -39,6 +39,7 @@ export class TimingHandler implements Handler {
   readonly mode: ExecutionMode;
   readonly pollableQuota: number;
   #table: PollableTable | undefined;
+  #hosts = new Map<string, TimingHost>();
 
   constructor(config: Partial<TimingHostConfig> = {}, permissions: TimingPermissions = null, options: TimingHandlerOptions = {}) {
     this.config = parseTimingHostConfig(config);
@@ -51,6 +52,15 @@ export class TimingHandler implements Handler {
     }
     this.pollableQuota = quota;
     this.#table = options.table;
+  }
+
+  /**
+   * The TimingHost of a live actor, for handlers that supply their own pollables
+   * (see src/wasi/external.ts). Register the timing handler first: the registry
+   * instantiates handlers in registration order.
+   */
+  hostFor(actorId: string): TimingHost | undefined {
+    return this.#hosts.get(actorId);
   }
 
   instantiate(actor: ActorContext): TimingHandlerInstance {
@@ -67,6 +77,7 @@ export class TimingHandler implements Handler {
     events?.record({ type: 'HandlerSetupSuccess' });
     const imports = timingImports(host);
     events?.record({ type: 'LinkerInstanceSuccess' });
+    this.#hosts.set(actor.actorId, host);
     let disposed = false;
     return {
       imports: { ...imports },
@@ -75,6 +86,7 @@ export class TimingHandler implements Handler {
       dispose: () => {
         if (disposed) return;
         disposed = true;
+        if (this.#hosts.get(actor.actorId) === host) this.#hosts.delete(actor.actorId);
         host.dispose();
       },
     };
