@@ -70,9 +70,13 @@ export class Actor {
         return { status: 'ok', state: next ?? null };
       } catch (error) {
         if (isGuestErr(error)) return { status: 'err', error: String(error.payload) };
-        this.#trapped = trapMessage(error);
-        this.stop();
-        return { status: 'trap', error: this.#trapped };
+        const message = trapMessage(error);
+        if (this.#actor !== null) {
+          // A trap ends the instance. (When stop() ended it, later calls say so instead.)
+          this.#trapped = message;
+          this.stop();
+        }
+        return { status: 'trap', error: message };
       }
     });
   }
