@@ -89,7 +89,9 @@ export class Scheduler {
 
   #arm(deadlineTick: number): void {
     if (this.#handle !== null) this.#disarm();
-    const delayMs = Math.min(Math.max(deadlineTick - this.nowTick(), 0), MAX_TIMER_DELAY_MS);
+    // From the exact now, not the floored tick: a floored start would add up to 1 ms of lateness.
+    const exactMs = Number(this.clock.nowNs() - this.originNs) / 1e6;
+    const delayMs = Math.min(Math.max(deadlineTick - exactMs, 0), MAX_TIMER_DELAY_MS);
     this.#handle = this.#timer.set(this.#fire, delayMs);
     this.#armedTick = deadlineTick;
     this.armedTimers = 1;

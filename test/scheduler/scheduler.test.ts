@@ -49,12 +49,22 @@ test('an early fire reports nothing before its deadline and re-arms', () => {
   timer.fireEarly();
   assert.equal(fired, []);
   assert.is(scheduler.armedTimers, 1);
-  assert.equal(timer.delays, [10, 1]);
-  clock.advanceNs(1n); // due now, but the re-armed timer counts whole ms from its arming
+  assert.is(timer.delays.length, 2);
+  assert.is(timer.delays[0], 10);
+  // Re-armed for the exact time left (1 ns), not a floored whole tick; Node rounds it up to 1 ms.
+  assert.ok(timer.delays[1] > 0 && timer.delays[1] < 1e-5, `re-armed for ${timer.delays[1]} ms`);
   timer.fireDue();
-  assert.equal(fired, []);
-  timer.advanceMs(1);
+  assert.equal(fired, [], 'not yet: still 1 ns short');
+  clock.advanceNs(1n);
+  timer.fireDue();
   assert.equal(fired, [7]);
+});
+
+test('the delay counts from the exact now: an arm late in a tick does not add a tick', () => {
+  const { clock, timer, scheduler } = setup();
+  clock.advanceNs(4n * MS + 900_000n); // 4.9 ms
+  scheduler.schedule(7, 1);
+  assert.ok(Math.abs(timer.delays[0] - 2.1) < 1e-9, `armed for ${timer.delays[0]} ms`);
 });
 
 test('delays beyond setTimeout range are armed in pieces', () => {

@@ -34,7 +34,7 @@ export class FakeTimer implements HostTimer {
     this.clock = clock;
   }
   set(callback: () => void, delayMs: number): unknown {
-    const timer = { id: this.#nextId++, callback, dueNs: this.clock.ns + BigInt(delayMs) * MS, keepAlive: true };
+    const timer = { id: this.#nextId++, callback, dueNs: this.clock.ns + BigInt(Math.ceil(delayMs * 1e6)), keepAlive: true };
     this.pending.push(timer);
     this.delays.push(delayMs);
     this.maxPending = Math.max(this.maxPending, this.pending.length);
