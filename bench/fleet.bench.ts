@@ -1,0 +1,105 @@
+// Fleet: N sleeper actors (test-actors/sleeper), each sleeping 100 ms through
+// subscribe-duration + block, all spawned first, then every init started at
+// once. Every peer goes through the same runner (bench/support.ts); only the
+// imports differ. Lateness is after - before - duration from each guest's own
+// monotonic readings: negative would mean early.
+//
+//   ours                     TimingHandler: one wheel, one setTimeout
+//   setTimeout per sleep     bench/peers/naive-host.ts
+//   suspend only (floor)     block resolves on the next microtask: the cost of
+//                            suspending and resuming N actors with no timer
+//   preview2-shim            blocks the thread (Atomics.wait): actors sleep one
+//                            after another, so it runs at small N only
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { clocks, io } from '@bytecodealliance/preview2-shim';
+import { HandlerRegistry } from '../src/handler/registry.ts';
+import { TimingHandler } from '../src/handler/timing-handler.ts';
+import { sharedPollableTable } from '../src/pollables/shared.ts';
+import { naiveImports, suspendOnlyImports } from './peers/naive-host.ts';
+import { actorComponent, peerRegistry, percentile, runSleepers, type SleepRun } from './support.ts';
+
+export { run };
+
+const SIZES = [1_000, 5_000, 10_000];
+const SLEEP_NS = 100_000_000n;
+const SHIM_N = 10;
+const CLI_N = 10_000;
+
+function oursRegistry(): HandlerRegistry {
+  const registry = new HandlerRegistry();
+  registry.register(new TimingHandler({}, null, { mode: 'jspi' }));
+  return registry;
+}
+
+function row(peer: string, n: number, r: SleepRun, extra = ''): string {
+  const late = [...r.latenessMs].sort((a, b) => a - b);
+  const fmt = (ms: number): string => (Number.isNaN(ms) ? '—' : ms.toFixed(2));
+  return `| ${peer} | ${n.toLocaleString('en-US')} | ${r.spawnMs.toFixed(0)} | ${r.sleepMs.toFixed(0)} | ${fmt(percentile(late, 50))} | ${fmt(percentile(late, 99))} | ${fmt(late.at(-1) ?? Number.NaN)} | ${fmt(late[0] ?? Number.NaN)} | ${r.rssMb.toFixed(0)} | ${r.failed} | ${extra} |`;
+}
+
+async function run(): Promise<string> {
+  const jspi = await actorComponent('sleeper', 'jspi');
+  const sync = await actorComponent('sleeper', 'sync');
+  const scheduler = sharedPollableTable().scheduler;
+  const rows: string[] = [];
+  const verdicts: string[] = [];
+  let neverEarly = true;
+  for (const n of SIZES) {
+    const floor = await runSleepers(jspi, peerRegistry(suspendOnlyImports), n, 0n);
+    globalThis.gc?.();
+    let maxArmed = 0;
+    const armsBefore = scheduler.armCount;
+    const sampler = setInterval(() => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); }, 5);
+    const ours = await runSleepers(jspi, oursRegistry(), n, SLEEP_NS, () => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); });
+    clearInterval(sampler);
+    const arms = scheduler.armCount - armsBefore;
+    globalThis.gc?.();
+    const naive = await runSleepers(jspi, peerRegistry(naiveImports), n, SLEEP_NS);
+    globalThis.gc?.();
+    rows.push(
+      row('ours', n, ours, `timers armed at once ≤ ${maxArmed}; armed ${arms}× in all`),
+      row('setTimeout per sleep', n, naive, `${n.toLocaleString('en-US')}+ timers`),
+      row('suspend only, no timer (floor)', n, { ...floor, latenessMs: [] }, 'sleep 0'),
+    );
+    for (const r of [ours, naive]) if (r.latenessMs.some((ms) => ms < 0)) neverEarly = false;
+    const bound = 1.5 * (100 + floor.sleepMs);
+    if (n === 10_000) {
+      verdicts.push(`| sleep phase, 10 000 actors ≤ 1.5 × (100 ms + ${floor.sleepMs.toFixed(0)} ms suspend/resume floor) = ${bound.toFixed(0)} ms | ${ours.sleepMs.toFixed(0)} ms | ${ours.sleepMs <= bound ? 'meets' : 'misses'} |`);
+    }
+    if (n === 1_000) {
+      const p99 = percentile([...ours.latenessMs].sort((a, b) => a - b), 99);
+      verdicts.push(`| p99 lateness ≤ 2 ms with 1 000 sleepers | ${p99.toFixed(2)} ms | ${p99 <= 2 ? 'meets' : 'misses'} |`);
+    }
+    verdicts.push(`| host timers armed at once = 1, ${n.toLocaleString('en-US')} sleepers | ${maxArmed} | ${maxArmed <= 1 ? 'meets' : 'misses'} |`);
+  }
+  const shim = await runSleepers(sync, peerRegistry(() => ({ 'wasi:clocks/monotonic-clock': clocks.monotonicClock, 'wasi:io/poll': io.poll })), SHIM_N, SLEEP_NS);
+  rows.push(row('preview2-shim (blocks the thread)', SHIM_N, shim, `sleeps run one after another: ${SHIM_N} × 100 ms`));
+  if (shim.latenessMs.some((ms) => ms < 0)) neverEarly = false;
+  verdicts.push(`| never early, in any run | min lateness ${neverEarly ? '≥ 0' : '< 0'} | ${neverEarly ? 'meets' : 'misses'} |`);
+
+  // The CLI reports the same phases for the same fleet (a separate process, so its own numbers).
+  const cli = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'), 'run',
+    join(import.meta.dirname, '..', 'test-actors', 'sleeper', 'manifest.toml'), '--instances', String(CLI_N), '--max-live', String(CLI_N), '--json'], { encoding: 'utf8' });
+  const summary = JSON.parse(cli.stdout) as { ok: boolean; spawnMs: number; runMs: number; prepareMs: number };
+
+  return [
+    '### Fleet: N actors each sleeping 100 ms',
+    '',
+    'spawn = instantiate all N; sleep = every init started at once until the last settles. Lateness from each guest\'s own readings (ms; negative = early). RSS sampled mid-sleep.',
+    '',
+    '| peer | N | spawn ms | sleep ms | late p50 | late p99 | late max | late min | RSS MB | failed | notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+    '',
+    `CLI, same fleet: \`theater-timing run test-actors/sleeper/manifest.toml --instances ${CLI_N} --max-live ${CLI_N} --json\` → ` +
+      `ok ${summary.ok}, prepareMs ${summary.prepareMs.toFixed(0)}, spawnMs ${summary.spawnMs.toFixed(0)} (includes prepare), runMs ${summary.runMs.toFixed(0)}.`,
+    '',
+    '| target | measured | verdict |',
+    '| --- | ---: | --- |',
+    ...verdicts,
+    '',
+  ].join('\n');
+}
+
+if (import.meta.main) console.log(await run());

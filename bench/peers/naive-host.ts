@@ -1,0 +1,63 @@
+// The naive peer: a host that makes one setTimeout per block (and per waiting
+// poll), the way a first implementation would. Correct (never early: it
+// re-checks a fresh reading and sleeps again), but every sleeper owns a timer.
+export { naiveImports, suspendOnlyImports };
+
+const now = process.hrtime.bigint;
+
+class NaivePollable {
+  readonly deadlineNs: bigint;
+  constructor(deadlineNs: bigint) {
+    this.deadlineNs = deadlineNs;
+  }
+  ready(): boolean {
+    return now() >= this.deadlineNs;
+  }
+  block(): void | Promise<void> {
+    if (this.ready()) return;
+    return sleepUntil(this.deadlineNs);
+  }
+  [Symbol.dispose](): void {}
+}
+
+async function sleepUntil(deadlineNs: bigint): Promise<void> {
+  for (let left = deadlineNs - now(); left > 0n; left = deadlineNs - now()) {
+    await new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(Number(left) / 1e6)));
+  }
+}
+
+function poll(list: NaivePollable[]): Uint32Array | Promise<Uint32Array> {
+  const scan = (): number[] => list.flatMap((p, i) => (p.ready() ? [i] : []));
+  const ready = scan();
+  if (ready.length > 0) return Uint32Array.from(ready);
+  const earliest = list.reduce((min, p) => (p.deadlineNs < min ? p.deadlineNs : min), list[0].deadlineNs);
+  return sleepUntil(earliest).then(() => Uint32Array.from(scan()));
+}
+
+function naiveImports(): Record<string, object> {
+  return {
+    'wasi:clocks/monotonic-clock': {
+      now,
+      resolution: () => 1n,
+      subscribeDuration: (d: bigint) => new NaivePollable(now() + d),
+      subscribeInstant: (t: bigint) => new NaivePollable(t),
+    },
+    'wasi:io/poll': { Pollable: NaivePollable, poll },
+  };
+}
+
+class InstantPollable {
+  ready(): boolean { return true; }
+  /** Always a Promise: the guest suspends and resumes on the next microtask, with no timer at all. */
+  block(): Promise<void> { return Promise.resolve(); }
+  [Symbol.dispose](): void {}
+}
+
+/** The floor for a fleet: every block suspends and resumes at once, no timer. */
+function suspendOnlyImports(): Record<string, object> {
+  const clock = { now, resolution: () => 1n, subscribeDuration: () => new InstantPollable(), subscribeInstant: () => new InstantPollable() };
+  return {
+    'wasi:clocks/monotonic-clock': clock,
+    'wasi:io/poll': { Pollable: InstantPollable, poll: (list: InstantPollable[]) => Promise.resolve(Uint32Array.from(list.keys())) },
+  };
+}

@@ -1,0 +1,84 @@
+// Shared pieces of the issue-5 benchmarks: the test actors, one fleet runner
+// used for every peer (so only the imports differ), percentiles, machine info.
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Handler, HandlerInstance } from '../src/handler/registry.ts';
+import { HandlerRegistry } from '../src/handler/registry.ts';
+import { TIMING_INTERFACES } from '../src/handler/timing-handler.ts';
+import { Actor, type InitOutcome } from '../src/runtime/actor.ts';
+import { jcoVersion, transpileComponent, type TranspiledComponent, type TranspileMode } from '../src/runtime/transpile.ts';
+
+export { actorComponent, peerRegistry, runSleepers, sleepState, percentile, machine, type SleepRun };
+
+const ROOT = join(import.meta.dirname, '..');
+
+async function actorComponent(name: string, mode: TranspileMode, asyncExports?: string[]): Promise<TranspiledComponent> {
+  const bytes = readFileSync(join(ROOT, 'test-actors', 'build', `${name}.wasm`));
+  return transpileComponent(new Uint8Array(bytes), { mode, cacheDir: false, ...(asyncExports ? { asyncExports } : {}) });
+}
+
+/** A registry whose one "timing" handler serves the given import objects (a peer host). */
+function peerRegistry(makeImports: () => Record<string, object>, extra: Record<string, object> = {}): HandlerRegistry {
+  const handler: Handler = {
+    name: 'timing',
+    provides: [...TIMING_INTERFACES, ...Object.keys(extra).map((key) => `${key}@0.1.0`)],
+    instantiate: (): HandlerInstance => ({ imports: { ...makeImports(), ...extra }, dispose() {} }),
+  };
+  const registry = new HandlerRegistry();
+  registry.register(handler);
+  return registry;
+}
+
+function sleepState(durationNs: bigint): Uint8Array {
+  const state = new Uint8Array(8);
+  new DataView(state.buffer).setBigUint64(0, durationNs, true);
+  return state;
+}
+
+interface SleepRun {
+  spawnMs: number;
+  sleepMs: number;
+  /** Wake-up lateness per actor, ms (after - before - duration, from the guest's own readings). */
+  latenessMs: number[];
+  rssMb: number;
+  failed: number;
+}
+
+/** Spawns n sleepers, then runs every init at once. Lateness comes from each guest's own monotonic readings. */
+async function runSleepers(component: TranspiledComponent, registry: HandlerRegistry, n: number, durationNs: bigint, during?: () => void): Promise<SleepRun> {
+  const state = sleepState(durationNs);
+  const t0 = performance.now();
+  const actors = Array.from({ length: n }, (_, i) => Actor.spawn(component, registry, { id: `s${i}`, record: false }));
+  const t1 = performance.now();
+  let rss = 0;
+  const probe = setTimeout(() => { rss = process.memoryUsage().rss; during?.(); }, Number(durationNs / 2_000_000n));
+  const outcomes: InitOutcome[] = await Promise.all(actors.map((a) => a.init(state)));
+  const t2 = performance.now();
+  clearTimeout(probe);
+  if (rss === 0) rss = process.memoryUsage().rss;
+  for (const a of actors) a.stop();
+  const latenessMs: number[] = [];
+  let failed = 0;
+  for (const outcome of outcomes) {
+    if (outcome.status !== 'ok' || outcome.state === null) { failed++; continue; }
+    const view = new DataView(outcome.state.buffer, outcome.state.byteOffset, 24);
+    const slept = view.getBigUint64(8, true) - view.getBigUint64(0, true);
+    latenessMs.push(Number(slept - view.getBigUint64(16, true)) / 1e6);
+  }
+  return { spawnMs: t1 - t0, sleepMs: t2 - t1, latenessMs, rssMb: rss / 1e6, failed };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function machine(): string {
+  const cpu = cpus();
+  return [
+    `- Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} at start`,
+    `- Node ${process.version} (V8 ${process.versions.v8}), jco ${jcoVersion()}, ${process.platform} ${process.arch}`,
+    `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  ].join('\n');
+}
