@@ -127,7 +127,8 @@ export class TimingHost {
       if (deadline === Infinity) {
         throw new WasiTrap('poll would block forever: in sync mode only timers can become ready while the thread waits');
       }
-      const waitMs = deadline - table.scheduler.nowTick();
+      // From the exact now: a floored tick would sleep up to 1 ms past the deadline.
+      const waitMs = deadline - Number(this.nowNs() - table.scheduler.originNs) / 1e6;
       if (waitMs > 0) this.#sleepSync(waitMs);
     } while (table.scan(items, ready) === 0);
     return ready;

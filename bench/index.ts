@@ -1,0 +1,41 @@
+// npm run bench: every benchmark in one process, peers side by side, then
+// bench/RESULTS.md with the machine, the Node and jco versions and the date.
+// Run with --expose-gc (the npm script does). `node --expose-gc bench/index.ts fleet`
+// runs only the sections whose file name contains "fleet" and prints them.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { machine } from './support.ts';
+
+const SECTIONS = [
+  { file: 'wheel-schedule', title: 'Timer wheel (issue 2)' },
+  { file: 'wheel-cancel' },
+  { file: 'wheel-advance' },
+  { file: 'wheel-memory' },
+  { file: 'pollables', title: 'Pollables, scheduler and the WASI adapters (issues 3 and 5)' },
+  { file: 'timers-at-scale' },
+  { file: 'calls' },
+  { file: 'poll' },
+  { file: 'fleet' },
+] as const;
+
+if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');
+const filter = process.argv[2];
+const header = machine();
+const parts: string[] = [];
+const started = performance.now();
+for (const { file, ...rest } of SECTIONS) {
+  if (filter !== undefined && !file.includes(filter)) continue;
+  if ('title' in rest) parts.push(`## ${rest.title}\n`);
+  const t0 = performance.now();
+  const mod = (await import(`./${file}.bench.ts`)) as { run(): Promise<string> };
+  const section = await mod.run();
+  parts.push(section);
+  process.stdout.write(`${section}\n`);
+  process.stderr.write(`bench: ${file} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+const body = parts.join('\n');
+if (filter === undefined) {
+  const notes = await import('./notes.ts');
+  writeFileSync(join(import.meta.dirname, 'RESULTS.md'), `# Benchmark results\n\nWritten by \`npm run bench\` (${((performance.now() - started) / 1000).toFixed(0)} s). Every table was measured in this one run.\n\n${header}\n\n${body}\n${notes.VERDICTS}\n`);
+  process.stderr.write('bench: wrote bench/RESULTS.md\n');
+}

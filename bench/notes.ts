@@ -1,0 +1,39 @@
+// The analysis appended to bench/RESULTS.md: what bounds each missed target and
+// what was tried. Numbers live in the tables above, measured in the same run.
+export const VERDICTS = `## Verdicts on the missed targets
+
+**\`now()\` ≤ 1.2 × (recording off) and ≤ 2 × (recording on) the no-op import: missed, bounded by Node.**
+A monotonic read costs Node about as much by itself as our whole \`now()\` import
+(the "floor of any monotonic read" line above: \`process.hrtime.bigint()\` in a
+plain JS loop, with no wasm and no jco glue). With recording off the import *is*
+that function (no wrapper), and the jco 1.11.2 glue adds one \`BigInt.asUintN\`,
+which the same loop shows to be free. No monotonic source in Node is cheaper
+(\`performance.now()\` is slower, and the issue requires \`process.hrtime.bigint()\`).
+Recording adds one small object and one array push per call (the "recording on"
+column); hashing and JSON happen only when a chain is written.
+
+**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed by well under a millisecond; bounded by the 1 ms tick and Node's timer.**
+Every deadline is rounded *up* to the next 1 ms tick (so nothing fires early),
+which adds 0–1 ms; Node's \`setTimeout\` then fires 0.2–2 ms after its due time
+(FACTS.md); and the sleepers due in one tick resume one after another. The
+setTimeout-per-sleep peer wins this row because it keeps no tick (and owns 1 000
+timers to do it). Tried: arming the one timer from the exact current time rather
+than the floored tick (kept: it removed up to 1 ms), and the sync fallback sleeping
+from the exact time too (kept). Not tried: storing exact nanosecond deadlines
+per pollable and expiring inside a tick, which costs 8 B per pollable.
+
+**≤ 32 B per pending pollable in the wheel and tables: missed (≈ 49 B presized).**
+The wheel entry alone is 24 B (deadline f64, two links, generation, payload: see
+"memory per pending timer", which meets ≤ 32 B), and the pollable table adds its
+own ≈ 24 B (generation, the wheel handle as f64, owner, two owner-list links, two
+bits). Dropping them all frees them all: live, wheel size and armed timers all
+return to 0, and a refill reuses the freed entries without growing. Reaching 32 B
+needs one entry table shared by the wheel and the pollables (deadline, slot links,
+generation, owner, owner links = 32 B), which we left for a later change.
+
+**Per-call overhead elsewhere.** A ready \`block\` under JSPI costs a suspension
+(compare the JSPI and sync-fallback columns): jco's JSPI wrapper is an \`async\`
+function, so it returns a Promise and suspends the guest even when our \`block\`
+returns at once. Keeping a ready \`block\` from suspending needs a change to the
+generated glue; we did not make it this round.
+`;
