@@ -5,7 +5,7 @@
 
 import { Bench } from 'tinybench';
 
-export { type MeasureOptions, type TimedCase, type Row, makeRandom, measure, formatRate, renderTable };
+export { type MeasureOptions, type TimedCase, type Row, makeRandom, randomDeadlines, measure, formatRate, renderTable };
 
 interface TimedCase {
   implementation: string;
@@ -37,6 +37,14 @@ function makeRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `count` deadline ticks uniform over [1, spreadTicks], the same for a given seed. */
+function randomDeadlines(count: number, seed: number, spreadTicks: number): Float64Array {
+  const random = makeRandom(seed);
+  const deadlines = new Float64Array(count);
+  for (let i = 0; i < count; i++) deadlines[i] = 1 + Math.floor(random() * spreadTicks);
+  return deadlines;
 }
 
 interface MeasureOptions {

@@ -2,7 +2,7 @@
 // uniform over the next minute), then time cancelling them in shuffled order.
 
 import { TimerWheel } from '../src/wheel/wheel.ts';
-import { type TimedCase, makeRandom, measure, renderTable } from './harness.ts';
+import { type TimedCase, makeRandom, measure, randomDeadlines, renderTable } from './harness.ts';
 import { HeapTimerQueue } from './peers/heap-queue.ts';
 
 export { run };
@@ -12,13 +12,6 @@ const SPREAD_TICKS = 60_000;
 const SIZES = [10_000, 100_000];
 const TARGET_OPS_PER_SECOND = 20e6;
 const TIMEOUT_OFFSET_MS = 600_000;
-
-function randomDeadlines(count: number, seed: number): Float64Array {
-  const random = makeRandom(seed);
-  const deadlines = new Float64Array(count);
-  for (let i = 0; i < count; i++) deadlines[i] = 1 + Math.floor(random() * SPREAD_TICKS);
-  return deadlines;
-}
 
 /** A fixed random permutation of 0..count-1: cancels do not follow scheduling order. */
 function shuffledOrder(count: number): Int32Array {
@@ -33,14 +26,14 @@ function shuffledOrder(count: number): Int32Array {
 
 function wheelCase(pending: number): TimedCase {
   let wheel = new TimerWheel();
-  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const batchDeadlines = randomDeadlines(BATCH, 2, SPREAD_TICKS);
   const order = shuffledOrder(BATCH);
   const handles = new Float64Array(BATCH);
   return {
     implementation: 'TimerWheel', pending, opsPerIteration: BATCH,
     setup() {
       wheel = new TimerWheel();
-      const deadlines = randomDeadlines(pending, 1);
+      const deadlines = randomDeadlines(pending, 1, SPREAD_TICKS);
       for (let i = 0; i < pending; i++) wheel.schedule(deadlines[i], i);
     },
     iteration() {
@@ -55,14 +48,14 @@ function wheelCase(pending: number): TimedCase {
 
 function heapCase(pending: number): TimedCase {
   let heap = new HeapTimerQueue();
-  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const batchDeadlines = randomDeadlines(BATCH, 2, SPREAD_TICKS);
   const order = shuffledOrder(BATCH);
   const handles = new Float64Array(BATCH);
   return {
     implementation: 'binary heap', pending, opsPerIteration: BATCH,
     setup() {
       heap = new HeapTimerQueue();
-      const deadlines = randomDeadlines(pending, 1);
+      const deadlines = randomDeadlines(pending, 1, SPREAD_TICKS);
       for (let i = 0; i < pending; i++) heap.schedule(deadlines[i], i);
     },
     iteration() {
@@ -80,12 +73,12 @@ function noop(): void {}
 function setTimeoutCase(pending: number): TimedCase {
   let resident: NodeJS.Timeout[] = [];
   const batch: NodeJS.Timeout[] = new Array<NodeJS.Timeout>(BATCH);
-  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const batchDeadlines = randomDeadlines(BATCH, 2, SPREAD_TICKS);
   const order = shuffledOrder(BATCH);
   return {
     implementation: 'setTimeout per timer', pending, opsPerIteration: BATCH,
     setup() {
-      const deadlines = randomDeadlines(pending, 1);
+      const deadlines = randomDeadlines(pending, 1, SPREAD_TICKS);
       resident = Array.from(deadlines, (deadline) => setTimeout(noop, TIMEOUT_OFFSET_MS + deadline));
     },
     iteration() {

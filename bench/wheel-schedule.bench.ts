@@ -3,7 +3,7 @@
 // each sample, so the structure stays at `pending` (steady state, free list hot).
 
 import { TimerWheel } from '../src/wheel/wheel.ts';
-import { type TimedCase, makeRandom, measure, renderTable } from './harness.ts';
+import { type TimedCase, measure, randomDeadlines, renderTable } from './harness.ts';
 import { HeapTimerQueue } from './peers/heap-queue.ts';
 
 export { run };
@@ -15,22 +15,15 @@ const TARGET_OPS_PER_SECOND = 10e6;
 /** setTimeout delays sit 10 minutes out so no timer fires during the run. */
 const TIMEOUT_OFFSET_MS = 600_000;
 
-function randomDeadlines(count: number, seed: number): Float64Array {
-  const random = makeRandom(seed);
-  const deadlines = new Float64Array(count);
-  for (let i = 0; i < count; i++) deadlines[i] = 1 + Math.floor(random() * SPREAD_TICKS);
-  return deadlines;
-}
-
 function wheelCase(pending: number): TimedCase {
   let wheel = new TimerWheel();
-  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const batchDeadlines = randomDeadlines(BATCH, 2, SPREAD_TICKS);
   const handles = new Float64Array(BATCH);
   return {
     implementation: 'TimerWheel', pending, opsPerIteration: BATCH,
     setup() {
       wheel = new TimerWheel();
-      const deadlines = randomDeadlines(pending, 1);
+      const deadlines = randomDeadlines(pending, 1, SPREAD_TICKS);
       for (let i = 0; i < pending; i++) wheel.schedule(deadlines[i], i);
     },
     iteration() {
@@ -46,13 +39,13 @@ function wheelCase(pending: number): TimedCase {
 
 function heapCase(pending: number): TimedCase {
   let heap = new HeapTimerQueue();
-  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const batchDeadlines = randomDeadlines(BATCH, 2, SPREAD_TICKS);
   const handles = new Float64Array(BATCH);
   return {
     implementation: 'binary heap', pending, opsPerIteration: BATCH,
     setup() {
       heap = new HeapTimerQueue();
-      const deadlines = randomDeadlines(pending, 1);
+      const deadlines = randomDeadlines(pending, 1, SPREAD_TICKS);
       for (let i = 0; i < pending; i++) heap.schedule(deadlines[i], i);
     },
     iteration() {
@@ -71,11 +64,11 @@ function noop(): void {}
 function setTimeoutCase(pending: number): TimedCase {
   let resident: NodeJS.Timeout[] = [];
   const batch: NodeJS.Timeout[] = new Array<NodeJS.Timeout>(BATCH);
-  const batchDeadlines = randomDeadlines(BATCH, 2);
+  const batchDeadlines = randomDeadlines(BATCH, 2, SPREAD_TICKS);
   return {
     implementation: 'setTimeout per timer', pending, opsPerIteration: BATCH,
     setup() {
-      const deadlines = randomDeadlines(pending, 1);
+      const deadlines = randomDeadlines(pending, 1, SPREAD_TICKS);
       resident = Array.from(deadlines, (deadline) => setTimeout(noop, TIMEOUT_OFFSET_MS + deadline));
     },
     iteration() {
