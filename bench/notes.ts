@@ -31,9 +31,10 @@ return to 0, and a refill reuses the freed entries without growing. Reaching 32 
 needs one entry table shared by the wheel and the pollables (deadline, slot links,
 generation, owner, owner links = 32 B), which we left for a later change.
 
-**Per-call overhead elsewhere.** A ready \`block\` under JSPI costs a suspension
-(compare the JSPI and sync-fallback columns): jco's JSPI wrapper is an \`async\`
-function, so it returns a Promise and suspends the guest even when our \`block\`
-returns at once. Keeping a ready \`block\` from suspending needs a change to the
-generated glue; we did not make it this round.
+**A ready \`block\` under JSPI** costs a suspension (compare the JSPI and
+sync-fallback columns). jco's JSPI wrapper is an \`async\` function, so it always
+returns a Promise; we tried rewriting the generated wrappers into generators that
+return a plain value when nothing waits, and measured no gain: V8 charges a
+\`WebAssembly.Suspending\` import the same whether it returns a plain value or a
+Promise (the "JSPI floor" line above). The patch was dropped; the cost is V8's.
 `;
