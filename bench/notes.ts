@@ -12,7 +12,7 @@ which the same loop shows to be free. No monotonic source in Node is cheaper
 Recording adds one small object and one array push per call (the "recording on"
 column); hashing and JSON happen only when a chain is written.
 
-**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed by well under a millisecond; bounded by the 1 ms tick and Node's timer.**
+**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed (2.6–3.4 ms across our runs); bounded by the 1 ms tick and Node's timer.**
 Every deadline is rounded *up* to the next 1 ms tick (so nothing fires early),
 which adds 0–1 ms; Node's \`setTimeout\` then fires 0.2–2 ms after its due time
 (FACTS.md); and the sleepers due in one tick resume one after another. The
@@ -22,7 +22,7 @@ than the floored tick (kept: it removed up to 1 ms), and the sync fallback sleep
 from the exact time too (kept). Not tried: storing exact nanosecond deadlines
 per pollable and expiring inside a tick, which costs 8 B per pollable.
 
-**≤ 32 B per pending pollable in the wheel and tables: missed (≈ 49 B presized).**
+**≤ 32 B per pending pollable in the wheel and tables: missed (≈ 48 B presized).**
 The wheel entry alone is 24 B (deadline f64, two links, generation, payload: see
 "memory per pending timer", which meets ≤ 32 B), and the pollable table adds its
 own ≈ 24 B (generation, the wheel handle as f64, owner, two owner-list links, two
