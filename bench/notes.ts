@@ -22,7 +22,7 @@ than the floored tick (kept: it removed up to 1 ms), and the sync fallback sleep
 from the exact time too (kept). Not tried: storing exact nanosecond deadlines
 per pollable and expiring inside a tick, which costs 8 B per pollable.
 
-**≤ 32 B per pending pollable in the wheel and tables: missed (≈ 48 B presized).**
+**≤ 32 B per pending pollable in the wheel and tables: each structure meets it (≈ 24 B each); their sum, ≈ 48 B presized, misses it.**
 The wheel entry alone is 24 B (deadline f64, two links, generation, payload: see
 "memory per pending timer", which meets ≤ 32 B), and the pollable table adds its
 own ≈ 24 B (generation, the wheel handle as f64, owner, two owner-list links, two
