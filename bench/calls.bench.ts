@@ -13,6 +13,7 @@ import { EventRecorder } from '../src/events/recorder.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { DEFAULT_ASYNC_EXPORTS, type TranspiledComponent } from '../src/runtime/transpile.ts';
 import { naiveImports } from './peers/naive-host.ts';
+import { profileTop } from './profile.ts';
 import { actorComponent } from './support.ts';
 
 export { run };
@@ -110,6 +111,20 @@ async function run(): Promise<string> {
     `JSPI floor, raw wasm with no jco glue, in this run: a \`WebAssembly.Suspending\` import costs ${jspi.plainNs.toFixed(0)} ns per call when it returns a plain value `
       + `and ${jspi.promiseNs.toFixed(0)} ns when it returns a resolved Promise; an ordinary import costs ${jspi.ordinaryNs.toFixed(0)} ns. V8 pays for the suspension either way, `
       + 'so a `block` on a ready pollable cannot be made cheaper by returning without a Promise.',
+    '',
+  );
+  // The profile behind the now() verdict: where a guest loop of now() calls spends its time.
+  const nowLoop = all[0];
+  const profile = await profileTop(async () => {
+    const until = performance.now() + 300;
+    while (performance.now() < until) await nowLoop.run(1, 10_000);
+  });
+  lines.push(
+    `CPU profile of \`${nowLoop.name}\` calling \`now()\` in a guest loop (self time, top ${profile.length}):`,
+    '',
+    '| function | self time |',
+    '| --- | ---: |',
+    ...profile.map((p) => `| \`${p.name.replace(/\|/g, '\\|')}\` | ${p.percent.toFixed(1)}% |`),
     '',
   );
   const ratio = (config: string): number => (nsPerOp.get(`${config}/1`) as number) / (nsPerOp.get(`${config}/0`) as number);

@@ -5,7 +5,9 @@ export const VERDICTS = `## Verdicts on the missed targets
 **\`now()\` ≤ 1.2 × (recording off) and ≤ 2 × (recording on) the no-op import: missed, bounded by Node.**
 A monotonic read costs Node about as much by itself as our whole \`now()\` import
 (the "floor of any monotonic read" line above: \`process.hrtime.bigint()\` in a
-plain JS loop, with no wasm and no jco glue). With recording off the import *is*
+plain JS loop, with no wasm and no jco glue), and the CPU profile above puts most
+of the loop's time in Node's \`hrtimeBigInt\` and the wasm-to-JS transition, with
+none of our code in its top entries. With recording off the import *is*
 that function (no wrapper), and the jco 1.11.2 glue adds one \`BigInt.asUintN\`,
 which the same loop shows to be free. No monotonic source in Node is cheaper
 (\`performance.now()\` is slower, and the issue requires \`process.hrtime.bigint()\`).
