@@ -1,35 +1,16 @@
 // theater-timing: a thin shell over the runtime. `runCli` takes argv and an
 // output sink and returns the exit code, so tests can drive it in-process;
-// main.ts wires it to the real process.
-//
-// Exit codes: 0 every init ok · 1 an init returned err · 2 bad invocation,
-// manifest, config or component · 3 an actor trapped (3 wins over 1).
+// main.ts wires it to the real process. Exit codes: see io.ts.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
 import { formatSummary, verifyChain } from '../events/verify.ts';
-import { ConfigError } from '../handler/config.ts';
-import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
-import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import { jcoVersion } from '../runtime/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
-import { parseArgs, UsageError, USAGE, type RunCommand } from './args.ts';
+import { parseArgs, UsageError, USAGE } from './args.ts';
+import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
+import { run } from './run.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_ERR = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_TRAP = 3;
-
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Whether stderr is a terminal (progress is shown only then). */
-  isTTY: boolean;
-}
-
-/** Failures shown on stderr for a fleet; the rest are counted. */
-const MAX_FAILURES_SHOWN = 10;
-const PROGRESS_EVERY_MS = 100;
+export { showState } from './run.ts';
+export { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;
@@ -54,7 +35,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-
 async function verify(file: string, io: CliIo): Promise<number> {
   let text: string;
   try {
@@ -66,119 +46,4 @@ async function verify(file: string, io: CliIo): Promise<number> {
   const result = verifyChain(text);
   (result.ok ? io.stdout : io.stderr)(`${formatSummary(result)}\n`);
   return result.ok ? EXIT_OK : EXIT_ERR;
-}
-
-/** The returned state as text when it is valid UTF-8, else as hex. */
-export function showState(state: Uint8Array | null): { text: string; encoding: 'utf8' | 'hex' } | null {
-  if (state === null) return null;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(state), encoding: 'utf8' };
-  } catch {
-    return { text: Buffer.from(state).toString('hex'), encoding: 'hex' };
-  }
-}
-
-function failureLine(result: InstanceResult, many: boolean): string | null {
-  const { outcome } = result;
-  if (outcome.status === 'ok') return null;
-  const who = many ? `instance ${result.instance}: ` : '';
-  return outcome.status === 'err' ? `${who}init returned err: ${outcome.error}` : `${who}trapped: ${outcome.error}`;
-}
-
-async function run(command: RunCommand, io: CliIo): Promise<number> {
-  let manifest: ActorManifest;
-  try {
-    manifest = loadManifest(command.manifest);
-  } catch (error) {
-    if (error instanceof ManifestError || error instanceof ConfigError) {
-      io.stderr(`theater-timing: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
-  for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
-  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
-
-  let lastProgress = 0;
-  const onProgress = io.isTTY && command.instances > 1
-    ? (settled: number, total: number): void => {
-      const now = Date.now();
-      if (settled < total && now - lastProgress < PROGRESS_EVERY_MS) return;
-      lastProgress = now;
-      io.stderr(`\r${manifest.name}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
-    }
-    : undefined;
-
-  let fleet: FleetResult;
-  try {
-    fleet = await runFleet(manifest, {
-      instances: command.instances,
-      maxLive: command.maxLive ?? undefined,
-      mode: command.mode,
-      record: eventsPath !== null,
-      state: command.state,
-      onProgress,
-    });
-  } catch (error) {
-    // The component cannot be transpiled or instantiated: it does not fit the manifest.
-    io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_USAGE;
-  }
-
-  if (eventsPath !== null) {
-    try {
-      await writeEvents(eventsPath, fleet, io);
-    } catch (error) {
-      io.stderr(`theater-timing: ${command.events === null ? 'save_chain' : '--events'}: cannot write ${eventsPath} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-      return EXIT_USAGE;
-    }
-  }
-
-  const many = fleet.instances > 1;
-  const failures = fleet.results.map((r) => failureLine(r, many)).filter((line) => line !== null);
-  for (const line of failures.slice(0, MAX_FAILURES_SHOWN)) io.stderr(`theater-timing: ${line}\n`);
-  if (failures.length > MAX_FAILURES_SHOWN) io.stderr(`theater-timing: … and ${failures.length - MAX_FAILURES_SHOWN} more failed instances\n`);
-
-  const first = fleet.results[0].outcome;
-  const state = showState(first.status === 'ok' ? first.state : null);
-  if (command.json) {
-    io.stdout(`${JSON.stringify(jsonSummary(fleet, state, failures[0] ?? null, eventsPath))}\n`);
-  } else if (!many) {
-    if (state !== null) io.stdout(`${state.text}\n`);
-  } else {
-    io.stdout(`${manifest.name}: ${fleet.instances} instances: ${fleet.ok} ok, ${fleet.err} err, ${fleet.trap} trapped; `
-      + `spawn ${fleet.spawnMs.toFixed(1)} ms, run ${fleet.runMs.toFixed(1)} ms, peak live ${fleet.peakLive} (cap ${fleet.maxLive})\n`);
-  }
-  return fleet.trap > 0 ? EXIT_TRAP : fleet.err > 0 ? EXIT_ERR : EXIT_OK;
-}
-
-function jsonSummary(fleet: FleetResult, state: ReturnType<typeof showState>, error: string | null, eventsPath: string | null): object {
-  return {
-    ok: fleet.ok === fleet.instances,
-    instances: fleet.instances,
-    state: state?.text ?? null,
-    stateEncoding: state?.encoding ?? null,
-    error,
-    outcomes: { ok: fleet.ok, err: fleet.err, trap: fleet.trap },
-    mode: fleet.mode,
-    maxLive: fleet.maxLive,
-    peakLive: fleet.peakLive,
-    prepareMs: round(fleet.prepareMs),
-    spawnMs: round(fleet.spawnMs),
-    runMs: round(fleet.runMs),
-    events: eventsPath,
-  };
-}
-
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-
-async function writeEvents(path: string, fleet: FleetResult, io: CliIo): Promise<void> {
-  const { results } = fleet;
-  if (results.length === 1) {
-    await writeChainJsonl(path, buildChain(results[0].events));
-  } else {
-    await writeChainsJsonl(path, results.map((r) => ({ instance: r.instance, lines: buildChain(r.events) })));
-  }
-  const lines = results.reduce((sum, r) => sum + r.events.length, 0);
-  io.stderr(`theater-timing: wrote ${lines} events (${results.length} chain${results.length === 1 ? '' : 's'}) to ${path}\n`);
 }
