@@ -1,6 +1,8 @@
-// Bundles the library and the CLI with esbuild. Runtime dependencies stay external.
+// Bundles the library and the CLI with esbuild (runtime dependencies stay
+// external), and emits the type declarations to dist/types with tsc.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { existsSync, chmodSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -25,3 +27,8 @@ for (const { entry, out, banner } of entries) {
   });
   if (banner) chmodSync(join(root, out), 0o755);
 }
+
+// Declarations: tsc emits dist/types from src; the jco declarations the adapters
+// are checked against are inputs, not outputs, so they are copied alongside.
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+cpSync(join(root, 'src', 'wasi', 'jco'), join(root, 'dist', 'types', 'wasi', 'jco'), { recursive: true });

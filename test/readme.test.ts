@@ -37,4 +37,14 @@ test('the public API exports the handler, registry, runtime, chain and adapters 
   assert.is(new api.TimingHandler().name, 'timing');
 });
 
+test('the package exports map points at the built bundle and declarations', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }>; bin: Record<string, string> };
+  const main = pkg.exports['.'];
+  assert.is(main.types, './dist/types/index.d.ts');
+  assert.match(readFileSync(join(ROOT, main.types), 'utf8'), /export \{ TimingHandler,/);
+  assert.match(readFileSync(join(ROOT, main.default), 'utf8'), /TimingHandler = class|class TimingHandler/);
+  assert.match(readFileSync(join(ROOT, pkg.bin['theater-timing']), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  assert.ok(readFileSync(join(ROOT, 'dist', 'types', 'wasi', 'jco', 'wasi-io-poll.d.ts'), 'utf8').includes('export function poll('));
+});
+
 test.run();
