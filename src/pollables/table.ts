@@ -24,6 +24,14 @@ const INDEX_MASK = INDEX_SPAN - 1;
 const GENERATION_SPAN = 2 ** (53 - INDEX_BITS);
 const NONE = -1;
 
+/**
+ * The entry a handle names: a u32 that is unique among live pollables, which the
+ * event chain records (a handle itself outgrows u32 once an entry is reused 64 times).
+ */
+export function slotOf(handle: number): number {
+  return handle & INDEX_MASK;
+}
+
 /** Anything that carries a table handle (the WASI Pollable objects do). */
 export interface HandleRef {
   readonly handle: number;

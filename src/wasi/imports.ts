@@ -4,6 +4,7 @@
  * against any wasi 0.2.x. Each function is a thin shell over TimingHost; when
  * recording is off, monotonic-clock.now is the clock function itself.
  */
+import { slotOf } from '../pollables/table.ts';
 import type { TimingHost } from './host.ts';
 import type { JcoMonotonicClock, JcoPoll, JcoPollable, JcoWallClock } from './jco-types.ts';
 import { Pollable, poll } from './poll.ts';
@@ -58,13 +59,13 @@ export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
     subscribeInstant(when) {
       const now = nowNs();
       const timer = host.subscribe(now, when > now ? when - now : 0n);
-      events?.record({ type: 'SubscribeInstant', when, pollable: timer.handle, deadline: timer.deadlineNs });
+      events?.record({ type: 'SubscribeInstant', when, pollable: slotOf(timer.handle), deadline: timer.deadlineNs });
       if (timer.clamp !== null) recordClamp(host, when - now, timer.clamp.appliedNs, timer.clamp.reason);
       return new Pollable(host, timer.handle);
     },
     subscribeDuration(duration) {
       const timer = host.subscribe(nowNs(), duration);
-      events?.record({ type: 'SubscribeDuration', duration, pollable: timer.handle, deadline: timer.deadlineNs });
+      events?.record({ type: 'SubscribeDuration', duration, pollable: slotOf(timer.handle), deadline: timer.deadlineNs });
       if (timer.clamp !== null) recordClamp(host, duration, timer.clamp.appliedNs, timer.clamp.reason);
       return new Pollable(host, timer.handle);
     },

@@ -1,4 +1,5 @@
 // wasi:io/poll@0.2.x: the Pollable resource and poll(), as thin shells over TimingHost.
+import { slotOf } from '../pollables/table.ts';
 import type { TimingHost } from './host.ts';
 import type { JcoPollable } from './jco-types.ts';
 import { WasiTrap } from './trap.ts';
@@ -21,7 +22,7 @@ export class Pollable {
   /** Never blocks: one bit test, or one clock read for a timer not yet marked. */
   ready(): boolean {
     const ready = this.host.table.isReady(this.handle);
-    this.host.events?.record({ type: 'PollableReady', pollable: this.handle, ready });
+    this.host.events?.record({ type: 'PollableReady', pollable: slotOf(this.handle), ready });
     return ready;
   }
 
@@ -36,13 +37,13 @@ export class Pollable {
 
   #recordBlock(startNs: bigint): void {
     const { host } = this;
-    host.events?.record({ type: 'PollableBlock', pollable: this.handle, waited: host.nowNs() - startNs });
+    host.events?.record({ type: 'PollableBlock', pollable: slotOf(this.handle), waited: host.nowNs() - startNs });
   }
 
   /** jco calls this when the guest drops its handle: the wheel entry goes at once. */
   [Symbol.dispose](): void {
     this.host.drop(this.handle);
-    this.host.events?.record({ type: 'PollableDrop', pollable: this.handle });
+    this.host.events?.record({ type: 'PollableDrop', pollable: slotOf(this.handle) });
   }
 }
 

@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import { PollableTable } from '../../src/pollables/table.ts';
+import { PollableTable, slotOf } from '../../src/pollables/table.ts';
+import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
+import { verifyChain } from '../../src/events/verify.ts';
 import { TimingHost, U64_MAX, atomicsSleep, type TimingHostOptions } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
 import { Pollable } from '../../src/wasi/poll.ts';
@@ -155,6 +157,24 @@ test('poll refuses an object that is not a pollable of this host, instead of tru
   const { io, mono } = setup();
   const forged = { ready: () => true, block: () => undefined };
   assert.throws(() => io.poll([mono.subscribeDuration(0n), forged]), /^wasi trap: poll: the list holds an object that is not a pollable of this host$/);
+});
+
+test('events name a pollable by its table slot, a u32, however often the slot is reused', () => {
+  const { mono, events, table } = setup();
+  const handles = new Set<number>();
+  for (let i = 0; i < 100; i++) {
+    const p = mono.subscribeDuration(5n * MS);
+    handles.add(p.handle);
+    p.ready();
+    p[Symbol.dispose]();
+  }
+  assert.ok(Math.max(...handles) >= 2 ** 32, 'the handle itself has outgrown u32 (one slot, 100 generations)');
+  const ids = events.events.flatMap((e) => ('pollable' in e ? [e.pollable] : []));
+  assert.is(ids.length, 300);
+  assert.equal([...new Set(ids)], [slotOf([...handles][0])]);
+  assert.ok(ids.every((id) => id >= 0 && id < 2 ** 32));
+  assert.ok(verifyChain(formatChainJsonl(buildChain(events.events))).ok, 'the chain verifies');
+  assert.is(table.live, 0);
 });
 
 test('dropping a pollable cancels its timer at once and is recorded', () => {
