@@ -1,10 +1,13 @@
 // The owners of pollables (one per actor instance): the head of each owner's
-// entry list, its live count against its quota, and the one waiter an owner can
-// have (an actor instance runs one call at a time).
+// entry list, its live count against its quota, and one wake-up promise that
+// every waiting call of the owner shares. An actor normally runs one call at a
+// time (its mailbox sees to it), but a host that interleaves calls into one
+// instance still wakes them all: each re-scans its own list.
 
 const NONE = -1;
 
 interface Waiter {
+  promise: Promise<void>;
   resolve(): void;
   reject(reason: Error): void;
 }
@@ -42,9 +45,11 @@ export class Owners {
 
   /** Resolves when any pollable of `owner` becomes ready. */
   wait(owner: number): Promise<void> {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    this.#waiter[owner] = { resolve, reject };
-    return promise;
+    const pending = this.#waiter[owner];
+    if (pending !== null) return pending.promise;
+    const waiter = Promise.withResolvers<void>();
+    this.#waiter[owner] = waiter;
+    return waiter.promise;
   }
 
   waiting(owner: number): boolean { return this.#waiter[owner] !== null; }

@@ -202,6 +202,18 @@ test('external pollables wake a poll together with timers', async () => {
   assert.equal(Array.from(await result), [1]);
 });
 
+test('two calls waiting in one actor at once (a host that interleaves) both wake', async () => {
+  const { mono, io, timer } = setup();
+  const a = mono.subscribeDuration(3n * MS);
+  const b = mono.subscribeDuration(7n * MS);
+  const first = a.block() as Promise<void>;
+  const second = io.poll([b]) as Promise<Uint32Array>;
+  timer.advanceMs(3);
+  await first;
+  timer.advanceMs(4);
+  assert.equal(Array.from(await second), [0]);
+});
+
 test('stopping the host drops its pollables and fails a waiting call', async () => {
   const { mono, host, scheduler } = setup();
   const p = mono.subscribeDuration(1000n * MS);
