@@ -14,14 +14,15 @@
  *   disk:   <cacheDir>/<key>/{component.mjs, *.wasm, meta.json}, written to a
  *           temporary directory and renamed into place, so readers never see a
  *           partial entry. A damaged entry is ignored and rewritten.
- * The default cacheDir is `.cache/transpiled` under the working directory
- * (git-ignored); `cacheDir: false` keeps everything in memory. A glue that was
- * just generated is imported from a data: URL, one read from disk from its file.
+ * The default cacheDir is per user (see defaultCacheDir); `cacheDir: false`
+ * keeps everything in memory. A glue that was just generated is imported from
+ * a data: URL, one read from disk from its file.
  *
  * Import keys: jco 1.11.2 reads imports without the version
  * (imports['wasi:io/poll']), so one import object serves every wasi 0.2.x.
  */
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -89,8 +90,14 @@ export function jcoVersion(): string {
   return version;
 }
 
-export function defaultCacheDir(): string {
-  return resolve('.cache', 'transpiled');
+/**
+ * Where transpiled glue is kept across processes and projects (entries are keyed
+ * by content, jco version and format, so sharing is safe): $THEATER_TIMING_CACHE,
+ * else $XDG_CACHE_HOME/theater-handler-timing/transpiled, else ~/.cache/….
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.THEATER_TIMING_CACHE) return resolve(env.THEATER_TIMING_CACHE);
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'theater-handler-timing', 'transpiled');
 }
 
 /** Drops the in-memory memo (the disk cache stays). */

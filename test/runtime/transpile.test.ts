@@ -2,7 +2,7 @@
 // Uses the poll-empty actor (built by scripts/build-actors.ts) with a stub host:
 // its init calls poll([]) once, which lets a test see that the glue reached the host.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -140,8 +140,11 @@ test('cache key: differs by mode and by async exports, not by async lists in syn
   assert.is(reordered, jspi);
 });
 
-test('default cache dir is .cache/transpiled under the working directory', () => {
-  assert.is(defaultCacheDir(), join(process.cwd(), '.cache', 'transpiled'));
+test('default cache dir: $THEATER_TIMING_CACHE, else the XDG cache, else ~/.cache', () => {
+  assert.is(defaultCacheDir({ THEATER_TIMING_CACHE: 'rel/dir' }), join(process.cwd(), 'rel', 'dir'));
+  assert.is(defaultCacheDir({ XDG_CACHE_HOME: '/xdg' }), join('/xdg', 'theater-handler-timing', 'transpiled'));
+  assert.is(defaultCacheDir({}), join(homedir(), '.cache', 'theater-handler-timing', 'transpiled'));
+  assert.is(defaultCacheDir({ XDG_CACHE_HOME: '' }), join(homedir(), '.cache', 'theater-handler-timing', 'transpiled'));
 });
 
 test('errors: bad options and bad bytes say what is wrong', async () => {
