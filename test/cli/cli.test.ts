@@ -149,6 +149,9 @@ test('run: unknown top-level keys warn; a component that is not an actor exits 2
   const junk = await cli(['run', writeManifest(dir, 'junk.toml', `name = "junk"\nversion = "1"\ncomponent = ${JSON.stringify(notWasm)}\n`)]);
   assert.is(junk.code, 2);
   assert.match(junk.stderr, /^theater-timing: .*junk\.toml: component: /);
+  const unserved = await cli(['run', writeManifest(dir, 'nohandler.toml', manifestFor('sleeper', '', ''))]);
+  assert.is(unserved.code, 2);
+  assert.match(unserved.stderr, /nohandler\.toml: component: no registered handler provides wasi:clocks\/monotonic-clock, wasi:io\/poll \(registered: none\)\n$/);
 });
 
 test('usage errors exit 2 with the usage text', async () => {
