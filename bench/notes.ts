@@ -15,14 +15,17 @@ Recording adds one small object and one array push per call (the "recording on"
 column); hashing and JSON happen only when a chain is written.
 
 **p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed (2.6–3.4 ms across our runs); bounded by the 1 ms tick and Node's timer.**
-Every deadline is rounded *up* to the next 1 ms tick (so nothing fires early),
-which adds 0–1 ms; Node's \`setTimeout\` then fires 0.2–2 ms after its due time
-(FACTS.md); and the sleepers due in one tick resume one after another. The
-setTimeout-per-sleep peer wins this row because it keeps no tick (and owns 1 000
-timers to do it). Tried: arming the one timer from the exact current time rather
-than the floored tick (kept: it removed up to 1 ms), and the sync fallback sleeping
-from the exact time too (kept). Not tried: storing exact nanosecond deadlines
-per pollable and expiring inside a tick, which costs 8 B per pollable.
+The split line under the fleet table is the profile: every deadline is rounded
+*up* to its 1 ms tick (so nothing fires early), which costs 0–1 ms (p50 ≈ 0.5);
+then Node's \`setTimeout\` fires some way into the tick (0.2–2 ms late per
+FACTS.md), and the sleepers due in that tick, woken together, resume one after
+another at a JSPI resume each. The setTimeout-per-sleep peer wins this row: it
+has no tick, and its 1 000 timers wake actors one at a time (and it pays 1 000
+timers for it). Tried: arming the one timer from the exact current time rather
+than the floored tick (kept: it removed up to 1 ms), and the sync fallback
+sleeping from the exact time too (kept). Not tried: exact nanosecond deadlines
+per pollable with expiry inside a tick (8 more bytes per pollable; Node's timer
+is ms-grained anyway).
 
 **≤ 32 B per pending pollable in the wheel and tables: each structure meets it (≈ 24 B each); their sum, ≈ 48 B presized, misses it.**
 The wheel entry alone is 24 B (deadline f64, two links, generation, payload: see

@@ -41,6 +41,8 @@ interface SleepRun {
   sleepMs: number;
   /** Wake-up lateness per actor, ms (after - before - duration, from the guest's own readings). */
   latenessMs: number[];
+  /** Per actor: the requested deadline (before + duration) and the guest's wake reading, ns. */
+  wakes: Array<{ deadlineNs: bigint; afterNs: bigint }>;
   rssMb: number;
   failed: number;
 }
@@ -59,14 +61,16 @@ async function runSleepers(component: TranspiledComponent, registry: HandlerRegi
   if (rss === 0) rss = process.memoryUsage().rss;
   for (const a of actors) a.stop();
   const latenessMs: number[] = [];
+  const wakes: SleepRun['wakes'] = [];
   let failed = 0;
   for (const outcome of outcomes) {
     if (outcome.status !== 'ok' || outcome.state === null) { failed++; continue; }
     const view = new DataView(outcome.state.buffer, outcome.state.byteOffset, 24);
-    const slept = view.getBigUint64(8, true) - view.getBigUint64(0, true);
-    latenessMs.push(Number(slept - view.getBigUint64(16, true)) / 1e6);
+    const [before, after, duration] = [0, 8, 16].map((at) => view.getBigUint64(at, true));
+    latenessMs.push(Number(after - before - duration) / 1e6);
+    wakes.push({ deadlineNs: before + duration, afterNs: after });
   }
-  return { spawnMs: t1 - t0, sleepMs: t2 - t1, latenessMs, rssMb: rss / 1e6, failed };
+  return { spawnMs: t1 - t0, sleepMs: t2 - t1, latenessMs, wakes, rssMb: rss / 1e6, failed };
 }
 
 function percentile(sorted: number[], p: number): number {
