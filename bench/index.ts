@@ -4,6 +4,7 @@
 // runs only the sections whose file name contains "fleet" and prints them.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildActors } from '../scripts/build-actors.ts';
 import { machine } from './support.ts';
 
 const SECTIONS = [
@@ -19,6 +20,7 @@ const SECTIONS = [
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');
+await buildActors(); // the benches run the test actors; a fresh clone has not built them yet
 const filter = process.argv[2];
 const header = machine();
 const parts: string[] = [];
