@@ -11,14 +11,18 @@
 //   preview2-shim            blocks the thread (Atomics.wait): actors sleep one
 //                            after another, so it runs at small N only
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clocks, io } from '@bytecodealliance/preview2-shim';
 import { HandlerRegistry } from '../src/handler/registry.ts';
+import { loadManifest } from '../src/manifest/manifest.ts';
+import { runFleet } from '../src/runtime/fleet.ts';
+import { defaultMaxLive, maxMapCount } from '../src/runtime/limits.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { sharedPollableTable } from '../src/pollables/shared.ts';
 import { deadlineTick } from '../src/wheel/ticks.ts';
 import { naiveImports, suspendOnlyImports } from './peers/naive-host.ts';
-import { actorComponent, peerRegistry, percentile, runSleepers, type SleepRun } from './support.ts';
+import { actorComponent, peerRegistry, percentile, runSleepers, sleepState, target, type SleepRun } from './support.ts';
 
 export { run };
 
@@ -26,6 +30,32 @@ const SIZES = [1_000, 5_000, 10_000];
 const SLEEP_NS = 100_000_000n;
 const SHIM_N = 10;
 const CLI_N = 10_000;
+const MANIFEST = join(import.meta.dirname, '..', 'test-actors', 'sleeper', 'manifest.toml');
+
+/** Memory mappings of this process now (the limit that caps live actors: see src/runtime/limits.ts). */
+function mappings(): number {
+  try {
+    let count = 0;
+    for (const c of readFileSync('/proc/self/maps', 'latin1')) if (c === '\n') count++;
+    return count;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** runFleet, the runtime's own fleet path (with its live-actor cap), over the sleeper manifest. */
+async function viaRunFleet(n: number, maxLive: number): Promise<SleepRun & { peakLive: number }> {
+  const fleet = await runFleet(loadManifest(MANIFEST), { instances: n, maxLive, record: false, mode: 'jspi', cacheDir: false, state: sleepState(SLEEP_NS) });
+  const latenessMs: number[] = [];
+  let failed = 0;
+  for (const { outcome } of fleet.results) {
+    if (outcome.status !== 'ok' || outcome.state === null) { failed++; continue; }
+    const view = new DataView(outcome.state.buffer, outcome.state.byteOffset, 24);
+    const [before, after, duration] = [0, 8, 16].map((at) => view.getBigUint64(at, true));
+    latenessMs.push(Number(after - before - duration) / 1e6);
+  }
+  return { spawnMs: fleet.spawnMs - fleet.prepareMs, sleepMs: fleet.runMs, latenessMs, wakes: [], rssMb: process.memoryUsage().rss / 1e6, failed, burstMs: Number.NaN, peakLive: fleet.peakLive };
+}
 
 function oursRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
@@ -36,7 +66,7 @@ function oursRegistry(): HandlerRegistry {
 function row(peer: string, n: number, r: SleepRun, extra = ''): string {
   const late = [...r.latenessMs].sort((a, b) => a - b);
   const fmt = (ms: number): string => (Number.isNaN(ms) ? '—' : ms.toFixed(2));
-  return `| ${peer} | ${n.toLocaleString('en-US')} | ${r.spawnMs.toFixed(0)} | ${r.sleepMs.toFixed(0)} | ${fmt(percentile(late, 50))} | ${fmt(percentile(late, 99))} | ${fmt(late.at(-1) ?? Number.NaN)} | ${fmt(late[0] ?? Number.NaN)} | ${r.rssMb.toFixed(0)} | ${r.failed} | ${extra} |`;
+  return `| ${peer} | ${n.toLocaleString('en-US')} | ${r.spawnMs.toFixed(0)} | ${r.sleepMs.toFixed(0)} | ${fmt(r.burstMs).replace(/\.\d+$/, '')} | ${fmt(percentile(late, 50))} | ${fmt(percentile(late, 99))} | ${fmt(late.at(-1) ?? Number.NaN)} | ${fmt(late[0] ?? Number.NaN)} | ${r.rssMb.toFixed(0)} | ${r.failed} | ${extra} |`;
 }
 
 /**
@@ -67,58 +97,90 @@ async function run(): Promise<string> {
   const verdicts: string[] = [];
   let breakdown = '';
   let neverEarly = true;
+  const versus: string[] = [];
+  // Warm-up, discarded: every peer's code paths get compiled before any timed fleet.
+  for (const registry of [peerRegistry(suspendOnlyImports), oursRegistry(), peerRegistry(naiveImports)]) {
+    await runSleepers(jspi, registry, 500, 20_000_000n);
+  }
   for (const n of SIZES) {
     const floor = await runSleepers(jspi, peerRegistry(suspendOnlyImports), n, 0n);
     globalThis.gc?.();
     let maxArmed = 0;
     const armsBefore = scheduler.armCount;
+    let maps = 0;
     const sampler = setInterval(() => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); }, 5);
-    const ours = await runSleepers(jspi, oursRegistry(), n, SLEEP_NS, () => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); });
+    const ours = await runSleepers(jspi, oursRegistry(), n, SLEEP_NS, () => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); maps = mappings(); });
     clearInterval(sampler);
     const arms = scheduler.armCount - armsBefore;
     globalThis.gc?.();
     const naive = await runSleepers(jspi, peerRegistry(naiveImports), n, SLEEP_NS);
     globalThis.gc?.();
     rows.push(
-      row('ours', n, ours, `timers armed at once ≤ ${maxArmed}; armed ${arms}× in all`),
+      row('ours', n, ours, `timers armed at once ≤ ${maxArmed}; armed ${arms}× in all; all ${n.toLocaleString('en-US')} live, ${maps.toLocaleString('en-US')} mappings mid-sleep`),
       row('setTimeout per sleep', n, naive, `${n.toLocaleString('en-US')}+ timers`),
       row('suspend only, no timer (floor)', n, { ...floor, latenessMs: [], wakes: [] }, 'sleep 0'),
     );
     for (const r of [ours, naive]) if (r.latenessMs.some((ms) => ms < 0)) neverEarly = false;
+    const wake = (r: SleepRun): number => r.sleepMs - r.burstMs;
+    versus.push(`${n.toLocaleString('en-US')}: ${ours.sleepMs.toFixed(0)} vs ${naive.sleepMs.toFixed(0)} ms (after the start burst ${wake(ours).toFixed(0)} vs ${wake(naive).toFixed(0)} ms)`);
     const bound = 1.5 * (100 + floor.sleepMs);
     if (n === 10_000) {
-      verdicts.push(`| sleep phase, 10 000 actors ≤ 1.5 × (100 ms + ${floor.sleepMs.toFixed(0)} ms suspend/resume floor) = ${bound.toFixed(0)} ms | ${ours.sleepMs.toFixed(0)} ms | ${ours.sleepMs <= bound ? 'meets' : 'misses'} |`);
+      verdicts.push(target('fleet-sleep', `sleep phase, 10 000 actors ≤ 1.5 × (100 ms + ${floor.sleepMs.toFixed(0)} ms suspend/resume floor) = ${bound.toFixed(0)} ms`, `${ours.sleepMs.toFixed(0)} ms`, ours.sleepMs <= bound));
     }
     if (n === 1_000) {
       breakdown = lateness(ours, scheduler.originNs);
       const p99 = percentile([...ours.latenessMs].sort((a, b) => a - b), 99);
-      verdicts.push(`| p99 lateness ≤ 2 ms with 1 000 sleepers | ${p99.toFixed(2)} ms | ${p99 <= 2 ? 'meets' : 'misses'} |`);
+      verdicts.push(target('fleet-p99', 'p99 lateness ≤ 2 ms with 1 000 sleepers', `${p99.toFixed(2)} ms`, p99 <= 2));
     }
-    verdicts.push(`| host timers armed at once = 1, ${n.toLocaleString('en-US')} sleepers | ${maxArmed} | ${maxArmed <= 1 ? 'meets' : 'misses'} |`);
+    verdicts.push(target(`fleet-armed-${n}`, `host timers armed at once = 1, ${n.toLocaleString('en-US')} sleepers`, `${maxArmed}`, maxArmed <= 1));
+  }
+  // The runtime's fleet path at 10 000: with the default cap (derived from
+  // vm.max_map_count), and with the cap raised so all 10 000 are live at once.
+  const cap = defaultMaxLive();
+  for (const maxLive of [cap, CLI_N]) {
+    globalThis.gc?.();
+    let maxArmed = 0;
+    const sampler = setInterval(() => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); }, 5);
+    const r = await viaRunFleet(CLI_N, maxLive);
+    clearInterval(sampler);
+    rows.push(row(`ours via runFleet, maxLive ${maxLive.toLocaleString('en-US')}${maxLive === cap ? ' (default)' : ''}`, CLI_N, r, `timers armed at once ≤ ${maxArmed}; peak live ${r.peakLive.toLocaleString('en-US')}; spawn = first ${Math.min(CLI_N, maxLive).toLocaleString('en-US')}, the rest spawn inside the sleep phase`));
+    if (r.latenessMs.some((ms) => ms < 0)) neverEarly = false;
   }
   const shim = await runSleepers(sync, peerRegistry(() => ({ 'wasi:clocks/monotonic-clock': clocks.monotonicClock, 'wasi:io/poll': io.poll })), SHIM_N, SLEEP_NS);
   rows.push(row('preview2-shim (blocks the thread)', SHIM_N, shim, `sleeps run one after another: ${SHIM_N} × 100 ms`));
   if (shim.latenessMs.some((ms) => ms < 0)) neverEarly = false;
-  verdicts.push(`| never early, in any run | min lateness ${neverEarly ? '≥ 0' : '< 0'} | ${neverEarly ? 'meets' : 'misses'} |`);
+  verdicts.push(target('fleet-early', 'never early, in any fleet run (every peer, every N)', `min lateness ${neverEarly ? '≥ 0' : '< 0'}`, neverEarly));
 
   // The CLI reports the same phases for the same fleet (a separate process, so its own numbers).
   const cli = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'), 'run',
-    join(import.meta.dirname, '..', 'test-actors', 'sleeper', 'manifest.toml'), '--instances', String(CLI_N), '--max-live', String(CLI_N), '--json'], { encoding: 'utf8' });
+    MANIFEST, '--instances', String(CLI_N), '--max-live', String(CLI_N), '--json'], { encoding: 'utf8' });
   const summary = JSON.parse(cli.stdout) as { ok: boolean; spawnMs: number; runMs: number; prepareMs: number };
 
   return [
     '### Fleet: N actors each sleeping 100 ms',
     '',
-    'spawn = instantiate all N; sleep = every init started at once until the last settles. Lateness from each guest\'s own readings (ms; negative = early). RSS sampled mid-sleep.',
+    'spawn = instantiate all N; sleep = every init started at once until the last settles. Lateness from each guest\'s own readings (ms; negative = early). RSS sampled mid-sleep '
+      + '(after the run for the runFleet rows). The "ours", "setTimeout per sleep" and "suspend only" rows instantiate with `Actor.spawn` directly, with no live-actor cap: '
+      + `all N are live and suspended at once (10 000 × ~4 mappings fits under vm.max_map_count = ${maxMapCount().toLocaleString('en-US')}). `
+      + `The runFleet rows go through the runtime's cap (default ${defaultMaxLive().toLocaleString('en-US')}, from vm.max_map_count: src/runtime/limits.ts). `
+      + 'At 5 000 and 10 000, lateness is mostly the start burst: every init runs to its first suspension before the event loop turns again '
+      + '("start burst": from the first init to the loop\'s next turn), so no timer of any peer can fire before the last actor has started. '
+      + 'For the floor the burst is the whole phase, since its resumes are microtasks too. Every peer runs a discarded 500-actor warm-up first. '
+      + `preview2-shim blocks the whole thread in \`block\` (Atomics.wait), so its sleeps run one after another (N × 100 ms): it runs at N = ${SHIM_N} only.`,
     '',
-    '| peer | N | spawn ms | sleep ms | late p50 | late p99 | late max | late min | RSS MB | failed | notes |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| peer | N | spawn ms | sleep ms | start burst ms | late p50 | late p99 | late max | late min | RSS MB | failed | notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
     `CLI, same fleet: \`theater-timing run test-actors/sleeper/manifest.toml --instances ${CLI_N} --max-live ${CLI_N} --json\` → ` +
       `ok ${summary.ok}, prepareMs ${summary.prepareMs.toFixed(0)}, spawnMs ${summary.spawnMs.toFixed(0)} (includes prepare), runMs ${summary.runMs.toFixed(0)}.`,
     '',
     breakdown,
+    '',
+    `Sleep phase, ours vs setTimeout per sleep: ${versus.join('; ')}. Past the start burst both wait out the rest of the 100 ms and then resume every actor; `
+      + 'ours wakes a whole tick\'s batch from its one timer and resumes the batch in one microtask drain, while Node drains microtasks after each of the per-sleep timers. '
+      + 'A CPU profile of that wake phase at 10 000 (taken apart from this run) puts under 5% of it in our code (wheel, table, poll); the rest is jco\'s glue and V8 '
+      + '(unattributed native time, which includes the JSPI resumes).',
     '',
     '| target | measured | verdict |',
     '| --- | ---: | --- |',

@@ -3,9 +3,11 @@
 // Run with --expose-gc (the npm script does). `node --expose-gc bench/index.ts fleet`
 // runs only the sections whose file name contains "fleet" and prints them.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildActors } from '../scripts/build-actors.ts';
-import { machine } from './support.ts';
+import { targetsTable, verdictNotes } from './notes.ts';
+import { machine, TARGETS } from './support.ts';
 
 const SECTIONS = [
   { file: 'wheel-schedule', title: 'Timer wheel (issue 2)' },
@@ -37,7 +39,9 @@ for (const { file, ...rest } of SECTIONS) {
 }
 const body = parts.join('\n');
 if (filter === undefined) {
-  const notes = await import('./notes.ts');
-  writeFileSync(join(import.meta.dirname, 'RESULTS.md'), `# Benchmark results\n\nWritten by \`npm run bench\` (${((performance.now() - started) / 1000).toFixed(0)} s). Every table was measured in this one run.\n\n${header}\n\n${body}\n${notes.VERDICTS}\n`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  const end = `- Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (a 2-core machine: above ~1 something else was running)`;
+  writeFileSync(join(import.meta.dirname, 'RESULTS.md'),
+    `# Benchmark results\n\nWritten by \`npm run bench\` (${seconds} s). Every table was measured in this one run.\n\n${header}\n${end}\n\n${targetsTable(TARGETS)}\n${body}\n${verdictNotes(TARGETS)}`);
   process.stderr.write('bench: wrote bench/RESULTS.md\n');
 }

@@ -1,45 +1,79 @@
-// The analysis appended to bench/RESULTS.md: what bounds each missed target and
-// what was tried. Numbers live in the tables above, measured in the same run.
-export const VERDICTS = `## Verdicts on the missed targets
+// The analysis appended to bench/RESULTS.md: the issue-5 targets at a glance,
+// and for each missed one what bounds it and what was tried. The numbers come
+// from this run (the targets the sections recorded); only the reasoning is fixed
+// text, and a paragraph appears only when its target was missed in this run.
+import type { Target } from './support.ts';
 
-**\`now()\` ≤ 1.2 × (recording off) and ≤ 2 × (recording on) the no-op import: missed, bounded by Node.**
-A monotonic read costs Node about as much by itself as our whole \`now()\` import
-(the "floor of any monotonic read" line above: \`process.hrtime.bigint()\` in a
-plain JS loop, with no wasm and no jco glue), and the CPU profile above puts most
-of the loop's time in Node's \`hrtimeBigInt\` and the wasm-to-JS transition, with
-none of our code in its top entries. With recording off the import *is*
-that function (no wrapper), and the jco 1.11.2 glue adds one \`BigInt.asUintN\`,
-which the same loop shows to be free. No monotonic source in Node is cheaper
-(\`performance.now()\` is slower, and the issue requires \`process.hrtime.bigint()\`).
-Recording adds one small object and one array push per call (the "recording on"
-column); hashing and JSON happen only when a chain is written.
+export { targetsTable, verdictNotes };
 
-**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed (2.6–3.4 ms across our runs); bounded by the 1 ms tick and Node's timer.**
+function targetsTable(targets: readonly Target[]): string {
+  return [
+    '## Issue 5 targets at a glance',
+    '',
+    'Every target judged in this run (the sections below hold the tables each verdict comes from).',
+    '',
+    '| target | measured | verdict |',
+    '| --- | --- | --- |',
+    ...targets.map((t) => `| ${t.what} | ${t.measured} | ${t.met ? 'meets' : 'misses'} |`),
+    '',
+  ].join('\n');
+}
+
+const WHY: Record<string, string> = {
+  'now-off': `**\`now()\` ≤ 1.2 × the no-op import (recording off): missed, bounded by Node's clock read.**
+Every configuration's \`now()\` costs about the same (see the line under the target
+table in "Per-call overhead": the sync fallback, preview2-shim and the naive host
+all land within a few ns of ours), and the clock read alone, timed in a plain JS
+loop with no wasm and no jco glue, costs several no-op imports by itself. The CPU
+profile puts most of the loop in Node's native \`hrtimeBigInt\` (\`uv_hrtime\`, a
+\`clock_gettime\` call) and in the wasm-to-JS transition; none of our code is in its
+top entries. With recording off our import *is* \`process.hrtime.bigint\` (no
+wrapper); jco 1.11.2 adds one \`BigInt.asUintN\`. \`performance.now()\` is slower and
+would need a BigInt conversion on top. Meeting 1.2 × would need a clock that is not
+read per call (a cached reading), which would let a guest spin on \`now()\` forever:
+not done.`,
+  'now-on': `**\`now()\` ≤ 2 × the no-op import (recording on): missed, for the same reason.**
+The clock read alone exceeds 2 × the no-op. Recording adds one small event object
+and one array push per call (compare the two "ours" columns); hashing and JSON
+happen only when a chain is written.`,
+  'fleet-p99': `**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed in this run; bounded by the 1 ms tick and Node's timer.**
 The split line under the fleet table is the profile: every deadline is rounded
 *up* to its 1 ms tick (so nothing fires early), which costs 0–1 ms (p50 ≈ 0.5);
 then Node's \`setTimeout\` fires some way into the tick (0.2–2 ms late per
 FACTS.md), and the sleepers due in that tick, woken together, resume one after
-another at a JSPI resume each. The setTimeout-per-sleep peer wins this row: it
-has no tick, and its 1 000 timers wake actors one at a time (and it pays 1 000
-timers for it). Tried: arming the one timer from the exact current time rather
-than the floored tick (kept: it removed up to 1 ms), and the sync fallback
-sleeping from the exact time too (kept). Not tried: exact nanosecond deadlines
-per pollable with expiry inside a tick (8 more bytes per pollable; Node's timer
-is ms-grained anyway).
-
-**≤ 32 B per pending pollable in the wheel and tables: each structure meets it (≈ 24 B each); their sum, ≈ 48 B presized, misses it.**
-The wheel entry alone is 24 B (deadline f64, two links, generation, payload: see
+another at a JSPI resume each. The setTimeout-per-sleep peer has no tick to round
+up to and wakes actors one at a time (paying 1 000 timers for it). Tried: arming
+the one timer from the exact current time rather than the floored tick (kept: it
+removed up to 1 ms), and the sync fallback sleeping from the exact time too
+(kept). Not tried: exact nanosecond deadlines per pollable with expiry inside a
+tick (8 more bytes per pollable, and src/scheduler is outside this change).`,
+  'pollable-bytes': `**≤ 32 B per pending pollable, wheel and tables summed: missed; each structure alone meets it.**
+The wheel entry is 24 B (deadline f64, two links, generation, payload: see also
 "memory per pending timer", which meets ≤ 32 B), and the pollable table adds its
 own ≈ 24 B (generation, the wheel handle as f64, owner, two owner-list links, two
-bits). Dropping them all frees them all: live, wheel size and armed timers all
-return to 0, and a refill reuses the freed entries without growing. Reaching 32 B
-needs one entry table shared by the wheel and the pollables (deadline, slot links,
-generation, owner, owner links = 32 B), which we left for a later change.
+bits). Dropping them all frees them all (the last target row of that section).
+Reaching 32 B summed needs one entry table shared by the wheel and the pollables
+(deadline, slot links, generation, owner, owner links = 32 B): left for a later change.`,
+};
 
-**A ready \`block\` under JSPI** costs a suspension (compare the JSPI and
-sync-fallback columns). jco's JSPI wrapper is an \`async\` function, so it always
-returns a Promise; we tried rewriting the generated wrappers into generators that
-return a plain value when nothing waits, and measured no gain: V8 charges a
-\`WebAssembly.Suspending\` import the same whether it returns a plain value or a
-Promise (the "JSPI floor" line above). The patch was dropped; the cost is V8's.
-`;
+const ALWAYS = `**A ready \`block\` under JSPI** costs a suspension (compare the JSPI and
+sync-fallback columns of "Per-call overhead"). jco's JSPI wrapper is an \`async\`
+function, so it always returns a Promise. Returning a plain value when the
+pollable is ready was tried in an earlier change (rewriting the generated
+wrappers) and measured no gain: V8 charges a \`WebAssembly.Suspending\` import the same whether it returns a
+plain value or a Promise (the "JSPI floor" line in "Per-call overhead", raw wasm
+with no jco glue, measured in this run). The patch was dropped; the cost is V8's.`;
+
+function verdictNotes(targets: readonly Target[]): string {
+  const missed = targets.filter((t) => !t.met);
+  const paragraphs = missed.map((t) => WHY[t.id] ?? `**${t.what}: missed (${t.measured}).** No analysis is written for this target yet.`);
+  return [
+    '## Verdicts on the missed targets',
+    '',
+    missed.length === 0 ? 'Every target was met in this run.' : `Missed in this run: ${missed.length} of ${targets.length}.`,
+    '',
+    ...paragraphs.flatMap((p) => [p, '']),
+    ALWAYS,
+    '',
+  ].join('\n');
+}

@@ -3,10 +3,15 @@
  *
  *   prepare   read the component, transpile it once (cached by SHA-256), compile once
  *   spawn     instantiate the first min(n, maxLive) instances      -> spawnMs
+ *             (spawnMs is counted from the start, so it includes prepareMs)
  *   run       call every instance's init; at most maxLive alive at once,
  *             the rest queued FIFO and spawned as slots free up    -> runMs
  *
  * Each instance is stopped (its pollables dropped) as soon as its init settles.
+ * Whatever goes wrong with one instance, including a failed instantiation, is
+ * that instance's `trap` outcome; runFleet itself rejects only on bad options,
+ * a component that cannot be prepared, or one whose first instance cannot be
+ * spawned. Why the cap exists: docs/FLEET.md.
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -18,12 +23,16 @@ import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
-import { defaultMaxLive } from './limits.ts';
+import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
 
 export interface FleetOptions {
   instances?: number;
-  /** Most actors alive at once (default: derived from vm.max_map_count). */
+  /**
+   * Most actors alive (instantiated, possibly suspended) at once; the rest wait
+   * in a FIFO queue. Default: defaultMaxLive(), derived from vm.max_map_count
+   * and the address space (limits.ts, docs/FLEET.md).
+   */
   maxLive?: number;
   mode?: ExecutionMode | 'auto';
   /** Record timing events (default true). */
@@ -72,6 +81,13 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`instances must be a positive integer, got ${String(total)}`);
   const mode = resolveMode(options.mode);
   const maxLive = options.maxLive ?? defaultMaxLive();
+  if (!Number.isSafeInteger(maxLive) || maxLive < 1) throw new RangeError(`maxLive must be a positive integer, got ${String(maxLive)}`);
+  // Only what can really be alive at once counts: a huge maxLive for a small fleet is harmless.
+  const ceiling = maxLiveCeiling();
+  if (Math.min(total, maxLive) > ceiling) {
+    throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
+      + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEET.md)`);
+  }
   const gate = new Gate(maxLive);
   const record = options.record !== false;
 
@@ -80,8 +96,26 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const registry = registryFor(manifest, mode);
   const t1 = performance.now();
   const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });
-  const first = Array.from({ length: Math.min(total, maxLive) }, (_, i) => spawn(i));
+  // The first batch is spawned up front so spawnMs measures instantiation alone.
+  // Instance 0 failing rejects the run: the component does not fit the manifest
+  // (no actor export, an import no handler serves), and every instance would fail
+  // alike. A later failure (e.g. out of wasm memory) is that instance's outcome.
+  const first = Array.from({ length: Math.min(total, maxLive) }, (_, i): Actor | { failed: unknown } => {
+    if (i === 0) return spawn(0);
+    try {
+      return spawn(i);
+    } catch (failed) {
+      return { failed };
+    }
+  });
   const t2 = performance.now();
+  const take = (i: number): Actor => {
+    if (i >= first.length) return spawn(i);
+    const entry = first[i];
+    first[i] = { failed: null }; // drop the reference: a finished actor is garbage at once
+    if (entry instanceof Actor) return entry;
+    throw entry.failed;
+  };
 
   const results = new Array<InstanceResult>(total);
   let settled = 0;
@@ -89,7 +123,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     let actor: Actor | null = null;
     let outcome: InitOutcome;
     try {
-      actor = i < first.length ? first[i] : spawn(i);
+      actor = take(i);
       outcome = await actor.init(options.state ?? null);
     } catch (error) {
       outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
