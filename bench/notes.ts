@@ -39,8 +39,8 @@ happen only when a chain is written.`,
   'fleet-p99': `**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed in this run; bounded by the 1 ms tick and Node's timer.**
 The split line under the fleet table is the profile: every deadline is rounded
 *up* to its 1 ms tick (so nothing fires early), which costs 0–1 ms (p50 ≈ 0.5);
-then Node's \`setTimeout\` fires some way into the tick (0.2–2 ms late per
-FACTS.md), and the sleepers due in that tick, woken together, resume one after
+then Node's \`setTimeout\` fires some way into the tick (0.2–2 ms late, as
+measured on an idle loop), and the sleepers due in that tick, woken together, resume one after
 another at a JSPI resume each. The setTimeout-per-sleep peer has no tick to round
 up to and wakes actors one at a time (paying 1 000 timers for it). Tried: arming
 the one timer from the exact current time rather than the floored tick (kept: it

@@ -13,7 +13,7 @@ import { HeapTimerQueue } from './peers/heap-queue.ts';
 export { run };
 
 const SPREAD_TICKS = 10_000;
-/** The dense case: FACTS.md's "10,000 actors each sleeping 100 ms". */
+/** The dense case: the fleet case of 10,000 actors each sleeping 100 ms. */
 const DENSE_SPREAD_TICKS = 100;
 const SIZES = [10_000, 100_000];
 const TARGET_EXPIRATIONS_PER_SECOND = 10e6;

@@ -28,7 +28,7 @@
 // to maxLiveCeiling(): past it a run is certain to fail, so runFleet refuses it.
 // (Without that check, maxLive 20 000 instantiated ~16 200 actors, then spent
 // ~0.3 s of last-resort garbage collections on each further failed instance: the
-// "hang" of FACTS.md; and 16 000 suspended actors leave no mappings to spare.)
+// "hang" seen before the ceiling existed; and 16 000 suspended actors leave no mappings to spare.)
 import { readFileSync } from 'node:fs';
 
 /** Mappings budgeted per live, suspended actor: 4 measured (2 memory + 2 stack), plus 2 for one more region. */

@@ -1,5 +1,5 @@
 // An actor's mailbox: calls into one instance run one after another, never
-// interleaved. jco glue does not make that safe by itself (FACTS.md: 1.11.2 lets
+// interleaved. jco glue does not make that safe by itself (jco 1.11.2 lets
 // concurrent calls interleave), so every call into an instance goes through here.
 
 export class Mailbox {

@@ -1,6 +1,6 @@
 // Issue 5's robustness check, on every run: 20 000 sleeping actors through the
 // CLI complete under the default live-actor cap instead of exhausting the
-// process (FACTS.md: 20 000 concurrently suspended actors hung for 20 minutes).
+// process (20 000 concurrently suspended actors once hung for 20 minutes).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
