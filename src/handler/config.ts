@@ -11,6 +11,8 @@ export interface TimingHostConfig {
   max_sleep_duration: number;
   /** Shortest sleep a subscription gets, in ms; stops tight polling. */
   min_sleep_duration: number;
+  /** CPU time one call may run, waits not counted, in ms, before the actor traps; 0 or absent = no budget. */
+  max_cpu_ms?: number;
 }
 
 /** Same fields as the config: the parent grants at most `max` and at least `min`. `null` = unrestricted. */
@@ -21,7 +23,7 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingHostConfig> = Object.freeze({
   min_sleep_duration: 1,
 });
 
-const FIELDS = ['max_sleep_duration', 'min_sleep_duration'] as const;
+const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_cpu_ms'] as const;
 const NS_PER_MS = 1_000_000n;
 
 export class ConfigError extends Error {
@@ -60,10 +62,13 @@ function parseLimits(input: unknown, path: string, kind: string): TimingHostConf
   if (min > max) {
     throw new ConfigError(`${path}.min_sleep_duration`, `${min} exceeds max_sleep_duration ${max}`);
   }
-  return { max_sleep_duration: max, min_sleep_duration: min };
+  const limits: TimingHostConfig = { max_sleep_duration: max, min_sleep_duration: min };
+  // Absent stays absent (no budget), so a config without it reads as before.
+  if (input.max_cpu_ms !== undefined) limits.max_cpu_ms = readMs(input, 'max_cpu_ms', path, 0);
+  return limits;
 }
 
-/** Validates a config table; missing fields take the defaults (3 600 000 and 1 ms). */
+/** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, no CPU budget). */
 export function parseTimingHostConfig(input: unknown, path = 'handler.timing'): TimingHostConfig {
   return parseLimits(input, path, 'timing config');
 }
@@ -87,6 +92,13 @@ export function checkPermissions(config: TimingHostConfig, permissions: TimingPe
       `${path}.min_sleep_duration`,
       `${config.min_sleep_duration} is below the permitted minimum ${permissions.min_sleep_duration}`,
     );
+  }
+  // A permitted budget binds: the config may ask for less CPU per call, never more or none.
+  const permittedCpuMs = permissions.max_cpu_ms ?? 0;
+  const cpuMs = config.max_cpu_ms ?? 0;
+  if (permittedCpuMs > 0 && (cpuMs === 0 || cpuMs > permittedCpuMs)) {
+    const asked = cpuMs === 0 ? '0 (no budget)' : String(cpuMs);
+    throw new ConfigError(`${path}.max_cpu_ms`, `${asked} exceeds the permitted maximum ${permittedCpuMs}`);
   }
 }
 

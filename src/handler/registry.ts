@@ -9,6 +9,7 @@
 // resolve to different handlers are a conflict: jco has one slot per key.
 
 import type { EventSink } from '../events/types.ts';
+import type { RunMeter } from '../runtime/run-meter.ts';
 import { interfaceSatisfies, splitInterfaceName } from './interfaces.ts';
 
 /** What a handler knows about the actor it serves. Kept minimal on purpose. */
@@ -16,6 +17,8 @@ export interface ActorContext {
   actorId: string;
   /** Where the handler records its events; null when recording is off. */
   events: EventSink | null;
+  /** Meters the time the actor's calls spend running; a handler may set its budget. */
+  meter?: RunMeter | null;
 }
 
 export interface HandlerInstance {

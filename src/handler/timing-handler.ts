@@ -3,6 +3,7 @@
 // (limits, event sink, pollable quota) over the process-wide pollable table.
 import type { PollableTable } from '../pollables/table.ts';
 import { sharedPollableTable } from '../pollables/shared.ts';
+import { sharedSlice } from '../runtime/slice.ts';
 import { DEFAULT_POLLABLE_QUOTA, TimingHost } from '../wasi/host.ts';
 import { timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
@@ -65,7 +66,9 @@ export class TimingHandler implements Handler {
 
   instantiate(actor: ActorContext): TimingHandlerInstance {
     const { events } = actor;
+    const meter = actor.meter ?? null;
     events?.record({ type: 'HandlerSetupStart' });
+    if (meter !== null) meter.limitMs = this.config.max_cpu_ms ?? 0;
     const host = new TimingHost({
       table: this.#table ?? sharedPollableTable(),
       mode: this.mode,
@@ -73,6 +76,8 @@ export class TimingHandler implements Handler {
       limits: this.limits,
       events,
       quota: this.pollableQuota,
+      meter,
+      slice: sharedSlice(),
     });
     events?.record({ type: 'HandlerSetupSuccess' });
     const imports = timingImports(host);

@@ -9,6 +9,7 @@
 //   type = "timing"
 //   max_sleep_duration = 3600000            # optional, ms
 //   min_sleep_duration = 1                  # optional, ms
+//   max_cpu_ms = 1000                       # optional, ms of running per call; 0 = none
 //
 // Every error is a ManifestError with a one-line message "<file>: <field>: <why>".
 // Unknown top-level keys are not errors (Theater manifests carry more fields,

@@ -4,6 +4,7 @@
 import { EventRecorder } from '../events/recorder.ts';
 import type { BuiltImports, HandlerRegistry } from '../handler/registry.ts';
 import { Mailbox } from './mailbox.ts';
+import { RunMeter } from './run-meter.ts';
 import type { TranspiledComponent } from './transpile.ts';
 
 /** What `init` came to: a state, the guest's own `err`, or a trap. */
@@ -31,25 +32,28 @@ export class Actor {
   #actor: ActorInterface | null;
   #built: BuiltImports;
   #trapped: string | null = null;
+  #meter: RunMeter;
 
-  private constructor(id: string, events: EventRecorder | null, built: BuiltImports, actor: ActorInterface) {
+  private constructor(id: string, events: EventRecorder | null, built: BuiltImports, actor: ActorInterface, meter: RunMeter) {
     this.id = id;
     this.events = events;
     this.#built = built;
     this.#actor = actor;
+    this.#meter = meter;
   }
 
   /** Instantiates `component` with the registry's imports. Synchronous: no transpile, no compile. */
   static spawn(component: TranspiledComponent, registry: HandlerRegistry, options: SpawnOptions): Actor {
     const events = options.record === false ? null : new EventRecorder();
-    const built = registry.buildImports(component.importNames, { actorId: options.id, events });
+    const meter = new RunMeter(options.id);
+    const built = registry.buildImports(component.importNames, { actorId: options.id, events, meter });
     try {
-      const exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports);
+      const exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports, { meter });
       const actor = exports[ACTOR_INTERFACE];
       if (actor === undefined || typeof actor.init !== 'function') {
         throw new TypeError(`the component does not export ${ACTOR_INTERFACE} with an init function`);
       }
-      return new Actor(options.id, events, built, actor);
+      return new Actor(options.id, events, built, actor, meter);
     } catch (error) {
       built.dispose();
       throw error;
@@ -65,6 +69,7 @@ export class Actor {
     return this.#mailbox.send(async (): Promise<InitOutcome> => {
       const actor = this.#actor;
       if (actor === null) return { status: 'trap', error: this.#trapped ?? `actor ${this.id} is stopped` };
+      this.#meter.begin();
       try {
         const [next] = await actor.init(state ?? undefined);
         return { status: 'ok', state: next ?? null };
@@ -77,6 +82,8 @@ export class Actor {
           this.stop();
         }
         return { status: 'trap', error: message };
+      } finally {
+        this.#meter.end();
       }
     });
   }

@@ -7,25 +7,34 @@
  * synchronous `instantiateCore` (new WebAssembly.Instance), so one instance
  * costs no transpile, no compile and no microtask.
  *
+ * Fairness: unless `instrument: false`, every core module goes through the
+ * fairness pass (instrument.ts) before it is compiled, so a guest gives the
+ * thread back every few milliseconds; `instantiateCore` supplies the
+ * `theater:timing/yield` imports the pass adds (yield-imports.ts).
+ *
  * Caching, two levels, both keyed by the SHA-256 of (format, jco version, mode,
- * async import/export lists, component bytes):
+ * async import/export lists, instrumentation format, component bytes):
  *   memory: one Promise per key per process, so N concurrent callers share one
  *           transpile;
- *   disk:   <cacheDir>/<key>/{component.mjs, *.wasm, meta.json}, written to a
- *           temporary directory and renamed into place, so readers never see a
- *           partial entry. A damaged entry is ignored and rewritten.
+ *   disk:   <cacheDir>/<key>/, see transpile-cache.ts: written atomically, and
+ *           every file checked against the SHA-256 stored with it on load; a
+ *           damaged or altered entry is regenerated and rewritten.
  * The default cacheDir is per user (see defaultCacheDir); `cacheDir: false`
- * keeps everything in memory. A glue that was just generated is imported from
- * a data: URL, one read from disk from its file.
+ * keeps everything in memory. The glue is imported from a data: URL of the
+ * exact text that was generated or verified.
  *
  * Import keys: jco 1.11.2 reads imports without the version
  * (imports['wasi:io/poll']), so one import object serves every wasi 0.2.x.
  */
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { INSTRUMENT_FORMAT, instrumentCoreModule, YIELD_MODULE } from './instrument.ts';
+import type { RunMeter } from './run-meter.ts';
+import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
+import { yieldImports, type YieldImports } from './yield-imports.ts';
 
 export type TranspileMode = 'jspi' | 'sync';
 
@@ -46,6 +55,13 @@ export interface TranspileOptions {
   asyncExports?: readonly string[];
   /** JSPI only: imports that return a Promise. Default: poll and pollable.block. */
   asyncImports?: readonly string[];
+  /** Add the fairness pass's fuel checks to the core modules (default true). */
+  instrument?: boolean;
+}
+
+export interface InstanceOptions {
+  /** Meters the CPU time of the instance's calls (its max_cpu_ms). */
+  meter?: RunMeter | null;
 }
 
 /** Keyed by versionless interface name, e.g. `'wasi:io/poll'`. */
@@ -62,16 +78,16 @@ export interface TranspiledComponent {
   readonly importNames: readonly string[];
   readonly coreModules: ReadonlyMap<string, CoreModule>;
   getCoreModule(name: string): CoreModule;
-  instantiateSync<T = ComponentExports>(imports: ImportObject): T;
-  instantiate<T = ComponentExports>(imports: ImportObject): Promise<T>;
+  /** Whether the core modules carry the fairness pass's fuel checks. */
+  readonly instrumented: boolean;
+  instantiateSync<T = ComponentExports>(imports: ImportObject, options?: InstanceOptions): T;
+  instantiate<T = ComponentExports>(imports: ImportObject, options?: InstanceOptions): Promise<T>;
 }
 
 export const DEFAULT_ASYNC_IMPORTS: readonly string[] = ['wasi:io/poll#poll', 'wasi:io/poll#[method]pollable.block'];
 export const DEFAULT_ASYNC_EXPORTS: readonly string[] = ['theater:simple/actor#init'];
-const FORMAT = 'theater-transpile-1';
-const GLUE = 'component.mjs';
+const FORMAT = 'theater-transpile-2';
 
-interface Meta { key: string; jcoVersion: string; importNames: string[]; coreModules: string[] }
 interface Glue {
   instantiate(
     getCoreModule: (name: string) => CoreModule,
@@ -79,7 +95,7 @@ interface Glue {
     instantiateCore: (module: CoreModule, imports: CoreImports) => object,
   ): ComponentExports | Promise<ComponentExports>;
 }
-interface Loaded { glue: Glue; meta: Meta; modules: Map<string, CoreModule> }
+interface Loaded { glue: Glue; meta: EntryMeta; modules: Map<string, CoreModule> }
 
 const memo = new Map<string, Promise<TranspiledComponent>>();
 let version: string | undefined;
@@ -115,14 +131,15 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
   const jspi = options.mode === 'jspi';
   const asyncImports = jspi ? [...(options.asyncImports ?? DEFAULT_ASYNC_IMPORTS)].sort() : [];
   const asyncExports = jspi ? [...(options.asyncExports ?? DEFAULT_ASYNC_EXPORTS)].sort() : [];
+  const instrument = options.instrument !== false;
   const key = createHash('sha256')
-    .update(JSON.stringify([FORMAT, jcoVersion(), options.mode, asyncImports, asyncExports]))
+    .update(JSON.stringify([FORMAT, jcoVersion(), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none']))
     .update(bytes)
     .digest('hex');
   let pending = memo.get(key);
   if (pending === undefined) {
     const cacheDir = options.cacheDir === false ? null : resolve(options.cacheDir ?? defaultCacheDir());
-    pending = load(bytes, key, options.mode, asyncImports, asyncExports, cacheDir);
+    pending = load(bytes, { key, mode: options.mode, asyncImports, asyncExports, instrument }, cacheDir);
     memo.set(key, pending);
     pending.catch(() => memo.delete(key));
   }
@@ -137,26 +154,19 @@ function checkComponentBytes(bytes: Uint8Array): string | null {
   return null;
 }
 
-async function load(bytes: Uint8Array, key: string, mode: TranspileMode, asyncImports: string[], asyncExports: string[], cacheDir: string | null): Promise<TranspiledComponent> {
-  const dir = cacheDir === null ? null : join(cacheDir, key);
-  const cached = dir === null ? null : await readEntry(dir, key);
-  const loaded = cached ?? (await generate(bytes, key, mode, asyncImports, asyncExports, dir));
-  return wrap(loaded, key, mode, cached === null ? 'generated' : 'disk');
+interface Recipe { key: string; mode: TranspileMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
+
+async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null): Promise<TranspiledComponent> {
+  const dir = cacheDir === null ? null : join(cacheDir, recipe.key);
+  const cached = dir === null ? null : readEntry(dir, recipe.key, jcoVersion());
+  const files = cached ?? (await generate(bytes, recipe));
+  if (cached === null && dir !== null) writeEntry(dir, files);
+  const glue = (await import(`data:text/javascript;base64,${Buffer.from(files.glueSource).toString('base64')}`)) as Glue;
+  const loaded = { glue, meta: files.meta, modules: await compileAll(files.coreFiles) };
+  return wrap(loaded, recipe, cached === null ? 'generated' : 'disk');
 }
 
-async function readEntry(dir: string, key: string): Promise<Loaded | null> {
-  try {
-    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
-    if (meta.key !== key || meta.jcoVersion !== jcoVersion()) return null;
-    const modules = await compileAll(meta.coreModules.map((name) => [name, readFileSync(join(dir, name))]));
-    const glue = (await import(pathToFileURL(join(dir, GLUE)).href)) as Glue;
-    return { glue, meta, modules };
-  } catch {
-    return null; // missing or damaged: regenerate and overwrite
-  }
-}
-
-async function generate(bytes: Uint8Array, key: string, mode: TranspileMode, asyncImports: string[], asyncExports: string[], dir: string | null): Promise<Loaded> {
+async function generate(bytes: Uint8Array, { key, mode, asyncImports, asyncExports, instrument }: Recipe): Promise<EntryFiles> {
   const jco = await import('@bytecodealliance/jco/component');
   let out: Awaited<ReturnType<typeof jco.generate>>;
   try {
@@ -169,28 +179,13 @@ async function generate(bytes: Uint8Array, key: string, mode: TranspileMode, asy
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(`transpileComponent: jco ${jcoVersion()} could not transpile the component (${bytes.length} bytes, sha256 key ${key.slice(0, 12)}): ${why}`, { cause: err });
   }
-  const coreFiles = out.files.filter(([name]) => name.endsWith('.wasm'));
-  const source = new TextDecoder().decode(out.files.find(([name]) => name === 'component.js')?.[1]);
-  const meta: Meta = { key, jcoVersion: jcoVersion(), importNames: out.imports, coreModules: coreFiles.map(([name]) => name) };
-  if (dir !== null) writeEntry(dir, meta, source, coreFiles);
-  const glue = (await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`)) as Glue;
-  return { glue, meta, modules: await compileAll(coreFiles) };
-}
-
-function writeEntry(dir: string, meta: Meta, source: string, coreFiles: Array<[string, Uint8Array]>): void {
-  const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    mkdirSync(tmp, { recursive: true });
-    for (const [name, data] of coreFiles) writeFileSync(join(tmp, name), data);
-    writeFileSync(join(tmp, GLUE), source);
-    writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  } catch {
-    // The cache is an optimisation: an unwritable directory, or another process
-    // renaming the same entry first, leaves this process on its in-memory copy.
-    rmSync(tmp, { recursive: true, force: true });
+  const coreFiles: Array<[string, Uint8Array]> = [];
+  for (const [name, data] of out.files.filter(([file]) => file.endsWith('.wasm'))) {
+    coreFiles.push([name, instrument ? (await instrumentCoreModule(data, { asyncExports })).bytes : data]);
   }
+  const glueSource = new TextDecoder().decode(out.files.find(([name]) => name === 'component.js')?.[1]);
+  const meta = entryMeta({ key, jcoVersion: jcoVersion(), importNames: out.imports, coreModules: coreFiles.map(([name]) => name) }, glueSource, coreFiles);
+  return { meta, glueSource, coreFiles };
 }
 
 async function compileAll(files: Array<[string, Uint8Array]>): Promise<Map<string, CoreModule>> {
@@ -198,19 +193,24 @@ async function compileAll(files: Array<[string, Uint8Array]>): Promise<Map<strin
   return new Map(compiled);
 }
 
-function wrap({ glue, meta, modules }: Loaded, key: string, mode: TranspileMode, origin: 'generated' | 'disk'): TranspiledComponent {
+function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe, origin: 'generated' | 'disk'): TranspiledComponent {
   const getCoreModule = (name: string): CoreModule => {
     const module = modules.get(name);
     if (module === undefined) throw new Error(`transpileComponent: the glue asked for core module ${JSON.stringify(name)}, which the transpile did not produce`);
     return module;
   };
-  const instantiateCore = (module: CoreModule, imports: CoreImports) => new wasm.Instance(module, imports);
-  const instantiateSync = <T>(imports: ImportObject): T => {
+  // Instances without a meter share one set of yield imports (no CPU budget).
+  const unmetered = instrument ? yieldImports(mode, null) : null;
+  const instantiateSync = <T>(imports: ImportObject, options: InstanceOptions = {}): T => {
     for (const name of meta.importNames) {
       if (typeof imports?.[name] !== 'object' || imports[name] === null) {
         throw new TypeError(`instantiate: the component imports ${JSON.stringify(name)}, but the import object has no such key (keys: ${Object.keys(imports ?? {}).join(', ') || 'none'})`);
       }
     }
+    const meter = options.meter ?? null;
+    const yielding: YieldImports | null = meter === null ? unmetered : yieldImports(mode, meter);
+    const instantiateCore = (module: CoreModule, core: CoreImports) =>
+      new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
     // With compiled modules and a synchronous instantiateCore the glue's
     // generator never yields a Promise, so it returns the exports directly.
     return glue.instantiate(getCoreModule, imports, instantiateCore) as T;
@@ -220,10 +220,11 @@ function wrap({ glue, meta, modules }: Loaded, key: string, mode: TranspileMode,
     mode,
     jcoVersion: meta.jcoVersion,
     origin,
+    instrumented: instrument,
     importNames: meta.importNames,
     coreModules: modules,
     getCoreModule,
     instantiateSync,
-    instantiate: <T>(imports: ImportObject) => new Promise<T>((ok) => ok(instantiateSync<T>(imports))),
+    instantiate: <T>(imports: ImportObject, options?: InstanceOptions) => new Promise<T>((ok) => ok(instantiateSync<T>(imports, options))),
   };
 }

@@ -15,6 +15,8 @@ import type { EventSink } from '../events/types.ts';
 import type { HandleRef as PollableRef, PollableTable } from '../pollables/table.ts';
 import { clampSleep, type TimingLimits } from '../handler/clamp.ts';
 import { currentTick, deadlineTick } from '../wheel/ticks.ts';
+import type { RunMeter } from '../runtime/run-meter.ts';
+import type { EventLoopSlice } from '../runtime/slice.ts';
 import type { ExecutionMode } from './mode.ts';
 import { WasiTrap } from './trap.ts';
 import { sharedWallClock, type WallClock } from './wall-clock.ts';
@@ -33,6 +35,10 @@ export interface TimingHostOptions {
   wallClock?: WallClock;
   /** Sync mode only: how the thread sleeps (tests inject one that moves a fake clock). */
   sleepSync?: (ms: number) => void;
+  /** Paused while the actor waits, so waiting does not count against max_cpu_ms. */
+  meter?: RunMeter | null;
+  /** JSPI: a ready poll past this slice waits one macrotask (null: never). */
+  slice?: EventLoopSlice | null;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -51,6 +57,8 @@ export class TimingHost {
   readonly owner: number;
   readonly wallClock: WallClock;
   #sleepSync: (ms: number) => void;
+  #meter: RunMeter | null;
+  #slice: EventLoopSlice | null;
 
   constructor(options: TimingHostOptions) {
     this.table = options.table;
@@ -60,6 +68,8 @@ export class TimingHost {
     this.events = options.events ?? null;
     this.wallClock = options.wallClock ?? sharedWallClock();
     this.#sleepSync = options.sleepSync ?? atomicsSleep;
+    this.#meter = options.meter ?? null;
+    this.#slice = options.slice ?? null;
     this.owner = this.table.owners.create(options.quota ?? DEFAULT_POLLABLE_QUOTA);
   }
 
@@ -95,7 +105,11 @@ export class TimingHost {
   /** Waits until at least one of `items` is ready; returns the ready positions, ascending. */
   waitAny(items: ArrayLike<PollableRef>): number[] | Promise<number[]> {
     const ready: number[] = [];
-    if (this.table.scan(items, ready) > 0) return ready;
+    if (this.table.scan(items, ready) > 0) {
+      // A ready call resumes the guest from the microtask queue, so a loop of
+      // them would never let a timer run: past the slice, take one macrotask.
+      return this.mode === 'jspi' && this.#slice?.expired() === true ? this.#nextTurn(ready) : ready;
+    }
     return this.mode === 'jspi' ? this.#waitJspi(items, ready) : this.#waitSync(items, ready);
   }
 
@@ -111,13 +125,22 @@ export class TimingHost {
   async #waitJspi(items: ArrayLike<PollableRef>, ready: number[]): Promise<number[]> {
     const { table } = this;
     table.scheduler.retain();
+    this.#meter?.pause();
     try {
       do await table.owners.wait(this.owner);
       while (table.scan(items, ready) === 0);
       return ready;
     } finally {
+      this.#meter?.resume();
       table.scheduler.release();
     }
+  }
+
+  async #nextTurn(ready: number[]): Promise<number[]> {
+    this.#meter?.pause();
+    await this.#slice!.nextTurn();
+    this.#meter?.resume();
+    return ready;
   }
 
   #waitSync(items: ArrayLike<PollableRef>, ready: number[]): number[] {
@@ -129,7 +152,11 @@ export class TimingHost {
       }
       // From the exact now: a floored tick would sleep up to 1 ms past the deadline.
       const waitMs = deadline - Number(this.nowNs() - table.scheduler.originNs) / 1e6;
-      if (waitMs > 0) this.#sleepSync(waitMs);
+      if (waitMs > 0) {
+        this.#meter?.pause();
+        this.#sleepSync(waitMs);
+        this.#meter?.resume();
+      }
     } while (table.scan(items, ready) === 0);
     return ready;
   }

@@ -81,7 +81,7 @@ parse('rejects min > max, including against a default max', () => {
 parse('rejects unknown keys, naming the key and echoing its value', () => {
   const error = configError(() => parseTimingHostConfig({ max_sleep_duraton: 5 }, 'handler[2]'));
   assert.is(error.path, 'handler[2].max_sleep_duraton');
-  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration), got 5 (number)');
+  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_cpu_ms), got 5 (number)');
 });
 
 parse('rejects a non-table', () => {

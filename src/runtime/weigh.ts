@@ -1,0 +1,99 @@
+/*
+ * Static weights for the fairness pass (instrument.ts): how much fuel one pass
+ * through a loop body, or one entry into a function, costs.
+ *
+ * A weight is the number of expression nodes the code runs once, with the
+ * nodes of nested loops counted by those loops' own checks, plus a surcharge
+ * per call: a call into JavaScript (an import) costs tens of nanoseconds, far
+ * more than one arithmetic node, so a `now()` spinner with a three-node body
+ * still runs out of fuel on time. The walk is iterative (an expression tree can
+ * be deeper than the JS stack) and refuses expression kinds it does not know,
+ * so no loop can hide from it inside an unfamiliar node.
+ */
+import type binaryenType from 'binaryen';
+
+type Binaryen = typeof binaryenType;
+
+export const CALL_WEIGHT = 10;
+export const IMPORT_CALL_WEIGHT = 100;
+
+export interface LoopSite {
+  /** The binaryen Loop expression. */
+  loop: number;
+  /** Fuel one iteration costs. */
+  weight: number;
+}
+
+export interface FunctionWeights {
+  loops: LoopSite[];
+  /** Fuel the function's straight-line code (outside its loops) costs. */
+  entryWeight: number;
+  /** Whether the function calls anything (and so may recurse). */
+  calls: boolean;
+}
+
+/** Expression-valued fields of binaryen.getExpressionInfo, per expression kind name. */
+const CHILDREN: Record<string, readonly string[]> = {
+  Block: ['children'], If: ['condition', 'ifTrue', 'ifFalse'], Loop: ['body'],
+  Break: ['condition', 'value'], Switch: ['condition', 'value'],
+  Call: ['operands'], CallIndirect: ['target', 'operands'],
+  LocalSet: ['value'], GlobalSet: ['value'],
+  TableGet: ['index'], TableSet: ['index', 'value'], TableGrow: ['value', 'delta'],
+  Load: ['ptr'], Store: ['ptr', 'value'], Unary: ['value'], Binary: ['left', 'right'],
+  Select: ['ifTrue', 'ifFalse', 'condition'], Drop: ['value'], Return: ['value'], MemoryGrow: ['delta'],
+  AtomicRMW: ['ptr', 'value'], AtomicCmpxchg: ['ptr', 'expected', 'replacement'],
+  AtomicWait: ['ptr', 'expected', 'timeout'], AtomicNotify: ['ptr', 'notifyCount'],
+  SIMDExtract: ['vec'], SIMDReplace: ['vec', 'value'], SIMDShuffle: ['left', 'right'],
+  SIMDTernary: ['a', 'b', 'c'], SIMDShift: ['vec', 'shift'], SIMDLoad: ['ptr'], SIMDLoadStoreLane: ['ptr', 'vec'],
+  MemoryInit: ['dest', 'offset', 'size'], MemoryCopy: ['dest', 'source', 'size'], MemoryFill: ['dest', 'value', 'size'],
+  RefIsNull: ['value'], RefAs: ['value'], RefEq: ['left', 'right'],
+  Try: ['body', 'catchBodies'], Throw: ['operands'], TupleMake: ['operands'], TupleExtract: ['tuple'],
+  RefI31: ['value'], I31Get: ['i31'],
+  LocalGet: [], GlobalGet: [], TableSize: [], Const: [], Nop: [], Unreachable: [], Pop: [],
+  MemorySize: [], AtomicFence: [], DataDrop: [], RefNull: [], RefFunc: [], Rethrow: [],
+};
+
+let kinds: Map<number, string> | undefined;
+function kindNames(binaryen: Binaryen): Map<number, string> {
+  if (kinds !== undefined) return kinds;
+  const ids = binaryen as unknown as Record<string, number>;
+  kinds = new Map(Object.keys(CHILDREN).map((name) => [ids[`${name}Id`], name]));
+  return kinds;
+}
+
+/** Weighs one function body; `imported` names the module's imported functions. */
+export function weighFunction(binaryen: Binaryen, body: number, imported: ReadonlySet<string>): FunctionWeights {
+  const names = kindNames(binaryen);
+  const loops: LoopSite[] = [];
+  let entryWeight = 0;
+  let calls = false;
+  // owner -1 is the function's straight-line code, otherwise an index in loops.
+  const stack: Array<[expr: number, owner: number]> = [[body, -1]];
+  while (stack.length > 0) {
+    const [expr, owner] = stack.pop()!;
+    const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, unknown>;
+    const kind = names.get(info.id as number);
+    if (kind === undefined) {
+      throw new Error(`instrument: expression kind ${String(info.id)} is not supported by the fairness pass, so its loops could not be counted`);
+    }
+    let weight = 1;
+    if (kind === 'Call' || kind === 'CallIndirect') {
+      calls = true;
+      weight += kind === 'Call' && imported.has(info.target as string) ? IMPORT_CALL_WEIGHT : CALL_WEIGHT;
+    }
+    if (owner === -1) entryWeight += weight;
+    else loops[owner]!.weight += weight;
+    let childOwner = owner;
+    if (kind === 'Loop') {
+      childOwner = loops.length;
+      loops.push({ loop: expr, weight: 0 });
+    }
+    for (const field of CHILDREN[kind]!) {
+      const value = info[field];
+      if (Array.isArray(value)) for (const child of value as number[]) stack.push([child, childOwner]);
+      else if (typeof value === 'number' && value !== 0) stack.push([value, childOwner]);
+    }
+  }
+  for (const site of loops) site.weight = Math.max(1, site.weight);
+  return { loops, entryWeight: Math.max(1, entryWeight), calls };
+}
