@@ -102,7 +102,12 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
   module.addFunctionImport(YIELD, YIELD_MODULE, 'yield', binaryen.none, binaryen.none);
   module.addFunction(SLOW, binaryen.none, binaryen.none, [], module.block(null, [
     module.global.set(FUEL, module.i32.const(FUEL_PER_CHECK)),
-    module.if(module.call(CHECK, [module.global.get(MAY_SUSPEND, i32)], i32), module.call(YIELD, [], binaryen.none)),
+    // The flag is tested here too: a host whose check said yes from a
+    // non-promising frame would otherwise trap the guest with SuspendError.
+    module.if(
+      module.i32.and(module.call(CHECK, [module.global.get(MAY_SUSPEND, i32)], i32), module.global.get(MAY_SUSPEND, i32)),
+      module.call(YIELD, [], binaryen.none),
+    ),
   ]));
   const check = (weight: number) => module.block(null, [
     module.global.set(FUEL, module.i32.sub(module.global.get(FUEL, i32), module.i32.const(weight))),

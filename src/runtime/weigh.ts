@@ -71,11 +71,12 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
   const stack: Array<[expr: number, owner: number]> = [[body, -1]];
   while (stack.length > 0) {
     const [expr, owner] = stack.pop()!;
-    const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, unknown>;
-    const kind = names.get(info.id as number);
+    const id = binaryen.getExpressionId(expr);
+    const kind = names.get(id);
     if (kind === undefined) {
-      throw new Error(`instrument: expression kind ${String(info.id)} is not supported by the fairness pass, so its loops could not be counted`);
+      throw new Error(`instrument: expression kind ${id} is not supported by the fairness pass, so its loops could not be counted`);
     }
+    const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, unknown>;
     let weight = 1;
     if (kind === 'Call' || kind === 'CallIndirect') {
       calls = true;

@@ -136,4 +136,23 @@ perms('effectiveLimits: ms to ns, after checking permissions', () => {
   configError(() => effectiveLimits({ max_sleep_duration: 51, min_sleep_duration: 0 }, { max_sleep_duration: 50, min_sleep_duration: 0 }));
 });
 
+perms('max_cpu_ms: validated like the other keys; absent means no budget; permissions bound it', () => {
+  assert.equal(parseTimingHostConfig({ max_cpu_ms: 250 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_cpu_ms: 250 });
+  assert.equal(parseTimingHostConfig({ max_cpu_ms: 0 }).max_cpu_ms, 0);
+  assert.is(parseTimingHostConfig({}).max_cpu_ms, undefined);
+  for (const bad of [-1, 1.5, '100', Number.MAX_SAFE_INTEGER + 1]) {
+    const error = configError(() => parseTimingHostConfig({ max_cpu_ms: bad }, 'handler[0]'));
+    assert.is(error.path, 'handler[0].max_cpu_ms');
+    assert.match(error.message, /^handler\[0\]\.max_cpu_ms: expected a non-negative safe integer \(milliseconds\), got /);
+  }
+  const granted = { max_sleep_duration: 1000, min_sleep_duration: 1, max_cpu_ms: 200 };
+  checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 1, max_cpu_ms: 200 }, granted);
+  checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 1, max_cpu_ms: 1 }, granted);
+  checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 1, max_cpu_ms: 5000 }, { max_sleep_duration: 1000, min_sleep_duration: 1 });
+  assert.is(configError(() => checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 1, max_cpu_ms: 201 }, granted)).message,
+    'handler.timing.max_cpu_ms: 201 exceeds the permitted maximum 200');
+  assert.is(configError(() => checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 1 }, granted)).message,
+    'handler.timing.max_cpu_ms: 0 (no budget) exceeds the permitted maximum 200');
+});
+
 perms.run();

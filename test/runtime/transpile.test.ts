@@ -118,6 +118,49 @@ test('disk cache: a damaged entry is regenerated and rewritten', async () => {
   assert.is((await transpileComponent(component, { mode: 'sync', cacheDir })).origin, 'disk');
 });
 
+test('disk cache: a tampered glue or core module fails its stored hash and is regenerated', async () => {
+  const cacheDir = freshDir();
+  const first = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  const entry = join(cacheDir, first.key);
+  const meta = JSON.parse(readFileSync(join(entry, 'meta.json'), 'utf8')) as { sha256: Record<string, string> };
+  assert.equal(Object.keys(meta.sha256).sort(), ['component.mjs', ...first.coreModules.keys()].sort());
+  // a glue that still runs, but would not trap: only the hash can tell
+  const glue = readFileSync(join(entry, 'component.mjs'), 'utf8');
+  writeFileSync(join(entry, 'component.mjs'), glue.replace('export function instantiate(', 'globalThis.tampered = true;\nexport function instantiate('));
+  forgetTranspiled();
+  const again = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  assert.is(again.origin, 'generated', 'the tampered entry was not used');
+  assert.is((globalThis as { tampered?: boolean }).tampered, undefined);
+  assert.is(readFileSync(join(entry, 'component.mjs'), 'utf8'), glue, 'and it was rewritten');
+  // a core module with one byte flipped (still the same length)
+  const core = [...first.coreModules.keys()][0];
+  const bytes = readFileSync(join(entry, core));
+  bytes[bytes.length - 1] ^= 1;
+  writeFileSync(join(entry, core), bytes);
+  forgetTranspiled();
+  assert.is((await transpileComponent(component, { mode: 'jspi', cacheDir })).origin, 'generated');
+  // a meta.json without hashes (an entry from before they were stored)
+  writeFileSync(join(entry, 'meta.json'), JSON.stringify({ ...meta, sha256: undefined }));
+  forgetTranspiled();
+  assert.is((await transpileComponent(component, { mode: 'jspi', cacheDir })).origin, 'generated');
+  forgetTranspiled();
+  assert.is((await transpileComponent(component, { mode: 'jspi', cacheDir })).origin, 'disk');
+});
+
+test('instrumentation: on by default, part of the cache key, and off with instrument: false', async () => {
+  const cacheDir = freshDir();
+  const on = await transpileComponent(component, { mode: 'sync', cacheDir });
+  const off = await transpileComponent(component, { mode: 'sync', cacheDir, instrument: false });
+  assert.is(on.instrumented, true);
+  assert.is(off.instrumented, false);
+  assert.is.not(on.key, off.key);
+  const wasmApi = (globalThis as unknown as { WebAssembly: { Module: { imports(m: object): Array<{ module: string }> } } }).WebAssembly;
+  const importsOf = (c: typeof on) => [...c.coreModules.values()].flatMap((m) => wasmApi.Module.imports(m).map((i) => i.module));
+  assert.ok(importsOf(on).includes('theater:timing/yield'));
+  assert.not.ok(importsOf(off).includes('theater:timing/yield'));
+  assert.throws(() => off.instantiateSync<Actor>(stubHost().imports)['theater:simple/actor'].init(), /wasi trap/);
+});
+
 test('disk cache: an unwritable cache directory falls back to memory', async () => {
   const file = join(scratch, 'a-file');
   writeFileSync(file, '');

@@ -10,6 +10,8 @@ import { Pollable } from '../../src/wasi/poll.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
 import { WallClock } from '../../src/wasi/wall-clock.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
+import { RunMeter } from '../../src/runtime/run-meter.ts';
+import type { EventLoopSlice } from '../../src/runtime/slice.ts';
 
 function setup(options: Partial<TimingHostOptions> = {}) {
   const clock = new FakeClock(7n * MS + 250n);
@@ -244,6 +246,46 @@ test('sync mode sleeps until the earliest deadline, then re-scans', () => {
   const r = mono.subscribeDuration(50n * MS);
   assert.equal(Array.from(io.poll([r, q]) as Uint32Array), [1]);
   assert.ok(types(events).includes('PollableBlock'));
+});
+
+test('jspi: a ready poll past the slice waits one macrotask (so timers run); within the slice it returns at once', async () => {
+  let expired = false;
+  let turns = 0;
+  const slice = { expired: () => expired, nextTurn: async () => void turns++ } as unknown as EventLoopSlice;
+  const meter = new RunMeter('a1');
+  const { mono, io } = setup({ slice, meter });
+  const p = mono.subscribeDuration(0n);
+  assert.equal(Array.from(io.poll([p]) as Uint32Array), [0]);
+  assert.is(p.block(), undefined);
+  expired = true;
+  meter.begin();
+  const polled = io.poll([p]);
+  assert.ok(polled instanceof Promise);
+  assert.equal(Array.from(await polled), [0]);
+  await p.block();
+  assert.is(turns, 2);
+  meter.end();
+});
+
+test('waits are not counted against max_cpu_ms: the meter pauses in jspi and sync waits', async () => {
+  const clock = { ms: 0 };
+  const meter = new RunMeter('a1', () => clock.ms);
+  const jspi = setup({ meter });
+  meter.begin();
+  const p = jspi.mono.subscribeDuration(5n * MS);
+  const blocked = p.block() as Promise<void>;
+  clock.ms += 1000;
+  jspi.timer.advanceMs(5);
+  await blocked;
+  assert.is(meter.usedMs, 0);
+  meter.end();
+  let clockRef: FakeClock | null = null;
+  const sync = setup({ meter, mode: 'sync', sleepSync: (ms) => { clock.ms += 500; clockRef!.advanceNs(BigInt(Math.ceil(ms)) * MS); } });
+  clockRef = sync.clock;
+  meter.begin();
+  assert.is(sync.mono.subscribeDuration(5n * MS).block(), undefined);
+  assert.is(meter.usedMs, 0);
+  meter.end();
 });
 
 test('sync mode traps instead of hanging on pollables no timer can make ready', () => {
