@@ -8,11 +8,14 @@
  * its slice is over.
  *
  * How (binaryen, a jco dependency):
- *   - a mutable i32 global `fuel` counts down. Every loop header subtracts the
- *     static weight of one iteration of its body (see weigh.ts), and so does the
- *     entry of every function that makes a call (recursion without a loop);
- *     leaf functions without loops run for a bounded time and get no check.
- *   - when fuel drops below zero, an added function refills it and calls the
+ *   - a mutable i32 global `fuel` counts down. Every loop header adds the static
+ *     weight of one iteration (see weigh.ts) to a local of its function (a
+ *     register); past LOCAL_FLUSH the loop branches out to a slow path that
+ *     spends the local from the global and re-enters the loop at its header.
+ *     Every exit of the function spends what is left. The entry of a function
+ *     that makes a call (recursion has no loop) is charged to the global
+ *     directly; leaf functions without loops run for a bounded time: no check.
+ *   - when fuel drops below zero, the slow path refills it and calls the
  *     import `theater:timing/yield` `check(may_suspend) -> i32` (CPU budget,
  *     slice clock); a non-zero answer calls `yield()`, which under JSPI is a
  *     WebAssembly.Suspending import that waits one macrotask.
@@ -25,14 +28,10 @@
  */
 import type binaryenType from 'binaryen';
 import { trimCustomSections } from './custom-sections.ts';
-import { weighFunction, type LoopSite } from './weigh.ts';
+import { wrapExports } from './instrument-exports.ts';
+import { countLoops, FUEL, SPEND } from './instrument-loops.ts';
+import { weighFunction, type Binaryen } from './weigh.ts';
 
-/** Accessors binaryen.js has but its typings omit. */
-interface Setters {
-  Loop: { getBody(loop: number): number; setBody(loop: number, body: number): void };
-  Function: { getBody(func: number): number; setBody(func: number, body: number): void };
-}
-type Binaryen = typeof binaryenType & Setters;
 type Module = binaryenType.Module;
 
 /** Bump when the emitted code changes: it is part of the transpile cache key. */
@@ -41,9 +40,7 @@ export const INSTRUMENT_FORMAT = 'theater-fuel-1';
 export const FUEL_PER_CHECK = 200_000;
 export const YIELD_MODULE = 'theater:timing/yield';
 
-const FUEL = 'theater$fuel';
 const MAY_SUSPEND = 'theater$may_suspend';
-const SLOW = 'theater$out_of_fuel';
 const CHECK = 'theater$check';
 const YIELD = 'theater$yield';
 
@@ -100,65 +97,31 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
   module.addGlobal(MAY_SUSPEND, i32, true, module.i32.const(0));
   module.addFunctionImport(CHECK, YIELD_MODULE, 'check', i32, i32);
   module.addFunctionImport(YIELD, YIELD_MODULE, 'yield', binaryen.none, binaryen.none);
-  module.addFunction(SLOW, binaryen.none, binaryen.none, [], module.block(null, [
-    module.global.set(FUEL, module.i32.const(FUEL_PER_CHECK)),
-    // The flag is tested here too: a host whose check said yes from a
-    // non-promising frame would otherwise trap the guest with SuspendError.
-    module.if(
-      module.i32.and(module.call(CHECK, [module.global.get(MAY_SUSPEND, i32)], i32), module.global.get(MAY_SUSPEND, i32)),
-      module.call(YIELD, [], binaryen.none),
-    ),
+  const fuel = () => module.global.get(FUEL, i32);
+  const maySuspend = () => module.global.get(MAY_SUSPEND, i32);
+  // spend(amount): takes amount from the fuel; when it runs out, refills it and asks the host.
+  module.addFunction(SPEND, i32, binaryen.none, [], module.block(null, [
+    module.global.set(FUEL, module.i32.sub(fuel(), module.local.get(0, i32))),
+    module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.block(null, [
+      module.global.set(FUEL, module.i32.const(FUEL_PER_CHECK)),
+      // The flag is tested here too: a host whose check said yes from a
+      // non-promising frame would otherwise trap the guest with SuspendError.
+      module.if(module.i32.and(module.call(CHECK, [maySuspend()], i32), maySuspend()), module.call(YIELD, [], binaryen.none)),
+    ])),
   ]));
-  const check = (weight: number) => module.block(null, [
-    module.global.set(FUEL, module.i32.sub(module.global.get(FUEL, i32), module.i32.const(weight))),
-    module.if(module.i32.lt_s(module.global.get(FUEL, i32), module.i32.const(0)), module.call(SLOW, [], binaryen.none)),
-  ]);
   for (const name of defined) {
     const func = module.getFunction(name);
-    const body = binaryen.getFunctionInfo(func).body;
-    const { loops, entryWeight, calls } = weighFunction(binaryen, body, imported);
-    for (const site of loops) prependToLoop(binaryen, module, site, check(site.weight));
-    if (calls) binaryen.Function.setBody(func, module.block(null, [check(entryWeight), binaryen.Function.getBody(func)], binaryen.auto));
+    const { loops, exits, entryWeight, calls } = weighFunction(binaryen, binaryen.getFunctionInfo(func).body, imported);
+    if (loops.length > 0) countLoops(binaryen, module, func, loops, exits);
+    if (calls) {
+      // Recursion has no loop header: the entry of a function that calls is charged to the global fuel.
+      const entry = module.block(null, [
+        module.global.set(FUEL, module.i32.sub(fuel(), module.i32.const(entryWeight))),
+        module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.call(SPEND, [module.i32.const(0)], binaryen.none)),
+      ]);
+      binaryen.Function.setBody(func, module.block(null, [entry, binaryen.Function.getBody(func)], binaryen.auto));
+    }
     functions.push({ name, loops: loops.map((s) => s.weight), entry: calls });
   }
-  return { functions, exports: wrapExports(binaryen, module, options.asyncExports) };
-}
-
-function prependToLoop(binaryen: Binaryen, module: Module, site: LoopSite, check: number): void {
-  const body = binaryen.Loop.getBody(site.loop);
-  binaryen.Loop.setBody(site.loop, module.block(null, [check, body], binaryen.auto));
-}
-
-/** Every function export sets may_suspend for its duration; none do when no export is async. */
-function wrapExports(binaryen: Binaryen, module: Module, asyncExports: readonly string[]): InstrumentReport['exports'] {
-  const targets: Array<{ name: string; value: string }> = [];
-  for (let i = 0; i < module.getNumExports(); i++) {
-    const info = binaryen.getExportInfo(module.getExportByIndex(i));
-    if (info.kind !== binaryen.ExternalFunction) continue;
-    if (binaryen.getFunctionInfo(module.getFunction(info.value)).body === 0) continue;
-    targets.push({ name: info.name, value: info.value });
-  }
-  if (!targets.some((t) => asyncExports.includes(t.name))) return [];
-  const i32 = binaryen.i32;
-  return targets.map(({ name, value }, n) => {
-    const maySuspend = asyncExports.includes(name);
-    const info = binaryen.getFunctionInfo(module.getFunction(value));
-    const params = binaryen.expandType(info.params);
-    const saved = params.length;
-    const result = saved + 1;
-    const args = params.map((type, i) => module.local.get(i, type));
-    const call = module.call(value, args, info.results);
-    const hasResult = info.results !== binaryen.none;
-    const wrapper = `theater$export${n}`;
-    module.addFunction(wrapper, info.params, info.results, hasResult ? [i32, info.results] : [i32], module.block(null, [
-      module.local.set(saved, module.global.get(MAY_SUSPEND, i32)),
-      module.global.set(MAY_SUSPEND, module.i32.const(maySuspend ? 1 : 0)),
-      hasResult ? module.local.set(result, call) : call,
-      module.global.set(MAY_SUSPEND, module.local.get(saved, i32)),
-      ...(hasResult ? [module.local.get(result, info.results)] : []),
-    ], info.results));
-    module.removeExport(name);
-    module.addFunctionExport(wrapper, name);
-    return { name, maySuspend };
-  });
+  return { functions, exports: wrapExports(binaryen, module, options.asyncExports, MAY_SUSPEND) };
 }

@@ -12,20 +12,36 @@
  */
 import type binaryenType from 'binaryen';
 
-type Binaryen = typeof binaryenType;
+/** binaryen, with accessors binaryen.js has but its typings omit. */
+export type Binaryen = typeof binaryenType & {
+  Loop: { getBody(loop: number): number; setBody(loop: number, body: number): void };
+  Function: { getBody(func: number): number; setBody(func: number, body: number): void };
+  _BinaryenFunctionAddVar(func: number, type: number): number;
+};
 
 export const CALL_WEIGHT = 10;
 export const IMPORT_CALL_WEIGHT = 100;
 
 export interface LoopSite {
-  /** The binaryen Loop expression. */
-  loop: number;
+  /** The binaryen Loop expression, and where it sits. */
+  slot: Slot;
   /** Fuel one iteration costs. */
   weight: number;
 }
 
+/** Where an expression sits: its parent (0 = the function body itself), the field and the array index (-1 for a single child). */
+export interface Slot {
+  expr: number;
+  parent: number;
+  parentKind: string;
+  field: string;
+  index: number;
+}
+
 export interface FunctionWeights {
   loops: LoopSite[];
+  /** Every `return` and tail call: the function is left there. */
+  exits: Slot[];
   /** Fuel the function's straight-line code (outside its loops) costs. */
   entryWeight: number;
   /** Whether the function calls anything (and so may recurse). */
@@ -65,12 +81,13 @@ function kindNames(binaryen: Binaryen): Map<number, string> {
 export function weighFunction(binaryen: Binaryen, body: number, imported: ReadonlySet<string>): FunctionWeights {
   const names = kindNames(binaryen);
   const loops: LoopSite[] = [];
+  const exits: Slot[] = [];
   let entryWeight = 0;
   let calls = false;
   // owner -1 is the function's straight-line code, otherwise an index in loops.
-  const stack: Array<[expr: number, owner: number]> = [[body, -1]];
+  const stack: Array<[expr: number, owner: number, slot: Omit<Slot, 'expr'>]> = [[body, -1, { parent: 0, parentKind: '', field: 'body', index: -1 }]];
   while (stack.length > 0) {
-    const [expr, owner] = stack.pop()!;
+    const [expr, owner, slot] = stack.pop()!;
     const id = binaryen.getExpressionId(expr);
     const kind = names.get(id);
     if (kind === undefined) {
@@ -82,19 +99,23 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
       calls = true;
       weight += kind === 'Call' && imported.has(info.target as string) ? IMPORT_CALL_WEIGHT : CALL_WEIGHT;
     }
+    if (kind === 'Return' || info.isReturn === true) exits.push({ expr, ...slot });
     if (owner === -1) entryWeight += weight;
     else loops[owner]!.weight += weight;
     let childOwner = owner;
     if (kind === 'Loop') {
       childOwner = loops.length;
-      loops.push({ loop: expr, weight: 0 });
+      loops.push({ slot: { expr, ...slot }, weight: 0 });
     }
     for (const field of CHILDREN[kind]!) {
       const value = info[field];
-      if (Array.isArray(value)) for (const child of value as number[]) stack.push([child, childOwner]);
-      else if (typeof value === 'number' && value !== 0) stack.push([value, childOwner]);
+      if (Array.isArray(value)) {
+        (value as number[]).forEach((child, index) => stack.push([child, childOwner, { parent: expr, parentKind: kind, field, index }]));
+      } else if (typeof value === 'number' && value !== 0) {
+        stack.push([value, childOwner, { parent: expr, parentKind: kind, field, index: -1 }]);
+      }
     }
   }
   for (const site of loops) site.weight = Math.max(1, site.weight);
-  return { loops, entryWeight: Math.max(1, entryWeight), calls };
+  return { loops, exits, entryWeight: Math.max(1, entryWeight), calls };
 }

@@ -118,6 +118,67 @@ test('may_suspend: the async export may suspend, and a sync export may not', asy
   assert.ok(seen.length > 0 && seen.every((m: number) => m === 0 as number));
 });
 
+const TRICKY = `(module
+  (global $sum (mut i32) (i32.const 0))
+  ;; a loop with a result, as the whole body
+  (func $valued (export "valued") (param $n i32) (result i32)
+    (loop $l (result i32)
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l (i32.gt_s (local.get $n) (i32.const 0)))
+      (i32.const 42)))
+  ;; void return from inside a loop, and a branch to a label outside it
+  (func $void_return (export "void_return") (param $n i32)
+    (block $out
+      (loop $l
+        (global.set $sum (i32.add (global.get $sum) (i32.const 1)))
+        (if (i32.eq (global.get $sum) (local.get $n)) (then (return)))
+        (br_if $out (i32.gt_u (global.get $sum) (i32.const 100000000)))
+        (br $l))))
+  ;; typed return from inside a nested loop
+  (func $find (export "find") (param $n i32) (result i32)
+    (local $i i32) (local $j i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $inner
+        (if (i32.eq (i32.mul (local.get $i) (local.get $j)) (local.get $n)) (then (return (i32.add (i32.mul (local.get $i) (i32.const 1000)) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $inner (i32.lt_u (local.get $j) (i32.const 1000))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (i32.const 1000))))
+    (i32.const -1))
+  ;; a loop that never falls out (unreachable type)
+  (func $forever_until (export "forever_until") (param $n i32) (result i32)
+    (loop $l
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (if (i32.eqz (local.get $n)) (then (return (i32.const 7))))
+      (br $l))
+    (unreachable))
+  ;; a tail call out of a loop
+  (func $tail (export "tail") (param $n i32) (result i32)
+    (loop $l
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l (i32.gt_s (local.get $n) (i32.const 10))))
+    (return_call $valued (local.get $n)))
+)`;
+
+test('rewriting keeps what the code computes: loop results, returns from loops, tail calls, labels outside', async () => {
+  const bytes = await parse(TRICKY);
+  const plain = new wasm.Instance(new wasm.Module(bytes), {}).exports;
+  const report = await instrumentCoreModule(bytes, { asyncExports: [] });
+  assert.ok(wasm.validate(report.bytes));
+  let checks = 0;
+  const instrumented = new wasm.Instance(new wasm.Module(report.bytes), { [YIELD_MODULE]: { check: () => (checks++, 0), yield() {} } }).exports;
+  for (const [name, arg] of [['valued', 3_000_000], ['find', 998 * 997], ['find', 5], ['find', 999_999_999], ['forever_until', 2_000_000], ['tail', 2_000_000]] as const) {
+    assert.is(instrumented[name](arg), plain[name](arg), `${name}(${arg})`);
+  }
+  assert.is(instrumented.void_return(3_000_000), undefined);
+  assert.ok(checks >= 10, `the work ran out of fuel ${checks} times`);
+  const checksBefore = checks;
+  // many short calls whose loops each stay under the local flush still add up: exits spend the local
+  for (let i = 0; i < 20_000; i++) instrumented.valued(20);
+  assert.ok(checks > checksBefore, 'short loop calls are counted at their exit');
+});
+
 test('refuses what it cannot read or walk, with a message', async () => {
   await assert.not.throws(() => undefined);
   try {
