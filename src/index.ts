@@ -52,4 +52,9 @@ export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } fro
 export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
 export { runFleet, registryFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
 export { defaultMaxLive } from './runtime/limits.ts';
-export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions } from './runtime/transpile.ts';
+export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions, type InstanceOptions } from './runtime/transpile.ts';
+
+// Fair sharing of the thread.
+export { instrumentCoreModule, FUEL_PER_CHECK, type InstrumentReport } from './runtime/instrument.ts';
+export { RunMeter } from './runtime/run-meter.ts';
+export { EventLoopSlice, sharedSlice, SLICE_MS } from './runtime/slice.ts';

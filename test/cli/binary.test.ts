@@ -44,6 +44,15 @@ test('exit 3: a trap, message on stderr', () => {
   assert.is(r.stderr, 'theater-timing: trapped: wasi trap: poll: attempt to poll on an empty list\n');
 });
 
+test('exit 3: max_cpu_ms traps a spinning guest through the binary, with the budget in the message', () => {
+  const handler = '[[handler]]\ntype = "timing"\nmin_sleep_duration = 0\nmax_cpu_ms = 50\n';
+  const manifest = writeManifest(dir, 'greedy.toml', manifestFor('spinner', '', handler));
+  // mode 1 (read now() in a loop) for 10 s: the budget stops it long before
+  const r = bin('run', manifest, '--state-hex', '0100000000e40b5402000000');
+  assert.is(r.status, 3, r.stderr);
+  assert.match(r.stderr, /^theater-timing: trapped: wasi trap: cpu budget exceeded: actor "[^"]+" ran \d+ ms in one call, not counting waits \(max_cpu_ms 50\)\n$/);
+});
+
 test('--json and verify through the binary', () => {
   const events = join(dir, 'bin.jsonl');
   const r = bin('run', actorManifest('sleeper'), '--instances', '4', '--json', '--events', events, '--state-hex', '40420f0000000000');
