@@ -1,8 +1,9 @@
 // theater-timing: a thin shell over the runtime. `runCli` takes argv and an
 // output sink and returns the exit code, so tests can drive it in-process;
 // main.ts wires it to the real process. Exit codes: see io.ts.
-import { readFile } from 'node:fs/promises';
-import { formatSummary, verifyChain } from '../events/verify.ts';
+import { verifyChainFile } from '../events/verify-file.ts';
+import { formatSummary } from '../events/verify.ts';
+import { safeText } from '../handler/describe.ts';
 import { jcoVersion } from '../runtime/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseArgs, UsageError, USAGE } from './args.ts';
@@ -36,14 +37,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function verify(file: string, io: CliIo): Promise<number> {
-  let text: string;
+  let result;
   try {
-    text = await readFile(file, 'utf8');
+    result = await verifyChainFile(file);
   } catch (error) {
-    io.stderr(`theater-timing: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    io.stderr(`theater-timing: ${safeText(file)}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
     return EXIT_USAGE;
   }
-  const result = verifyChain(text);
-  (result.ok ? io.stdout : io.stderr)(`${formatSummary(result)}\n`);
+  const summary = formatSummary(result).split('\n').map(safeText).join('\n');
+  (result.ok ? io.stdout : io.stderr)(`${summary}\n`);
   return result.ok ? EXIT_OK : EXIT_ERR;
 }

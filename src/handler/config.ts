@@ -11,17 +11,30 @@ export interface TimingHostConfig {
   max_sleep_duration: number;
   /** Shortest sleep a subscription gets, in ms; stops tight polling. */
   min_sleep_duration: number;
+  /**
+   * Events one actor instance may record (its guest calls; setup events and
+   * ChainEnd are not counted); the call that would record one more traps the
+   * actor. 0: no budget. Matters only when events are recorded.
+   */
+  max_events: number;
 }
 
-/** Same fields as the config: the parent grants at most `max` and at least `min`. `null` = unrestricted. */
-export type TimingPermissions = TimingHostConfig | null;
+/** A config whose `max_events` may be left out (it then means the default). */
+export type TimingLimitsConfig = Omit<TimingHostConfig, 'max_events'> & { max_events?: number };
+
+/**
+ * Same fields as the config: the parent grants at most `max_sleep_duration` and
+ * `max_events` (0 or absent: any) and at least `min_sleep_duration`. `null` = unrestricted.
+ */
+export type TimingPermissions = TimingLimitsConfig | null;
 
 export const DEFAULT_TIMING_CONFIG: Readonly<TimingHostConfig> = Object.freeze({
   max_sleep_duration: 3_600_000,
   min_sleep_duration: 1,
+  max_events: 1_000_000,
 });
 
-const FIELDS = ['max_sleep_duration', 'min_sleep_duration'] as const;
+const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_events'] as const;
 const NS_PER_MS = 1_000_000n;
 
 export class ConfigError extends Error {
@@ -38,11 +51,11 @@ export class ConfigError extends Error {
   }
 }
 
-function readMs(table: Record<string, unknown>, field: string, path: string, fallback: number): number {
+function readMs(table: Record<string, unknown>, field: string, path: string, fallback: number, unit = 'milliseconds'): number {
   const value = table[field];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ConfigError(`${path}.${field}`, `expected a non-negative safe integer (milliseconds), got ${describeValue(value)}`);
+    throw new ConfigError(`${path}.${field}`, `expected a non-negative safe integer (${unit}), got ${describeValue(value)}`);
   }
   return value;
 }
@@ -60,10 +73,11 @@ function parseLimits(input: unknown, path: string, kind: string): TimingHostConf
   if (min > max) {
     throw new ConfigError(`${path}.min_sleep_duration`, `${min} exceeds max_sleep_duration ${max}`);
   }
-  return { max_sleep_duration: max, min_sleep_duration: min };
+  const maxEvents = readMs(input, 'max_events', path, DEFAULT_TIMING_CONFIG.max_events, 'events; 0 = no budget');
+  return { max_sleep_duration: max, min_sleep_duration: min, max_events: maxEvents };
 }
 
-/** Validates a config table; missing fields take the defaults (3 600 000 and 1 ms). */
+/** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, 1 000 000 events). */
 export function parseTimingHostConfig(input: unknown, path = 'handler.timing'): TimingHostConfig {
   return parseLimits(input, path, 'timing config');
 }
@@ -74,7 +88,7 @@ export function parseTimingPermissions(input: unknown, path = 'permissions.timin
 }
 
 /** Throws a ConfigError when `config` asks for more freedom than `permissions` grant. */
-export function checkPermissions(config: TimingHostConfig, permissions: TimingPermissions, path = 'handler.timing'): void {
+export function checkPermissions(config: TimingLimitsConfig, permissions: TimingPermissions, path = 'handler.timing'): void {
   if (permissions === null) return;
   if (config.max_sleep_duration > permissions.max_sleep_duration) {
     throw new ConfigError(
@@ -88,10 +102,18 @@ export function checkPermissions(config: TimingHostConfig, permissions: TimingPe
       `${config.min_sleep_duration} is below the permitted minimum ${permissions.min_sleep_duration}`,
     );
   }
+  const granted = permissions.max_events ?? 0;
+  const asked = config.max_events ?? DEFAULT_TIMING_CONFIG.max_events;
+  if (granted !== 0 && (asked === 0 || asked > granted)) {
+    throw new ConfigError(
+      `${path}.max_events`,
+      `${asked === 0 ? '0 (no budget)' : asked} exceeds the permitted maximum ${granted}`,
+    );
+  }
 }
 
 /** The limits the adapters enforce, in ns. Checks permissions first, so the result lies within them. */
-export function effectiveLimits(config: TimingHostConfig, permissions: TimingPermissions): TimingLimits {
+export function effectiveLimits(config: TimingLimitsConfig, permissions: TimingPermissions): TimingLimits {
   checkPermissions(config, permissions);
   return {
     minNs: BigInt(config.min_sleep_duration) * NS_PER_MS,

@@ -16,7 +16,7 @@ import type { HandleRef as PollableRef, PollableTable } from '../pollables/table
 import { clampSleep, type TimingLimits } from '../handler/clamp.ts';
 import { currentTick, deadlineTick } from '../wheel/ticks.ts';
 import type { ExecutionMode } from './mode.ts';
-import { WasiTrap } from './trap.ts';
+import { quoted, WasiTrap } from './trap.ts';
 import { sharedWallClock, type WallClock } from './wall-clock.ts';
 
 export const U64_MAX = 2n ** 64n - 1n;
@@ -135,7 +135,11 @@ export class TimingHost {
   }
 
   #overQuota(): never {
+    const { table } = this;
+    if (table.live >= table.maxLive) {
+      throw new WasiTrap(`pollable limit of the process reached: ${table.maxLive} live pollables in all actors; actor ${quoted(this.actorId)} cannot subscribe another`);
+    }
     const quota = this.table.owners.quota(this.owner);
-    throw new WasiTrap(`pollable quota exceeded: actor "${this.actorId}" already holds ${quota} live pollables (quota ${quota})`);
+    throw new WasiTrap(`pollable quota exceeded: actor ${quoted(this.actorId)} already holds ${quota} live pollables (quota ${quota})`);
   }
 }
