@@ -60,7 +60,7 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   let file: ChainFile | null = null;
   try {
     const path = chainPath(command.events, manifest);
-    if (path !== null) file = openChainFile(path, manifest);
+    if (path !== null) file = openChainFile(path, manifest, io.chainFs);
   } catch (error) {
     if (!(error instanceof ChainTargetError || error instanceof ChainWriteError)) throw error;
     say(`${flag}: ${error.message}`);

@@ -45,6 +45,8 @@ function envelopeError(v: Record<string, unknown>): string | null {
   if (v.parent !== null && !isHash(v.parent)) return `parent: expected null or a hex SHA-256, got ${describeValue(v.parent)}`;
   if (!isHash(v.hash)) return `hash: expected a hex SHA-256, got ${describeValue(v.hash)}`;
   if (typeof v.handler !== 'string' || v.handler === '') return `handler: expected a non-empty string, got ${describeValue(v.handler)}`;
+  // The hash covers parent and event only; every event type in the schema is the timing handler's.
+  if (v.handler !== 'timing') return `handler: expected "timing" (every known event is the timing handler's), got ${describeValue(v.handler)}`;
   if (v.instance !== undefined && !isIndex(v.instance)) return `instance: expected a non-negative integer, got ${describeValue(v.instance)}`;
   return null;
 }

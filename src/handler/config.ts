@@ -60,7 +60,7 @@ function readMs(table: Record<string, unknown>, field: string, path: string, fal
   return value;
 }
 
-function parseLimits(input: unknown, path: string, kind: string): TimingHostConfig {
+function parseLimits(input: unknown, path: string, kind: 'timing config' | 'timing permissions'): TimingLimitsConfig {
   if (input === undefined) return { ...DEFAULT_TIMING_CONFIG };
   if (!isPlainObject(input)) throw new ConfigError(path, `expected a table of ${kind}, got ${describeValue(input)}`);
   for (const key of Object.keys(input)) {
@@ -73,13 +73,16 @@ function parseLimits(input: unknown, path: string, kind: string): TimingHostConf
   if (min > max) {
     throw new ConfigError(`${path}.min_sleep_duration`, `${min} exceeds max_sleep_duration ${max}`);
   }
+  // A permission that leaves max_events out grants any budget.
+  if (kind === 'timing permissions' && input.max_events === undefined) return { max_sleep_duration: max, min_sleep_duration: min };
   const maxEvents = readMs(input, 'max_events', path, DEFAULT_TIMING_CONFIG.max_events, 'events; 0 = no budget');
   return { max_sleep_duration: max, min_sleep_duration: min, max_events: maxEvents };
 }
 
 /** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, 1 000 000 events). */
 export function parseTimingHostConfig(input: unknown, path = 'handler.timing'): TimingHostConfig {
-  return parseLimits(input, path, 'timing config');
+  const config = parseLimits(input, path, 'timing config');
+  return { ...config, max_events: config.max_events ?? DEFAULT_TIMING_CONFIG.max_events };
 }
 
 /** Validates a permissions table; `null` stays `null` (unrestricted). */
