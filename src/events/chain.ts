@@ -10,7 +10,7 @@
 // Cost: one JSON.stringify and one SHA-256 per event, paid when the chain is
 // built, never while recording.
 
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { ChainFile } from './chain-file.ts';
 import type { ChainOutcome, TimingEvent } from './types.ts';
@@ -30,10 +30,18 @@ export interface ChainExtra {
   instance?: number;
 }
 
+// crypto.hash (Node >= 20.12) is the one-shot form, ~2.5x faster than a Hash object per event.
+const sha256Hex: (text: string) => string = typeof crypto.hash === 'function'
+  ? (text) => crypto.hash('sha256', text, 'hex')
+  : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 export function hashEvent(parent: string | null, wireEvent: WireEvent): string {
-  return createHash('sha256')
-    .update(`${parent ?? ''}\n${JSON.stringify(wireEvent)}`)
-    .digest('hex');
+  return hashEventJson(parent, JSON.stringify(wireEvent));
+}
+
+/** The hash of a line whose event is already serialised (`eventJson` = JSON.stringify(wireEvent)). */
+export function hashEventJson(parent: string | null, eventJson: string): string {
+  return sha256Hex(`${parent ?? ''}\n${eventJson}`);
 }
 
 export function buildChain(events: readonly TimingEvent[], handler = 'timing'): ChainLine[] {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainFile, ChainWriteError, type ChainFs } from '../../src/events/chain-file.ts';
 import { ChainRecorder } from '../../src/events/chain-recorder.ts';
-import { fleetHeader } from '../../src/events/chain.ts';
+import { buildChain, chainEnd, fleetHeader, formatChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { ALL_EVENTS } from './fixture.ts';
 
@@ -106,6 +106,7 @@ recorder('streams a chain that verifies, ends it with ChainEnd, and drops what c
   assert.is(rec.size, ALL_EVENTS.length + 1);
   chain.commit();
   const text = readFileSync(target, 'utf8');
+  assert.is(text, formatChainJsonl(buildChain([...ALL_EVENTS, chainEnd(ALL_EVENTS, 'err', 'guest said no')])), 'byte for byte the canonical lines');
   assert.ok(verifyChain(text).ok, verifyChain(text).firstError?.message);
   assert.match(text.trimEnd().split('\n').at(-1) ?? '', new RegExp(`"event":\\{"type":"ChainEnd","events":${ALL_EVENTS.length},"outcome":"err","message":"guest said no"\\}\\}$`));
 });
@@ -122,9 +123,13 @@ recorder('a fleet: header, then interleaved tagged chains, each whole', () => {
   b.end('trap', 'wasi trap: x');
   a.end('ok', '');
   chain.commit();
-  const result = verifyChain(readFileSync(target, 'utf8'));
+  const text = readFileSync(target, 'utf8');
+  const result = verifyChain(text);
   assert.ok(result.ok, result.firstError?.message);
   assert.equal(result.chains.map((c) => [c.instance, c.lines]), [[0, 5], [1, 5]]);
+  const fourEvents = ALL_EVENTS.slice(0, 4);
+  const ofB = text.split('\n').filter((row) => row.endsWith('"instance":1}')).map((row) => `${row}\n`).join('');
+  assert.is(ofB, formatChainJsonl(buildChain([...fourEvents, chainEnd(fourEvents, 'trap', 'wasi trap: x')]), { instance: 1 }));
 });
 
 recorder.run();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildChain, chainEnd, fleetHeader, formatChainJsonl } from '../../src/events/chain.ts';
-import { verifyChainFile } from '../../src/events/verify-file.ts';
+import { MAX_LINE_BYTES, verifyChainFile } from '../../src/events/verify-file.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { ALL_EVENTS } from './fixture.ts';
 
@@ -40,6 +40,15 @@ file('an empty file, a cut file, bytes that are not UTF-8, CRLF line ends all fa
   bytes[40] = 0xff;
   assert.equal((await verifyChainFile(write('latin.jsonl', bytes))).firstError, { line: 1, message: 'not valid UTF-8' });
   assert.is((await verifyChainFile(write('crlf.jsonl', text.replaceAll('\n', '\r\n')))).ok, false);
+});
+
+file('a line longer than MAX_LINE_BYTES fails without being held, in the middle or at the end', async () => {
+  const huge = 'x'.repeat(MAX_LINE_BYTES + 10);
+  const text = whole();
+  const middle = await verifyChainFile(write('huge.jsonl', `${huge}\n${text}`));
+  assert.equal([middle.firstError, middle.lines], [{ line: 1, message: `line longer than ${MAX_LINE_BYTES} bytes` }, 17]);
+  const end = await verifyChainFile(write('huge-end.jsonl', `${text}${huge}`));
+  assert.equal(end.firstError, { line: 17, message: `line longer than ${MAX_LINE_BYTES} bytes` });
 });
 
 file.run();
