@@ -49,7 +49,7 @@ load('the seed manifest, in full', () => {
     component: join(dir, 'actors', 'actor.wasm'),
     description: 'WASI clocks test',
     save_chain: true,
-    handlers: [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1 } }],
+    handlers: [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 } }],
     dir: join(dir, 'actors'),
     path,
     warnings: [],
@@ -61,7 +61,7 @@ load('defaults: no description, save_chain false, handler config defaults, no ha
   assert.equal([minimal.description, minimal.save_chain, minimal.handlers], [undefined, false, []]);
   assert.not.ok('description' in minimal);
   const defaults = loadManifest(manifestFile(`${HEAD}[[handler]]\ntype = "timing"\n`));
-  assert.equal(defaults.handlers, [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1 } }]);
+  assert.equal(defaults.handlers, [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 } }]);
 });
 
 load('component resolves against the manifest folder, not the cwd; relative manifest paths work', () => {
@@ -153,7 +153,7 @@ errors('handler types: unknown, missing, not a string, duplicated', () => {
 });
 
 errors('unknown keys in a handler table are errors', () => {
-  assert.is(detail(`${HEAD}[[handler]]\ntype = "timing"\nmax_sleep_duraton = 5\n`), ': handler[0].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration), got 5 (number)');
+  assert.is(detail(`${HEAD}[[handler]]\ntype = "timing"\nmax_sleep_duraton = 5\n`), ': handler[0].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables), got 5 (number)');
 });
 
 errors.after(() => rmSync(dir, { recursive: true, force: true }));
