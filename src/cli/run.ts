@@ -64,6 +64,10 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
       onProgress,
     });
   } catch (error) {
+    if (error instanceof ManifestError) {
+      io.stderr(`theater-timing: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     // The component cannot be transpiled or instantiated: it does not fit the manifest.
     io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { TimingEvent } from '../events/types.ts';
 import { HandlerRegistry } from '../handler/registry.ts';
 import { TimingHandler } from '../handler/timing-handler.ts';
-import type { ActorManifest } from '../manifest/manifest.ts';
+import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import { Actor, type InitOutcome } from './actor.ts';
@@ -37,7 +37,7 @@ export interface FleetOptions {
   mode?: ExecutionMode | 'auto';
   /** Record timing events (default true). */
   record?: boolean;
-  /** Initial state passed to every init. */
+  /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
   state?: Uint8Array | null;
   cacheDir?: string | false;
   onProgress?: (settled: number, total: number) => void;
@@ -55,6 +55,10 @@ export interface FleetResult {
   err: number;
   trap: number;
   results: InstanceResult[];
+  /** The component's imports, as it names them (with versions). */
+  imports: readonly string[];
+  /** The state every init was given. */
+  state: Uint8Array | null;
   mode: ExecutionMode;
   maxLive: number;
   /** The most actors that were alive at once. */
@@ -64,10 +68,25 @@ export interface FleetResult {
   runMs: number;
 }
 
-/** The registry a manifest asks for: one handler per [[handler]] entry. */
+/**
+ * The registry a manifest asks for: one handler per served [[handler]] entry.
+ * Theater's other handler types are known but not served (loadManifest warned);
+ * an import only they would serve fails at spawn, naming the interface.
+ */
 export function registryFor(manifest: ActorManifest, mode: ExecutionMode): HandlerRegistry {
   const registry = new HandlerRegistry();
-  for (const spec of manifest.handlers) registry.register(new TimingHandler(spec.config, null, { mode }));
+  manifest.handlers.forEach((spec, index) => {
+    switch (spec.type) {
+      case 'timing':
+        registry.register(new TimingHandler(spec.config, null, { mode }));
+        break;
+      case 'replay':
+        // The one place this build refuses replay; a build that serves it registers its handler here.
+        throw new ManifestError(manifest.path, `handler[${index}]`, `replay handler: not served by this build (chain ${JSON.stringify(spec.chain)})`);
+      default:
+        break;
+    }
+  });
   return registry;
 }
 
@@ -91,9 +110,11 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const gate = new Gate(maxLive);
   const record = options.record !== false;
 
+  const state = options.state ?? manifest.init_state?.bytes ?? null;
+
   const t0 = performance.now();
-  const component = await prepareComponent(manifest, mode, options.cacheDir);
   const registry = registryFor(manifest, mode);
+  const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
@@ -124,7 +145,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     let outcome: InitOutcome;
     try {
       actor = take(i);
-      outcome = await actor.init(options.state ?? null);
+      outcome = await actor.init(state);
     } catch (error) {
       outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
     } finally {
@@ -143,6 +164,8 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     err: count('err'),
     trap: count('trap'),
     results,
+    imports: component.importNames,
+    state,
     mode,
     maxLive,
     peakLive: gate.peak,
