@@ -2,6 +2,8 @@
 // report on stdout/stderr, and choose the exit code.
 import { join } from 'node:path';
 import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
+import { buildTheaterChain } from '../events/theater/encode.ts';
+import { theaterChainPath, writeTheaterChainFile } from '../events/theater/file.ts';
 import { ConfigError } from '../handler/config.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
@@ -41,7 +43,8 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     throw error;
   }
   for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
-  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
+  const savedName = command.chainFormat === 'theater' ? `${manifest.name}.chain.json` : `${manifest.name}.events.jsonl`;
+  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, savedName) : null);
 
   let lastProgress = 0;
   const onProgress = io.isTTY && command.instances > 1
@@ -75,7 +78,7 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
 
   if (eventsPath !== null) {
     try {
-      await writeEvents(eventsPath, fleet, io);
+      await (command.chainFormat === 'theater' ? writeTheaterEvents(eventsPath, fleet, io) : writeEvents(eventsPath, fleet, io));
     } catch (error) {
       io.stderr(`theater-timing: ${command.events === null ? 'save_chain' : '--events'}: cannot write ${eventsPath} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
       return EXIT_USAGE;
@@ -129,4 +132,17 @@ async function writeEvents(path: string, fleet: FleetResult, io: CliIo): Promise
   }
   const lines = results.reduce((sum, r) => sum + r.events.length, 0);
   io.stderr(`theater-timing: wrote ${lines} events (${results.length} chain${results.length === 1 ? '' : 's'}) to ${path}\n`);
+}
+
+/** Theater's chain.json: one file per instance (see theaterChainPath), host calls only. */
+async function writeTheaterEvents(path: string, fleet: FleetResult, io: CliIo): Promise<void> {
+  const { results } = fleet;
+  let written = 0;
+  for (const r of results) {
+    const chain = buildTheaterChain(r.events, { imports: fleet.imports, state: fleet.state, outcome: r.outcome });
+    await writeTheaterChainFile(theaterChainPath(path, r.instance, results.length), chain);
+    written += chain.length;
+  }
+  const where = results.length === 1 ? path : `${theaterChainPath(path, 0, results.length)} … ${theaterChainPath(path, results.length - 1, results.length)}`;
+  io.stderr(`theater-timing: wrote ${written} events (${results.length} Theater chain${results.length === 1 ? '' : 's'}) to ${where}\n`);
 }

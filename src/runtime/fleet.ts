@@ -25,6 +25,7 @@ import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
 import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
+import { versionedImportNames } from './import-versions.ts';
 
 export interface FleetOptions {
   instances?: number;
@@ -164,7 +165,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     err: count('err'),
     trap: count('trap'),
     results,
-    imports: component.importNames,
+    imports: versionedImportNames(component),
     state,
     mode,
     maxLive,
