@@ -158,8 +158,8 @@ test('poll waits until one is ready and returns only the ready positions', async
   assert.equal(Array.from(later as Uint32Array), [0, 2]);
   const polls = events.events.filter((e) => e.type === 'PollReady');
   assert.equal(polls, [
-    { type: 'PollReady', ready_count: 1, indices: [1], waited: 10n * MS },
-    { type: 'PollReady', ready_count: 2, indices: [0, 2], waited: 0n },
+    { type: 'PollReady', pollables: [slotOf(long.handle), slotOf(short.handle), slotOf(long.handle)], ready_count: 1, indices: [1], waited: 10n * MS },
+    { type: 'PollReady', pollables: [slotOf(short.handle), slotOf(long.handle), slotOf(short.handle)], ready_count: 2, indices: [0, 2], waited: 0n },
   ]);
 });
 
