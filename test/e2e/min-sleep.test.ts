@@ -49,4 +49,26 @@ test('min_sleep_duration = 0: subscribe-duration(0) is ready at once, as WASI sa
   assert.ok(BigInt(block.waited) < 25n * MS, `block waited ${block.waited} ns`);
 });
 
+/** The zero-spinner loops `turns` times on poll([subscribe-duration(0)]) under `min` ms; returns the loop's time by the guest's clock. */
+function spin(min: number, turns: number): bigint {
+  const manifest = join(dir, `spin-${min}.toml`);
+  writeFileSync(manifest, `name = "spin"\nversion = "1"\npackage = ${JSON.stringify(join(ROOT, 'test-actors', 'build', 'zero-spinner.wasm'))}\n`
+    + `[[handler]]\ntype = "timing"\nmin_sleep_duration = ${min}\n`);
+  const count = Buffer.alloc(4);
+  count.writeUInt32LE(turns);
+  const r = spawnSync(process.execPath, [BIN, 'run', manifest, '--state-hex', count.toString('hex')], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  const state = Buffer.from(r.stdout.trim(), 'hex');
+  assert.is(state.readBigUInt64LE(8), BigInt(turns));
+  return state.readBigUInt64LE(0);
+}
+
+test('a poll([subscribe-duration(0)]) loop sleeps the minimum every turn; with 0 it spins', () => {
+  const sleptNs = spin(5, 20);
+  assert.ok(sleptNs >= 20n * 5n * MS, `20 turns took ${sleptNs} ns`);
+  assert.ok(sleptNs < 20n * 5n * MS + 2000n * MS, `20 turns took ${sleptNs} ns`);
+  const spunNs = spin(0, 20);
+  assert.ok(spunNs < 50n * MS, `20 turns took ${spunNs} ns`);
+});
+
 test.run();
