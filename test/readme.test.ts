@@ -31,6 +31,7 @@ test('the public API exports the handler, registry, runtime, chain and adapters 
     'TimingHandler', 'HandlerRegistry', 'ConfigError', 'parseTimingHostConfig', 'parseTimingPermissions', 'EventRecorder',
     'buildChain', 'verifyChain', 'loadManifest', 'runFleet', 'Actor', 'transpileComponent', 'timingImports', 'Pollable',
     'TimingHost', 'Scheduler', 'TimerWheel', 'WasiTrap', 'jspiAvailable', 'defaultMaxLive', 'formatTimeline',
+    'buildTheaterChain', 'verifyTheaterChain', 'parseJsonExact', 'theaterHash', 'KNOWN_HANDLER_TYPES',
   ]) {
     assert.ok(name in api, `${name} is exported`);
   }

@@ -16,9 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { TimingEvent } from '../events/types.ts';
-import { HandlerRegistry } from '../handler/registry.ts';
-import { TimingHandler } from '../handler/timing-handler.ts';
-import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import type { ActorManifest } from '../manifest/manifest.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import { Actor, type InitOutcome } from './actor.ts';
@@ -26,6 +24,9 @@ import { Gate } from './gate.ts';
 import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
 import { versionedImportNames } from './import-versions.ts';
+import { registryFor } from './handlers.ts';
+
+export { registryFor } from './handlers.ts';
 
 export interface FleetOptions {
   instances?: number;
@@ -67,28 +68,6 @@ export interface FleetResult {
   prepareMs: number;
   spawnMs: number;
   runMs: number;
-}
-
-/**
- * The registry a manifest asks for: one handler per served [[handler]] entry.
- * Theater's other handler types are known but not served (loadManifest warned);
- * an import only they would serve fails at spawn, naming the interface.
- */
-export function registryFor(manifest: ActorManifest, mode: ExecutionMode): HandlerRegistry {
-  const registry = new HandlerRegistry();
-  manifest.handlers.forEach((spec, index) => {
-    switch (spec.type) {
-      case 'timing':
-        registry.register(new TimingHandler(spec.config, null, { mode }));
-        break;
-      case 'replay':
-        // The one place this build refuses replay; a build that serves it registers its handler here.
-        throw new ManifestError(manifest.path, `handler[${index}]`, `replay handler: not served by this build (chain ${JSON.stringify(spec.chain)})`);
-      default:
-        break;
-    }
-  });
-  return registry;
 }
 
 export async function prepareComponent(manifest: ActorManifest, mode: ExecutionMode, cacheDir?: string | false): Promise<TranspiledComponent> {
