@@ -2,12 +2,11 @@
 // report on stdout/stderr, and choose the exit code.
 import { join } from 'node:path';
 import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
-import { buildTheaterChain } from '../events/theater/encode.ts';
-import { theaterChainPath, writeTheaterChainFile } from '../events/theater/file.ts';
 import { ConfigError } from '../handler/config.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
+import { writeTheaterEvents } from './theater-output.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 /** Failures shown on stderr for a fleet; the rest are counted. */
@@ -45,6 +44,10 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
   const savedName = command.chainFormat === 'theater' ? `${manifest.name}.chain.json` : `${manifest.name}.events.jsonl`;
   const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, savedName) : null);
+  if (command.chainFormat === 'theater' && eventsPath === null) {
+    io.stderr('theater-timing: --chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest\n');
+    return EXIT_USAGE;
+  }
 
   let lastProgress = 0;
   const onProgress = io.isTTY && command.instances > 1
@@ -132,17 +135,4 @@ async function writeEvents(path: string, fleet: FleetResult, io: CliIo): Promise
   }
   const lines = results.reduce((sum, r) => sum + r.events.length, 0);
   io.stderr(`theater-timing: wrote ${lines} events (${results.length} chain${results.length === 1 ? '' : 's'}) to ${path}\n`);
-}
-
-/** Theater's chain.json: one file per instance (see theaterChainPath), host calls only. */
-async function writeTheaterEvents(path: string, fleet: FleetResult, io: CliIo): Promise<void> {
-  const { results } = fleet;
-  let written = 0;
-  for (const r of results) {
-    const chain = buildTheaterChain(r.events, { imports: fleet.imports, state: fleet.state, outcome: r.outcome });
-    await writeTheaterChainFile(theaterChainPath(path, r.instance, results.length), chain);
-    written += chain.length;
-  }
-  const where = results.length === 1 ? path : `${theaterChainPath(path, 0, results.length)} … ${theaterChainPath(path, results.length - 1, results.length)}`;
-  io.stderr(`theater-timing: wrote ${written} events (${results.length} Theater chain${results.length === 1 ? '' : 's'}) to ${where}\n`);
 }

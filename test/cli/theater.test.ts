@@ -137,6 +137,16 @@ test('Theater-style manifest errors exit 2 naming the field or path', () => {
   assert.match(unserved.stderr, /component: no registered handler provides wasi:clocks\/monotonic-clock, wasi:io\/poll/);
 });
 
+test('--chain-format theater with nothing to write is a bad invocation', () => {
+  const r = bin('run', actorManifest('sleeper'), '--chain-format', 'theater');
+  assert.is(r.status, 2);
+  assert.is(r.stderr, 'theater-timing: --chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest\n');
+  const unwritable = join(dir, 'no-such-dir', 'chain.json');
+  const w = bin('run', actorManifest('wasi-clocks-v020'), '--events', unwritable, '--chain-format', 'theater');
+  assert.is(w.status, 2);
+  assert.is(w.stderr, `theater-timing: --events: cannot write ${unwritable} (ENOENT)\n`);
+});
+
 test('max_pollables in the manifest bounds the actor: 0 traps its first subscribe', () => {
   const body = `name = "q"\nversion = "1"\npackage = ${JSON.stringify(actorWasm('sleeper'))}\n[[handler]]\ntype = "timing"\nmax_pollables = 0\n`;
   const r = bin('run', writeManifest(dir, 'quota.toml', body));

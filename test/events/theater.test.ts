@@ -36,6 +36,8 @@ values('valueError accepts every tag and names the first bad spot', () => {
   assert.is(valueError({ U64: 18446744073709551616n }, 'v'), 'v.U64: expected an integer in 0..2^64-1, got 18446744073709551616');
   assert.is(valueError({ U32: 2 ** 32 }, 'v'), 'v.U32: expected an integer in 0..2^32-1, got 4294967296');
   assert.is(valueError({ U32: -1 }, 'v'), 'v.U32: expected an integer in 0..2^32-1, got -1');
+  assert.is(valueError({ U64: 2 ** 60 }, 'v'), null); // as a parser without source text hands it over
+  assert.is(valueError({ U64: 2 ** 64 }, 'v'), 'v.U64: expected an integer in 0..2^64-1, got 18446744073709552000');
   assert.is(valueError({ Bool: 1 }, 'v'), 'v.Bool: expected true or false, got 1');
   assert.is(valueError({ List: 3 }, 'v'), 'v.List: expected an array, got 3');
   assert.is(valueError({ Tuple: [{ U32: 1 }, { S32: 1 }] }, 'v'), 'v.Tuple[1]: unknown tag "S32" (known: U64, U32, Bool, List, Tuple)');

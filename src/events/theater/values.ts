@@ -61,7 +61,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 function integerIn(value: unknown, max: bigint): boolean {
   if (typeof value === 'bigint') return value >= 0n && value <= max;
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && BigInt(value) <= max;
+  // A number past 2^53 arrives only where the parser had no source text (Node < 21): checked as read.
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && BigInt(value) <= max;
 }
 
 /** Why `value` is not a tagged value, naming where (`at`), or null when it is one. */
