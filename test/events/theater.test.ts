@@ -55,6 +55,8 @@ events('the hash is SHA-1 over the compact JSON with "hash":[] first, computed h
   assert.equal(first.data, data);
   const text = `{"hash":[],"parent_hash":null,"event_type":"wasm","data":[${data.join(',')}]}`;
   assert.equal(first.hash, [...createHash('sha1').update(text).digest()]);
+  // The same event opens the chain Theater itself recorded for the seed's test actor, with this hash.
+  assert.is(Buffer.from(first.hash).toString('hex'), '584d8e1be21fed4367e60f8297f7c104cd377791');
   const second = theaterEvent(first.hash, 'x', 1);
   assert.is(hashedText(first.hash, 'x', [49]), `{"hash":[],"parent_hash":[${first.hash.join(',')}],"event_type":"x","data":[49]}`);
   assert.equal(second.hash, theaterHash(first.hash, 'x', [49]));
