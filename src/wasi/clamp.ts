@@ -8,7 +8,7 @@
 //   before now) is NOT raised to minNs: WASI says such a pollable is ready at
 //   once, and the seed's test actor relies on it. The minimum cannot stop a
 //   busy guest anyway (it can spin on `now()` without subscribing); it sets
-//   the finest real sleep a guest may ask for. TimingHost therefore calls clampSleep
+//   the finest real sleep a guest may ask for. TimingHost (host.ts) therefore calls clampSleep
 //   only for requests > 0; clampSleep itself is total and clamps 0 up to minNs.
 // - `maxNs` stops a guest from parking a pollable for ever.
 // Pure and allocation-light: one small object per call, no string work, so
