@@ -13,7 +13,7 @@ export {
   type TimingHostConfig,
   type TimingPermissions,
 } from './handler/config.ts';
-export { clampSleep, delayUntil, type ClampResult, type TimingLimits } from './handler/clamp.ts';
+export { clampSleep, delayUntil, type ClampResult, type TimingLimits } from './wasi/clamp.ts';
 export {
   HandlerRegistry,
   RegistryError,
@@ -33,8 +33,10 @@ export { Pollable, poll } from './wasi/poll.ts';
 export { WasiTrap } from './wasi/trap.ts';
 export { externalPollable, type PollableSource } from './wasi/external.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
-export { sharedPollableTable } from './pollables/shared.ts';
-export { PollableTable } from './pollables/table.ts';
+export { PollableTable, type PollableTableOptions } from './pollables/table.ts';
+export { TimeSource } from './time/time-source.ts';
+export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './time/timing-runtime.ts';
+export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './time/virtual.ts';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
 export type { HostTimer, MonotonicClock } from './scheduler/clock.ts';
 export { TimerWheel, ELAPSED } from './wheel/wheel.ts';
@@ -68,6 +70,6 @@ export {
   type UnservedHandlerSpec,
 } from './manifest/manifest.ts';
 export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
-export { runFleet, registryFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
+export { runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
 export { defaultMaxLive } from './runtime/limits.ts';
 export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions } from './runtime/transpile.ts';

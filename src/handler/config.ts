@@ -3,8 +3,9 @@
 // edge. Unknown keys are rejected: a typo such as `max_sleep_duraton` would
 // otherwise silently fall back to a default limit.
 
-import type { TimingLimits } from './clamp.ts';
+import type { TimingLimits } from '../wasi/clamp.ts';
 import { describeValue, isPlainObject } from './describe.ts';
+import { NS_PER_MS } from '../time/units.ts';
 
 export interface TimingHostConfig {
   /** Longest sleep a subscription may ask for, in ms. */
@@ -25,7 +26,6 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingHostConfig> = Object.freeze({
 });
 
 const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_pollables'] as const;
-const NS_PER_MS = 1_000_000n;
 
 export class ConfigError extends Error {
   readonly code = 'ERR_TIMING_CONFIG';

@@ -16,6 +16,8 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { TimingEvent } from '../events/types.ts';
+import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
+import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
@@ -37,6 +39,12 @@ export interface FleetOptions {
    */
   maxLive?: number;
   mode?: ExecutionMode | 'auto';
+  /** 'real' (default) or 'virtual' time; see src/time/virtual.ts. Ignored when `runtime` is given. */
+  clock?: ClockKind;
+  /** Virtual time only: the wall clock's start, ns since the epoch (default 2000-01-01T00:00:00Z). */
+  startWallNs?: bigint;
+  /** The runtime to run in (its clock, table and timer); default: a new one per run. */
+  runtime?: TimingRuntime;
   /** Record timing events (default true). */
   record?: boolean;
   /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
@@ -70,6 +78,15 @@ export interface FleetResult {
   runMs: number;
 }
 
+/** The runtime a run asks for: real time, or virtual time from its fixed start. */
+export function runtimeFor(options: Pick<FleetOptions, 'clock' | 'startWallNs' | 'runtime'>): TimingRuntime {
+  if (options.runtime !== undefined) return options.runtime;
+  const clock = options.clock ?? 'real';
+  if (clock === 'virtual') return virtualRuntime({ startWallNs: options.startWallNs });
+  if (clock !== 'real') throw new RangeError(`clock must be 'real' or 'virtual', got ${JSON.stringify(clock)}`);
+  return new TimingRuntime();
+}
+
 export async function prepareComponent(manifest: ActorManifest, mode: ExecutionMode, cacheDir?: string | false): Promise<TranspiledComponent> {
   const bytes = await readFile(manifest.component);
   return transpileComponent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { mode, cacheDir });
@@ -87,13 +104,14 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
       + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEET.md)`);
   }
+  const runtime = runtimeFor(options);
   const gate = new Gate(maxLive);
   const record = options.record !== false;
 
   const state = options.state ?? manifest.init_state?.bytes ?? null;
 
   const t0 = performance.now();
-  const registry = registryFor(manifest, mode);
+  const registry = registryFor(manifest, mode, runtime);
   const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });

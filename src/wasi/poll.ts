@@ -21,7 +21,7 @@ export class Pollable {
 
   /** Never blocks: one bit test, or one clock read for a timer not yet marked. */
   ready(): boolean {
-    const ready = this.host.table.isReady(this.handle);
+    const ready = this.host.isReady(this.handle);
     this.host.events?.record({ type: 'PollableReady', pollable: slotOf(this.handle), ready });
     return ready;
   }
