@@ -8,6 +8,7 @@
 //                            suspending, so the loop never yields the thread
 //   min_sleep_duration = 1   the default: every zero delay is raised to 1 ms,
 //                            so each turn of the loop suspends
+//   0 turns                  the baseline: the same sleepers, the spinner idle
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { Actor, type InitOutcome } from '../src/runtime/actor.ts';
@@ -21,6 +22,7 @@ const RUNS = 3;
 const CASES = [
   { min: 0, iterations: 100_000 },
   { min: 1, iterations: 100 },
+  { min: 1, iterations: 0 },
 ] as const;
 
 const u64At = (state: Uint8Array, at: number): bigint => new DataView(state.buffer, state.byteOffset, state.byteLength).getBigUint64(at, true);
@@ -53,7 +55,8 @@ async function run(): Promise<string> {
   for (const { min, iterations } of CASES) {
     for (let r = 0; r < RUNS; r++) {
       const { spinMs, latenessMs } = await once(min, iterations);
-      rows.push(`| ${min} | ${iterations.toLocaleString('en-US')} | ${spinMs.toFixed(1)} ms | ${(spinMs * 1000 / iterations).toFixed(2)} µs `
+      const perTurn = iterations === 0 ? '–' : `${(spinMs * 1000 / iterations).toFixed(2)} µs`;
+      rows.push(`| ${min} | ${iterations.toLocaleString('en-US')} | ${spinMs.toFixed(1)} ms | ${perTurn} `
         + `| ${percentile(latenessMs, 50).toFixed(1)} ms | ${(latenessMs.at(-1) ?? Number.NaN).toFixed(1)} ms |`);
     }
   }
