@@ -16,15 +16,21 @@ const MS = 1_000_000n;
 const dir = mkdtempSync(join(tmpdir(), 'theater-timing-min-sleep-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The state from `run --json`: the CLI prints it as text when it happens to be valid UTF-8, else as hex. */
+function jsonState(stdout: string): Buffer {
+  const { state, stateEncoding } = JSON.parse(stdout) as { state: string; stateEncoding: 'utf8' | 'hex' };
+  return Buffer.from(state, stateEncoding);
+}
+
 /** Runs the sleeper for subscribe-duration(0) + block under `min` ms; returns how long the guest saw it sleep, and its chain. */
 function sleepZero(min: number): { sleptNs: bigint; events: Array<Record<string, unknown>> } {
   const manifest = join(dir, `min-${min}.toml`);
   writeFileSync(manifest, `name = "zero"\nversion = "1"\npackage = ${JSON.stringify(join(ROOT, 'test-actors', 'build', 'sleeper.wasm'))}\n`
     + `[[handler]]\ntype = "timing"\nmin_sleep_duration = ${min}\n`);
   const events = join(dir, `min-${min}.jsonl`);
-  const r = spawnSync(process.execPath, [BIN, 'run', manifest, '--state-hex', '0000000000000000', '--events', events], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, 'run', manifest, '--state-hex', '0000000000000000', '--events', events, '--json'], { encoding: 'utf8', timeout: 60_000 });
   assert.is(r.status, 0, r.stderr);
-  const state = Buffer.from(r.stdout.trim(), 'hex');
+  const state = jsonState(r.stdout);
   assert.is(state.length, 24);
   return {
     sleptNs: state.readBigUInt64LE(8) - state.readBigUInt64LE(0),
@@ -41,12 +47,12 @@ test('min_sleep_duration = 50: subscribe-duration(0) waits at least 50 ms, with 
 
 test('min_sleep_duration = 0: subscribe-duration(0) is ready at once, as WASI says', () => {
   const { sleptNs, events } = sleepZero(0);
-  assert.ok(sleptNs < 25n * MS, `slept ${sleptNs} ns`);
+  assert.ok(sleptNs < 200n * MS, `slept ${sleptNs} ns`); // no wait at all; the bound only absorbs a loaded machine
   assert.not.ok(events.some((e) => e.type === 'SleepClamped'));
   const subscribed = events.find((e) => e.type === 'SubscribeDuration') as { pollable: number; deadline: string };
   const block = events.find((e) => e.type === 'PollableBlock') as { pollable: number; waited: string };
   assert.is(block.pollable, subscribed.pollable);
-  assert.ok(BigInt(block.waited) < 25n * MS, `block waited ${block.waited} ns`);
+  assert.ok(BigInt(block.waited) < 200n * MS, `block waited ${block.waited} ns`);
 });
 
 /** The zero-spinner loops `turns` times on poll([subscribe-duration(0)]) under `min` ms; returns the loop's time by the guest's clock. */
@@ -56,19 +62,20 @@ function spin(min: number, turns: number): bigint {
     + `[[handler]]\ntype = "timing"\nmin_sleep_duration = ${min}\n`);
   const count = Buffer.alloc(4);
   count.writeUInt32LE(turns);
-  const r = spawnSync(process.execPath, [BIN, 'run', manifest, '--state-hex', count.toString('hex')], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, 'run', manifest, '--state-hex', count.toString('hex'), '--json'], { encoding: 'utf8', timeout: 60_000 });
   assert.is(r.status, 0, r.stderr);
-  const state = Buffer.from(r.stdout.trim(), 'hex');
+  const state = jsonState(r.stdout);
+  assert.is(state.length, 16);
   assert.is(state.readBigUInt64LE(8), BigInt(turns));
   return state.readBigUInt64LE(0);
 }
 
 test('a poll([subscribe-duration(0)]) loop sleeps the minimum every turn; with 0 it spins', () => {
-  const sleptNs = spin(5, 20);
-  assert.ok(sleptNs >= 20n * 5n * MS, `20 turns took ${sleptNs} ns`);
-  assert.ok(sleptNs < 20n * 5n * MS + 2000n * MS, `20 turns took ${sleptNs} ns`);
-  const spunNs = spin(0, 20);
-  assert.ok(spunNs < 50n * MS, `20 turns took ${spunNs} ns`);
+  const sleptNs = spin(50, 10);
+  assert.ok(sleptNs >= 10n * 50n * MS, `10 turns took ${sleptNs} ns`);
+  assert.ok(sleptNs < 10n * 50n * MS + 2000n * MS, `10 turns took ${sleptNs} ns`);
+  const spunNs = spin(0, 10);
+  assert.ok(spunNs < 250n * MS, `10 turns took ${spunNs} ns`);
 });
 
 test.run();
