@@ -19,6 +19,7 @@ const SECTIONS = [
   { file: 'calls' },
   { file: 'poll' },
   { file: 'fleet' },
+  { file: 'zero-spin' },
   { file: 'chain', title: 'Event chains (issue 9)' },
 ] as const;
 

@@ -4,9 +4,9 @@ import { MAX_INSTANCES } from '../runtime/limits.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
-  theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n ≤ 1000000>] [--json]
+  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n ≤ 1000000>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
-  theater-timing verify <events.jsonl>
+  theater-timing verify <events.jsonl | chain.json>
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
@@ -24,6 +24,8 @@ export interface RunCommand {
   command: 'run';
   manifest: string;
   events: string | null;
+  /** jsonl: our JSON Lines (default); theater: Theater's chain.json, one file per instance. */
+  chainFormat: ChainFormat;
   instances: number;
   json: boolean;
   maxLive: number | null;
@@ -38,6 +40,8 @@ export type Command =
   | { command: 'version' };
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
+export type ChainFormat = 'jsonl' | 'theater';
+const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];
 
 function positiveInt(flag: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -51,7 +55,7 @@ function hexBytes(text: string): Uint8Array {
 }
 
 function parseRun(args: string[]): RunCommand {
-  const run: RunCommand = { command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
+  const run: RunCommand = { command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -63,6 +67,12 @@ function parseRun(args: string[]): RunCommand {
     };
     switch (flag) {
       case '--events': run.events = value(); break;
+      case '--chain-format': {
+        const format = value();
+        if (!(CHAIN_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--chain-format: expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+        run.chainFormat = format as ChainFormat;
+        break;
+      }
       case '--instances': {
         run.instances = positiveInt(flag, value());
         if (run.instances > MAX_INSTANCES) throw new UsageError(`--instances: at most ${MAX_INSTANCES} per run, got ${run.instances}`);
@@ -94,7 +104,7 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'run':
       return parseRun(rest);
     case 'verify':
-      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
+      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl | chain.json>');
       return { command: 'verify', file: rest[0] };
     case '--help': case '-h': case 'help':
       return { command: 'help' };

@@ -23,10 +23,10 @@ export class ChainTargetError extends Error {
 }
 
 /** The chain file a run writes, or null; throws ChainTargetError for a name that would leave the manifest's folder. */
-export function chainPath(events: string | null, manifest: ActorManifest): string | null {
+export function chainPath(events: string | null, manifest: ActorManifest, suffix = '.events.jsonl'): string | null {
   if (events !== null) return resolve(events);
   if (!manifest.save_chain) return null;
-  const file = `${manifest.name}.events.jsonl`;
+  const file = `${manifest.name}${suffix}`;
   // A name is a file name here: no folder part, no dot-file, nothing that resolves elsewhere.
   if (/[/\\\0]/.test(manifest.name) || manifest.name.startsWith('.') || basename(file) !== file) {
     throw new ChainTargetError(`${manifest.path}: name: ${JSON.stringify(manifest.name)} cannot name a chain file in the manifest's folder (save_chain = true): use a name without "/", "\\" or a leading "."`);
@@ -42,6 +42,15 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Checks a target written only at the end (Theater's chain.json): the same
+ * rules, and the folder is proved writable by opening and removing a temporary file.
+ */
+export function checkChainTarget(path: string, manifest: ActorManifest, fileSystem?: ChainFs): string {
+  openChainFile(path, manifest, fileSystem).abort();
+  return path;
 }
 
 /** Checks the target and opens its temporary file; throws ChainTargetError or ChainWriteError. */

@@ -7,7 +7,8 @@ import { safeText } from '../handler/describe.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
-import { chainPath, chainRecording, ChainTargetError, openChainFile } from './chain-output.ts';
+import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { writeTheaterEvents } from './theater-output.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 /** Failures shown on stderr for a fleet; the rest are counted. */
@@ -57,10 +58,18 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   }
   for (const warning of manifest.warnings) say(`warning: ${warning}`);
   const flag = command.events === null ? 'save_chain' : '--events';
+  const theater = command.chainFormat === 'theater';
+  // JSON Lines stream into `file` during the run; Theater's chain.json is written at the end (from memory, within max_events).
   let file: ChainFile | null = null;
+  let theaterPath: string | null = null;
   try {
-    const path = chainPath(command.events, manifest);
-    if (path !== null) file = openChainFile(path, manifest, io.chainFs);
+    const path = chainPath(command.events, manifest, theater ? '.chain.json' : '.events.jsonl');
+    if (theater && path === null) {
+      say('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
+      return EXIT_USAGE;
+    }
+    if (path !== null && theater) theaterPath = checkChainTarget(path, manifest, io.chainFs);
+    else if (path !== null) file = openChainFile(path, manifest, io.chainFs);
   } catch (error) {
     if (!(error instanceof ChainTargetError || error instanceof ChainWriteError)) throw error;
     say(`${flag}: ${error.message}`);
@@ -90,14 +99,18 @@ let lastProgress = 0;
       instances: command.instances,
       maxLive: command.maxLive ?? undefined,
       mode: command.mode,
-      record: false,
+      record: theaterPath !== null,
       recording,
       state: command.state,
       onProgress,
     });
   } catch (error) {
-    // The component cannot be transpiled or instantiated: it does not fit the manifest.
     file?.abort();
+    if (error instanceof ManifestError) {
+      say(error.message);
+      return EXIT_USAGE;
+    }
+    // The component cannot be transpiled or instantiated: it does not fit the manifest.
     say(`${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_USAGE;
   } finally {
@@ -106,14 +119,19 @@ let lastProgress = 0;
 
   // The chain's fate is reported first, but never instead of the run's outcome.
   let chainFailed = false;
-  if (file !== null && recording !== undefined) {
+  const chainTarget = file?.path ?? theaterPath;
+  if (chainTarget !== null) {
     try {
-      file.commit();
-      say(`wrote ${recording.events} events (${fleet.instances} chain${fleet.instances === 1 ? '' : 's'}) to ${file.path}`);
+      if (file !== null && recording !== undefined) {
+        file.commit();
+        say(`wrote ${recording.events} events (${fleet.instances} chain${fleet.instances === 1 ? '' : 's'}) to ${file.path}`);
+      } else {
+        await writeTheaterEvents(chainTarget, fleet, io);
+      }
     } catch (error) {
       if (!(error instanceof ChainWriteError)) throw error;
       chainFailed = true;
-      say(`${flag}: ${error.message}; the chain was not written${existsNote(file.path)}`);
+      say(`${flag}: ${error.message}; the chain was not written${existsNote(error.path)}`);
     }
   }
 
@@ -125,7 +143,7 @@ let lastProgress = 0;
   const first = fleet.results[0].outcome;
   const state = showState(first.status === 'ok' ? first.state : null);
   if (command.json) {
-    io.stdout(`${JSON.stringify(jsonSummary(fleet, state, failures[0] ?? null, chainFailed ? null : (file?.path ?? null)))}\n`);
+    io.stdout(`${JSON.stringify(jsonSummary(fleet, state, failures[0] ?? null, chainFailed ? null : chainTarget))}\n`);
   } else if (!many) {
     if (state !== null) io.stdout(`${state.text}\n`);
   } else {

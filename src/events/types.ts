@@ -20,7 +20,7 @@ export type TimingEvent =
   | { type: 'PollableReady'; pollable: number; ready: boolean }
   | { type: 'PollableBlock'; pollable: number; waited: bigint }
   | { type: 'PollableDrop'; pollable: number }
-  | { type: 'PollReady'; ready_count: number; indices: number[]; waited: bigint }
+  | { type: 'PollReady'; pollables: number[]; ready_count: number; indices: number[]; waited: bigint }
   // The last event of every written chain: `events` counts the events before it.
   // A chain without it was cut short.
   | { type: 'ChainEnd'; events: number; outcome: ChainOutcome; message: string };

@@ -1,16 +1,19 @@
 // TimingHostConfig (what an actor's manifest asks for) and TimingPermissions
-// (what its parent grants), both in integer milliseconds, validated at the
+// (what its parent grants), in integer milliseconds (and a pollable count), validated at the
 // edge. Unknown keys are rejected: a typo such as `max_sleep_duraton` would
 // otherwise silently fall back to a default limit.
 
-import type { TimingLimits } from './clamp.ts';
+import type { TimingLimits } from '../wasi/clamp.ts';
 import { describeValue, isPlainObject } from './describe.ts';
+import { NS_PER_MS } from '../time/units.ts';
 
 export interface TimingHostConfig {
   /** Longest sleep a subscription may ask for, in ms. */
   max_sleep_duration: number;
   /** Shortest sleep a subscription gets, in ms; stops tight polling. */
   min_sleep_duration: number;
+  /** Live pollables one actor instance may hold at once (a count, not ms). */
+  max_pollables: number;
   /**
    * Events one actor instance may record (its guest calls; setup events and
    * ChainEnd are not counted); the call that would record one more traps the
@@ -23,19 +26,20 @@ export interface TimingHostConfig {
 export type TimingLimitsConfig = Omit<TimingHostConfig, 'max_events'> & { max_events?: number };
 
 /**
- * Same fields as the config: the parent grants at most `max_sleep_duration` and
- * `max_events` (0 or absent: any) and at least `min_sleep_duration`. `null` = unrestricted.
+ * Same fields as the config: the parent grants at most `max_sleep_duration`,
+ * `max_pollables` and `max_events` (0 or absent: any) and at least
+ * `min_sleep_duration`. `null` = unrestricted.
  */
 export type TimingPermissions = TimingLimitsConfig | null;
 
 export const DEFAULT_TIMING_CONFIG: Readonly<TimingHostConfig> = Object.freeze({
   max_sleep_duration: 3_600_000,
   min_sleep_duration: 1,
+  max_pollables: 10_000,
   max_events: 1_000_000,
 });
 
-const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_events'] as const;
-const NS_PER_MS = 1_000_000n;
+const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_pollables', 'max_events'] as const;
 
 export class ConfigError extends Error {
   readonly code = 'ERR_TIMING_CONFIG';
@@ -51,7 +55,7 @@ export class ConfigError extends Error {
   }
 }
 
-function readMs(table: Record<string, unknown>, field: string, path: string, fallback: number, unit = 'milliseconds'): number {
+function readCount(table: Record<string, unknown>, field: string, path: string, fallback: number, unit: string): number {
   const value = table[field];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
@@ -68,18 +72,19 @@ function parseLimits(input: unknown, path: string, kind: 'timing config' | 'timi
       throw new ConfigError(`${path}.${key}`, `unknown key (known: ${FIELDS.join(', ')}), got ${describeValue(input[key])}`);
     }
   }
-  const max = readMs(input, 'max_sleep_duration', path, DEFAULT_TIMING_CONFIG.max_sleep_duration);
-  const min = readMs(input, 'min_sleep_duration', path, DEFAULT_TIMING_CONFIG.min_sleep_duration);
+  const max = readCount(input, 'max_sleep_duration', path, DEFAULT_TIMING_CONFIG.max_sleep_duration, 'milliseconds');
+  const min = readCount(input, 'min_sleep_duration', path, DEFAULT_TIMING_CONFIG.min_sleep_duration, 'milliseconds');
+  const pollables = readCount(input, 'max_pollables', path, DEFAULT_TIMING_CONFIG.max_pollables, 'live pollables');
   if (min > max) {
     throw new ConfigError(`${path}.min_sleep_duration`, `${min} exceeds max_sleep_duration ${max}`);
   }
+  const limits = { max_sleep_duration: max, min_sleep_duration: min, max_pollables: pollables };
   // A permission that leaves max_events out grants any budget.
-  if (kind === 'timing permissions' && input.max_events === undefined) return { max_sleep_duration: max, min_sleep_duration: min };
-  const maxEvents = readMs(input, 'max_events', path, DEFAULT_TIMING_CONFIG.max_events, 'events; 0 = no budget');
-  return { max_sleep_duration: max, min_sleep_duration: min, max_events: maxEvents };
+  if (kind === 'timing permissions' && input.max_events === undefined) return limits;
+  return { ...limits, max_events: readCount(input, 'max_events', path, DEFAULT_TIMING_CONFIG.max_events, 'events; 0 = no budget') };
 }
 
-/** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, 1 000 000 events). */
+/** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, 10 000 pollables, 1 000 000 events). */
 export function parseTimingHostConfig(input: unknown, path = 'handler.timing'): TimingHostConfig {
   const config = parseLimits(input, path, 'timing config');
   return { ...config, max_events: config.max_events ?? DEFAULT_TIMING_CONFIG.max_events };
@@ -105,13 +110,13 @@ export function checkPermissions(config: TimingLimitsConfig, permissions: Timing
       `${config.min_sleep_duration} is below the permitted minimum ${permissions.min_sleep_duration}`,
     );
   }
+  if (config.max_pollables > permissions.max_pollables) {
+    throw new ConfigError(`${path}.max_pollables`, `${config.max_pollables} exceeds the permitted maximum ${permissions.max_pollables}`);
+  }
   const granted = permissions.max_events ?? 0;
   const asked = config.max_events ?? DEFAULT_TIMING_CONFIG.max_events;
   if (granted !== 0 && (asked === 0 || asked > granted)) {
-    throw new ConfigError(
-      `${path}.max_events`,
-      `${asked === 0 ? '0 (no budget)' : asked} exceeds the permitted maximum ${granted}`,
-    );
+    throw new ConfigError(`${path}.max_events`, `${asked === 0 ? '0 (no budget)' : asked} exceeds the permitted maximum ${granted}`);
   }
 }
 

@@ -109,6 +109,7 @@ export function trapMessage(error: unknown): string {
   if (error.message.startsWith('wasi trap:')) return error.message;
   if (error.name === 'RuntimeError') return `${error.name}: ${error.message}`;
   if (error instanceof TypeError && GLUE_HANDLE_ERRORS.has(error.message)) return 'wasi trap: pollable used after drop (an invalid resource handle)';
+  if (error.name === 'StaleHandleError') return 'wasi trap: pollable used after drop';
   if (error instanceof RangeError && error.message === 'Maximum call stack size exceeded') return 'wasi trap: call stack exhausted';
   return `wasi trap: internal host error (${error.name})`;
 }

@@ -22,7 +22,7 @@ export class Pollable {
   /** Never blocks: one bit test, or one clock read for a timer not yet marked. */
   ready(): boolean {
     checkLive(this);
-    const ready = this.host.table.isReady(this.handle);
+    const ready = this.host.isReady(this.handle);
     this.host.events?.record({ type: 'PollableReady', pollable: slotOf(this.handle), ready });
     return ready;
   }
@@ -55,10 +55,14 @@ export function poll(host: TimingHost, list: ArrayLike<JcoPollable>): Uint32Arra
   if (count >= U32_LIMIT) throw new WasiTrap(`poll: ${count} entries cannot be indexed by a u32`);
   for (let i = 0; i < count; i++) checkOwn(list[i], host);
   const startNs = host.events === null ? 0n : host.nowNs();
+  // The slots are read now: a pollable may be dropped before a suspended poll returns.
+  const slots = host.events === null ? EMPTY : Array.from(list as ArrayLike<Pollable>, (p) => slotOf(p.handle));
   const ready = host.waitAny(list as ArrayLike<Pollable>);
-  if (!(ready instanceof Promise)) return finishPoll(host, ready, startNs);
-  return ready.then((indices) => finishPoll(host, indices, startNs));
+  if (!(ready instanceof Promise)) return finishPoll(host, slots, ready, startNs);
+  return ready.then((indices) => finishPoll(host, slots, indices, startNs));
 }
+
+const EMPTY: number[] = [];
 
 /*
  * jco 1.11.2 resolves a guest's handle through its own resource table; for a
@@ -69,7 +73,7 @@ export function poll(host: TimingHost, list: ArrayLike<JcoPollable>): Uint32Arra
  */
 function checkLive(pollable: Pollable): Pollable {
   const { host, handle } = pollable as Partial<Pollable>;
-  if (host === undefined || handle === undefined || !host.table.isLive(handle)) throw new WasiTrap('pollable used after drop');
+  if (host === undefined || handle === undefined || !host.isLive(handle)) throw new WasiTrap('pollable used after drop');
   return pollable;
 }
 
@@ -81,7 +85,7 @@ function checkOwn(item: unknown, host: TimingHost): asserts item is Pollable {
   checkLive(item);
 }
 
-function finishPoll(host: TimingHost, indices: number[], startNs: bigint): Uint32Array {
-  host.events?.record({ type: 'PollReady', ready_count: indices.length, indices, waited: host.nowNs() - startNs });
+function finishPoll(host: TimingHost, pollables: number[], indices: number[], startNs: bigint): Uint32Array {
+  host.events?.record({ type: 'PollReady', pollables, ready_count: indices.length, indices, waited: host.nowNs() - startNs });
   return Uint32Array.from(indices);
 }

@@ -8,8 +8,7 @@ import { join, resolve } from 'node:path';
 import { HandlerRegistry } from '../../src/handler/registry.ts';
 import { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { PollableTable } from '../../src/pollables/table.ts';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
+import { TimingRuntime } from '../../src/time/timing-runtime.ts';
 import { Actor, type InitOutcome } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
 import type { TranspiledComponent } from '../../src/runtime/transpile.ts';
@@ -26,10 +25,10 @@ const u64 = (n: bigint): Uint8Array => {
 };
 
 function privateTiming(mode: 'jspi' | 'sync' = 'jspi', maxLive?: number, config: Record<string, number> = {}) {
-  const table = new PollableTable(new Scheduler(), 64, maxLive);
+  const runtime = new TimingRuntime({ capacity: 64, maxLivePollables: maxLive });
   const registry = new HandlerRegistry();
-  registry.register(new TimingHandler({ min_sleep_duration: 0, ...config }, null, { mode, table }));
-  return { table, registry };
+  registry.register(new TimingHandler({ min_sleep_duration: 0, ...config }, null, { mode, runtime }));
+  return { table: runtime.table, registry };
 }
 
 test('stale and forged handles trap their own actor in both modes; a sleeper beside it is untouched', async () => {
@@ -61,7 +60,7 @@ test('the process-wide pollable bound traps only the actor that asks past it, wi
   for (const actor of actors) actor.stop();
   assert.is(table.live, 0);
   assert.is(table.maxLive, 250);
-  assert.throws(() => new PollableTable(new Scheduler(), 64, 0), /maxLive must be an integer in 1\.\.67108864, got 0/);
+  assert.throws(() => new TimingRuntime({ maxLivePollables: 0 }), /maxLive must be an integer in 1\.\.67108864, got 0/);
 });
 
 test('max_events: the actor traps past its budget; the setup events are not counted', async () => {

@@ -5,8 +5,7 @@
 // a bare Object.create(Pollable.prototype); these tests build the same objects.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import { PollableTable } from '../../src/pollables/table.ts';
+import { TimingRuntime } from '../../src/time/timing-runtime.ts';
 import { TimingHost } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
 import { Pollable } from '../../src/wasi/poll.ts';
@@ -14,10 +13,11 @@ import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
 function setup(mode: 'jspi' | 'sync' = 'jspi') {
   const clock = new FakeClock(0n);
-  const scheduler = new Scheduler({ clock, timer: new FakeTimer(clock) });
-  const table = new PollableTable(scheduler);
+  const sleepSync = (ms: number): void => clock.advanceNs(BigInt(Math.ceil(ms * 1e6)));
+  const runtime = new TimingRuntime({ clock, timer: new FakeTimer(clock), sleepSync });
+  const { table } = runtime;
   const actor = (id: string) => {
-    const host = new TimingHost({ table, mode, actorId: id, sleepSync: (ms) => clock.advanceNs(BigInt(Math.ceil(ms * 1e6))) });
+    const host = new TimingHost({ runtime, mode, actorId: id });
     const imports = timingImports(host);
     return { host, mono: imports['wasi:clocks/monotonic-clock'], io: imports['wasi:io/poll'] };
   };
