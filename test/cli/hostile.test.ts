@@ -117,21 +117,30 @@ test('a failed or killed run never replaces an existing chain', async () => {
   const broken = writeManifest(dir, 'broken.toml', manifestFor('no-such-actor'));
   assert.is(bin(['run', broken, '--events', events]).status, 2);
   assert.is(readFileSync(events, 'utf8'), original);
-  // Killed mid-run: the sleeper sleeps 5 s; its chain has begun in the temporary file.
-  const sleep5s = '00f2052a01000000';
-  const child = spawn(process.execPath, [BIN, 'run', actorManifest('sleeper'), '--events', events, '--state-hex', sleep5s], { cwd: ROOT, stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 1500));
+  // Killed mid-run: the sleeper sleeps 20 s; it is killed once its temporary chain file exists.
+  const sleep20s = '00c817a804000000';
+  const temps = (): string[] => readdirSync(dir).filter((n) => n.startsWith('.good.jsonl.'));
+  const started = async (): Promise<void> => {
+    for (let waited = 0; temps().length === 0; waited += 50) {
+      if (waited > 60_000) throw new Error('the run never opened its temporary file');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const child = spawn(process.execPath, [BIN, 'run', actorManifest('sleeper'), '--events', events, '--state-hex', sleep20s], { cwd: ROOT, stdio: 'ignore' });
+  await started();
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   assert.is(readFileSync(events, 'utf8'), original, 'the existing chain is untouched');
-  for (const name of readdirSync(dir).filter((n) => n.startsWith('.good.jsonl.'))) rmSync(join(dir, name));
+  assert.is(temps().length, 1, 'a SIGKILL can leave the temporary file, and only that');
+  for (const name of temps()) rmSync(join(dir, name));
   // Interrupted (SIGTERM): the temporary file is removed as well.
-  const term = spawn(process.execPath, [BIN, 'run', actorManifest('sleeper'), '--events', events, '--state-hex', sleep5s], { cwd: ROOT, stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 1500));
+  const term = spawn(process.execPath, [BIN, 'run', actorManifest('sleeper'), '--events', events, '--state-hex', sleep20s], { cwd: ROOT, stdio: 'ignore' });
+  await started();
   term.kill('SIGTERM');
-  await new Promise((r) => term.once('exit', r));
+  const [, signal] = await new Promise<[number | null, string | null]>((r) => term.once('exit', (code, sig) => r([code, sig])));
+  assert.is(signal, 'SIGTERM', 'it still dies of the signal');
   assert.is(readFileSync(events, 'utf8'), original);
-  assert.equal(readdirSync(dir).filter((n) => n.startsWith('.good.jsonl.')), [], 'no temporary file left');
+  assert.equal(temps(), [], 'no temporary file left');
 });
 
 test('save_chain: a manifest name cannot lead out of the manifest folder', () => {
