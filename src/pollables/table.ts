@@ -18,6 +18,7 @@
 import type { HostTimer } from '../scheduler/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { TimeSource } from '../time/time-source.ts';
+import { ENTRY_LIMIT } from '../wheel/entries.ts';
 import { Owners } from './owners.ts';
 
 const INDEX_BITS = 26;
@@ -85,8 +86,9 @@ export class PollableTable {
 
   constructor(options: PollableTableOptions) {
     const maxLive = options.maxLive ?? MAX_LIVE_POLLABLES;
-    if (!Number.isSafeInteger(maxLive) || maxLive < 1 || maxLive > INDEX_SPAN) {
-      throw new RangeError(`PollableTable: maxLive must be an integer in 1..${INDEX_SPAN}, got ${String(maxLive)}`);
+    // Every live timer may sit in the wheel at once: past its entry limit it would throw.
+    if (!Number.isSafeInteger(maxLive) || maxLive < 1 || maxLive > ENTRY_LIMIT) {
+      throw new RangeError(`PollableTable: maxLive must be an integer in 1..${ENTRY_LIMIT}, got ${String(maxLive)}`);
     }
     this.maxLive = maxLive;
     this.#time = options.time;

@@ -60,7 +60,8 @@ test('the process-wide pollable bound traps only the actor that asks past it, wi
   for (const actor of actors) actor.stop();
   assert.is(table.live, 0);
   assert.is(table.maxLive, 250);
-  assert.throws(() => new TimingRuntime({ maxLivePollables: 0 }), /maxLive must be an integer in 1\.\.67108864, got 0/);
+  assert.throws(() => new TimingRuntime({ maxLivePollables: 2 ** 24 + 1 }), /maxLive must be an integer in 1\.\.16777216, got 16777217/);
+  assert.throws(() => new TimingRuntime({ maxLivePollables: 0 }), /maxLive must be an integer in 1\.\.16777216, got 0/);
 });
 
 test('max_events: the actor traps past its budget; the setup events are not counted', async () => {
