@@ -58,7 +58,7 @@ async function run(): Promise<string> {
       '| recorder | ns per event while recording | + ns per event at the end | heap held per event | |',
       '| --- | ---: | ---: | ---: | --- |',
       `| in memory (EventRecorder, library) | ${pushNs.toFixed(0)} | ${endNs.toFixed(0)} (hash + JSON) | ${heldBytes.toFixed(0)} B | grows with the chain (${(text.length / EVENTS).toFixed(0)} B of text per event at the end) |`,
-      `| streamed (ChainRecorder, CLI) | ${streamNs.toFixed(0)} | ${((commitMs * 1e6) / EVENTS).toFixed(0)} (fsync + rename) | ${streamHeld.toFixed(1)} B | flat: one 64 KiB buffer |`,
+      `| streamed (ChainRecorder, CLI) | ${streamNs.toFixed(0)} | ${((commitMs * 1e6) / EVENTS).toFixed(0)} (fsync + rename) | ${streamHeld.toFixed(1)} B | flat: a queue of at most 64 Ki characters |`,
       '',
       `Streamed verification (\`verify\`): ${(bytes / 2 ** 20 / (verifyMs / 1000)).toFixed(0)} MB/s, ${((verifyMs * 1e6) / EVENTS).toFixed(0)} ns per line (${(bytes / 2 ** 20).toFixed(1)} MB file).`,
       '',
