@@ -1,15 +1,19 @@
 // Command-line parsing for theater-timing. Pure: argv in, a command or a
 // UsageError out, so every message is unit-tested without spawning.
+import { parseStartTime } from '../time/start-time.ts';
+import type { ClockKind } from '../time/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
   theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
+                     [--clock real|virtual] [--start-time <RFC 3339>] [--replay <chain>]
   theater-timing verify <events.jsonl>
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
-manifest or config, 3 an actor trapped`;
+manifest or config, 3 an actor trapped (or virtual time can never wake it),
+4 a replay diverged from its recording`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -27,6 +31,11 @@ export interface RunCommand {
   maxLive: number | null;
   mode: ExecutionMode | 'auto';
   state: Uint8Array | null;
+  clock: ClockKind;
+  /** Virtual time: the wall clock's start, ns since the epoch; null for the default. */
+  startWallNs: bigint | null;
+  /** Serve the actor from this recorded chain instead of a clock. */
+  replay: string | null;
 }
 
 export type Command =
@@ -36,6 +45,7 @@ export type Command =
   | { command: 'version' };
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
+const CLOCKS: readonly ClockKind[] = ['real', 'virtual'];
 
 function positiveInt(flag: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -49,7 +59,11 @@ function hexBytes(text: string): Uint8Array {
 }
 
 function parseRun(args: string[]): RunCommand {
-  const run: RunCommand = { command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
+  const run: RunCommand = {
+    command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    clock: 'real', startWallNs: null, replay: null,
+  };
+  let instancesGiven = false;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -61,7 +75,22 @@ function parseRun(args: string[]): RunCommand {
     };
     switch (flag) {
       case '--events': run.events = value(); break;
-      case '--instances': run.instances = positiveInt(flag, value()); break;
+      case '--instances': run.instances = positiveInt(flag, value()); instancesGiven = true; break;
+      case '--clock': {
+        const clock = value();
+        if (!(CLOCKS as readonly string[]).includes(clock)) throw new UsageError(`--clock: expected one of ${CLOCKS.join(', ')}, got ${JSON.stringify(clock)}`);
+        run.clock = clock as ClockKind;
+        break;
+      }
+      case '--start-time':
+        try {
+          run.startWallNs = parseStartTime(value());
+        } catch (error) {
+          if (error instanceof UsageError) throw error;
+          throw new UsageError((error as Error).message);
+        }
+        break;
+      case '--replay': run.replay = value(); break;
       case '--max-live': run.maxLive = positiveInt(flag, value()); break;
       case '--json': run.json = true; break;
       case '--mode': {
@@ -78,6 +107,9 @@ function parseRun(args: string[]): RunCommand {
     }
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'run: missing <manifest.toml>' : `run: expected one manifest, got ${positional.length}`);
+  if (run.startWallNs !== null && run.clock !== 'virtual') throw new UsageError('--start-time: only with --clock virtual (a real wall clock reads the system time)');
+  if (run.replay !== null && instancesGiven) throw new UsageError('--replay: replays one recorded instance; drop --instances');
+  if (run.replay !== null && run.clock !== 'real') throw new UsageError('--replay: the recording serves every clock reading; drop --clock');
   run.manifest = positional[0];
   return run;
 }

@@ -59,6 +59,8 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
       instances: command.instances,
       maxLive: command.maxLive ?? undefined,
       mode: command.mode,
+      clock: command.clock,
+      startWallNs: command.startWallNs ?? undefined,
       record: eventsPath !== null,
       state: command.state,
       onProgress,

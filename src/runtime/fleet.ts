@@ -39,10 +39,15 @@ export interface FleetOptions {
   mode?: ExecutionMode | 'auto';
   /** 'real' (default) or 'virtual' time; see src/time/virtual.ts. Ignored when `runtime` is given. */
   clock?: ClockKind;
-  /** Virtual time only: the wall clock's start, ns since the epoch (default 2000-01-01T00:00:00Z). */
+  /** Virtual time only: the wall clock's start, ns since the epoch (default 2025-01-01T00:00:00Z). */
   startWallNs?: bigint;
   /** The runtime to run in (its clock, table and timer); default: a new one per run. */
   runtime?: TimingRuntime;
+  /**
+   * The handlers each actor gets; default registryFor(manifest, mode, runtime).
+   * Build it with registryFor over the same runtime to add handlers of your own.
+   */
+  registry?: HandlerRegistry;
   /** Record timing events (default true). */
   record?: boolean;
   /** Initial state passed to every init. */
@@ -111,7 +116,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
 
   const t0 = performance.now();
   const component = await prepareComponent(manifest, mode, options.cacheDir);
-  const registry = registryFor(manifest, mode, runtime);
+  const registry = options.registry ?? registryFor(manifest, mode, runtime);
   const t1 = performance.now();
   const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });
   // The first batch is spawned up front so spawnMs measures instantiation alone.

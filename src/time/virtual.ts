@@ -27,8 +27,8 @@ import { WaitRegistry } from './waits.ts';
 
 /** The virtual monotonic clock's first reading: 1 s, a fixed positive instant. */
 export const VIRTUAL_START_NS = 1_000_000_000n;
-/** The virtual wall clock's default start: 2000-01-01T00:00:00Z, in ns since the epoch. */
-export const VIRTUAL_EPOCH_NS = 946_684_800_000_000_000n;
+/** The virtual wall clock's default start: 2025-01-01T00:00:00Z, in ns since the epoch (guests check plausibility). */
+export const VIRTUAL_EPOCH_NS = 1_735_689_600_000_000_000n;
 /** Waiting actors named in a stall message; the rest are counted. */
 const NAMED_IN_STALL = 5;
 
