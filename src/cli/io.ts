@@ -1,10 +1,12 @@
 // What every CLI command shares: where output goes, and the exit codes.
 //   0 every init ok · 1 an init returned err (or a chain is invalid) ·
-//   2 bad invocation, manifest, config or component · 3 an actor trapped (wins over 1)
+//   2 bad invocation, manifest, config or component · 3 an actor trapped (wins over 1) ·
+//   4 a replay diverged from its recording (wins over all)
 export const EXIT_OK = 0;
 export const EXIT_ERR = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_TRAP = 3;
+export const EXIT_DIVERGED = 4;
 
 export interface CliIo {
   stdout(text: string): void;

@@ -4,9 +4,14 @@ import { join } from 'node:path';
 import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
 import { ConfigError } from '../handler/config.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import { HandlerRegistry } from '../handler/registry.ts';
+import { loadRecording, RecordingError } from '../replay/load.ts';
+import { ReplayHandler } from '../replay/replay-handler.ts';
+import { ReplaySession } from '../replay/session.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
+import { effectiveLimits } from '../handler/config.ts';
 import type { RunCommand } from './args.ts';
-import { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 /** Failures shown on stderr for a fleet; the rest are counted. */
 const MAX_FAILURES_SHOWN = 10;
@@ -43,6 +48,22 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
   const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
 
+  // --replay: the recording serves the actor instead of a clock (src/replay).
+  let session: ReplaySession | null = null;
+  let registry: HandlerRegistry | undefined;
+  if (command.replay !== null) {
+    try {
+      const timing = manifest.handlers.find((h) => h.type === 'timing');
+      session = new ReplaySession(loadRecording(command.replay), timing === undefined ? null : effectiveLimits(timing.config, null));
+    } catch (error) {
+      if (!(error instanceof RecordingError)) throw error;
+      io.stderr(`theater-timing: --replay: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    registry = new HandlerRegistry();
+    registry.register(new ReplayHandler(session));
+  }
+
   let lastProgress = 0;
   const onProgress = io.isTTY && command.instances > 1
     ? (settled: number, total: number): void => {
@@ -61,11 +82,16 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
       mode: command.mode,
       clock: command.clock,
       startWallNs: command.startWallNs ?? undefined,
-      record: eventsPath !== null,
       state: command.state,
       onProgress,
+      registry,
+      record: eventsPath !== null,
     });
   } catch (error) {
+    if (session?.divergence) {
+      io.stderr(`theater-timing: ${session.divergence}\n`);
+      return EXIT_DIVERGED;
+    }
     // The component cannot be transpiled or instantiated: it does not fit the manifest.
     io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
@@ -80,6 +106,12 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     }
   }
 
+  const divergence = session?.finish(fleet.results[0].outcome) ?? null;
+  if (divergence !== null) {
+    io.stderr(`theater-timing: ${divergence}\n`);
+    return EXIT_DIVERGED;
+  }
+
   const many = fleet.instances > 1;
   const failures = fleet.results.map((r) => failureLine(r, many)).filter((line) => line !== null);
   for (const line of failures.slice(0, MAX_FAILURES_SHOWN)) io.stderr(`theater-timing: ${line}\n`);
@@ -88,9 +120,11 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   const first = fleet.results[0].outcome;
   const state = showState(first.status === 'ok' ? first.state : null);
   if (command.json) {
-    io.stdout(`${JSON.stringify(jsonSummary(fleet, state, failures[0] ?? null, eventsPath))}\n`);
+    const summary = jsonSummary(fleet, state, failures[0] ?? null, eventsPath);
+    io.stdout(`${JSON.stringify(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
   } else if (!many) {
     if (state !== null) io.stdout(`${state.text}\n`);
+    if (session !== null) io.stdout(`replay ok: ${session.matched} events matched\n`);
   } else {
     io.stdout(`${manifest.name}: ${fleet.instances} instances: ${fleet.ok} ok, ${fleet.err} err, ${fleet.trap} trapped; `
       + `spawn ${fleet.spawnMs.toFixed(1)} ms, run ${fleet.runMs.toFixed(1)} ms, peak live ${fleet.peakLive} (cap ${fleet.maxLive})\n`);
