@@ -19,6 +19,7 @@ const SECTIONS = [
   { file: 'calls' },
   { file: 'poll' },
   { file: 'fleet' },
+  { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');

@@ -49,6 +49,12 @@ export { buildChain, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeCh
 export { verifyChain, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
 export { formatTimeline } from './events/timeline.ts';
 
+// Replay: serve an actor from a recorded chain (ours or Theater's chain.json).
+export { loadRecording, parseRecording, replayHandler, RecordingError } from './replay/load.ts';
+export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
+export { ReplaySession, ReplayDivergence } from './replay/session.ts';
+export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
+
 // Manifests and the actor runtime.
 export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } from './manifest/manifest.ts';
 export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
