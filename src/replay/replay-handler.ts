@@ -30,8 +30,9 @@ export class ReplayPollable {
     this.session.call(POLL, '[method]pollable.block', [this.recorded]);
   }
   [Symbol.dispose](): void {
-    // Theater's format never recorded drops: there is nothing to match them against.
+    // Theater's format never recorded drops: nothing to match, so the drop is recorded as ours.
     if (this.session.recording.hostEvents) this.session.call(POLL, '[resource-drop]pollable', [this.recorded]);
+    else this.session.host({ type: 'PollableDrop', pollable: this.recorded });
   }
 }
 

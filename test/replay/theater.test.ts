@@ -112,7 +112,7 @@ test('in-process: Theater has no setup, clamp or drop events; the replay emits i
   const p = mono.subscribeDuration(SLEEP);
   p.block();
   p[Symbol.dispose]();
-  assert.equal(events.events.map((e) => e.type), ['HandlerSetupStart', 'HandlerSetupSuccess', 'LinkerInstanceSuccess', 'MonotonicClockNow', 'SubscribeDuration', 'SleepClamped', 'PollableBlock']);
+  assert.equal(events.events.map((e) => e.type), ['HandlerSetupStart', 'HandlerSetupSuccess', 'LinkerInstanceSuccess', 'MonotonicClockNow', 'SubscribeDuration', 'SleepClamped', 'PollableBlock', 'PollableDrop']);
   assert.throws(() => mono.subscribeDuration(1n), /^replay diverged at event 4: recorded wasi:clocks\/monotonic-clock@0\.2\.3\/now, actor called subscribe-duration\(1\)$/);
   assert.is(session.finish({ status: 'ok' }), session.divergence, 'the first divergence stands');
 });
