@@ -4,13 +4,10 @@ import { join } from 'node:path';
 import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
 import { ConfigError } from '../handler/config.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
-import { HandlerRegistry } from '../handler/registry.ts';
-import { loadRecording, RecordingError } from '../replay/load.ts';
-import { ReplayHandler } from '../replay/replay-handler.ts';
-import { ReplaySession } from '../replay/session.ts';
+import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
-import { effectiveLimits } from '../handler/config.ts';
 import type { RunCommand } from './args.ts';
+import { replayRegistry } from './replay.ts';
 import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 /** Failures shown on stderr for a fleet; the rest are counted. */
@@ -48,21 +45,18 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
   const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
 
-  // --replay: the recording serves the actor instead of a clock (src/replay).
-  let session: ReplaySession | null = null;
-  let registry: HandlerRegistry | undefined;
+  // --replay: the recording serves the actor instead of a clock.
+  let replay: ReturnType<typeof replayRegistry> | null = null;
   if (command.replay !== null) {
     try {
-      const timing = manifest.handlers.find((h) => h.type === 'timing');
-      session = new ReplaySession(loadRecording(command.replay), timing === undefined ? null : effectiveLimits(timing.config, null));
+      replay = replayRegistry(command.replay, manifest);
     } catch (error) {
       if (!(error instanceof RecordingError)) throw error;
       io.stderr(`theater-timing: --replay: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    registry = new HandlerRegistry();
-    registry.register(new ReplayHandler(session));
   }
+  const session = replay?.session ?? null;
 
   let lastProgress = 0;
   const onProgress = io.isTTY && command.instances > 1
@@ -84,7 +78,7 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
       startWallNs: command.startWallNs ?? undefined,
       state: command.state,
       onProgress,
-      registry,
+      registry: replay?.registry,
       record: eventsPath !== null,
     });
   } catch (error) {
