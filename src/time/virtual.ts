@@ -54,7 +54,8 @@ export function tickAfter(time: TimeSource, delayMs: number): bigint {
 
 interface Armed {
   callback: () => void;
-  delayMs: number;
+  /** Where the clock jumps when this timer fires: fixed when armed, so a sync-mode sleep in between cannot move it. */
+  atNs: bigint;
 }
 
 export class VirtualTimer implements HostTimer {
@@ -71,7 +72,7 @@ export class VirtualTimer implements HostTimer {
   }
 
   set(callback: () => void, delayMs: number): unknown {
-    const armed = { callback, delayMs };
+    const armed = { callback, atNs: tickAfter(this.#time, delayMs) };
     this.#armed = armed;
     this.#queueCheck();
     return armed;
@@ -97,7 +98,7 @@ export class VirtualTimer implements HostTimer {
     const armed = this.#armed;
     if (armed !== null) {
       this.#armed = null;
-      this.#clock.advanceTo(tickAfter(this.#time, armed.delayMs));
+      this.#clock.advanceTo(armed.atNs);
       armed.callback();
       return;
     }
