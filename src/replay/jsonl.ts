@@ -30,6 +30,9 @@ export function recordingFromJsonl(text: string): Recording {
     } catch {
       throw new RecordingError(`${at}: not JSON`);
     }
+    if (seq === 0 && isPlainObject(line) && isPlainObject(line.fleet)) {
+      throw new RecordingError(`${at}: the file holds the chains of ${String(line.fleet.instances)} instances; a replay serves one (write it with --instances 1)`);
+    }
     if (!isPlainObject(line) || !isPlainObject(line.event)) throw new RecordingError(`${at}: expected a chain line {"seq","parent","hash","handler","event"}`);
     if (seq === 0) instance = line.instance;
     else if (line.instance !== instance) throw new RecordingError(`${at}: the file holds the chains of several instances; a replay serves one (write it with --instances 1)`);

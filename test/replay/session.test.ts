@@ -155,6 +155,7 @@ test('our chain is checked as it is read', () => {
   const good = jsonl([{ type: 'MonotonicClockNow', instant: 1n }, { type: 'MonotonicClockNow', instant: 2n }]);
   const lines = good.trim().split('\n');
   assert.throws(() => parseRecording('{'), /^line 1: not JSON$/);
+  assert.throws(() => parseRecording('{"fleet":{"instances":3}}'), /^line 1: the file holds the chains of 3 instances; a replay serves one/);
   assert.throws(() => parseRecording('{"event":3}'), /^line 1: expected a chain line/);
   assert.throws(() => parseRecording(`${lines[1]}\n`), /^line 1: seq or parent breaks the chain$/);
   const unknown = jsonl([{ type: 'MonotonicClockNow', instant: 1n }]).replace('MonotonicClockNow', 'Mystery');
