@@ -101,6 +101,8 @@ export class ReplaySession {
     const recorded: RecordedOutcome | null = this.recording.outcome;
     if (recorded !== null && recorded.status !== outcome.status) {
       this.#divergence = `replay diverged at event ${this.#endPosition()}: recorded outcome ${recorded.status}${recorded.message ? ` (${recorded.message})` : ''}, actor ${ended}`;
+    } else if (recorded !== null) {
+      this.#matched++; // the ChainEnd record: the outcome agrees
     }
     return this.#divergence;
   }

@@ -146,6 +146,7 @@ test('outcomes: leftovers and a different recorded outcome diverge; a matching o
   const same = new ReplaySession(parseRecording(jsonl([now], { outcome: 'ok' })));
   same.call('wasi:clocks/monotonic-clock', 'now', []);
   assert.is(same.finish({ status: 'ok' }), null);
+  assert.is(same.matched, 2, 'the ChainEnd counts as matched when the outcome agrees');
   const past = new ReplaySession(parseRecording(jsonl([now], { outcome: 'ok' })));
   past.call('wasi:clocks/monotonic-clock', 'now', []);
   assert.throws(() => past.call('wasi:clocks/monotonic-clock', 'now', []), /^replay diverged at event 1: recorded the end of the recording, actor called now\(\)$/);
