@@ -58,15 +58,17 @@ async function virtualFleet(): Promise<string> {
 async function replaySpeed(): Promise<string> {
   const manifest = loadManifest(join(ACTORS, 'wasi-clocks-test', 'manifest.toml'));
   const component = await prepareComponent(manifest, 'jspi', false);
+  const spec = manifest.handlers.find((h) => h.type === 'timing');
+  if (spec === undefined) throw new Error('wasi-clocks-test: its manifest has no timing handler');
   const recordRegistry = new HandlerRegistry();
-  recordRegistry.register(new TimingHandler(manifest.handlers[0].config, null, { mode: 'jspi' }));
+  recordRegistry.register(new TimingHandler(spec.config, null, { mode: 'jspi' }));
   const recorded = Actor.spawn(component, recordRegistry, { id: 'rec' });
   await recorded.init();
   recorded.stop();
   const text = formatChainJsonl(buildChain(recorded.events!.events));
   const recording = parseRecording(text);
   const events = recording.entries.length;
-  const limits = new TimingHandler(manifest.handlers[0].config).limits;
+  const limits = new TimingHandler(spec.config).limits;
   const replayOnce = async (): Promise<void> => {
     const registry = new HandlerRegistry();
     registry.register(new ReplayHandler(new ReplaySession(recording, limits)));

@@ -19,6 +19,7 @@ const SECTIONS = [
   { file: 'calls' },
   { file: 'poll' },
   { file: 'fleet' },
+  { file: 'zero-spin' },
   { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
 ] as const;
 

@@ -54,9 +54,26 @@ export { loadRecording, parseRecording, replayHandler, RecordingError } from './
 export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
 export { ReplaySession, ReplayDivergence } from './replay/session.ts';
 export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
+// Theater's chain.json: write, read and verify it.
+export { compactJson, jsonBytes, parseJsonExact, valueError, type Json, type TheaterValue } from './events/theater/values.ts';
+export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';
+export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
+export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';
+export { theaterChainPath, writeTheaterChainFile } from './events/theater/file.ts';
 
 // Manifests and the actor runtime.
-export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } from './manifest/manifest.ts';
+export {
+  loadManifest,
+  ManifestError,
+  KNOWN_HANDLER_TYPES,
+  THEATER_ONLY_HANDLER_TYPES,
+  type ActorManifest,
+  type HandlerSpec,
+  type InitStateFile,
+  type ReplayHandlerSpec,
+  type TimingHandlerSpec,
+  type UnservedHandlerSpec,
+} from './manifest/manifest.ts';
 export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
 export { runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
 export { defaultMaxLive } from './runtime/limits.ts';

@@ -5,10 +5,10 @@ import type { ClockKind } from '../time/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
-  theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
+  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
                      [--clock real|virtual] [--start-time <RFC 3339>] [--replay <chain>]
-  theater-timing verify <events.jsonl>
+  theater-timing verify <events.jsonl | chain.json>
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
@@ -26,6 +26,8 @@ export interface RunCommand {
   command: 'run';
   manifest: string;
   events: string | null;
+  /** jsonl: our JSON Lines (default); theater: Theater's chain.json, one file per instance. */
+  chainFormat: ChainFormat;
   instances: number;
   json: boolean;
   maxLive: number | null;
@@ -46,6 +48,8 @@ export type Command =
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
 const CLOCKS: readonly ClockKind[] = ['real', 'virtual'];
+export type ChainFormat = 'jsonl' | 'theater';
+const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];
 
 function positiveInt(flag: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -60,7 +64,7 @@ function hexBytes(text: string): Uint8Array {
 
 function parseRun(args: string[]): RunCommand {
   const run: RunCommand = {
-    command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
     clock: 'real', startWallNs: null, replay: null,
   };
   let instancesGiven = false;
@@ -91,6 +95,12 @@ function parseRun(args: string[]): RunCommand {
         }
         break;
       case '--replay': run.replay = value(); break;
+      case '--chain-format': {
+        const format = value();
+        if (!(CHAIN_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--chain-format: expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+        run.chainFormat = format as ChainFormat;
+        break;
+      }
       case '--max-live': run.maxLive = positiveInt(flag, value()); break;
       case '--json': run.json = true; break;
       case '--mode': {
@@ -120,7 +130,7 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'run':
       return parseRun(rest);
     case 'verify':
-      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
+      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl | chain.json>');
       return { command: 'verify', file: rest[0] };
     case '--help': case '-h': case 'help':
       return { command: 'help' };

@@ -8,6 +8,7 @@ import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
 import { replayRegistry } from './replay.ts';
+import { writeTheaterEvents } from './theater-output.ts';
 import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 /** Failures shown on stderr for a fleet; the rest are counted. */
@@ -43,16 +44,31 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     throw error;
   }
   for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
-  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
+  const savedName = command.chainFormat === 'theater' ? `${manifest.name}.chain.json` : `${manifest.name}.events.jsonl`;
+  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, savedName) : null);
+  if (command.chainFormat === 'theater' && eventsPath === null) {
+    io.stderr('theater-timing: --chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest\n');
+    return EXIT_USAGE;
+  }
 
-  // --replay: the recording serves the actor instead of a clock.
+  // --replay, or a manifest's [[handler]] type = "replay": the recording serves the actor instead of a clock.
+  const specAt = manifest.handlers.findIndex((h) => h.type === 'replay');
+  const spec = manifest.handlers[specAt];
+  const chainPath = command.replay ?? (spec?.type === 'replay' ? spec.chain : null);
+  const origin = command.replay !== null ? '--replay' : `${manifest.path}: handler[${specAt}]`;
   let replay: ReturnType<typeof replayRegistry> | null = null;
-  if (command.replay !== null) {
+  if (chainPath !== null) {
+    const conflict = command.instances !== 1 ? 'replays one recorded instance; drop --instances'
+      : command.clock !== 'real' ? 'the recording serves every clock reading; drop --clock' : null;
+    if (conflict !== null) {
+      io.stderr(`theater-timing: ${origin}: ${conflict}\n`);
+      return EXIT_USAGE;
+    }
     try {
-      replay = replayRegistry(command.replay, manifest);
+      replay = replayRegistry(chainPath, manifest);
     } catch (error) {
       if (!(error instanceof RecordingError)) throw error;
-      io.stderr(`theater-timing: --replay: ${error.message}\n`);
+      io.stderr(`theater-timing: ${origin}: ${error.message}\n`);
       return EXIT_USAGE;
     }
   }
@@ -93,7 +109,7 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
 
   if (eventsPath !== null) {
     try {
-      await writeEvents(eventsPath, fleet, io);
+      await (command.chainFormat === 'theater' ? writeTheaterEvents(eventsPath, fleet, io) : writeEvents(eventsPath, fleet, io));
     } catch (error) {
       io.stderr(`theater-timing: ${command.events === null ? 'save_chain' : '--events'}: cannot write ${eventsPath} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
       return EXIT_USAGE;

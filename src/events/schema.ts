@@ -43,7 +43,7 @@ export const EVENT_SCHEMA: EventSchema = {
   PollableReady: { pollable: 'u32', ready: 'bool' },
   PollableBlock: { pollable: 'u32', waited: 'u64' },
   PollableDrop: { pollable: 'u32' },
-  PollReady: { ready_count: 'u32', indices: 'u32[]', waited: 'u64' },
+  PollReady: { pollables: 'u32[]', ready_count: 'u32', indices: 'u32[]', waited: 'u64' },
 };
 
 export const CLAMP_REASONS: readonly ClampReason[] = ['min_sleep_duration', 'max_sleep_duration'];

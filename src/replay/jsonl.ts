@@ -46,7 +46,9 @@ export function recordingFromJsonl(text: string): Recording {
       outcome = { status: event.outcome as RecordedOutcome['status'], message: typeof event.message === 'string' ? event.message : '' };
       return;
     }
-    const problem = wireEventError(event);
+    // Chains written before PollReady listed its pollables lack the field: checked as if empty, replayed without it.
+    const unlisted = event.type === 'PollReady' && !Object.hasOwn(event, 'pollables');
+    const problem = wireEventError(unlisted ? { ...event, pollables: [] } : event);
     if (problem !== null) throw new RecordingError(`${at}: ${problem}`);
     const timing = fromWire(event);
     entries.push(callOf(timing, seq) ?? { kind: 'host', position: seq, event: timing });
@@ -59,7 +61,7 @@ export function recordingFromJsonl(text: string): Recording {
 function fromWire(wire: Record<string, unknown>): TimingEvent {
   const event: Record<string, unknown> = { type: wire.type };
   for (const [name, kind] of fieldsOf(wire.type as string)!) {
-    event[name] = kind === 'u64' ? BigInt(wire[name] as string) : wire[name];
+    if (Object.hasOwn(wire, name)) event[name] = kind === 'u64' ? BigInt(wire[name] as string) : wire[name];
   }
   return event as unknown as TimingEvent;
 }

@@ -58,7 +58,8 @@ export class ReplaySession {
    */
   clamp(requestedNs: bigint | null): void {
     const limits = this.limits;
-    const computed = requestedNs !== null && requestedNs > 0n && limits !== null ? clampSleep(requestedNs, limits) : null;
+    // The host's own rule (host.ts): every request is clamped, a zero one included.
+    const computed = requestedNs !== null && limits !== null ? clampSleep(requestedNs, limits) : null;
     const expected = computed?.reason ? { type: 'SleepClamped' as const, requested: requestedNs!, applied: computed.appliedNs, reason: computed.reason } : null;
     if (!this.recording.hostEvents) {
       if (expected !== null) this.#events?.record(expected);

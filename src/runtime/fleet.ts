@@ -16,8 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { TimingEvent } from '../events/types.ts';
-import { HandlerRegistry } from '../handler/registry.ts';
-import { TimingHandler } from '../handler/timing-handler.ts';
+import type { HandlerRegistry } from '../handler/registry.ts';
 import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
 import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -27,6 +26,10 @@ import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
 import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
+import { versionedImportNames } from './import-versions.ts';
+import { registryFor } from './handlers.ts';
+
+export { registryFor } from './handlers.ts';
 
 export interface FleetOptions {
   instances?: number;
@@ -50,7 +53,7 @@ export interface FleetOptions {
   registry?: HandlerRegistry;
   /** Record timing events (default true). */
   record?: boolean;
-  /** Initial state passed to every init. */
+  /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
   state?: Uint8Array | null;
   cacheDir?: string | false;
   onProgress?: (settled: number, total: number) => void;
@@ -68,6 +71,10 @@ export interface FleetResult {
   err: number;
   trap: number;
   results: InstanceResult[];
+  /** The component's imports, as it names them (with versions). */
+  imports: readonly string[];
+  /** The state every init was given. */
+  state: Uint8Array | null;
   mode: ExecutionMode;
   maxLive: number;
   /** The most actors that were alive at once. */
@@ -75,13 +82,6 @@ export interface FleetResult {
   prepareMs: number;
   spawnMs: number;
   runMs: number;
-}
-
-/** The registry a manifest asks for: one handler per [[handler]] entry, all in `runtime`. */
-export function registryFor(manifest: ActorManifest, mode: ExecutionMode, runtime: TimingRuntime = new TimingRuntime()): HandlerRegistry {
-  const registry = new HandlerRegistry();
-  for (const spec of manifest.handlers) registry.register(new TimingHandler(spec.config, null, { mode, runtime }));
-  return registry;
 }
 
 /** The runtime a run asks for: real time, or virtual time from its fixed start. */
@@ -114,9 +114,11 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const gate = new Gate(maxLive);
   const record = options.record !== false;
 
+  const state = options.state ?? manifest.init_state?.bytes ?? null;
+
   const t0 = performance.now();
-  const component = await prepareComponent(manifest, mode, options.cacheDir);
   const registry = options.registry ?? registryFor(manifest, mode, runtime);
+  const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
@@ -147,7 +149,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     let outcome: InitOutcome;
     try {
       actor = take(i);
-      outcome = await actor.init(options.state ?? null);
+      outcome = await actor.init(state);
     } catch (error) {
       outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
     } finally {
@@ -166,6 +168,8 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     err: count('err'),
     trap: count('trap'),
     results,
+    imports: versionedImportNames(component),
+    state,
     mode,
     maxLive,
     peakLive: gate.peak,

@@ -64,12 +64,12 @@ export class TimingHost {
   }
 
   /**
-   * A timer pollable `requestedNs` after `nowNs`, clamped to the limits. A request
-   * that is already due (0 ns) is ready at once and never raised to the minimum:
-   * it is a readiness check, not a sleep.
+   * A timer pollable `requestedNs` after `nowNs`, clamped to the limits. A zero
+   * request is raised to the minimum like any other (the seed's rule against
+   * tight-loop polling); only with a minimum of 0 is it ready at once.
    */
   subscribe(nowNs: bigint, requestedNs: bigint): { handle: number; deadlineNs: bigint; clamp: ReturnType<typeof clampSleep> | null } {
-    const clamp = requestedNs > 0n && this.limits !== null ? clampSleep(requestedNs, this.limits) : null;
+    const clamp = this.limits !== null ? clampSleep(requestedNs, this.limits) : null;
     const appliedNs = clamp === null ? requestedNs : clamp.appliedNs;
     const sum = nowNs + appliedNs;
     const deadlineNs = sum > U64_MAX ? U64_MAX : sum;

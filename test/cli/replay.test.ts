@@ -17,13 +17,10 @@ function bin(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/**
- * The chain formats a run can write; each is recorded, replayed and compared.
- * Theater's joins as one line once its writer is in:
- *   { name: 'theater', args: ['--chain-format', 'theater'], count: (text) => (JSON.parse(text) as unknown[]).length },
- */
+/** The chain formats a run can write; each is recorded, replayed and compared, hash for hash. */
 const FORMATS: ReadonlyArray<{ name: string; args: string[]; count: (text: string) => number }> = [
   { name: 'jsonl', args: [], count: (text) => text.trim().split('\n').length },
+  { name: 'theater', args: ['--chain-format', 'theater'], count: (text) => (JSON.parse(text) as unknown[]).length },
 ];
 
 for (const format of FORMATS) {
