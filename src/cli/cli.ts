@@ -13,7 +13,7 @@ import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
 import { run } from './run.ts';
 
 export { showState } from './run.ts';
-export { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+export { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;
