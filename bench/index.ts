@@ -19,6 +19,9 @@ const SECTIONS = [
   { file: 'calls' },
   { file: 'poll' },
   { file: 'fleet' },
+  { file: 'zero-spin' },
+  { file: 'chain', title: 'Event chains (issue 9)' },
+  { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
   { file: 'fairness', title: 'Fair sharing of the thread (issue 9)' },
 ] as const;
 

@@ -52,13 +52,18 @@ export class Owners {
     return waiter.promise;
   }
 
-  waiting(owner: number): boolean { return this.#waiter[owner] !== null; }
-
   wake(owner: number): void {
     const waiter = this.#waiter[owner];
     if (waiter === null) return;
     this.#waiter[owner] = null;
     waiter.resolve();
+  }
+
+  /** Fails the owner's waiting calls with `error` (virtual time: nothing can wake them). */
+  fail(owner: number, error: Error): void {
+    const waiter = this.#waiter[owner];
+    this.#waiter[owner] = null;
+    waiter?.reject(error);
   }
 
   /** Forgets the owner; a call still waiting fails instead of hanging forever. */
@@ -68,6 +73,6 @@ export class Owners {
     this.#head[owner] = NONE;
     this.#live[owner] = 0;
     this.#free.push(owner);
-    waiter?.reject(new Error('actor stopped while waiting on a pollable'));
+    waiter?.reject(new Error('wasi trap: actor stopped while waiting on a pollable'));
   }
 }

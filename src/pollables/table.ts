@@ -15,7 +15,10 @@
  *
  * No allocation per subscribe or drop in steady state; the arrays double when full.
  */
-import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { HostTimer } from '../scheduler/clock.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
+import type { TimeSource } from '../time/time-source.ts';
+import { ENTRY_LIMIT } from '../wheel/entries.ts';
 import { Owners } from './owners.ts';
 
 const INDEX_BITS = 26;
@@ -23,6 +26,14 @@ const INDEX_SPAN = 2 ** INDEX_BITS;
 const INDEX_MASK = INDEX_SPAN - 1;
 const GENERATION_SPAN = 2 ** (53 - INDEX_BITS);
 const NONE = -1;
+/**
+ * Live pollables the whole process may hold: 2^22, a quarter of the timer
+ * wheel's 2^24 entries, so no mix of actors within their quotas can reach the
+ * wheel's limit (2 500 actors × 10 000 pollables used to), and ~200 MB of
+ * table and wheel at ~49 B per pollable. Past it, subscribe refuses (the host
+ * traps the asking actor).
+ */
+export const MAX_LIVE_POLLABLES = 2 ** 22;
 
 /**
  * The entry a handle names: a u32 that is unique among live pollables, which the
@@ -32,14 +43,35 @@ export function slotOf(handle: number): number {
   return handle & INDEX_MASK;
 }
 
+/** A handle that names no live pollable (dropped, or never issued by this table). */
+export class StaleHandleError extends RangeError {
+  override name = 'StaleHandleError';
+  constructor(handle: number) {
+    super(`pollable handle ${String(handle)} is not live (dropped, or never issued)`);
+  }
+}
+
 /** Anything that carries a table handle (the WASI Pollable objects do). */
 export interface HandleRef {
   readonly handle: number;
 }
 
+export interface PollableTableOptions {
+  time: TimeSource;
+  /** The native timer (default: Node's setTimeout). */
+  timer?: HostTimer;
+  /** Initial entries; the arrays double when full. */
+  capacity?: number;
+  /** Live entries at most, over all owners (default MAX_LIVE_POLLABLES). */
+  maxLive?: number;
+}
+
 export class PollableTable {
+  /** Built here, because the table owns the payload space its expiries name. */
   readonly scheduler: Scheduler;
+  #time: TimeSource;
   readonly owners = new Owners();
+  readonly maxLive: number;
   #capacity: number;
   #used = 0; // indices below this have been handed out at least once
   #freeHead = NONE;
@@ -52,9 +84,15 @@ export class PollableTable {
   #ready: Uint32Array;
   #external: Uint32Array;
 
-  constructor(scheduler: Scheduler, capacity = 1024) {
-    this.scheduler = scheduler;
-    this.#capacity = Math.max(32, capacity);
+  constructor(options: PollableTableOptions) {
+    const maxLive = options.maxLive ?? MAX_LIVE_POLLABLES;
+    // Every live timer may sit in the wheel at once: past its entry limit it would throw.
+    if (!Number.isSafeInteger(maxLive) || maxLive < 1 || maxLive > ENTRY_LIMIT) {
+      throw new RangeError(`PollableTable: maxLive must be an integer in 1..${ENTRY_LIMIT}, got ${String(maxLive)}`);
+    }
+    this.maxLive = maxLive;
+    this.#time = options.time;
+    this.#capacity = Math.max(32, options.capacity ?? 1024);
     this.#generation = new Uint32Array(this.#capacity);
     this.#timer = new Float64Array(this.#capacity);
     this.#owner = new Int32Array(this.#capacity);
@@ -62,17 +100,23 @@ export class PollableTable {
     this.#prev = new Int32Array(this.#capacity);
     this.#ready = new Uint32Array(this.#capacity >>> 5);
     this.#external = new Uint32Array(this.#capacity >>> 5);
-    scheduler.setExpirySink(this.#onExpire);
+    this.scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity: this.#capacity, onExpire: this.#onExpire });
   }
 
   get live(): number { return this.#live; }
-  get capacity(): number { return this.#capacity; }
 
-  /** A timer pollable; ready at once when `deadlineTick <= nowTick`. NONE when over quota. */
-  subscribeTimer(owner: number, deadlineTick: number, nowTick: number): number {
+  /**
+   * A timer pollable due at `deadlineNs`, read against `nowNs` (the instant the
+   * guest's request was measured from); ready at once when already due. NONE when
+   * over quota or over maxLive.
+   */
+  subscribeTimer(owner: number, deadlineNs: bigint, nowNs: bigint): number {
     const index = this.#allocate(owner);
     if (index === NONE) return NONE;
-    const handle = deadlineTick <= nowTick ? NONE : this.scheduler.schedule(deadlineTick, index);
+    const time = this.#time;
+    const due = deadlineNs <= nowNs;
+    const deadlineTick = due ? 0 : time.deadlineToTick(deadlineNs);
+    const handle = due || deadlineTick <= time.tickOf(nowNs) ? NONE : this.scheduler.schedule(deadlineTick, index);
     this.#timer[index] = handle;
     if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
     return this.#generation[index] * INDEX_SPAN + index;
@@ -88,6 +132,7 @@ export class PollableTable {
   }
 
   isLive(handle: number): boolean {
+    if (!Number.isSafeInteger(handle) || handle < 0) return false;
     const index = handle & INDEX_MASK;
     return index < this.#used && this.#owner[index] !== NONE &&
       this.#generation[index] === Math.floor(handle / INDEX_SPAN);
@@ -95,21 +140,21 @@ export class PollableTable {
 
   /** Readiness of a live handle; `nowTick` is read only when a timer is not marked yet. */
   isReady(handle: number): boolean {
-    const index = handle & INDEX_MASK;
+    const index = this.#liveIndex(handle);
     if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
     const timer = this.#timer[index];
-    return timer >= 0 && this.#expireEarly(index, timer, this.scheduler.nowTick());
+    return timer >= 0 && this.#expireEarly(index, timer, this.#time.nowTick());
   }
 
   /** Appends the positions of ready entries to `out`; one clock read at most. */
   scan(items: ArrayLike<HandleRef>, out: number[]): number {
     let nowTick = -1;
     for (let i = 0; i < items.length; i++) {
-      const index = items[i].handle & INDEX_MASK;
+      const index = this.#liveIndex(items[i].handle);
       if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) { out.push(i); continue; }
       const timer = this.#timer[index];
       if (timer < 0) continue;
-      if (nowTick < 0) nowTick = this.scheduler.nowTick();
+      if (nowTick < 0) nowTick = this.#time.nowTick();
       if (this.#expireEarly(index, timer, nowTick)) out.push(i);
     }
     return out.length;
@@ -119,10 +164,19 @@ export class PollableTable {
   earliestDeadline(items: ArrayLike<HandleRef>): number {
     let best = Infinity;
     for (let i = 0; i < items.length; i++) {
-      const timer = this.#timer[items[i].handle & INDEX_MASK];
+      const timer = this.#timer[this.#liveIndex(items[i].handle)];
       if (timer >= 0) best = Math.min(best, this.scheduler.deadlineOf(timer));
     }
     return best;
+  }
+
+  /** What a handle is, for messages: `timer pollable 3 (due at tick 120)`, `external pollable 4`. */
+  describe(handle: number): string {
+    const index = handle & INDEX_MASK;
+    if (!this.isLive(handle)) return `dropped pollable ${index}`;
+    if ((this.#external[index >>> 5] >>> (index & 31)) & 1) return `external pollable ${index}`;
+    const timer = this.#timer[index];
+    return timer >= 0 ? `timer pollable ${index} (due at tick ${this.scheduler.deadlineOf(timer)})` : `timer pollable ${index} (ready)`;
   }
 
   setReady(handle: number, ready: boolean): void {
@@ -150,6 +204,15 @@ export class PollableTable {
     this.owners.release(owner);
   }
 
+  /**
+   * The entry of a live handle. A dropped or never-issued handle throws instead of
+   * naming a slot: after a drop the slot may belong to another actor.
+   */
+  #liveIndex(handle: number): number {
+    if (!this.isLive(handle)) throw new StaleHandleError(handle);
+    return handle & INDEX_MASK;
+  }
+
   #expireEarly(index: number, timer: number, nowTick: number): boolean {
     if (this.scheduler.deadlineOf(timer) > nowTick) return false;
     this.scheduler.cancel(timer);
@@ -169,7 +232,7 @@ export class PollableTable {
   }
 
   #allocate(owner: number): number {
-    if (!this.owners.admit(owner)) return NONE;
+    if (this.#live >= this.maxLive || !this.owners.admit(owner)) return NONE;
     let index = this.#freeHead;
     if (index !== NONE) this.#freeHead = this.#next[index];
     else {

@@ -6,7 +6,7 @@
  * runs meanwhile. Checked where the guest already calls the host (the fuel
  * check of the fairness pass), so a budget costs nothing between checks.
  */
-import { WasiTrap } from '../wasi/trap.ts';
+import { quoted, WasiTrap } from '../wasi/trap.ts';
 
 export class RunMeter {
   readonly actorId: string;
@@ -56,7 +56,7 @@ export class RunMeter {
     if (this.limitMs === 0 || this.#sinceMs < 0) return;
     const usedMs = this.#usedMs + nowMs - this.#sinceMs;
     if (usedMs > this.limitMs) {
-      throw new WasiTrap(`cpu budget exceeded: actor ${JSON.stringify(this.actorId)} ran ${Math.round(usedMs)} ms in one call, not counting waits (max_cpu_ms ${this.limitMs})`);
+      throw new WasiTrap(`cpu budget exceeded: actor ${quoted(this.actorId)} ran ${Math.round(usedMs)} ms in one call, not counting waits (max_cpu_ms ${this.limitMs})`);
     }
   }
 }

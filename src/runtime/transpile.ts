@@ -35,8 +35,7 @@ import { INSTRUMENT_FORMAT, instrumentCoreModule, YIELD_MODULE } from './instrum
 import type { RunMeter } from './run-meter.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
-
-export type TranspileMode = 'jspi' | 'sync';
+import type { ExecutionMode } from '../wasi/mode.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
 export type CoreModule = object;
@@ -48,7 +47,7 @@ interface WasmApi {
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface TranspileOptions {
-  mode: TranspileMode;
+  mode: ExecutionMode;
   /** Where transpiled glue is kept across processes; `false` for memory only. */
   cacheDir?: string | false;
   /** JSPI only: exports that may suspend. Default `['theater:simple/actor#init']`. */
@@ -71,7 +70,7 @@ export type ComponentExports = Record<string, unknown>;
 
 export interface TranspiledComponent {
   readonly key: string;
-  readonly mode: TranspileMode;
+  readonly mode: ExecutionMode;
   readonly jcoVersion: string;
   readonly origin: 'generated' | 'disk';
   /** The import object keys the glue reads. */
@@ -154,7 +153,7 @@ function checkComponentBytes(bytes: Uint8Array): string | null {
   return null;
 }
 
-interface Recipe { key: string; mode: TranspileMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
+interface Recipe { key: string; mode: ExecutionMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
 
 async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null): Promise<TranspiledComponent> {
   const dir = cacheDir === null ? null : join(cacheDir, recipe.key);

@@ -9,7 +9,7 @@
  *                               macrotask. Sync mode: never asked for (no export
  *                               may suspend), a plain no-op.
  */
-import type { TranspileMode } from './transpile.ts';
+import type { ExecutionMode } from '../wasi/mode.ts';
 import type { RunMeter } from './run-meter.ts';
 import { sharedSlice, type EventLoopSlice } from './slice.ts';
 
@@ -22,7 +22,7 @@ interface SuspendingApi {
   Suspending: new (fn: () => Promise<void>) => object;
 }
 
-export function yieldImports(mode: TranspileMode, meter: RunMeter | null, slice: EventLoopSlice = sharedSlice()): YieldImports {
+export function yieldImports(mode: ExecutionMode, meter: RunMeter | null, slice: EventLoopSlice = sharedSlice()): YieldImports {
   const check = (maySuspend: number): number => {
     const nowMs = performance.now();
     meter?.check(nowMs);

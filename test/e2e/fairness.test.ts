@@ -75,7 +75,9 @@ async function calibrated(mode: SpinMode): Promise<bigint> {
     while ((await spinAlone(mode, n)) < HOLD_MS / 2 && n < 45n) n += 1n;
     return n + 1n;
   }
-  const probe = mode === 'compute' ? 5_000_000n : 5_000n;
+  const probe = mode === 'compute' ? 20_000_000n : 5_000n;
+  // The first call runs V8's baseline code; the second, the optimised code the real run will use.
+  await spinAlone(mode, probe);
   const ms = Math.max(1, await spinAlone(mode, probe));
   return (probe * BigInt(Math.round((HOLD_MS * 1000) / ms))) / 1000n;
 }

@@ -26,7 +26,7 @@ test('RunMeter: counts running time of one call, not its waits, and traps past t
   meter.check();
   clock.ms += 11;
   assert.throws(() => meter.check(), (e: Error) =>
-    e.message === 'wasi trap: cpu budget exceeded: actor "a\\u0007b" ran 101 ms in one call, not counting waits (max_cpu_ms 100)');
+    e.message === 'wasi trap: cpu budget exceeded: actor "a\\x07b" ran 101 ms in one call, not counting waits (max_cpu_ms 100)');
   meter.end();
   assert.is(meter.usedMs, 101);
   meter.resume(); // not in a call: stays idle
