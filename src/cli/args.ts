@@ -5,6 +5,8 @@ import type { ExecutionMode } from '../wasi/mode.ts';
 export const USAGE = `usage:
   theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
+                     [--shards <n> | --shard-index <i> --shard-count <k>]
+  theater-timing merge <results.json>... [--events <file.jsonl>] [--json]
   theater-timing verify <events.jsonl>
   theater-timing --help | --version
 
@@ -27,10 +29,25 @@ export interface RunCommand {
   maxLive: number | null;
   mode: ExecutionMode | 'auto';
   state: Uint8Array | null;
+  /** --shards: processes to split the fleet over; null = planned (src/runtime/shard-plan.ts). */
+  shards: number | null;
+  /** --shard-index (or $JOB_COMPLETION_INDEX) with --shard-count: run only that slice. */
+  shardIndex: number | null;
+  shardCount: number | null;
+  /** Internal: this process is a shard of a parent run, reporting over the IPC channel. */
+  ipc: boolean;
+}
+
+export interface MergeCommand {
+  command: 'merge';
+  results: string[];
+  events: string | null;
+  json: boolean;
 }
 
 export type Command =
   | RunCommand
+  | MergeCommand
   | { command: 'verify'; file: string }
   | { command: 'help' }
   | { command: 'version' };
@@ -43,13 +60,25 @@ function positiveInt(flag: string, text: string): number {
   return value;
 }
 
+function nonNegativeInt(name: string, text: string): number {
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) throw new UsageError(`${name}: expected a non-negative integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 function hexBytes(text: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`--state-hex: expected an even number of hex digits, got ${JSON.stringify(text)}`);
   return Uint8Array.from(Buffer.from(text, 'hex'));
 }
 
-function parseRun(args: string[]): RunCommand {
-  const run: RunCommand = { command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
+/** Environment variables the CLI reads: JOB_COMPLETION_INDEX, set by a Kubernetes Indexed Job. */
+export type CliEnv = Readonly<Record<string, string | undefined>>;
+
+function parseRun(args: string[], env: CliEnv): RunCommand {
+  const run: RunCommand = {
+    command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    shards: null, shardIndex: null, shardCount: null, ipc: false,
+  };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -72,6 +101,10 @@ function parseRun(args: string[]): RunCommand {
       }
       case '--state': run.state = new TextEncoder().encode(value()); break;
       case '--state-hex': run.state = hexBytes(value()); break;
+      case '--shards': run.shards = positiveInt(flag, value()); break;
+      case '--shard-index': run.shardIndex = nonNegativeInt(flag, value()); break;
+      case '--shard-count': run.shardCount = positiveInt(flag, value()); break;
+      case '--shard-ipc': run.ipc = true; break;
       default:
         if (flag.startsWith('-')) throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
         positional.push(arg);
@@ -79,14 +112,48 @@ function parseRun(args: string[]): RunCommand {
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'run: missing <manifest.toml>' : `run: expected one manifest, got ${positional.length}`);
   run.manifest = positional[0];
+  return checkShardFlags(run, env);
+}
+
+function checkShardFlags(run: RunCommand, env: CliEnv): RunCommand {
+  const jobIndex = env.JOB_COMPLETION_INDEX;
+  if (run.shardCount !== null && run.shardIndex === null && jobIndex !== undefined) {
+    run.shardIndex = nonNegativeInt('JOB_COMPLETION_INDEX', jobIndex);
+  }
+  if (run.shardIndex !== null && run.shardCount === null) throw new UsageError('--shard-index: needs --shard-count');
+  if (run.shardCount !== null && run.shardIndex === null) throw new UsageError('--shard-count: needs --shard-index (or $JOB_COMPLETION_INDEX)');
+  if (run.shardIndex !== null && run.shardCount !== null) {
+    if (run.shards !== null) throw new UsageError('--shards: cannot be combined with --shard-index/--shard-count (a slice is one process)');
+    if (run.shardIndex >= run.shardCount) throw new UsageError(`--shard-index: expected 0..${run.shardCount - 1} for --shard-count ${run.shardCount}, got ${run.shardIndex}`);
+    if (run.shardCount > run.instances) throw new UsageError(`--shard-count: ${run.shardCount} slices for ${run.instances} instances; at most one slice per instance`);
+  }
+  if (run.ipc && run.shardIndex === null) throw new UsageError('--shard-ipc: internal to sharded runs, needs --shard-index and --shard-count');
   return run;
 }
 
-export function parseArgs(argv: readonly string[]): Command {
+function parseMerge(args: string[]): MergeCommand {
+  const merge: MergeCommand = { command: 'merge', results: [], events: null, json: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--json') merge.json = true;
+    else if (arg === '--events' || arg.startsWith('--events=')) {
+      const next = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      if (next === undefined) throw new UsageError('--events: missing value');
+      merge.events = next;
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    else merge.results.push(arg);
+  }
+  if (merge.results.length === 0) throw new UsageError('merge: expected one or more <results.json> from --shard-index runs');
+  return merge;
+}
+
+export function parseArgs(argv: readonly string[], env: CliEnv = {}): Command {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
-      return parseRun(rest);
+      return parseRun(rest, env);
+    case 'merge':
+      return parseMerge(rest);
     case 'verify':
       if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
       return { command: 'verify', file: rest[0] };

@@ -7,6 +7,7 @@ import { jcoVersion } from '../runtime/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseArgs, UsageError, USAGE } from './args.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
+import { merge } from './merge.ts';
 import { run } from './run.ts';
 
 export { showState } from './run.ts';
@@ -15,7 +16,7 @@ export { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;
   try {
-    command = parseArgs(argv);
+    command = parseArgs(argv, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`theater-timing: ${error.message}\n${USAGE}\n`);
@@ -32,6 +33,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return verify(command.file, io);
     case 'run':
       return run(command, io);
+    case 'merge':
+      return merge(command, io);
   }
 }
 

@@ -11,4 +11,6 @@ export interface CliIo {
   stderr(text: string): void;
   /** Whether stderr is a terminal (progress is shown only then). */
   isTTY: boolean;
+  /** The script a shard process runs: this CLI's own entry (default process.argv[1]). */
+  entry?: string;
 }

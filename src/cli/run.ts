@@ -1,32 +1,51 @@
-// `theater-timing run`: load the manifest, run the fleet, write the chain,
-// report on stdout/stderr, and choose the exit code.
+// `theater-timing run`: load the manifest, choose how many processes run the
+// fleet (shard-plan.ts), run it here or over shard processes, write the chain,
+// report on stdout/stderr, and choose the exit code. Three shapes:
+//   one process      --shards 1, or a plan of one: runFleet here
+//   shards           a plan of K > 1: K child processes (shard-parent.ts)
+//   a slice          --shard-index i --shard-count K: only slice i here; its
+//                    --json is the input of `theater-timing merge`
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
 import { ConfigError } from '../handler/config.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
-import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
+import { mergeChainFiles } from '../events/merge-chains.ts';
+import { prepareComponent } from '../runtime/fleet.ts';
+import { defaultMaxLive } from '../runtime/limits.ts';
+import { planShards, shardSlice } from '../runtime/shard-plan.ts';
+import { resolveMode } from '../wasi/mode.ts';
 import type { RunCommand } from './args.ts';
-import { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+import { EXIT_USAGE, type CliIo } from './io.ts';
+import { ChainWriteError, runLocal } from './local-run.ts';
+import { report } from './report.ts';
+import { ShardReporter, type Send } from './shard-child.ts';
+import { combine, lostShard, refusal } from './shard-merge.ts';
+import { runShards, SHARD_TIMEOUT_MS } from './shard-parent.ts';
+import type { RunSummary } from './summary.ts';
 
-/** Failures shown on stderr for a fleet; the rest are counted. */
-const MAX_FAILURES_SHOWN = 10;
+export { showState } from './summary.ts';
+
 const PROGRESS_EVERY_MS = 100;
 
-/** The returned state as text when it is valid UTF-8, else as hex. */
-export function showState(state: Uint8Array | null): { text: string; encoding: 'utf8' | 'hex' } | null {
-  if (state === null) return null;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(state), encoding: 'utf8' };
-  } catch {
-    return { text: Buffer.from(state).toString('hex'), encoding: 'hex' };
-  }
+function progress(name: string, io: CliIo, total: number): ((settled: number, total: number) => void) | undefined {
+  if (!io.isTTY || total <= 1) return undefined;
+  let last = 0;
+  return (settled) => {
+    const now = Date.now();
+    if (settled < total && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    io.stderr(`\r${name}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
+  };
 }
 
-function failureLine(result: InstanceResult, many: boolean): string | null {
-  const { outcome } = result;
-  if (outcome.status === 'ok') return null;
-  const who = many ? `instance ${result.instance}: ` : '';
-  return outcome.status === 'err' ? `${who}init returned err: ${outcome.error}` : `${who}trapped: ${outcome.error}`;
+/** $THEATER_TIMING_SHARD_TIMEOUT_MS, validated, else SHARD_TIMEOUT_MS. */
+export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  if (text === undefined) return SHARD_TIMEOUT_MS;
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer (ms), got ${JSON.stringify(text)}`);
+  return value;
 }
 
 export async function run(command: RunCommand, io: CliIo): Promise<number> {
@@ -40,89 +59,93 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     }
     throw error;
   }
-  for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
-  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
-
-  let lastProgress = 0;
-  const onProgress = io.isTTY && command.instances > 1
-    ? (settled: number, total: number): void => {
-      const now = Date.now();
-      if (settled < total && now - lastProgress < PROGRESS_EVERY_MS) return;
-      lastProgress = now;
-      io.stderr(`\r${manifest.name}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
-    }
-    : undefined;
-
-  let fleet: FleetResult;
+  if (!command.ipc) for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
+  // A shard records only when its parent asks (--events); save_chain is the parent's to honour.
+  const eventsPath = command.events ?? (manifest.save_chain && !command.ipc ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
+  const eventsFlag = command.events === null ? 'save_chain' : '--events';
+  let timeoutMs: number;
   try {
-    fleet = await runFleet(manifest, {
-      instances: command.instances,
-      maxLive: command.maxLive ?? undefined,
-      mode: command.mode,
-      record: eventsPath !== null,
-      state: command.state,
-      onProgress,
-    });
+    timeoutMs = shardTimeoutMs(process.env);
   } catch (error) {
-    // The component cannot be transpiled or instantiated: it does not fit the manifest.
-    io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`theater-timing: ${(error as Error).message}\n`);
     return EXIT_USAGE;
   }
-
-  if (eventsPath !== null) {
-    try {
-      await writeEvents(eventsPath, fleet, io);
-    } catch (error) {
-      io.stderr(`theater-timing: ${command.events === null ? 'save_chain' : '--events'}: cannot write ${eventsPath} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-      return EXIT_USAGE;
+  let summary: RunSummary;
+  try {
+    if (command.shardIndex !== null && command.shardCount !== null) {
+      summary = await runSlice(manifest, command, eventsPath, io);
+    } else {
+      const plan = planShards({ instances: command.instances, maxLive: command.maxLive ?? defaultMaxLive(), parallelism: availableParallelism(), shards: command.shards });
+      if (plan.count === 1) {
+        summary = await runLocal(manifest, { ...command, total: command.instances, first: 0, eventsPath, shardIndex: 0, onProgress: progress(manifest.name, io, command.instances) });
+      } else {
+        const sharded = await runSharded(manifest, command, plan.count, eventsPath, timeoutMs, io);
+        if (typeof sharded === 'string') {
+          io.stderr(`${sharded}\n`);
+          return EXIT_USAGE;
+        }
+        summary = sharded;
+      }
     }
+  } catch (error) {
+    if (error instanceof ChainWriteError) {
+      io.stderr(`theater-timing: ${eventsFlag}: ${error.message}\n`);
+    } else {
+      // The component cannot be transpiled or instantiated: it does not fit the manifest.
+      io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    return EXIT_USAGE;
   }
-
-  const many = fleet.instances > 1;
-  const failures = fleet.results.map((r) => failureLine(r, many)).filter((line) => line !== null);
-  for (const line of failures.slice(0, MAX_FAILURES_SHOWN)) io.stderr(`theater-timing: ${line}\n`);
-  if (failures.length > MAX_FAILURES_SHOWN) io.stderr(`theater-timing: … and ${failures.length - MAX_FAILURES_SHOWN} more failed instances\n`);
-
-  const first = fleet.results[0].outcome;
-  const state = showState(first.status === 'ok' ? first.state : null);
-  if (command.json) {
-    io.stdout(`${JSON.stringify(jsonSummary(fleet, state, failures[0] ?? null, eventsPath))}\n`);
-  } else if (!many) {
-    if (state !== null) io.stdout(`${state.text}\n`);
-  } else {
-    io.stdout(`${manifest.name}: ${fleet.instances} instances: ${fleet.ok} ok, ${fleet.err} err, ${fleet.trap} trapped; `
-      + `spawn ${fleet.spawnMs.toFixed(1)} ms, run ${fleet.runMs.toFixed(1)} ms, peak live ${fleet.peakLive} (cap ${fleet.maxLive})\n`);
-  }
-  return fleet.trap > 0 ? EXIT_TRAP : fleet.err > 0 ? EXIT_ERR : EXIT_OK;
+  if (command.ipc) return 0; // a shard reports to its parent, which reports for the run
+  return report(summary, command, io);
 }
 
-function jsonSummary(fleet: FleetResult, state: ReturnType<typeof showState>, error: string | null, eventsPath: string | null): object {
-  return {
-    ok: fleet.ok === fleet.instances,
-    instances: fleet.instances,
-    state: state?.text ?? null,
-    stateEncoding: state?.encoding ?? null,
-    error,
-    outcomes: { ok: fleet.ok, err: fleet.err, trap: fleet.trap },
-    mode: fleet.mode,
-    maxLive: fleet.maxLive,
-    peakLive: fleet.peakLive,
-    prepareMs: round(fleet.prepareMs),
-    spawnMs: round(fleet.spawnMs),
-    runMs: round(fleet.runMs),
-    events: eventsPath,
-  };
+async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath: string | null, io: CliIo): Promise<RunSummary> {
+  const slice = shardSlice(command.instances, command.shardIndex as number, command.shardCount as number);
+  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index };
+  if (!command.ipc) return runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
+  const send = process.send?.bind(process) as Send | undefined;
+  if (send === undefined) throw new Error('--shard-ipc: this process has no IPC channel (it is started by a sharded run)');
+  const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to
+  process.once('disconnect', orphaned);
+  const reporter = new ShardReporter(send);
+  const startedAtMs = performance.timeOrigin + performance.now();
+  try {
+    const summary = await runLocal(manifest, { ...options, onSettled: reporter.settled });
+    await reporter.finish(summary, startedAtMs);
+    return summary;
+  } finally {
+    // Also on failure: an open channel would keep this process alive, silent, until the parent's timeout.
+    reporter.stop();
+    process.off('disconnect', orphaned);
+    process.disconnect?.();
+  }
 }
 
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-
-async function writeEvents(path: string, fleet: FleetResult, io: CliIo): Promise<void> {
-  const { results } = fleet;
-  if (results.length === 1) {
-    await writeChainJsonl(path, buildChain(results[0].events));
-  } else {
-    await writeChainsJsonl(path, results.map((r) => ({ instance: r.instance, lines: buildChain(r.events) })));
+async function runSharded(manifest: ActorManifest, command: RunCommand, count: number, eventsPath: string | null, timeoutMs: number, io: CliIo): Promise<RunSummary | string> {
+  const startedAtMs = performance.timeOrigin + performance.now();
+  const mode = resolveMode(command.mode);
+  // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
+  await prepareComponent(manifest, mode);
+  const eventsDir = eventsPath === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
+  try {
+    const shards = await runShards({ entry: io.entry ?? process.argv[1], command, count, eventsDir, timeoutMs, onProgress: progress(manifest.name, io, command.instances) });
+    const refused = refusal(shards);
+    if (refused !== null) return refused;
+    const base = { name: manifest.name, total: command.instances, mode, maxLive: command.maxLive ?? defaultMaxLive() };
+    const parts = shards.map((shard) => (shard.summary !== null
+      ? { summary: shard.summary, offsetMs: shard.startedAtMs - startedAtMs }
+      : { summary: lostShard(shard, base, timeoutMs), offsetMs: 0 }));
+    if (eventsPath !== null) {
+      const files = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
+      try {
+        await mergeChainFiles(files, eventsPath);
+      } catch (error) {
+        throw new ChainWriteError(eventsPath, (error as NodeJS.ErrnoException).code ?? String(error));
+      }
+    }
+    return combine(parts, eventsPath);
+  } finally {
+    if (eventsDir !== null) await rm(eventsDir, { recursive: true, force: true });
   }
-  const lines = results.reduce((sum, r) => sum + r.events.length, 0);
-  io.stderr(`theater-timing: wrote ${lines} events (${results.length} chain${results.length === 1 ? '' : 's'}) to ${path}\n`);
 }

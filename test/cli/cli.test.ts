@@ -52,7 +52,7 @@ test('run: a trap exits 3 with the trap message on stderr', async () => {
 });
 
 test('run --json: one object with outcome and phase timings', async () => {
-  const r = await cli(['run', actorManifest('sleeper'), '--instances', '5', '--json', '--state-hex', '40420f0000000000', '--max-live', '2']);
+  const r = await cli(['run', actorManifest('sleeper'), '--instances', '5', '--json', '--state-hex', '40420f0000000000', '--max-live', '2', '--shards', '1']);
   assert.is(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as Record<string, unknown>;
   assert.is(out.ok, true);

@@ -1,0 +1,26 @@
+// The end of a run (or a merge) on the terminal: the chain written, the first
+// failures per instance on stderr, the result on stdout, and the exit code.
+import type { RunCommand } from './args.ts';
+import type { CliIo } from './io.ts';
+import { exitCodeOf, failureLine, jsonSummary, showState, summaryLine, type RunSummary } from './summary.ts';
+
+export function report(summary: RunSummary, command: Pick<RunCommand, 'json' | 'shardIndex' | 'shardCount'>, io: CliIo): number {
+  if (summary.events !== null) {
+    const chains = summary.instances - (summary.shards.filter((s) => s.status !== 'ok').reduce((n, s) => n + s.instances, 0));
+    io.stderr(`theater-timing: wrote ${summary.eventLines} events (${chains} chain${chains === 1 ? '' : 's'}) to ${summary.events}\n`);
+  }
+  const many = summary.total > 1;
+  for (const failure of summary.failures) io.stderr(`theater-timing: ${failureLine(failure, many)}\n`);
+  const failed = summary.outcomes.err + summary.outcomes.trap;
+  if (failed > summary.failures.length) io.stderr(`theater-timing: … and ${failed - summary.failures.length} more failed instances\n`);
+  const slice = command.shardIndex !== null && command.shardCount !== null ? { index: command.shardIndex, count: command.shardCount } : null;
+  if (command.json) {
+    io.stdout(`${JSON.stringify(jsonSummary(summary, slice))}\n`);
+  } else if (!many) {
+    const state = showState(summary.state);
+    if (state !== null) io.stdout(`${state.text}\n`);
+  } else {
+    io.stdout(summaryLine(summary));
+  }
+  return exitCodeOf(summary);
+}

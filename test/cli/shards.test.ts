@@ -1,0 +1,219 @@
+// Sharded runs through runCli in-process (the parent here, the shards real
+// child processes of src/cli/main.ts), --shard-index slices as separate
+// processes merged with `merge`, each compared with a single-process run of
+// the same manifest; a shard killed or stopped mid-run.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/cli.ts';
+import { parseChainJsonl } from '../../src/events/chain.ts';
+import { verifyChain } from '../../src/events/verify.ts';
+import { actorManifest, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
+
+interface Run { code: number; stdout: string; stderr: string }
+const ENTRY = join(ROOT, 'src', 'cli', 'main.ts');
+const dir = tempDir();
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false, entry: ENTRY });
+  return { code, stdout, stderr };
+}
+
+type Json = Record<string, unknown> & { outcomes: Record<string, number>; shards: Array<Record<string, unknown>>; failures: Array<Record<string, unknown>> };
+const json = (r: Run): Json => JSON.parse(r.stdout) as Json;
+
+/**
+ * Per instance, in file order, the event types its chain holds: what two runs
+ * of one manifest share (times differ, and so does how often a guest polls).
+ */
+function shape(path: string): Map<number, string> {
+  const text = readFileSync(path, 'utf8');
+  assert.ok(verifyChain(text).ok, `${path} verifies`);
+  const chains = new Map<number, Set<string>>();
+  for (const line of parseChainJsonl(text)) {
+    const types = chains.get(line.instance ?? -1) ?? new Set<string>();
+    types.add(line.event.type);
+    chains.set(line.instance ?? -1, types);
+  }
+  return new Map([...chains].map(([i, types]) => [i, [...types].sort().join(' ')]));
+}
+
+const SAME = ['ok', 'instances', 'state', 'stateEncoding', 'error', 'outcomes', 'mode', 'maxLive', 'peakLive', 'failures'];
+const lineCount = (path: string): number => readFileSync(path, 'utf8').trim().split('\n').length;
+
+/** This process's children running a shard, by --shard-index. */
+function shardPids(): Map<number, number> {
+  const out = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout;
+  const pids = new Map<number, number>();
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\d+)\s.*--shard-index (\d+) /.exec(line);
+    if (m !== null) pids.set(Number(m[2]), Number(m[1]));
+  }
+  return pids;
+}
+
+async function whenShardRuns(index: number): Promise<number> {
+  for (let i = 0; i < 600; i++) {
+    const pid = shardPids().get(index);
+    if (pid !== undefined) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`shard ${index} never started`);
+}
+
+test('--shards 2 gives the single run\'s result and chain: outcomes, state, one fleet file in instance order', async () => {
+  const manifest = actorManifest('wasi-clocks-test');
+  const single = await cli(['run', manifest, '--instances', '6', '--json', '--events', join(dir, 'single.jsonl')]);
+  const sharded = await cli(['run', manifest, '--instances', '6', '--json', '--shards', '2', '--events', join(dir, 'sharded.jsonl')]);
+  assert.is(single.code, 0, single.stderr);
+  assert.is(sharded.code, 0, sharded.stderr);
+  const [a, b] = [json(single), json(sharded)];
+  for (const key of SAME) assert.equal(b[key], a[key], key);
+  assert.is(b.eventLines, lineCount(join(dir, 'sharded.jsonl')));
+  assert.is(a.shards.length, 1);
+  assert.equal(b.shards.map((s) => [s.index, s.first, s.instances, s.peakLive, s.status]), [[0, 0, 3, 3, 'ok'], [1, 3, 3, 3, 'ok']]);
+  assert.ok((b.spawnMs as number) >= (b.prepareMs as number) && (b.runMs as number) > 0);
+  assert.equal(shape(join(dir, 'sharded.jsonl')), shape(join(dir, 'single.jsonl')));
+  assert.equal([...shape(join(dir, 'sharded.jsonl')).keys()], [0, 1, 2, 3, 4, 5]);
+  assert.match(sharded.stderr, new RegExp(`wrote ${String(b.eventLines)} events \\(6 chains\\)`));
+});
+
+test('sharded failures name the instance, in instance order, with exit codes as one process', async () => {
+  const r = await cli(['run', actorManifest('sleeper'), '--instances', '4', '--shards', '2', '--state', 'abc']);
+  assert.is(r.code, 1);
+  assert.is(r.stdout, 'sleeper: 4 instances: 0 ok, 4 err, 0 trapped; '
+    + r.stdout.slice(r.stdout.indexOf('spawn ')));
+  assert.match(r.stdout, /peak live 4 \(cap \d+ per process\) over 2 shards\n$/);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines, [0, 1, 2, 3].map((i) => `theater-timing: instance ${i}: init returned err: sleeper: state must be 8 bytes, a u64 LE duration in ns`));
+  const trap = await cli(['run', actorManifest('poll-empty'), '--instances', '12', '--shards', '3', '--json']);
+  assert.is(trap.code, 3);
+  assert.equal(json(trap).outcomes, { ok: 0, err: 0, trap: 12 });
+  assert.match(trap.stderr, /instance 9: trapped: wasi trap: poll: attempt to poll on an empty list\ntheater-timing: … and 2 more failed instances\n$/);
+});
+
+test('a component the shards cannot use exits 2 with its message, once', async () => {
+  const manifest = writeManifest(dir, 'unserved.toml', manifestFor('wasi-clocks-test', '', ''));
+  const r = await cli(['run', manifest, '--instances', '4', '--shards', '2']);
+  assert.is(r.code, 2);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /component: .*wasi:clocks/);
+});
+
+test('--shard-index slices as separate processes, merged, equal a single run', async () => {
+  const manifest = actorManifest('wasi-clocks-test');
+  const single = await cli(['run', manifest, '--instances', '7', '--json', '--events', join(dir, 'one.jsonl')]);
+  const results: string[] = [];
+  for (const index of [2, 0, 1]) {
+    const env = { ...process.env, JOB_COMPLETION_INDEX: String(index) };
+    const slice = spawnSync(process.execPath, [ENTRY, 'run', manifest, '--instances', '7', '--shard-count', '3', '--json', '--events', `slice-${index}.jsonl`], { cwd: dir, env, encoding: 'utf8' });
+    assert.is(slice.status, 0, slice.stderr);
+    const path = join(dir, `slice-${index}.json`);
+    writeFileSync(path, slice.stdout);
+    results.push(path);
+    assert.equal((JSON.parse(slice.stdout) as Json).slice, { index, count: 3, first: [0, 2, 4][index], total: 7 });
+  }
+  const merged = await cli(['merge', ...results, '--events', join(dir, 'merged.jsonl'), '--json']);
+  assert.is(merged.code, 0, merged.stderr);
+  const [a, b] = [json(single), json(merged)];
+  for (const key of SAME) assert.equal(b[key], a[key], key);
+  assert.is(b.eventLines, lineCount(join(dir, 'merged.jsonl')));
+  assert.is(b.slice, undefined);
+  assert.is(b.shards.length, 3);
+  assert.equal(shape(join(dir, 'merged.jsonl')), shape(join(dir, 'one.jsonl')));
+  const text = await cli(['merge', ...results]);
+  assert.match(text.stdout, /^wasi-clocks-test: 7 instances: 7 ok, 0 err, 0 trapped; .* over 3 shards\n$/);
+});
+
+test('merge refuses what is not one fleet\'s slices, naming the file and field', async () => {
+  const write = (name: string, value: unknown): string => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+    return path;
+  };
+  const manifest = actorManifest('sleeper');
+  const slice = (index: number, extra: string[] = []): Json => {
+    const r = spawnSync(process.execPath, [ENTRY, 'run', manifest, '--instances', '4', '--shard-index', String(index), '--shard-count', '2', '--json', '--state-hex', '40420f0000000000', ...extra], { cwd: dir, encoding: 'utf8' });
+    return JSON.parse(r.stdout) as Json;
+  };
+  const [s0, s1] = [slice(0), slice(1)];
+  const p0 = write('m0.json', s0);
+  const p1 = write('m1.json', s1);
+  const expect = async (argv: string[], message: RegExp): Promise<void> => {
+    const r = await cli(['merge', ...argv]);
+    assert.is(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  };
+  await expect([p0], /^theater-timing: merge: slices 1 of 2 are missing\n$/);
+  await expect([p0, p0, p1], /m0\.json: slice 0 is also given as .*m0\.json/);
+  await expect([p0, write('other.json', { ...s1, name: 'other' })], /other\.json: name: "other" differs from "sleeper" in .*m0\.json; these are not slices of one fleet/);
+  await expect([p0, write('shifted.json', { ...s1, slice: { ...(s1.slice as object), first: 1 } })], /shifted\.json: slice 1 of 2 should hold instances 2..3, holds 1..2/);
+  await expect([p0, write('count.json', { ...s1, slice: { ...(s1.slice as object), count: 9 } })], /count\.json: slice: shard count 9 is more than the 4 instances/);
+  await expect([p0, write('garbled.json', '{')], /garbled\.json: not JSON/);
+  await expect([p0, join(dir, 'absent.json')], /absent\.json: cannot read \(ENOENT\)/);
+  await expect([p0, write('array.json', [])], /array\.json: expected the --json object of a --shard-index run/);
+  await expect([p0, write('noslice.json', { ...s1, slice: undefined })], /noslice\.json: slice: expected the \{index, count, first, total\} of a --shard-index run, got nothing/);
+  await expect([p0, write('mode.json', { ...s1, mode: 'fast' })], /mode\.json: mode: expected "jspi" or "sync", got "fast"/);
+  await expect([p0, p1, '--events', join(dir, 'x.jsonl')], /m0\.json: events: this slice was run without --events/);
+  await expect([p0, write('lost.json', { ...s1, events: 'nowhere.jsonl' }), '--events', join(dir, 'x.jsonl')], /events: this slice was run without --events|lost\.json: events: chain file nowhere\.jsonl not found/);
+  const ok = await cli(['merge', p1, p0, '--json']);
+  assert.is(ok.code, 0, ok.stderr);
+  assert.equal(json(ok).outcomes, { ok: 4, err: 0, trap: 0 });
+  assert.is(json(ok).state, s0.state);
+});
+
+test('a shard killed mid-run: its unsettled instances trap with the reason, the other shard finishes, the chain holds the rest', async () => {
+  const running = cli(['run', actorManifest('sleeper'), '--instances', '40', '--shards', '2', '--json', '--state-hex', '00a3e11100000000', '--events', join(dir, 'killed.jsonl')]); // 300 ms
+  const pid = await whenShardRuns(1);
+  process.kill(pid, 'SIGKILL');
+  const r = await running;
+  assert.is(r.code, 3, r.stderr);
+  const out = json(r);
+  assert.equal(out.outcomes, { ok: 20, err: 0, trap: 20 });
+  assert.equal(out.shards.map((s) => s.status), ['ok', 'died']);
+  assert.is(out.peakLive, 20);
+  assert.match(r.stderr, /theater-timing: instance 20: trapped: host process of this instance was killed by SIGKILL before init settled\n/);
+  assert.match(r.stderr, /… and 10 more failed instances/);
+  assert.equal([...shape(join(dir, 'killed.jsonl')).keys()], Array.from({ length: 20 }, (_, i) => i));
+  assert.match(r.stderr, /wrote \d+ events \(20 chains\)/);
+});
+
+test('a shard that stops answering is killed after the heartbeat timeout; the run ends', async () => {
+  process.env.THEATER_TIMING_SHARD_TIMEOUT_MS = '2000';
+  try {
+    const running = cli(['run', actorManifest('sleeper'), '--instances', '20', '--shards', '2', '--json', '--state-hex', '005ed0b200000000']); // 3 s
+    const pid = await whenShardRuns(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    process.kill(pid, 'SIGSTOP');
+    const r = await running;
+    assert.is(r.code, 3, r.stderr);
+    const out = json(r);
+    assert.equal(out.shards.map((s) => s.status), ['stalled', 'ok']);
+    assert.equal(out.outcomes, { ok: 10, err: 0, trap: 10 });
+    assert.match(String(out.error), /^instance 0: trapped: host process of this instance stopped answering \(no heartbeat for (2000|30000) ms\) and was killed before init settled$/);
+    assert.is(out.state, null, 'instance 0 never reported');
+  } finally {
+    delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  }
+  process.env.THEATER_TIMING_SHARD_TIMEOUT_MS = 'soon';
+  try {
+    const r = await cli(['run', actorManifest('sleeper'), '--instances', '2', '--shards', '2']);
+    assert.is(r.code, 2);
+    assert.is(r.stderr, 'theater-timing: THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer (ms), got "soon"\n');
+  } finally {
+    delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  }
+});
+
+test('--shard-ipc without a parent is refused', () => {
+  const r = spawnSync(process.execPath, [ENTRY, 'run', actorManifest('sleeper'), '--instances', '2', '--shard-index', '0', '--shard-count', '2', '--shard-ipc'], { encoding: 'utf8' });
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /--shard-ipc: this process has no IPC channel/);
+});
+
+test.run();
