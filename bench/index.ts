@@ -14,11 +14,13 @@ const SECTIONS = [
   { file: 'wheel-cancel' },
   { file: 'wheel-advance' },
   { file: 'wheel-memory' },
+  { file: 'timeouts' },
   { file: 'pollables', title: 'Pollables, scheduler and the WASI adapters (issues 3 and 5)' },
   { file: 'timers-at-scale' },
   { file: 'calls' },
   { file: 'poll' },
   { file: 'fleet' },
+  { file: 'shards', title: 'Fleets over shard processes (issue 12)' },
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');

@@ -83,6 +83,6 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
     runMs: fleet.runMs,
     events: options.eventsPath,
     eventLines,
-    shards: [{ index: options.shardIndex, first: options.first, instances: options.instances, peakLive: fleet.peakLive, spawnMs: fleet.spawnMs, runMs: fleet.runMs, status: 'ok' }],
+    shards: [{ index: options.shardIndex, first: options.first, instances: options.instances, peakLive: fleet.peakLive, spawnMs: fleet.spawnMs, runMs: fleet.runMs, maxRssMb: process.resourceUsage().maxRSS / 1024, status: 'ok' }],
   };
 }

@@ -76,7 +76,7 @@ export function lostShard(shard: Shard, base: { name: string; total: number; mod
     runMs: 0,
     events: null,
     eventLines: 0,
-    shards: [{ index: slice.index, first: slice.first, instances: slice.instances, peakLive: 0, spawnMs: 0, runMs: 0, status: shard.stalled ? 'stalled' : 'died' }],
+    shards: [{ index: slice.index, first: slice.first, instances: slice.instances, peakLive: 0, spawnMs: 0, runMs: 0, maxRssMb: 0, status: shard.stalled ? 'stalled' : 'died' }],
   };
 }
 

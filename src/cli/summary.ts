@@ -16,6 +16,8 @@ export interface ShardReport {
   peakLive: number;
   spawnMs: number;
   runMs: number;
+  /** The shard process's peak resident memory (process.resourceUsage().maxRSS), MiB; 0 when it was lost. */
+  maxRssMb: number;
   /** ok: reported its results; died: its process exited first; stalled: killed after missing heartbeats. */
   status: 'ok' | 'died' | 'stalled';
 }
@@ -89,7 +91,8 @@ export function jsonSummary(s: RunSummary, slice: { index: number; count: number
     events: s.events,
     eventLines: s.eventLines,
     failures: s.failures,
-    shards: s.shards.map((r) => ({ ...r, spawnMs: round(r.spawnMs), runMs: round(r.runMs) })),
+    maxRssMb: Math.round(s.shards.reduce((sum, r) => sum + r.maxRssMb, 0)),
+    shards: s.shards.map((r) => ({ ...r, spawnMs: round(r.spawnMs), runMs: round(r.runMs), maxRssMb: Math.round(r.maxRssMb) })),
     ...(slice === null ? {} : { name: s.name, slice: { index: slice.index, count: slice.count, first: s.first, total: s.total } }),
   };
 }

@@ -22,11 +22,14 @@
  */
 
 /**
- * Instances below which a second process costs more than it saves: starting a
- * shard (Node, the CLI bundle, the cached component) costs ~150 ms here, and
- * instantiating ~80 µs per instance, so splitting pays from a few thousand.
+ * Instances a shard must get before another core is worth another process.
+ * Measured through the CLI on the 2-core machine (5 000 × 100 ms sleepers,
+ * median of 3, under load): one process 855 ms, two shards 1 190 ms. Starting
+ * a shard (Node, the CLI bundle, the cached component) and merging cost more
+ * than the ~80 µs per instance saved, so cores split a fleet only from 5 000
+ * instances per shard (and the per-process cap already splits from 6 554).
  */
-export const MIN_INSTANCES_PER_CORE_SHARD = 2_500;
+export const MIN_INSTANCES_PER_CORE_SHARD = 5_000;
 /** More processes than this is a mistake, not a plan (each costs ~50 MiB before any actor). */
 export const MAX_SHARDS = 256;
 
