@@ -52,4 +52,6 @@ export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } fro
 export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
 export { runFleet, registryFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
 export { defaultMaxLive } from './runtime/limits.ts';
+export { planShards, shardSlice, MIN_INSTANCES_PER_CORE_SHARD, MAX_SHARDS, type ShardPlan, type ShardPlanInput, type ShardSlice } from './runtime/shard-plan.ts';
+export { mergeChainFiles, ChainMergeError } from './events/merge-chains.ts';
 export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions } from './runtime/transpile.ts';
