@@ -20,6 +20,7 @@ const SECTIONS = [
   { file: 'calls' },
   { file: 'poll' },
   { file: 'fleet' },
+  { file: 'zero-spin' },
   { file: 'shards', title: 'Fleets over shard processes (issue 12)' },
 ] as const;
 

@@ -3,11 +3,11 @@
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
-  theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
+  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
                      [--shards <n> | --shard-index <i> --shard-count <k>]
   theater-timing merge <results.json>... [--events <file.jsonl>] [--json]
-  theater-timing verify <events.jsonl>
+  theater-timing verify <events.jsonl | chain.json>
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
@@ -24,6 +24,8 @@ export interface RunCommand {
   command: 'run';
   manifest: string;
   events: string | null;
+  /** jsonl: our JSON Lines (default); theater: Theater's chain.json, one file per instance. */
+  chainFormat: ChainFormat;
   instances: number;
   json: boolean;
   maxLive: number | null;
@@ -53,6 +55,8 @@ export type Command =
   | { command: 'version' };
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
+export type ChainFormat = 'jsonl' | 'theater';
+const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];
 
 function positiveInt(flag: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -76,7 +80,7 @@ export type CliEnv = Readonly<Record<string, string | undefined>>;
 
 function parseRun(args: string[], env: CliEnv): RunCommand {
   const run: RunCommand = {
-    command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
     shards: null, shardIndex: null, shardCount: null, ipc: false,
   };
   const positional: string[] = [];
@@ -90,6 +94,12 @@ function parseRun(args: string[], env: CliEnv): RunCommand {
     };
     switch (flag) {
       case '--events': run.events = value(); break;
+      case '--chain-format': {
+        const format = value();
+        if (!(CHAIN_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--chain-format: expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+        run.chainFormat = format as ChainFormat;
+        break;
+      }
       case '--instances': run.instances = positiveInt(flag, value()); break;
       case '--max-live': run.maxLive = positiveInt(flag, value()); break;
       case '--json': run.json = true; break;
@@ -155,7 +165,7 @@ export function parseArgs(argv: readonly string[], env: CliEnv = {}): Command {
     case 'merge':
       return parseMerge(rest);
     case 'verify':
-      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
+      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl | chain.json>');
       return { command: 'verify', file: rest[0] };
     case '--help': case '-h': case 'help':
       return { command: 'help' };

@@ -6,6 +6,8 @@ import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.t
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type InstanceResult } from '../runtime/fleet.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
+import type { ChainFormat } from './args.ts';
+import { writeTheaterChains } from './theater-output.ts';
 import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
 
 export interface LocalRunOptions {
@@ -16,6 +18,8 @@ export interface LocalRunOptions {
   mode: ExecutionMode | 'auto';
   state: Uint8Array | null;
   eventsPath: string | null;
+  /** jsonl (default): one file, chains tagged by instance; theater: one chain.json per instance. */
+  chainFormat?: ChainFormat;
   shardIndex: number;
   onSettled?: (result: InstanceResult) => void;
   onProgress?: (settled: number, total: number) => void;
@@ -50,15 +54,19 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
   if (options.eventsPath !== null) {
     const path = options.eventsPath;
     try {
-      if (options.total === 1) {
-        await writeChainJsonl(path, buildChain(fleet.results[0].events));
+      if (options.chainFormat === 'theater') {
+        eventLines = await writeTheaterChains(path, fleet, options.total);
       } else {
-        await writeChainsJsonl(path, fleet.results.map((r) => ({ instance: r.instance, lines: buildChain(r.events) })));
+        if (options.total === 1) {
+          await writeChainJsonl(path, buildChain(fleet.results[0].events));
+        } else {
+          await writeChainsJsonl(path, fleet.results.map((r) => ({ instance: r.instance, lines: buildChain(r.events) })));
+        }
+        eventLines = fleet.results.reduce((sum, r) => sum + r.events.length, 0);
       }
     } catch (error) {
       throw new ChainWriteError(path, (error as NodeJS.ErrnoException).code ?? String(error));
     }
-    eventLines = fleet.results.reduce((sum, r) => sum + r.events.length, 0);
   }
   const failures: Failure[] = [];
   for (const result of fleet.results) {

@@ -120,5 +120,5 @@ export async function merge(command: MergeCommand, io: CliIo): Promise<number> {
     io.stderr(`theater-timing: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
   }
-  return report(summary, { json: command.json, shardIndex: null, shardCount: null }, io);
+  return report(summary, { json: command.json, shardIndex: null, shardCount: null, chainFormat: 'jsonl' }, io);
 }

@@ -2,12 +2,14 @@
 // failures per instance on stderr, the result on stdout, and the exit code.
 import type { RunCommand } from './args.ts';
 import type { CliIo } from './io.ts';
+import { theaterChainsWhere } from './theater-output.ts';
 import { exitCodeOf, failureLine, jsonSummary, showState, summaryLine, type RunSummary } from './summary.ts';
 
-export function report(summary: RunSummary, command: Pick<RunCommand, 'json' | 'shardIndex' | 'shardCount'>, io: CliIo): number {
+export function report(summary: RunSummary, command: Pick<RunCommand, 'json' | 'shardIndex' | 'shardCount' | 'chainFormat'>, io: CliIo): number {
   if (summary.events !== null) {
     const chains = summary.instances - (summary.shards.filter((s) => s.status !== 'ok').reduce((n, s) => n + s.instances, 0));
-    io.stderr(`theater-timing: wrote ${summary.eventLines} events (${chains} chain${chains === 1 ? '' : 's'}) to ${summary.events}\n`);
+    const [kind, where] = command.chainFormat === 'theater' ? ['Theater chain', theaterChainsWhere(summary.events, summary.total)] : ['chain', summary.events];
+    io.stderr(`theater-timing: wrote ${summary.eventLines} events (${chains} ${kind}${chains === 1 ? '' : 's'}) to ${where}\n`);
   }
   const many = summary.total > 1;
   for (const failure of summary.failures) io.stderr(`theater-timing: ${failureLine(failure, many)}\n`);

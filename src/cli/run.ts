@@ -61,7 +61,12 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   }
   if (!command.ipc) for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
   // A shard records only when its parent asks (--events); save_chain is the parent's to honour.
-  const eventsPath = command.events ?? (manifest.save_chain && !command.ipc ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
+  const savedName = command.chainFormat === 'theater' ? `${manifest.name}.chain.json` : `${manifest.name}.events.jsonl`;
+  const eventsPath = command.events ?? (manifest.save_chain && !command.ipc ? join(manifest.dir, savedName) : null);
+  if (command.chainFormat === 'theater' && eventsPath === null) {
+    io.stderr('theater-timing: --chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest\n');
+    return EXIT_USAGE;
+  }
   const eventsFlag = command.events === null ? 'save_chain' : '--events';
   let timeoutMs: number;
   try {
@@ -90,6 +95,8 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof ChainWriteError) {
       io.stderr(`theater-timing: ${eventsFlag}: ${error.message}\n`);
+    } else if (error instanceof ManifestError) {
+      io.stderr(`theater-timing: ${error.message}\n`);
     } else {
       // The component cannot be transpiled or instantiated: it does not fit the manifest.
       io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -127,16 +134,21 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
   const mode = resolveMode(command.mode);
   // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
   await prepareComponent(manifest, mode);
-  const eventsDir = eventsPath === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
+  const merged = eventsPath !== null && command.chainFormat === 'jsonl';
+  const eventsDir = merged ? await mkdtemp(join(tmpdir(), 'theater-timing-shards-')) : null;
   try {
-    const shards = await runShards({ entry: io.entry ?? process.argv[1], command, count, eventsDir, timeoutMs, onProgress: progress(manifest.name, io, command.instances) });
+    const shards = await runShards({
+      entry: io.entry ?? process.argv[1], command, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
+      events: eventsPath === null ? null : (index) => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`)),
+    });
     const refused = refusal(shards);
     if (refused !== null) return refused;
     const base = { name: manifest.name, total: command.instances, mode, maxLive: command.maxLive ?? defaultMaxLive() };
     const parts = shards.map((shard) => (shard.summary !== null
       ? { summary: shard.summary, offsetMs: shard.startedAtMs - startedAtMs }
       : { summary: lostShard(shard, base, timeoutMs), offsetMs: 0 }));
-    if (eventsPath !== null) {
+    // Theater's format is one file per instance: each shard wrote its own, in place.
+    if (eventsPath !== null && command.chainFormat === 'jsonl') {
       const files = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
       try {
         await mergeChainFiles(files, eventsPath);
@@ -144,7 +156,9 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
         throw new ChainWriteError(eventsPath, (error as NodeJS.ErrnoException).code ?? String(error));
       }
     }
-    return combine(parts, eventsPath);
+    const summary = combine(parts, eventsPath);
+    // Shards that never reported wrote no chain files; the count says so.
+    return summary;
   } finally {
     if (eventsDir !== null) await rm(eventsDir, { recursive: true, force: true });
   }

@@ -14,7 +14,6 @@
  * same for every shard): the run stops with its message, as one process would.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { shardSlice, type ShardSlice } from '../runtime/shard-plan.ts';
 import type { RunCommand } from './args.ts';
 import { fromWire, HEARTBEAT_MS, type ShardMessage } from './shard-child.ts';
@@ -66,8 +65,8 @@ export interface ShardRunInput {
   entry: string;
   command: RunCommand;
   count: number;
-  /** Where each shard writes its chain (shard-<i>.jsonl), or null for no recording. */
-  eventsDir: string | null;
+  /** Where shard i writes its chain (--events), or null for no recording. */
+  events: ((index: number) => string) | null;
   timeoutMs: number;
   onProgress?: (settled: number, total: number) => void;
 }
@@ -76,6 +75,7 @@ function childArgs(command: RunCommand, index: number, count: number, eventsPath
   const args = ['run', command.manifest, '--instances', String(command.instances), '--shard-index', String(index),
     '--shard-count', String(count), '--shard-ipc', '--mode', command.mode];
   if (command.maxLive !== null) args.push('--max-live', String(command.maxLive));
+  if (command.chainFormat !== 'jsonl') args.push('--chain-format', command.chainFormat);
   if (command.state !== null) args.push('--state-hex', Buffer.from(command.state).toString('hex'));
   if (eventsPath !== null) args.push('--events', eventsPath);
   return args;
@@ -129,7 +129,7 @@ export function runShards(input: ShardRunInput): Promise<Shard[]> {
     }, HEARTBEAT_MS);
     for (let index = 0; index < count; index++) {
       const slice = shardSlice(total, index, count);
-      const eventsPath = input.eventsDir === null ? null : join(input.eventsDir, `shard-${index}.jsonl`);
+      const eventsPath = input.events === null ? null : input.events(index);
       const shard: Shard = {
         slice, eventsPath, settled: new Uint8Array(slice.instances), settledCount: 0, ok: 0, failures: [],
         summary: null, startedAtMs: Date.now(), lastHeardMs: Date.now(), heard: false, stalled: false, exit: null, stderr: '',

@@ -83,6 +83,16 @@ test('--shards 2 gives the single run\'s result and chain: outcomes, state, one 
   assert.match(sharded.stderr, new RegExp(`wrote ${String(b.eventLines)} events \\(6 chains\\)`));
 });
 
+test('--chain-format theater over shards: each shard writes its instances\' chain.json files in place, numbered fleet-wide', async () => {
+  const r = await cli(['run', actorManifest('wasi-clocks-test'), '--instances', '4', '--shards', '2', '--chain-format', 'theater', '--events', join(dir, 'c.json')]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /wrote \d+ events \(4 Theater chains\) to .*c\.0\.json … .*c\.3\.json\n$/);
+  for (const i of [0, 1, 2, 3]) {
+    const v = await cli(['verify', join(dir, `c.${i}.json`)]);
+    assert.is(v.code, 0, v.stderr);
+  }
+});
+
 test('sharded failures name the instance, in instance order, with exit codes as one process', async () => {
   const r = await cli(['run', actorManifest('sleeper'), '--instances', '4', '--shards', '2', '--state', 'abc']);
   assert.is(r.code, 1);
