@@ -136,7 +136,8 @@ export function runShards(input: ShardRunInput): Promise<Shard[]> {
       };
       shards.push(shard);
       const child = fork(input.entry, childArgs(command, index, count, eventsPath), {
-        execArgv: [...process.execArgv, ...SHARD_EXEC_ARGV],
+        // The parent's flags, less a debugger's: K shards cannot all listen on its port.
+        execArgv: [...process.execArgv.filter((flag) => !/^--(inspect|debug)/.test(flag)), ...SHARD_EXEC_ARGV],
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       children.push(child);
