@@ -21,6 +21,8 @@ const SECTIONS = [
   { file: 'poll' },
   { file: 'fleet' },
   { file: 'zero-spin' },
+  { file: 'chain', title: 'Event chains (issue 9)' },
+  { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
   { file: 'shards', title: 'Fleets over shard processes (issue 12)' },
 ] as const;
 

@@ -1,17 +1,23 @@
 // Command-line parsing for theater-timing. Pure: argv in, a command or a
 // UsageError out, so every message is unit-tested without spawning.
+import { MAX_INSTANCES } from '../runtime/limits.ts';
+import { parseStartTime } from '../time/start-time.ts';
+import type { ClockKind } from '../time/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
-  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n>] [--json]
+  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n ≤ 1000000>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
+                     [--clock real|virtual] [--start-time <RFC 3339>] [--replay <chain>]
                      [--shards <n> | --shard-index <i> --shard-count <k>]
   theater-timing merge <results.json>... [--events <file.jsonl>] [--json]
   theater-timing verify <events.jsonl | chain.json>
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
-manifest or config, 3 an actor trapped`;
+manifest or config, or the chain could not be written, 3 an actor trapped
+(or virtual time can never wake it), 4 a replay diverged from its recording
+(4 wins over 3, 3 over 1, and 1 over a failed chain write)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -31,6 +37,11 @@ export interface RunCommand {
   maxLive: number | null;
   mode: ExecutionMode | 'auto';
   state: Uint8Array | null;
+  clock: ClockKind;
+  /** Virtual time: the wall clock's start, ns since the epoch; null for the default. */
+  startWallNs: bigint | null;
+  /** Serve the actor from this recorded chain instead of a clock. */
+  replay: string | null;
   /** --shards: processes to split the fleet over; null = planned (src/runtime/shard-plan.ts). */
   shards: number | null;
   /** --shard-index (or $JOB_COMPLETION_INDEX) with --shard-count: run only that slice. */
@@ -55,6 +66,7 @@ export type Command =
   | { command: 'version' };
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
+const CLOCKS: readonly ClockKind[] = ['real', 'virtual'];
 export type ChainFormat = 'jsonl' | 'theater';
 const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];
 
@@ -81,8 +93,9 @@ export type CliEnv = Readonly<Record<string, string | undefined>>;
 function parseRun(args: string[], env: CliEnv): RunCommand {
   const run: RunCommand = {
     command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
-    shards: null, shardIndex: null, shardCount: null, ipc: false,
+    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false,
   };
+  let instancesGiven = false;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -94,13 +107,33 @@ function parseRun(args: string[], env: CliEnv): RunCommand {
     };
     switch (flag) {
       case '--events': run.events = value(); break;
+      case '--instances': {
+        run.instances = positiveInt(flag, value());
+        if (run.instances > MAX_INSTANCES) throw new UsageError(`--instances: at most ${MAX_INSTANCES} per run, got ${run.instances}`);
+        instancesGiven = true;
+        break;
+      }
+      case '--clock': {
+        const clock = value();
+        if (!(CLOCKS as readonly string[]).includes(clock)) throw new UsageError(`--clock: expected one of ${CLOCKS.join(', ')}, got ${JSON.stringify(clock)}`);
+        run.clock = clock as ClockKind;
+        break;
+      }
+      case '--start-time':
+        try {
+          run.startWallNs = parseStartTime(value());
+        } catch (error) {
+          if (error instanceof UsageError) throw error;
+          throw new UsageError((error as Error).message);
+        }
+        break;
+      case '--replay': run.replay = value(); break;
       case '--chain-format': {
         const format = value();
         if (!(CHAIN_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--chain-format: expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
         run.chainFormat = format as ChainFormat;
         break;
       }
-      case '--instances': run.instances = positiveInt(flag, value()); break;
       case '--max-live': run.maxLive = positiveInt(flag, value()); break;
       case '--json': run.json = true; break;
       case '--mode': {
@@ -121,6 +154,9 @@ function parseRun(args: string[], env: CliEnv): RunCommand {
     }
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'run: missing <manifest.toml>' : `run: expected one manifest, got ${positional.length}`);
+  if (run.startWallNs !== null && run.clock !== 'virtual') throw new UsageError('--start-time: only with --clock virtual (a real wall clock reads the system time)');
+  if (run.replay !== null && instancesGiven) throw new UsageError('--replay: replays one recorded instance; drop --instances');
+  if (run.replay !== null && run.clock !== 'real') throw new UsageError('--replay: the recording serves every clock reading; drop --clock');
   run.manifest = positional[0];
   return checkShardFlags(run, env);
 }

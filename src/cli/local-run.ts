@@ -2,11 +2,13 @@
 // fleet of `total`, run by runFleet here, the chain written, the result folded
 // into a RunSummary. The whole run (--shards 1), a --shard-index slice and a
 // shard of a parent run all come through here.
-import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
+import { ChainWriteError } from '../events/chain-file.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type InstanceResult } from '../runtime/fleet.ts';
+import type { ClockKind } from '../time/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { ChainFormat } from './args.ts';
+import { chainRecording, openChainFile } from './chain-output.ts';
 import { writeTheaterChains } from './theater-output.ts';
 import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
 
@@ -16,6 +18,8 @@ export interface LocalRunOptions {
   instances: number;
   maxLive: number | null;
   mode: ExecutionMode | 'auto';
+  clock?: ClockKind;
+  startWallNs?: bigint | null;
   state: Uint8Array | null;
   eventsPath: string | null;
   /** jsonl (default): one file, chains tagged by instance; theater: one chain.json per instance. */
@@ -25,47 +29,49 @@ export interface LocalRunOptions {
   onProgress?: (settled: number, total: number) => void;
 }
 
-/** Thrown when the chain cannot be written; the CLI names the path. */
-export class ChainWriteError extends Error {
-  constructor(path: string, code: string) {
-    super(`cannot write ${path} (${code})`);
-    this.name = 'ChainWriteError';
-  }
-}
-
 export function failureOf(result: InstanceResult): Failure | null {
   const { outcome } = result;
   return outcome.status === 'ok' ? null : { instance: result.instance, status: outcome.status, error: outcome.error };
 }
 
-/** Rejects like runFleet when the component does not fit; a chain that cannot be written is a ChainWriteError. */
+/**
+ * Rejects like runFleet when the component does not fit; a chain that cannot
+ * be written is a ChainWriteError (or ChainTargetError). JSON Lines stream into
+ * the chain file during the run (tagged by instance whenever the fleet has more
+ * than one); Theater's chain.json files are written at the end.
+ */
 export async function runLocal(manifest: ActorManifest, options: LocalRunOptions): Promise<RunSummary> {
-  const fleet = await runFleet(manifest, {
+  const theater = options.chainFormat === 'theater';
+  const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;
+  const recording = file === null ? undefined : chainRecording(file, options.total);
+  let fleet;
+  try {
+    fleet = await runFleet(manifest, {
     instances: options.instances,
     first: options.first,
     maxLive: options.maxLive ?? undefined,
     mode: options.mode,
-    record: options.eventsPath !== null,
-    state: options.state,
-    onSettled: options.onSettled,
-    onProgress: options.onProgress,
-  });
+      clock: options.clock,
+      startWallNs: options.startWallNs ?? undefined,
+      record: theater && options.eventsPath !== null,
+      recording,
+      state: options.state,
+      onSettled: options.onSettled,
+      onProgress: options.onProgress,
+    });
+  } catch (error) {
+    file?.abort();
+    throw error;
+  }
   let eventLines = 0;
-  if (options.eventsPath !== null) {
-    const path = options.eventsPath;
+  if (file !== null && recording !== undefined) {
+    file.commit();
+    eventLines = recording.events;
+  } else if (options.eventsPath !== null) {
     try {
-      if (options.chainFormat === 'theater') {
-        eventLines = await writeTheaterChains(path, fleet, options.total);
-      } else {
-        if (options.total === 1) {
-          await writeChainJsonl(path, buildChain(fleet.results[0].events));
-        } else {
-          await writeChainsJsonl(path, fleet.results.map((r) => ({ instance: r.instance, lines: buildChain(r.events) })));
-        }
-        eventLines = fleet.results.reduce((sum, r) => sum + r.events.length, 0);
-      }
+      eventLines = await writeTheaterChains(options.eventsPath, fleet, options.total);
     } catch (error) {
-      throw new ChainWriteError(path, (error as NodeJS.ErrnoException).code ?? String(error));
+      throw error instanceof ChainWriteError ? error : new ChainWriteError(options.eventsPath, error);
     }
   }
   const failures: Failure[] = [];

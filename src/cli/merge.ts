@@ -7,6 +7,7 @@
 // the file and field.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { ChainFile, ChainWriteError } from '../events/chain-file.ts';
 import { ChainMergeError, mergeChainFiles } from '../events/merge-chains.ts';
 import { shardSlice } from '../runtime/shard-plan.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
@@ -110,13 +111,22 @@ export async function merge(command: MergeCommand, io: CliIo): Promise<number> {
   try {
     const slices = command.results.map(readSlice);
     check(slices);
+    summary = combine(slices.map((s) => ({ summary: s.summary, offsetMs: 0 })), command.events);
     if (command.events !== null) {
       const chains = [...slices].sort((a, b) => a.index - b.index).map(chainOf);
-      await mergeChainFiles(chains, command.events);
+      const file = new ChainFile(resolve(command.events), io.chainFs);
+      try {
+        // A fleet of one is one untagged chain, as a single run writes it.
+        if (summary.total === 1) file.write(readFileSync(chains[0], 'utf8'));
+        else summary.eventLines = await mergeChainFiles(chains, file, summary.total);
+        file.commit();
+      } catch (error) {
+        file.abort();
+        throw error;
+      }
     }
-    summary = combine(slices.map((s) => ({ summary: s.summary, offsetMs: 0 })), command.events);
   } catch (error) {
-    if (!(error instanceof MergeInputError || error instanceof ChainMergeError || (error as NodeJS.ErrnoException).code !== undefined)) throw error;
+    if (!(error instanceof MergeInputError || error instanceof ChainMergeError || error instanceof ChainWriteError || (error as NodeJS.ErrnoException).code !== undefined)) throw error;
     io.stderr(`theater-timing: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
   }

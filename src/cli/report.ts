@@ -7,7 +7,9 @@ import { exitCodeOf, failureLine, jsonSummary, showState, summaryLine, type RunS
 
 export function report(summary: RunSummary, command: Pick<RunCommand, 'json' | 'shardIndex' | 'shardCount' | 'chainFormat'>, io: CliIo): number {
   if (summary.events !== null) {
-    const chains = summary.instances - (summary.shards.filter((s) => s.status !== 'ok').reduce((n, s) => n + s.instances, 0));
+    // A lost shard leaves no Theater files; in a JSON Lines fleet file its instances still get a closing chain.
+    const lost = summary.shards.filter((s) => s.status !== 'ok').reduce((n, s) => n + s.instances, 0);
+    const chains = command.chainFormat === 'theater' ? summary.instances - lost : summary.instances;
     const [kind, where] = command.chainFormat === 'theater' ? ['Theater chain', theaterChainsWhere(summary.events, summary.total)] : ['chain', summary.events];
     io.stderr(`theater-timing: wrote ${summary.eventLines} events (${chains} ${kind}${chains === 1 ? '' : 's'}) to ${where}\n`);
   }

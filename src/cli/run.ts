@@ -1,30 +1,35 @@
-// `theater-timing run`: load the manifest, choose how many processes run the
-// fleet (shard-plan.ts), run it here or over shard processes, write the chain,
-// report on stdout/stderr, and choose the exit code. Three shapes:
-//   one process      --shards 1, or a plan of one: runFleet here
-//   shards           a plan of K > 1: K child processes (shard-parent.ts)
+// `theater-timing run`: choose how many processes run the fleet
+// (shard-plan.ts) and run it. Three shapes:
+//   one process      --shards 1, a plan of one, or a replay: run-single.ts
+//   shards           a plan of K > 1: K child processes (shard-parent.ts), their
+//                    results and chains merged here
 //   a slice          --shard-index i --shard-count K: only slice i here; its
 //                    --json is the input of `theater-timing merge`
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
+import { mergeChainFiles, ChainMergeError } from '../events/merge-chains.ts';
 import { ConfigError } from '../handler/config.ts';
+import { safeText } from '../handler/describe.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
-import { mergeChainFiles } from '../events/merge-chains.ts';
 import { prepareComponent } from '../runtime/fleet.ts';
 import { defaultMaxLive } from '../runtime/limits.ts';
 import { planShards, shardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import type { RunCommand } from './args.ts';
+import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
 import { EXIT_USAGE, type CliIo } from './io.ts';
-import { ChainWriteError, runLocal } from './local-run.ts';
+import { runLocal } from './local-run.ts';
 import { report } from './report.ts';
+import { runSingle } from './run-single.ts';
 import { ShardReporter, type Send } from './shard-child.ts';
-import { combine, lostShard, refusal } from './shard-merge.ts';
-import { runShards, SHARD_TIMEOUT_MS } from './shard-parent.ts';
+import { combine, lostReason, lostShard, refusal } from './shard-merge.ts';
+import { runShards, SHARD_TIMEOUT_MS, type Shard } from './shard-parent.ts';
+import { showState } from './state-text.ts';
 import type { RunSummary } from './summary.ts';
 
-export { showState } from './summary.ts';
+export { showState };
 
 const PROGRESS_EVERY_MS = 100;
 
@@ -49,57 +54,60 @@ export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>
 }
 
 export async function run(command: RunCommand, io: CliIo): Promise<number> {
+  const say = (text: string): void => io.stderr(`theater-timing: ${safeText(text)}\n`);
+  const slice = command.shardIndex !== null && command.shardCount !== null;
+  let count = 1;
+  if (!slice && command.replay === null) {
+    count = planShards({ instances: command.instances, maxLive: command.maxLive ?? defaultMaxLive(), parallelism: availableParallelism(), shards: command.shards }).count;
+  }
+  if (!slice && count === 1) return runSingle(command, io);
   let manifest: ActorManifest;
   try {
     manifest = loadManifest(command.manifest);
   } catch (error) {
     if (error instanceof ManifestError || error instanceof ConfigError) {
-      io.stderr(`theater-timing: ${error.message}\n`);
+      say(error.message);
       return EXIT_USAGE;
     }
     throw error;
   }
-  if (!command.ipc) for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
-  // A shard records only when its parent asks (--events); save_chain is the parent's to honour.
-  const savedName = command.chainFormat === 'theater' ? `${manifest.name}.chain.json` : `${manifest.name}.events.jsonl`;
-  const eventsPath = command.events ?? (manifest.save_chain && !command.ipc ? join(manifest.dir, savedName) : null);
-  if (command.chainFormat === 'theater' && eventsPath === null) {
-    io.stderr('theater-timing: --chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest\n');
-    return EXIT_USAGE;
-  }
-  const eventsFlag = command.events === null ? 'save_chain' : '--events';
+  // A manifest that replays a recording runs in one process: a recording is one actor's.
+  if (!slice && manifest.handlers.some((h) => h.type === 'replay')) return runSingle(command, io);
+  if (!command.ipc) for (const warning of manifest.warnings) say(`warning: ${warning}`);
+  const theater = command.chainFormat === 'theater';
+  const flag = command.events === null ? 'save_chain' : '--events';
   let timeoutMs: number;
+  let eventsPath: string | null;
   try {
     timeoutMs = shardTimeoutMs(process.env);
+    // A shard records only when its parent asks (--events); save_chain is the parent's to honour.
+    eventsPath = command.ipc ? command.events : chainPath(command.events, manifest, theater ? '.chain.json' : '.events.jsonl');
+    if (theater && eventsPath === null) throw new ChainTargetError('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
   } catch (error) {
-    io.stderr(`theater-timing: ${(error as Error).message}\n`);
+    if (!(error instanceof RangeError || error instanceof ChainTargetError)) throw error;
+    say(error.message);
     return EXIT_USAGE;
   }
   let summary: RunSummary;
   try {
-    if (command.shardIndex !== null && command.shardCount !== null) {
+    if (slice) {
       summary = await runSlice(manifest, command, eventsPath, io);
     } else {
-      const plan = planShards({ instances: command.instances, maxLive: command.maxLive ?? defaultMaxLive(), parallelism: availableParallelism(), shards: command.shards });
-      if (plan.count === 1) {
-        summary = await runLocal(manifest, { ...command, total: command.instances, first: 0, eventsPath, shardIndex: 0, onProgress: progress(manifest.name, io, command.instances) });
-      } else {
-        const sharded = await runSharded(manifest, command, plan.count, eventsPath, timeoutMs, io);
-        if (typeof sharded === 'string') {
-          io.stderr(`${sharded}\n`);
-          return EXIT_USAGE;
-        }
-        summary = sharded;
+      const sharded = await runSharded(manifest, command, count, eventsPath, timeoutMs, io);
+      if (typeof sharded === 'string') {
+        io.stderr(`${sharded}\n`);
+        return EXIT_USAGE;
       }
+      summary = sharded;
     }
   } catch (error) {
-    if (error instanceof ChainWriteError) {
-      io.stderr(`theater-timing: ${eventsFlag}: ${error.message}\n`);
+    if (error instanceof ChainWriteError || error instanceof ChainTargetError || error instanceof ChainMergeError) {
+      say(`${flag}: ${error.message}`);
     } else if (error instanceof ManifestError) {
-      io.stderr(`theater-timing: ${error.message}\n`);
+      say(error.message);
     } else {
       // The component cannot be transpiled or instantiated: it does not fit the manifest.
-      io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
+      say(`${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}`);
     }
     return EXIT_USAGE;
   }
@@ -132,34 +140,50 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
 async function runSharded(manifest: ActorManifest, command: RunCommand, count: number, eventsPath: string | null, timeoutMs: number, io: CliIo): Promise<RunSummary | string> {
   const startedAtMs = performance.timeOrigin + performance.now();
   const mode = resolveMode(command.mode);
-  // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
-  await prepareComponent(manifest, mode);
-  const merged = eventsPath !== null && command.chainFormat === 'jsonl';
-  const eventsDir = merged ? await mkdtemp(join(tmpdir(), 'theater-timing-shards-')) : null;
+  // The target is checked (and its temporary file opened) before any actor runs.
+  const theater = command.chainFormat === 'theater';
+  if (eventsPath !== null && theater) checkChainTarget(eventsPath, manifest, io.chainFs);
+  const file = eventsPath !== null && !theater ? openChainFile(eventsPath, manifest, io.chainFs) : null;
+  const eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
   try {
+    // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
+    await prepareComponent(manifest, mode);
     const shards = await runShards({
       entry: io.entry ?? process.argv[1], command, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
+      // Theater's format is one file per instance: each shard writes its own, in place.
       events: eventsPath === null ? null : (index) => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`)),
     });
     const refused = refusal(shards);
-    if (refused !== null) return refused;
+    if (refused !== null) {
+      file?.abort();
+      return refused;
+    }
     const base = { name: manifest.name, total: command.instances, mode, maxLive: command.maxLive ?? defaultMaxLive() };
     const parts = shards.map((shard) => (shard.summary !== null
       ? { summary: shard.summary, offsetMs: shard.startedAtMs - startedAtMs }
       : { summary: lostShard(shard, base, timeoutMs), offsetMs: 0 }));
-    // Theater's format is one file per instance: each shard wrote its own, in place.
-    if (eventsPath !== null && command.chainFormat === 'jsonl') {
-      const files = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
-      try {
-        await mergeChainFiles(files, eventsPath);
-      } catch (error) {
-        throw new ChainWriteError(eventsPath, (error as NodeJS.ErrnoException).code ?? String(error));
-      }
-    }
     const summary = combine(parts, eventsPath);
-    // Shards that never reported wrote no chain files; the count says so.
+    if (file !== null) {
+      const reported = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
+      summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs));
+      file.commit();
+    }
     return summary;
+  } catch (error) {
+    file?.abort();
+    throw error;
   } finally {
     if (eventsDir !== null) await rm(eventsDir, { recursive: true, force: true });
   }
+}
+
+/** The chain of an instance whose shard was lost: a lone ChainEnd with what is known of it, and why its events are gone. */
+function lostChain(shards: readonly Shard[], instance: number, timeoutMs: number): { outcome: 'ok' | 'err' | 'trap'; message: string } | null {
+  const shard = shards.find((s) => s.summary === null && instance >= s.slice.first && instance < s.slice.first + s.slice.instances);
+  if (shard === undefined) return null;
+  const reason = lostReason(shard, timeoutMs);
+  if (shard.settled[instance - shard.slice.first] === 0) return { outcome: 'trap', message: reason };
+  const failure = shard.failures.find((f) => f.instance === instance);
+  const lost = `its events were lost: the ${reason.replace(/ before init settled.*$/, ' before writing them')}`;
+  return failure === undefined ? { outcome: 'ok', message: lost } : { outcome: failure.status, message: `${failure.error}; ${lost}` };
 }

@@ -76,9 +76,18 @@ function childArgs(command: RunCommand, index: number, count: number, eventsPath
     '--shard-count', String(count), '--shard-ipc', '--mode', command.mode];
   if (command.maxLive !== null) args.push('--max-live', String(command.maxLive));
   if (command.chainFormat !== 'jsonl') args.push('--chain-format', command.chainFormat);
+  if (command.clock !== 'real') args.push('--clock', command.clock);
+  if (command.startWallNs !== null) args.push('--start-time', rfc3339(command.startWallNs));
   if (command.state !== null) args.push('--state-hex', Buffer.from(command.state).toString('hex'));
   if (eventsPath !== null) args.push('--events', eventsPath);
   return args;
+}
+
+/** ns since the epoch as RFC 3339 with all nine fraction digits, as --start-time reads it back exactly. */
+export function rfc3339(ns: bigint): string {
+  const seconds = ns / 1_000_000_000n;
+  const date = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  return `${date}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`;
 }
 
 function receive(shard: Shard, message: ShardMessage, now: number): number {

@@ -3,6 +3,9 @@
 // counts, the first failures in instance order and instance 0's state, never
 // every instance, so a summary stays small however large the fleet.
 import type { ExecutionMode } from '../wasi/mode.ts';
+import { showState } from './state-text.ts';
+
+export { showState };
 
 /** Failures kept (and shown on stderr); the rest are counted. */
 export const MAX_FAILURES = 10;
@@ -42,16 +45,6 @@ export interface RunSummary {
   events: string | null;
   eventLines: number;
   shards: ShardReport[];
-}
-
-/** The returned state as text when it is valid UTF-8, else as hex. */
-export function showState(state: Uint8Array | null): { text: string; encoding: 'utf8' | 'hex' } | null {
-  if (state === null) return null;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(state), encoding: 'utf8' };
-  } catch {
-    return { text: Buffer.from(state).toString('hex'), encoding: 'hex' };
-  }
 }
 
 export function failureLine(failure: Failure, many: boolean): string {

@@ -52,8 +52,6 @@ export class Owners {
     return waiter.promise;
   }
 
-  waiting(owner: number): boolean { return this.#waiter[owner] !== null; }
-
   wake(owner: number): void {
     const waiter = this.#waiter[owner];
     if (waiter === null) return;
@@ -75,6 +73,6 @@ export class Owners {
     this.#head[owner] = NONE;
     this.#live[owner] = 0;
     this.#free.push(owner);
-    waiter?.reject(new Error('actor stopped while waiting on a pollable'));
+    waiter?.reject(new Error('wasi trap: actor stopped while waiting on a pollable'));
   }
 }

@@ -17,7 +17,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { TimingEvent } from '../events/types.ts';
+import type { EventSink, TimingEvent } from '../events/types.ts';
+import type { HandlerRegistry } from '../handler/registry.ts';
 import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
 import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -25,7 +26,7 @@ import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
-import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
+import { defaultMaxLive, MAPPINGS_MEASURED, MAX_INSTANCES, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
 import { versionedImportNames } from './import-versions.ts';
 import { registryFor } from './handlers.ts';
@@ -43,10 +44,15 @@ export interface FleetOptions {
   mode?: ExecutionMode | 'auto';
   /** 'real' (default) or 'virtual' time; see src/time/virtual.ts. Ignored when `runtime` is given. */
   clock?: ClockKind;
-  /** Virtual time only: the wall clock's start, ns since the epoch (default 2000-01-01T00:00:00Z). */
+  /** Virtual time only: the wall clock's start, ns since the epoch (default 2025-01-01T00:00:00Z). */
   startWallNs?: bigint;
   /** The runtime to run in (its clock, table and timer); default: a new one per run. */
   runtime?: TimingRuntime;
+  /**
+   * The handlers each actor gets; default registryFor(manifest, mode, runtime).
+   * Build it with registryFor over the same runtime to add handlers of your own.
+   */
+  registry?: HandlerRegistry;
   /** Record timing events (default true). */
   record?: boolean;
   /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
@@ -60,6 +66,16 @@ export interface FleetOptions {
   onProgress?: (settled: number, total: number) => void;
   /** Called once per instance as soon as its init settles (events are not final for a trap). */
   onSettled?: (result: InstanceResult) => void;
+  /** Stream each instance's events somewhere instead of keeping them (`record` is then ignored). */
+  recording?: FleetRecording;
+}
+
+/** Where a fleet's events go when they are streamed (the CLI's chain file). */
+export interface FleetRecording {
+  /** The sink of instance `instance`, asked for just before it is spawned. */
+  open(instance: number): EventSink;
+  /** Instance `instance` settled with `outcome`; its actor is already stopped. */
+  close(instance: number, outcome: InitOutcome): void;
 }
 
 /** Instances instantiated per macrotask while the first batch is spawned. */
@@ -107,6 +123,7 @@ export async function prepareComponent(manifest: ActorManifest, mode: ExecutionM
 export async function runFleet(manifest: ActorManifest, options: FleetOptions = {}): Promise<FleetResult> {
   const total = options.instances ?? 1;
   if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`instances must be a positive integer, got ${String(total)}`);
+  if (total > MAX_INSTANCES) throw new RangeError(`instances: at most ${MAX_INSTANCES} per run, got ${total}`);
   const mode = resolveMode(options.mode);
   const maxLive = options.maxLive ?? defaultMaxLive();
   if (!Number.isSafeInteger(maxLive) || maxLive < 1) throw new RangeError(`maxLive must be a positive integer, got ${String(maxLive)}`);
@@ -125,10 +142,11 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const state = options.state ?? manifest.init_state?.bytes ?? null;
 
   const t0 = performance.now();
-  const registry = registryFor(manifest, mode, runtime);
+  const registry = options.registry ?? registryFor(manifest, mode, runtime);
   const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
-  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${firstInstance + i}`, record });
+  const { recording } = options;
+  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i) });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
   // Instance 0 failing rejects the run: the component does not fit the manifest
   // (no actor export, an import no handler serves), and every instance would fail
@@ -167,6 +185,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     }
     const result: InstanceResult = { instance: firstInstance + i, outcome, events: actor?.events?.events ?? [] };
     results[i] = result;
+    recording?.close(firstInstance + i, outcome);
     options.onSettled?.(result);
     options.onProgress?.(++settled, total);
   };

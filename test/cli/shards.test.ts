@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
+import { lostReason } from '../../src/cli/shard-merge.ts';
+import { rfc3339, type Shard } from '../../src/cli/shard-parent.ts';
 import { parseChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { actorManifest, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
@@ -17,10 +19,10 @@ const ENTRY = join(ROOT, 'src', 'cli', 'main.ts');
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[]): Promise<Run> {
+async function cli(argv: string[], isTTY = false): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false, entry: ENTRY });
+  const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY, entry: ENTRY });
   return { code, stdout, stderr };
 }
 
@@ -44,7 +46,8 @@ function shape(path: string): Map<number, string> {
 }
 
 const SAME = ['ok', 'instances', 'state', 'stateEncoding', 'error', 'outcomes', 'mode', 'maxLive', 'peakLive', 'failures'];
-const lineCount = (path: string): number => readFileSync(path, 'utf8').trim().split('\n').length;
+/** Chain lines in a fleet file (its header line not counted). */
+const lineCount = (path: string): number => readFileSync(path, 'utf8').trim().split('\n').length - 1;
 
 /** This process's children running a shard, by --shard-index. */
 function shardPids(): Map<number, number> {
@@ -189,8 +192,12 @@ test('a shard killed mid-run: its unsettled instances trap with the reason, the 
   assert.is(out.peakLive, 20);
   assert.match(r.stderr, /theater-timing: instance 20: trapped: host process of this instance was killed by SIGKILL before init settled\n/);
   assert.match(r.stderr, /… and 10 more failed instances/);
-  assert.equal([...shape(join(dir, 'killed.jsonl')).keys()], Array.from({ length: 20 }, (_, i) => i));
-  assert.match(r.stderr, /wrote \d+ events \(20 chains\)/);
+  // Every instance has its chain: the lost shard's end in a lone ChainEnd that says why.
+  assert.equal([...shape(join(dir, 'killed.jsonl')).keys()], Array.from({ length: 40 }, (_, i) => i));
+  const lost = parseChainJsonl(readFileSync(join(dir, 'killed.jsonl'), 'utf8')).filter((l) => l.instance === 20);
+  assert.is(lost.length, 1);
+  assert.equal(lost[0].event, { type: 'ChainEnd', events: 0, outcome: 'trap', message: 'host process of this instance was killed by SIGKILL before init settled' });
+  assert.match(r.stderr, /wrote \d+ events \(40 chains\)/);
 });
 
 test('a shard that stops answering is killed after the heartbeat timeout; the run ends', async () => {
@@ -218,6 +225,39 @@ test('a shard that stops answering is killed after the heartbeat timeout; the ru
   } finally {
     delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
   }
+});
+
+test('sharded runs: one progress display on a TTY, virtual time passed on, bad targets and manifests refused before any shard starts', async () => {
+  const r = await cli(['run', actorManifest('sleeper'), '--instances', '6', '--shards', '2', '--state-hex', '40420f0000000000',
+    '--clock', 'virtual', '--start-time', '2024-05-01T12:00:00.123456789Z'], true);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /sleeper: 6\/6 settled\n$/);
+  assert.match(r.stdout, /^sleeper: 6 instances: 6 ok, 0 err, 0 trapped; .* over 2 shards\n$/);
+  const folder = await cli(['run', actorManifest('sleeper'), '--instances', '4', '--shards', '2', '--events', dir]);
+  assert.is(folder.code, 2);
+  assert.match(folder.stderr, /--events: .* is a folder, not a file\n$/);
+  const theater = await cli(['run', actorManifest('sleeper'), '--instances', '4', '--shards', '2', '--chain-format', 'theater']);
+  assert.is(theater.code, 2);
+  assert.match(theater.stderr, /--chain-format theater: no chain to write/);
+  const missing = await cli(['run', join(dir, 'absent.toml'), '--instances', '4', '--shards', '2']);
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /absent\.toml/);
+  const one = await cli(['run', actorManifest('wasi-clocks-test'), '--shard-index', '0', '--shard-count', '1']);
+  assert.is(one.code, 0, one.stderr);
+  assert.is(one.stdout, 'wasi-clocks-test: all checks passed\n');
+});
+
+test('rfc3339 keeps every nanosecond; a lost shard says how it ended', () => {
+  assert.is(rfc3339(1_714_564_800_123_456_789n), '2024-05-01T12:00:00.123456789Z');
+  assert.is(rfc3339(0n), '1970-01-01T00:00:00.000000000Z');
+  const shard = (exit: Shard['exit'], stderr = '', stalled = false, heard = true): Shard => ({
+    slice: { index: 0, first: 0, instances: 1 }, eventsPath: null, settled: new Uint8Array(1), settledCount: 0, ok: 0, failures: [],
+    summary: null, startedAtMs: 0, lastHeardMs: 0, heard, stalled, exit, stderr,
+  });
+  assert.is(lostReason(shard({ code: 134, signal: null }, 'x\nFATAL ERROR: Allocation failed - process out of memory\n'), 1000),
+    'host process of this instance exited with code 134 before init settled (FATAL ERROR: Allocation failed - process out of memory)');
+  assert.is(lostReason(shard({ code: null, signal: 'SIGKILL' }, '', true, false), 1000),
+    'host process of this instance stopped answering (no heartbeat for 30000 ms) and was killed before init settled');
 });
 
 test('--shard-ipc without a parent is refused', () => {
