@@ -61,7 +61,8 @@ async function lateness(path: string): Promise<number[]> {
   const durations = new Map<number, bigint>();
   for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
     if (line === '') continue;
-    const { instance, event } = JSON.parse(line) as { instance: number; event: { type: string; instant?: string; duration?: string } };
+    const { instance, event } = JSON.parse(line) as { instance: number; event?: { type: string; instant?: string; duration?: string } };
+    if (event === undefined) continue; // the fleet header
     if (event.type === 'MonotonicClockNow') {
       const list = nows.get(instance) ?? [];
       list.push(BigInt(event.instant as string));
