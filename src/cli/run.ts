@@ -61,6 +61,10 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     count = planShards({ instances: command.instances, maxLive: command.maxLive ?? defaultMaxLive(), parallelism: availableParallelism(), shards: command.shards }).count;
   }
   if (!slice && count === 1) return runSingle(command, io);
+  if (command.ipc && process.send === undefined) {
+    say('--shard-ipc: this process has no IPC channel (it is started by a sharded run)');
+    return EXIT_USAGE;
+  }
   let manifest: ActorManifest;
   try {
     manifest = loadManifest(command.manifest);
@@ -119,8 +123,7 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
   const slice = shardSlice(command.instances, command.shardIndex as number, command.shardCount as number);
   const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index };
   if (!command.ipc) return runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
-  const send = process.send?.bind(process) as Send | undefined;
-  if (send === undefined) throw new Error('--shard-ipc: this process has no IPC channel (it is started by a sharded run)');
+  const send = (process.send as Send).bind(process); // present: run() checked
   const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to
   process.once('disconnect', orphaned);
   const reporter = new ShardReporter(send);

@@ -27,8 +27,10 @@
  * and instantiating ~100 µs per instance, so splitting pays from a few
  * thousand. Measured through the CLI on the 2-core machine at load average
  * ~10 (5 000 × 100 ms, 5 runs each): one process 1.30–2.46 s (median 2.15),
- * two shards 1.51–2.94 s (median 1.74): a wash in wall time; but each shard
- * resumes half the actors, and p99 lateness at 5 000 fell from 1 312 to 154 ms.
+ * two shards 1.51–2.94 s (median 1.74); p99 lateness at 5 000 × 1 s went
+ * 1 312 → 154 ms in one bench run and 50 → 63 ms in another. Under that load
+ * the machine decides more than the plan; on a quiet one the second core
+ * halves instantiation and the resumes of each tick.
  */
 export const MIN_INSTANCES_PER_CORE_SHARD = 2_500;
 /** More processes than this is a mistake, not a plan (each costs ~50 MiB before any actor). */
