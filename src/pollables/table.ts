@@ -90,7 +90,9 @@ export class PollableTable {
     const time = this.#time;
     const due = deadlineNs <= nowNs;
     const deadlineTick = due ? 0 : time.deadlineToTick(deadlineNs);
-    const handle = due || deadlineTick <= time.tickOf(nowNs) ? NONE : this.scheduler.schedule(deadlineTick, index);
+    const nowTick = time.tickOf(nowNs);
+    this.scheduler.expireDue(nowTick);
+    const handle = due || deadlineTick <= nowTick ? NONE : this.scheduler.schedule(deadlineTick, index);
     this.#timer[index] = handle;
     if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
     return this.#generation[index] * INDEX_SPAN + index;
@@ -125,10 +127,14 @@ export class PollableTable {
     for (let i = 0; i < items.length; i++) {
       const index = items[i].handle & INDEX_MASK;
       if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) { out.push(i); continue; }
+      if (this.#timer[index] < 0) continue;
+      if (nowTick < 0) {
+        nowTick = this.#time.nowTick();
+        this.scheduler.expireDue(nowTick);
+      }
+      // Read after expireDue: an entry it expired is ready (its timer is gone).
       const timer = this.#timer[index];
-      if (timer < 0) continue;
-      if (nowTick < 0) nowTick = this.#time.nowTick();
-      if (this.#expireEarly(index, timer, nowTick)) out.push(i);
+      if (timer < 0 || this.#expireEarly(index, timer, nowTick)) out.push(i);
     }
     return out.length;
   }

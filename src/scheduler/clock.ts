@@ -21,8 +21,14 @@ export const hrtimeClock: MonotonicClock = { nowNs: process.hrtime.bigint };
 /** Node's setTimeout cannot wait longer than 2^31 - 1 ms; longer delays fire after 1 ms. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
+/**
+ * Node (since v24) truncates a fractional delay to whole ms and counts it from the loop's
+ * floored ms, so setTimeout(2.7) fires ~2 ms later: before the instant asked for. The
+ * scheduler would then find nothing due, re-arm, and wait a further whole ms. Rounding
+ * up fires once, at the first whole ms at or after the instant.
+ */
 export const nodeTimer: HostTimer = {
-  set: (callback, delayMs) => setTimeout(callback, delayMs),
+  set: (callback, delayMs) => setTimeout(callback, Math.ceil(delayMs)),
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
   keepAlive: (handle, on) => {
     if (on) (handle as NodeJS.Timeout).ref();

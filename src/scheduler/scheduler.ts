@@ -10,11 +10,13 @@
  * - setTimeout may fire ~1 ms early against a fresh clock reading. The wheel is advanced to
  *   the fresh tick only, so an entry that is not due stays, and the timer is armed again.
  * - Node clamps delays above 2^31 - 1 ms to 1 ms, so long waits are armed in pieces.
+ * - Guest work can hold the loop (one long microtask drain) while deadlines pass; guest-path
+ *   calls then expire what is due at once (expireDue) instead of waiting for the loop.
  * - The timer keeps the process alive only while someone waits (see retain/release).
  * - Where expired payloads go is fixed at construction (`onExpire`): the owner of the
  *   payload space (the pollable table) builds its scheduler.
  *
- * Units: ticks are integer milliseconds since the TimeSource's origin.
+ * Units: ticks are integer counts of the TimeSource's tick (time.tickNs) since its origin.
  */
 import type { TimeSource } from '../time/time-source.ts';
 import { TimerWheel } from '../wheel/wheel.ts';
@@ -38,6 +40,8 @@ export class Scheduler {
   #handle: unknown = null;
   #armedTick = Infinity;
   #waiters = 0;
+  /** True while the wheel advances: expiry callbacks may not start another advance. */
+  #expiring = false;
 
   constructor(options: SchedulerOptions) {
     this.time = options.time;
@@ -81,6 +85,19 @@ export class Scheduler {
     if (--this.#waiters === 0 && this.#handle !== null) this.#timer.keepAlive(this.#handle, false);
   }
 
+  /**
+   * Expires, at once, every entry due by `nowTick` (a fresh reading), as the native timer
+   * would when it fires. Callers on the guest path (a subscribe, a scan that read the
+   * clock) call it because guest work can hold the event loop while deadlines pass: a
+   * fleet's start burst runs every init in one microtask drain, and no timer fires until
+   * it ends. Nothing not yet due is touched (never early); one comparison when nothing is due.
+   */
+  expireDue(nowTick: number): void {
+    if (nowTick < this.#armedTick || this.#expiring) return;
+    this.#disarm();
+    this.#expire(nowTick);
+  }
+
   #arm(deadlineTick: number): void {
     if (this.#handle !== null) this.#disarm();
     const delayMs = Math.min(Math.max(this.time.msUntilTick(deadlineTick), 0), MAX_TIMER_DELAY_MS);
@@ -90,7 +107,7 @@ export class Scheduler {
   }
 
   #disarm(): void {
-    this.#timer.clear(this.#handle);
+    if (this.#handle !== null) this.#timer.clear(this.#handle);
     this.#handle = null;
     this.#armedTick = Infinity;
   }
@@ -98,12 +115,18 @@ export class Scheduler {
   #fire = (): void => {
     this.#handle = null;
     this.#armedTick = Infinity;
+    this.#expire(this.time.nowTick());
+  };
+
+  #expire(nowTick: number): void {
+    this.#expiring = true;
     try {
-      this.#wheel.advance(this.time.nowTick(), this.#onExpire);
+      this.#wheel.advance(nowTick, this.#onExpire);
     } finally {
+      this.#expiring = false;
       // An expiry callback may have armed a later deadline already; the earliest wins.
       const next = this.#wheel.nextExpiry();
       if (next < this.#armedTick) this.#arm(next);
     }
-  };
+  }
 }
