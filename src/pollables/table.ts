@@ -9,9 +9,9 @@
  *
  * A timer is marked ready when the scheduler's wheel fires it, or earlier, when a
  * reader sees a fresh clock tick at or past its deadline (the event loop may not
- * have run). Marking an entry ready wakes its owner's waiting calls, if any (one
- * shared promise per owner, see owners.ts); a wake that is not for a call's listed
- * pollables only costs that call a re-scan.
+ * have run; such a reading also expires every other entry due by then). Marking
+ * an entry ready runs its owner's waiting calls' waiters, if any (see owners.ts);
+ * a wake that is not for a call's listed pollables only costs that call a re-scan.
  *
  * No allocation per subscribe or drop in steady state; the arrays double when full.
  */

@@ -7,6 +7,8 @@
  *
  * - The native timer is re-armed only when an earlier deadline arrives, or after it fires.
  *   Its handle is cleared before the expired work runs, so work that schedules re-arms cleanly.
+ *   After a batch that woke someone it is re-armed once that work is done (afterCurrentWork):
+ *   Node counts a delay from the loop time it read last, before the woken guests ran.
  * - setTimeout may fire ~1 ms early against a fresh clock reading. The wheel is advanced to
  *   the fresh tick only, so an entry that is not due stays, and the timer is armed again.
  * - Node clamps delays above 2^31 - 1 ms to 1 ms, so long waits are armed in pieces.
@@ -42,6 +44,8 @@ export class Scheduler {
   #waiters = 0;
   /** True while the wheel advances: expiry callbacks may not start another advance. */
   #expiring = false;
+  /** An arm for #armedTick waits for the current work to finish (see #expire). */
+  #armQueued = false;
 
   constructor(options: SchedulerOptions) {
     this.time = options.time;
@@ -73,7 +77,7 @@ export class Scheduler {
   cancel(handle: number): void {
     this.#wheel.cancel(handle);
     // A pending native timer with nothing left to fire would only keep the process awake.
-    if (this.#wheel.size === 0 && this.#handle !== null) this.#disarm();
+    if (this.#wheel.size === 0) this.#disarm();
   }
 
   /** A guest starts waiting: the native timer must keep the process alive. */
@@ -120,13 +124,32 @@ export class Scheduler {
 
   #expire(nowTick: number): void {
     this.#expiring = true;
+    let fired = 0;
     try {
-      this.#wheel.advance(nowTick, this.#onExpire);
+      fired = this.#wheel.advance(nowTick, this.#onExpire);
     } finally {
       this.#expiring = false;
       // An expiry callback may have armed a later deadline already; the earliest wins.
       const next = this.#wheel.nextExpiry();
-      if (next < this.#armedTick) this.#arm(next);
+      if (next < this.#armedTick) {
+        // The woken guests resume in the microtask drain after this; armed now, Node would
+        // count the delay from before that drain and the wait would grow by all of it.
+        if (fired > 0 && this.#timer.afterCurrentWork !== undefined) this.#armAfterWork(next);
+        else this.#arm(next);
+      }
     }
   }
+
+  #armAfterWork(deadlineTick: number): void {
+    this.#armedTick = deadlineTick;
+    if (this.#armQueued) return;
+    this.#armQueued = true;
+    this.#timer.afterCurrentWork?.(this.#armQueuedTick);
+  }
+
+  /** The queued arm: still wanted unless a schedule armed the timer or a cancel emptied the wheel meanwhile. */
+  #armQueuedTick = (): void => {
+    this.#armQueued = false;
+    if (this.#handle === null && this.#armedTick !== Infinity) this.#arm(this.#armedTick);
+  };
 }
