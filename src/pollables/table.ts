@@ -117,8 +117,12 @@ export class PollableTable {
   isReady(handle: number): boolean {
     const index = handle & INDEX_MASK;
     if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
+    if (this.#timer[index] < 0) return false;
+    const nowTick = this.#time.nowTick();
+    this.scheduler.expireDue(nowTick);
+    // Read after expireDue: an entry it expired is ready (its timer is gone).
     const timer = this.#timer[index];
-    return timer >= 0 && this.#expireEarly(index, timer, this.#time.nowTick());
+    return timer < 0 || this.#expireEarly(index, timer, nowTick);
   }
 
   /** Appends the positions of ready entries to `out`; one clock read at most. */
@@ -171,6 +175,9 @@ export class PollableTable {
   drop(handle: number): void {
     if (!this.isLive(handle)) return;
     this.#free(handle & INDEX_MASK);
+    // A guest is running (woken guests drop their pollables as they resume, in one long
+    // microtask drain): expire what fell due meanwhile rather than wait for the loop.
+    if (this.scheduler.pending > 0) this.scheduler.expireDue(this.#time.nowTick());
   }
 
   /** Drops every pollable of `owner` and forgets the owner. */

@@ -70,7 +70,21 @@ test('a guest-path call expires what is due while the loop is held, and nothing 
   assert.is(table.isReady(hb), false);
   assert.is(scheduler.pending, 2);
   assert.is(timer.pending.length, 1, 'still one native timer');
-  assert.is(runtime.time.msUntilTick(runtime.time.deadlineToTick(10n * MS)) > 0, true);
+  // A resumed guest dropping its pollable (no clock read of its own) catches up too,
+  // and so does a ready() check; the timer stays one.
+  const c = table.owners.create(4);
+  const hc = table.subscribeTimer(c, clock.nowNs() + 2n * MS, clock.nowNs());
+  const hd = table.subscribeTimer(c, clock.nowNs() + 4n * MS, clock.nowNs());
+  let cWoken = 0;
+  table.owners.park(c, { wake: () => cWoken++, fail: () => assert.unreachable() });
+  clock.advanceNs(2n * MS);
+  table.drop(ha);
+  assert.is(cWoken, 1, 'woken from the drop');
+  assert.ok(table.isReady(hc));
+  clock.advanceNs(2n * MS);
+  assert.ok(table.isReady(hd), 'a ready() check at the deadline expires it');
+  assert.is(timer.pending.length, 1);
+  runtime.table.releaseOwner(c);
 });
 
 /** A FakeTimer whose afterCurrentWork queues callbacks until the test runs them. */
