@@ -73,9 +73,12 @@ function splitRow(n: number, t: FleetTrace): string {
 /** What the trace says about one size, in numbers: the start burst, the timer, the batches. */
 function traceFindings(n: number, t: FleetTrace): string {
   const w = t.wakes;
-  const burstMs = ms(t.burstEndNs - t.startNs);
-  const firstDeadlineMs = Math.min(...w.map((x) => ms(x.deadlineNs - t.startNs)));
-  const duringBurst = w.filter((x) => x.expiredNs < t.burstEndNs).length;
+  const turnMs = ms(t.burstEndNs - t.startNs);
+  const starts = w.map((x) => ms(x.deadlineNs - t.durationNs - t.startNs));
+  const lastStartMs = Math.max(...starts);
+  const firstDeadlineMs = Math.min(...starts) + ms(t.durationNs);
+  const beforeTurn = w.filter((x) => x.expiredNs < t.burstEndNs);
+  const byGuest = w.filter((x) => x.batch < 0).length;
   const timerLate = w.filter((x) => x.batch >= 0).map((x) => ms(x.fireNs - x.tickNs));
   // Per timer batch: its first guest's resume after the batch's first expiry, and the spacing of resumes.
   const batches = new Map<number, bigint[]>();
@@ -83,8 +86,9 @@ function traceFindings(n: number, t: FleetTrace): string {
   const firstResume = [...batches.values()].map((xs) => ms(xs.reduce((a, b) => (a < b ? a : b))));
   const resumes = sorted(w.map((x) => Number(x.resumedNs))).map((x, i, all) => (i === 0 ? Number.NaN : (x - all[i - 1]) / 1e3)).slice(1);
   const empty = t.fires.filter((f) => f.expired === 0).length;
-  return `- ${n.toLocaleString('en-US')}: the start burst held the loop ${burstMs.toFixed(0)} ms; the first deadline came ${firstDeadlineMs.toFixed(0)} ms after the first init, `
-    + `so ${duringBurst.toLocaleString('en-US')} of ${w.length.toLocaleString('en-US')} wake-ups fell due while it ran (expired by the guests' own host calls, not the timer). `
+  return `- ${n.toLocaleString('en-US')}: the inits ran to their first suspension over ${lastStartMs.toFixed(0)} ms and the loop first turned at ${turnMs.toFixed(0)} ms; `
+    + `the first deadline came at ${firstDeadlineMs.toFixed(0)} ms, so ${beforeTurn.length.toLocaleString('en-US')} of ${w.length.toLocaleString('en-US')} wake-ups were expired before that turn `
+    + `(no timer fires before it; ${byGuest.toLocaleString('en-US')} in all were expired by the guests' own host calls). `
     + `The one timer was armed ${t.arms.length}× and fired ${t.fires.length}× (${empty} found nothing due); past its tick it fired p50 / p99 ${q(timerLate)} ms late. `
     + `A timer batch's first guest resumed ${q(firstResume)} ms (p50 / p99 over ${firstResume.length} batches) after its expiry; consecutive resumes were ${fmt(percentile(sorted(resumes), 50))} µs apart (median).`;
 }

@@ -49,8 +49,10 @@ interface FleetTrace {
   fires: Array<{ startNs: bigint; endNs: bigint; expired: number }>;
   /** Every arm: when, and for how far ahead (ms). */
   arms: Array<{ atNs: bigint; delayMs: number }>;
-  /** The first init call and when the last guest had suspended (the loop's next turn). */
+  /** The first init call, and the loop's next turn after it (every init ran to its first suspension before). */
   startNs: bigint;
+  /** The requested sleep, ns. */
+  durationNs: bigint;
   burstEndNs: bigint;
   sleepMs: number;
 }
@@ -137,10 +139,11 @@ async function traceFleet(component: TranspiledComponent, n: number, durationNs:
   const outcomes = await Promise.all(actors.map((a) => a.init(state)));
   const used = process.cpuUsage(cpu);
   const sleepMs = performance.now() - t1;
+  // The loop never turned: every wake-up was expired from a guest call and resumed in the same drain.
+  if (burstEndNs < 0n) burstEndNs = now();
   clearTimeout(probe);
   if (rss === 0) rss = process.memoryUsage().rss;
   for (const a of actors) a.stop();
-  if (burstEndNs < 0n) burstEndNs = now();
 
   const wakes: WakeTrace[] = [];
   let failed = 0;
@@ -171,5 +174,5 @@ async function traceFleet(component: TranspiledComponent, n: number, durationNs:
     burstMs: Number(burstEndNs - startNs) / 1e6,
     cpuMs: (used.user + used.system) / 1000,
   };
-  return { run, maxArmed: timer.maxArmed, wakes, fires: timer.fires, arms: timer.arms, startNs, burstEndNs, sleepMs };
+  return { run, maxArmed: timer.maxArmed, wakes, fires: timer.fires, arms: timer.arms, startNs, durationNs, burstEndNs, sleepMs };
 }
