@@ -13,7 +13,7 @@ const CDF_HEADER = [
   `| ---: | --- | ${CDF_POINTS.map(() => '---:').join(' | ')} | ---: | ---: |`,
 ];
 const SPLIT_HEADER = [
-  '| N | lateness p50 / p99 | deadline → its tick (round-up) | tick → expiry (timer, or a guest call) | expiry → guest resumed | expired by the timer / by a guest call | timer callbacks (largest batch) | resume order vs deadline order |',
+  '| N | lateness p50 / p99 | deadline → its tick (round-up) | tick → expiry | expiry → guest resumed | expired by the timer / after the woken work / by a guest call | batches (largest) | resume order vs deadline order |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
 ];
 
@@ -61,13 +61,16 @@ function order(t: FleetTrace): OrderStats {
 
 function splitRow(n: number, t: FleetTrace): string {
   const w = t.wakes;
-  const byTimer = w.filter((x) => x.batch >= 0).length;
-  const largest = t.fires.reduce((m, f) => Math.max(m, f.expired), 0);
+  const kinds = { timer: 0, 'after work': 0 };
+  for (const x of w) if (x.batch >= 0) kinds[t.fires[x.batch].kind]++;
+  const byGuest = w.filter((x) => x.batch < 0).length;
+  const batches = t.fires.filter((f) => f.expired > 0);
+  const largest = batches.reduce((m, f) => Math.max(m, f.expired), 0);
   const o = order(t);
   const inOrder = o.inversions === 0 ? 'deadline order' : `${o.inversions} adjacent inversions (max displacement ${o.maxDisplacement})`;
   return `| ${n.toLocaleString('en-US')} | ${q(t.run.latenessMs)} | ${q(w.map((x) => ms(x.tickNs - x.deadlineNs)))} | `
     + `${q(w.map((x) => ms(x.expiredNs - x.tickNs)))} | ${q(w.map((x) => ms(x.resumedNs - x.expiredNs)))} | `
-    + `${byTimer.toLocaleString('en-US')} / ${(w.length - byTimer).toLocaleString('en-US')} | ${t.fires.length} (${largest.toLocaleString('en-US')}) | ${inOrder} |`;
+    + `${[kinds.timer, kinds['after work'], byGuest].map((k) => k.toLocaleString('en-US')).join(' / ')} | ${batches.length} (${largest.toLocaleString('en-US')}) | ${inOrder} |`;
 }
 
 /** What the trace says about one size, in numbers: the start burst, the timer, the batches. */
@@ -79,18 +82,20 @@ function traceFindings(n: number, t: FleetTrace): string {
   const firstDeadlineMs = Math.min(...starts) + ms(t.durationNs);
   const beforeTurn = w.filter((x) => x.expiredNs < t.burstEndNs);
   const byGuest = w.filter((x) => x.batch < 0).length;
-  const timerLate = w.filter((x) => x.batch >= 0).map((x) => ms(x.fireNs - x.tickNs));
+  const timerLate = w.filter((x) => x.batch >= 0 && t.fires[x.batch].kind === 'timer').map((x) => ms(x.fireNs - x.tickNs));
+  const timerFires = t.fires.filter((f) => f.kind === 'timer');
   // Per timer batch: its first guest's resume after the batch's first expiry, and the spacing of resumes.
   const batches = new Map<number, bigint[]>();
   for (const x of w) if (x.batch >= 0) (batches.get(x.batch) ?? batches.set(x.batch, []).get(x.batch) ?? []).push(x.resumedNs - x.expiredNs);
   const firstResume = [...batches.values()].map((xs) => ms(xs.reduce((a, b) => (a < b ? a : b))));
   const resumes = sorted(w.map((x) => Number(x.resumedNs))).map((x, i, all) => (i === 0 ? Number.NaN : (x - all[i - 1]) / 1e3)).slice(1);
-  const empty = t.fires.filter((f) => f.expired === 0).length;
+  const empty = t.fires.filter((f) => f.kind === 'timer' && f.expired === 0).length;
   return `- ${n.toLocaleString('en-US')}: the inits ran to their first suspension over ${lastStartMs.toFixed(0)} ms and the loop first turned at ${turnMs.toFixed(0)} ms; `
     + `the first deadline came at ${firstDeadlineMs.toFixed(0)} ms, so ${beforeTurn.length.toLocaleString('en-US')} of ${w.length.toLocaleString('en-US')} wake-ups were expired before that turn `
     + `(no timer fires before it; ${byGuest.toLocaleString('en-US')} in all were expired by the guests' own host calls). `
-    + `The one timer was armed ${t.arms.length}× and fired ${t.fires.length}× (${empty} found nothing due); past its tick it fired p50 / p99 ${q(timerLate)} ms late. `
-    + `A timer batch's first guest resumed ${q(firstResume)} ms (p50 / p99 over ${firstResume.length} batches) after its expiry; consecutive resumes were ${fmt(percentile(sorted(resumes), 50))} µs apart (median).`;
+    + `The one timer was armed ${t.arms.length}× and fired ${timerFires.length}× (${empty} found nothing due); past its tick it fired p50 / p99 ${q(timerLate)} ms late; `
+    + `${t.fires.length - timerFires.length} batches fell due while the previous batch's guests ran and were expired right after them. `
+    + `A batch's first guest resumed ${q(firstResume)} ms (p50 / p99 over ${firstResume.length} batches) after its expiry; consecutive resumes were ${fmt(percentile(sorted(resumes), 50))} µs apart (median).`;
 }
 
 /** The trace's findings (issue 14): what each candidate cause came to, and what changed. */
@@ -107,19 +112,27 @@ const TRACE_FINDINGS = `**What the trace ruled in and out.**
   of B waited for ~3 × B hops of the others. Now the waiter re-scans synchronously inside the
   expiry and resolves its call's own promise, which \`block\` returns as is: two hops (jco's await,
   the JSPI resume). Fleet bookkeeping (gate, mailbox, drops) runs after the guest's reading.
-- *The timer armed late or too seldom*: ruled in at every size. Node 26 truncates a
-  fractional delay to whole ms counted from the loop's floored ms, so the one timer fired before
-  the tick it was armed for, found nothing due and waited another whole ms; and every deadline
-  had first been rounded up to a 1 ms tick that does not line up with Node's. Two roundings,
-  ~1 ms on average, where the naive host pays Node's one. Now the delay is rounded up to whole
-  ms (one fire, at or after the instant) and real-time ticks are 0.1 ms.
-- *The start phase holding the loop*: ruled in at 5 000 and 10 000 (each size's line below: most
+- *The timer armed late or too seldom*: ruled in at every size, three ways. (1) Node 26
+  truncates a fractional delay to whole ms counted from the loop's floored ms, so the one timer
+  fired before the tick it was armed for, found nothing due and waited another whole ms; and
+  every deadline had first been rounded up to a 1 ms tick that does not line up with Node's:
+  two roundings, ~1 ms on average, where the naive host pays Node's one. Now the delay is
+  rounded up to whole ms and real-time ticks are 0.1 ms. (2) The timer was re-armed inside
+  its callback, before the woken guests ran; Node counts the delay from the loop time it read
+  last, so every wait grew by the batch's whole drain. Now it is armed once that work is done
+  (setImmediate). (3) When the next deadline had passed during that drain, the re-arm asked
+  for 0 ms, which Node runs a whole ms later; now that batch is expired right there, in its
+  own macrotask (the "after the woken work" count), so batches are sliced by loop turns and
+  I/O runs between them.
+- *The start phase holding the loop*: ruled in at 5 000 and 10 000 (each size's line: most
   deadlines fall due while the inits still run, in one microtask drain where no timer of any
-  peer can fire). Now every guest-path call that reads the clock (subscribe, a scan) expires
-  what is due at once, so those wake-ups queue behind the remaining inits rather than behind
-  the loop's next turn and a batch of thousands.
+  peer can fire). Now, once the earliest deadline is 10 ms overdue (the loop is held, not just
+  busy with a batch), every guest-path call (subscribe, scan, ready, drop) expires what is
+  due, so those guests queue behind the remaining inits rather than behind the loop's next
+  turn. Doing that at once, inside ordinary batch drains, was tried and measured worse at
+  1 000 (p50 ~9 ms): a guest woken from inside a drain queues behind every hop already queued,
+  and each resumed guest's drop pulls the next one into the same drain, which then never ends.
 - *Microtask against macrotask interleaving*: what remains. Node runs the naive host's timer
   callbacks one at a time and drains the microtasks after each, so each sleeper resumes right
-  after its own timer; ours expires a batch in one callback and its guests resume in the drain
-  after it, in deadline order, two hops each. Slicing a batch across loop turns was not needed:
-  the expiry itself is µs per wake-up, and the drain after it is the guests' own resumes.`;
+  after its own timer; ours expires a batch per callback and its guests resume in the drain
+  after it, in deadline order, two hops each.`;

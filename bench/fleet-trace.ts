@@ -45,8 +45,8 @@ interface FleetTrace {
   /** Most native timers armed at once during the run (the one-timer check). */
   maxArmed: number;
   wakes: WakeTrace[];
-  /** Per timer callback: start, end (callback returned) and how many it expired. */
-  fires: Array<{ startNs: bigint; endNs: bigint; expired: number }>;
+  /** Per callback of the timer (or run after the woken work): start, end and how many it expired. */
+  fires: Array<{ kind: 'timer' | 'after work'; startNs: bigint; endNs: bigint; expired: number }>;
   /** Every arm: when, and for how far ahead (ms). */
   arms: Array<{ atNs: bigint; delayMs: number }>;
   /** The first init call, and the loop's next turn after it (every init ran to its first suspension before). */
@@ -73,24 +73,29 @@ class TracingTimer implements HostTimer {
     this.maxArmed = Math.max(this.maxArmed, ++this.armed);
     return this.#inner.set(() => {
       this.armed--;
-      this.current = this.fires.length;
-      const fire = { startNs: now(), endNs: 0n, expired: 0 };
-      this.fires.push(fire);
-      try {
-        callback();
-      } finally {
-        fire.endNs = now();
-        this.current = -1;
-      }
+      this.#traced('timer', callback);
     }, delayMs);
+  }
+  /** A batch expired once the previous batch's guests ran (the scheduler's afterCurrentWork). */
+  afterCurrentWork(callback: () => void): void {
+    const run = (): void => this.#traced('after work', callback);
+    if (this.#inner.afterCurrentWork) this.#inner.afterCurrentWork(run);
+    else run();
+  }
+  #traced(kind: 'timer' | 'after work', callback: () => void): void {
+    this.current = this.fires.length;
+    const fire = { kind, startNs: now(), endNs: 0n, expired: 0 };
+    this.fires.push(fire);
+    try {
+      callback();
+    } finally {
+      fire.endNs = now();
+      this.current = -1;
+    }
   }
   clear(handle: unknown): void {
     this.armed--;
     this.#inner.clear(handle);
-  }
-  afterCurrentWork(callback: () => void): void {
-    if (this.#inner.afterCurrentWork) this.#inner.afterCurrentWork(callback);
-    else callback();
   }
   keepAlive(handle: unknown, on: boolean): void { this.#inner.keepAlive(handle, on); }
 }

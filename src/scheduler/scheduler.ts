@@ -8,12 +8,14 @@
  * - The native timer is re-armed only when an earlier deadline arrives, or after it fires.
  *   Its handle is cleared before the expired work runs, so work that schedules re-arms cleanly.
  *   After a batch that woke someone it is re-armed once that work is done (afterCurrentWork):
- *   Node counts a delay from the loop time it read last, before the woken guests ran.
+ *   Node counts a delay from the loop time it read last, before the woken guests ran. What
+ *   fell due meanwhile is expired right there, one macrotask per batch, so I/O and other
+ *   timers run between batches and no batch waits Node's 1 ms minimum delay.
  * - setTimeout may fire ~1 ms early against a fresh clock reading. The wheel is advanced to
  *   the fresh tick only, so an entry that is not due stays, and the timer is armed again.
  * - Node clamps delays above 2^31 - 1 ms to 1 ms, so long waits are armed in pieces.
- * - Guest work can hold the loop (one long microtask drain) while deadlines pass; guest-path
- *   calls then expire what is due at once (expireDue) instead of waiting for the loop.
+ * - Guest work can hold the loop (one long microtask drain) while deadlines pass; once the
+ *   earliest is HELD_LOOP_MS overdue, guest-path calls expire what is due (expireDue).
  * - The timer keeps the process alive only while someone waits (see retain/release).
  * - Where expired payloads go is fixed at construction (`onExpire`): the owner of the
  *   payload space (the pollable table) builds its scheduler.
@@ -25,6 +27,9 @@ import { TimerWheel } from '../wheel/wheel.ts';
 import { MAX_TIMER_DELAY_MS, nodeTimer, type HostTimer } from './clock.ts';
 
 export type ExpirySink = (payload: number) => void;
+
+/** How overdue the earliest timer must be before guest-path calls expire it (see expireDue). */
+export const HELD_LOOP_MS = 10;
 
 export interface SchedulerOptions {
   time: TimeSource;
@@ -46,12 +51,15 @@ export class Scheduler {
   #expiring = false;
   /** An arm for #armedTick waits for the current work to finish (see #expire). */
   #armQueued = false;
+  /** HELD_LOOP_MS in ticks. */
+  readonly #heldTicks: number;
 
   constructor(options: SchedulerOptions) {
     this.time = options.time;
     this.#onExpire = options.onExpire;
     this.#timer = options.timer ?? nodeTimer;
     this.#wheel = new TimerWheel({ capacity: options.capacity ?? 1024, nowTick: 0 });
+    this.#heldTicks = Math.ceil((HELD_LOOP_MS * 1e6) / Number(this.time.tickNs));
   }
 
   get pending(): number {
@@ -90,14 +98,17 @@ export class Scheduler {
   }
 
   /**
-   * Expires, at once, every entry due by `nowTick` (a fresh reading), as the native timer
-   * would when it fires. Callers on the guest path (a subscribe, a scan that read the
-   * clock) call it because guest work can hold the event loop while deadlines pass: a
-   * fleet's start burst runs every init in one microtask drain, and no timer fires until
-   * it ends. Nothing not yet due is touched (never early); one comparison when nothing is due.
+   * Expires every entry due by `nowTick` (a fresh reading) at once, as the native timer
+   * would, once the earliest is overdue by HELD_LOOP_MS: guest work is holding the loop.
+   * The table calls it from the guest path (subscribe, scan, ready, drop) because a fleet's
+   * start burst runs every init in one microtask drain, and no timer fires until it ends.
+   * Why not at once: inside an ordinary batch drain, a guest woken from the drain queues
+   * behind every hop already queued, and each resumed guest's calls would pull the next
+   * into the same drain; the timer's batches serve that better (issue 14's trace).
+   * Nothing not yet due is touched (never early); one comparison when nothing is overdue.
    */
   expireDue(nowTick: number): void {
-    if (nowTick < this.#armedTick || this.#expiring) return;
+    if (nowTick < this.#armedTick + this.#heldTicks || this.#expiring) return;
     this.#disarm();
     this.#expire(nowTick);
   }
@@ -147,9 +158,17 @@ export class Scheduler {
     this.#timer.afterCurrentWork?.(this.#armQueuedTick);
   }
 
-  /** The queued arm: still wanted unless a schedule armed the timer or a cancel emptied the wheel meanwhile. */
+  /**
+   * The queued arm: still wanted unless a schedule armed the timer or a cancel emptied the
+   * wheel meanwhile. When the next entry fell due while the woken guests ran, it is expired
+   * here, in its own macrotask: Node runs a timer for 0 ms only a whole ms later.
+   */
   #armQueuedTick = (): void => {
     this.#armQueued = false;
-    if (this.#handle === null && this.#armedTick !== Infinity) this.#arm(this.#armedTick);
+    if (this.#handle !== null || this.#armedTick === Infinity) return;
+    const nowTick = this.time.nowTick();
+    if (nowTick < this.#armedTick) return this.#arm(this.#armedTick);
+    this.#armedTick = Infinity;
+    this.#expire(nowTick);
   };
 }

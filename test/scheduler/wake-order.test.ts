@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HostTimer } from '../../src/scheduler/clock.ts';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
+import { HELD_LOOP_MS, Scheduler } from '../../src/scheduler/scheduler.ts';
 import { TimeSource } from '../../src/time/time-source.ts';
 import { REAL_TICK_NS } from '../../src/time/timing-runtime.ts';
 import { TimingHost } from '../../src/wasi/host.ts';
@@ -52,39 +52,41 @@ test('a waiting call is resolved inside the expiry: its promise settles one micr
   assert.is(runtime.waits.size, 0, 'the wait ended inside the expiry');
 });
 
-test('a guest-path call expires what is due while the loop is held, and nothing early', () => {
-  const { clock, timer, runtime, table, scheduler } = fakeRuntime({ startNs: 0n });
+test('once the loop is held HELD_LOOP_MS past a deadline, guest-path calls expire what is due, never early', () => {
+  const { clock, timer, table, scheduler } = fakeRuntime({ startNs: 0n });
+  const held = BigInt(HELD_LOOP_MS) * MS;
   const a = table.owners.create(4);
   const b = table.owners.create(4);
   const ha = table.subscribeTimer(a, 1n * MS, 0n);
+  const ha2 = table.subscribeTimer(a, 1n * MS + held, 0n);
   let woken = 0;
   table.owners.park(a, { wake: () => woken++, fail: () => assert.unreachable() });
-  clock.advanceNs(1n * MS - 1n); // one ns short: a subscribe must not expire it
-  table.subscribeTimer(b, clock.nowNs() + 10n * MS, clock.nowNs());
+  const later = (): number => table.subscribeTimer(b, clock.nowNs() + 100n * MS, clock.nowNs());
+  clock.advanceNs(held); // overdue, but less than HELD_LOOP_MS: an ordinary drain, left to the timer
+  later();
   assert.is(woken, 0);
-  assert.is(table.isReady(ha), false);
-  clock.advanceNs(1n); // due now, but the native timer has not fired (the loop is busy)
-  const hb = table.subscribeTimer(b, clock.nowNs() + 10n * MS, clock.nowNs());
+  clock.advanceNs(1n * MS); // the loop has been held HELD_LOOP_MS past a's deadline
+  later();
   assert.is(woken, 1, 'woken from the subscribe, not the timer');
-  assert.ok(table.isReady(ha));
-  assert.is(table.isReady(hb), false);
-  assert.is(scheduler.pending, 2);
+  assert.is(table.isReady(ha), true);
+  assert.is(table.isReady(ha2), true, 'everything due by now goes, not only the long overdue');
   assert.is(timer.pending.length, 1, 'still one native timer');
-  // A resumed guest dropping its pollable (no clock read of its own) catches up too,
-  // and so does a ready() check; the timer stays one.
+  // A resumed guest dropping its pollable (no clock read of its own) catches up too.
   const c = table.owners.create(4);
   const hc = table.subscribeTimer(c, clock.nowNs() + 2n * MS, clock.nowNs());
-  const hd = table.subscribeTimer(c, clock.nowNs() + 4n * MS, clock.nowNs());
   let cWoken = 0;
   table.owners.park(c, { wake: () => cWoken++, fail: () => assert.unreachable() });
-  clock.advanceNs(2n * MS);
+  clock.advanceNs(2n * MS + held);
   table.drop(ha);
   assert.is(cWoken, 1, 'woken from the drop');
-  assert.ok(table.isReady(hc));
-  clock.advanceNs(2n * MS);
-  assert.ok(table.isReady(hd), 'a ready() check at the deadline expires it');
+  const hd = table.subscribeTimer(c, clock.nowNs() + 1n * MS, clock.nowNs());
+  clock.advanceNs(1n * MS - 1n);
+  assert.is(table.isReady(hd), false, 'one ns early: not ready');
+  clock.advanceNs(1n);
+  assert.ok(table.isReady(hd));
+  assert.is(table.isReady(hc), true);
+  assert.ok(scheduler.pending >= 2);
   assert.is(timer.pending.length, 1);
-  runtime.table.releaseOwner(c);
 });
 
 /** A FakeTimer whose afterCurrentWork queues callbacks until the test runs them. */
@@ -131,6 +133,20 @@ test('after a batch that woke someone, the timer is re-armed once that work is d
   timer.runQueued();
   assert.is(scheduler.armed, false);
   assert.is(scheduler.pending, 0);
+  // Due already when the woken work is done: expired right there (no 0 ms timer, which
+  // Node would run a whole ms later), and the next arm queued again.
+  for (const [tick, payload] of [[32, 6], [33, 7], [40, 8]]) scheduler.schedule(tick, payload);
+  timer.advanceMs(12); // tick 32
+  assert.equal(fired.slice(4), [6]);
+  clock.advanceNs(1n * MS + 500_000n); // the woken guests ran 1.5 ms: tick 33 is due
+  const armsBefore = timer.delays.length;
+  timer.runQueued();
+  assert.equal(fired.slice(4), [6, 7]);
+  assert.is(timer.delays.length, armsBefore, 'no timer armed for the due entry');
+  assert.is(timer.queued.length, 1, 'the next arm waits for this batch\'s work');
+  timer.runQueued();
+  assert.ok(scheduler.armed);
+  assert.equal(timer.delays.at(-1), 6.5);
 });
 
 test('a TimeSource tick is 1 ns to 1 ms; deadlines round up to it', () => {
