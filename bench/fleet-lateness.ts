@@ -128,8 +128,8 @@ const TRACE_FINDINGS = `**What the trace ruled in and out.**
   deadlines fall due while the inits still run, in one microtask drain where no timer of any
   peer can fire). Now, once the earliest deadline is 10 ms overdue (the loop is held, not just
   busy with a batch), every guest-path call (subscribe, scan, ready, drop) expires what is
-  due, so those guests queue behind the remaining inits rather than behind the loop's next
-  turn. Doing that at once, inside ordinary batch drains, was tried and measured worse at
+  due, and keeps doing so as soon as anything falls due until the loop turns, so those
+  guests queue behind the remaining inits rather than behind the loop's next turn. Doing that at once, inside ordinary batch drains, was tried and measured worse at
   1 000 (p50 ~9 ms): a guest woken from inside a drain queues behind every hop already queued,
   and each resumed guest's drop pulls the next one into the same drain, which then never ends.
 - *Microtask against macrotask interleaving*: what remains. Node runs the naive host's timer

@@ -15,7 +15,8 @@
  *   the fresh tick only, so an entry that is not due stays, and the timer is armed again.
  * - Node clamps delays above 2^31 - 1 ms to 1 ms, so long waits are armed in pieces.
  * - Guest work can hold the loop (one long microtask drain) while deadlines pass; once the
- *   earliest is HELD_LOOP_MS overdue, guest-path calls expire what is due (expireDue).
+ *   earliest is HELD_LOOP_MS overdue, guest-path calls expire what is due until the loop
+ *   turns (expireDue).
  * - The timer keeps the process alive only while someone waits (see retain/release).
  * - Where expired payloads go is fixed at construction (`onExpire`): the owner of the
  *   payload space (the pollable table) builds its scheduler.
@@ -53,6 +54,8 @@ export class Scheduler {
   #armQueued = false;
   /** HELD_LOOP_MS in ticks. */
   readonly #heldTicks: number;
+  /** Guest work has held the loop past a deadline and the loop has not turned since. */
+  #held = false;
 
   constructor(options: SchedulerOptions) {
     this.time = options.time;
@@ -99,16 +102,18 @@ export class Scheduler {
 
   /**
    * Expires every entry due by `nowTick` (a fresh reading) at once, as the native timer
-   * would, once the earliest is overdue by HELD_LOOP_MS: guest work is holding the loop.
-   * The table calls it from the guest path (subscribe, scan, ready, drop) because a fleet's
-   * start burst runs every init in one microtask drain, and no timer fires until it ends.
-   * Why not at once: inside an ordinary batch drain, a guest woken from the drain queues
-   * behind every hop already queued, and each resumed guest's calls would pull the next
-   * into the same drain; the timer's batches serve that better (issue 14's trace).
-   * Nothing not yet due is touched (never early); one comparison when nothing is overdue.
+   * would, when guest work holds the loop: once the earliest is HELD_LOOP_MS overdue, and
+   * from then on as soon as anything is due, until the loop turns (the timer fires, or the
+   * work queued after a batch runs). The table calls it from the guest path (subscribe,
+   * scan, ready, drop): a fleet's start burst runs every init in one microtask drain, and
+   * no timer fires until it ends. Why not always: inside an ordinary batch drain, a guest
+   * woken from the drain queues behind every hop already queued and each resumed guest's
+   * calls pull the next into the same drain; the timer's batches serve that better (issue
+   * 14's trace). Nothing not yet due is touched (never early); one comparison otherwise.
    */
   expireDue(nowTick: number): void {
-    if (nowTick < this.#armedTick + this.#heldTicks || this.#expiring) return;
+    if (this.#expiring || nowTick < this.#armedTick + (this.#held ? 0 : this.#heldTicks)) return;
+    this.#held = true;
     this.#disarm();
     this.#expire(nowTick);
   }
@@ -128,6 +133,7 @@ export class Scheduler {
   }
 
   #fire = (): void => {
+    this.#held = false;
     this.#handle = null;
     this.#armedTick = Infinity;
     this.#expire(this.time.nowTick());
@@ -165,6 +171,7 @@ export class Scheduler {
    */
   #armQueuedTick = (): void => {
     this.#armQueued = false;
+    this.#held = false;
     if (this.#handle !== null || this.#armedTick === Infinity) return;
     const nowTick = this.time.nowTick();
     if (nowTick < this.#armedTick) return this.#arm(this.#armedTick);

@@ -71,6 +71,28 @@ test('once the loop is held HELD_LOOP_MS past a deadline, guest-path calls expir
   assert.is(table.isReady(ha), true);
   assert.is(table.isReady(ha2), true, 'everything due by now goes, not only the long overdue');
   assert.is(timer.pending.length, 1, 'still one native timer');
+  // Held: until the loop turns, what falls due goes at the next guest call, not 10 ms later.
+  const e = table.owners.create(4);
+  const he = table.subscribeTimer(e, clock.nowNs() + 1n * MS, clock.nowNs());
+  let eWoken = 0;
+  table.owners.park(e, { wake: () => eWoken++, fail: () => assert.unreachable() });
+  clock.advanceNs(1n * MS);
+  later();
+  assert.is(eWoken, 1, 'due, and the loop is still held');
+  assert.ok(table.isReady(he));
+  // The native timer fires (the loop turned): an entry 1 ms overdue waits for the timer again.
+  table.subscribeTimer(e, clock.nowNs() + 1n * MS, clock.nowNs());
+  clock.advanceNs(1n * MS);
+  assert.is(timer.fireDue(), 1);
+  const g = table.owners.create(4);
+  table.subscribeTimer(g, clock.nowNs() + 1n * MS, clock.nowNs());
+  let gWoken = 0;
+  table.owners.park(g, { wake: () => gWoken++, fail: () => assert.unreachable() });
+  clock.advanceNs(2n * MS);
+  later();
+  assert.is(gWoken, 0, 'not held any more: left to the timer');
+  timer.fireDue();
+  assert.is(gWoken, 1);
   // A resumed guest dropping its pollable (no clock read of its own) catches up too.
   const c = table.owners.create(4);
   const hc = table.subscribeTimer(c, clock.nowNs() + 2n * MS, clock.nowNs());
