@@ -6,6 +6,7 @@ export const USAGE = `usage:
   theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
   theater-timing verify <events.jsonl>
+  theater-timing timeline <chain>... [-o <out.html>]
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
@@ -29,8 +30,16 @@ export interface RunCommand {
   state: Uint8Array | null;
 }
 
+export interface TimelineCommand {
+  command: 'timeline';
+  chains: string[];
+  /** null: beside the first chain; '-': stdout. */
+  output: string | null;
+}
+
 export type Command =
   | RunCommand
+  | TimelineCommand
   | { command: 'verify'; file: string }
   | { command: 'help' }
   | { command: 'version' };
@@ -82,6 +91,27 @@ function parseRun(args: string[]): RunCommand {
   return run;
 }
 
+function parseTimeline(args: string[]): TimelineCommand {
+  const timeline: TimelineCommand = { command: 'timeline', chains: [], output: null };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-o' || arg === '--output') {
+      const next = args[++i];
+      if (next === undefined) throw new UsageError(`${arg}: missing value`);
+      timeline.output = next;
+    } else if (arg.startsWith('--output=')) {
+      timeline.output = arg.slice('--output='.length);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    } else {
+      timeline.chains.push(arg);
+    }
+  }
+  if (timeline.chains.length === 0) throw new UsageError('timeline: missing <chain>');
+  if (timeline.output === '') throw new UsageError('-o: expected a file name, got ""');
+  return timeline;
+}
+
 export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   switch (command) {
@@ -90,6 +120,8 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'verify':
       if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
       return { command: 'verify', file: rest[0] };
+    case 'timeline':
+      return parseTimeline(rest);
     case '--help': case '-h': case 'help':
       return { command: 'help' };
     case '--version': case '-v':

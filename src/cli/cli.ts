@@ -8,6 +8,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { parseArgs, UsageError, USAGE } from './args.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
 import { run } from './run.ts';
+import { timeline } from './timeline.ts';
 
 export { showState } from './run.ts';
 export { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
@@ -32,6 +33,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return verify(command.file, io);
     case 'run':
       return run(command, io);
+    case 'timeline':
+      return timeline(command, io);
   }
 }
 
