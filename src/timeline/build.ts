@@ -65,7 +65,7 @@ function lane(actor: InferredActor, originNs: bigint): Lane {
     else rowEnds[row] = endNs;
     return {
       pollable: b.pollable, row, startNs, endNs,
-      deadlineNs: b.deadlineNs === null ? null : rel(b.deadlineNs),
+      deadlineNs: rel(b.deadlineNs),
       requestedNs: b.requestedNs === null ? null : Number(b.requestedNs),
       appliedNs: b.appliedNs === null ? null : Number(b.appliedNs),
       clampReason: b.clamp?.call.kind === 'clamp' ? b.clamp.call.reason : null,
@@ -136,7 +136,7 @@ export function buildTimeline(inputs: readonly ChainInput[], title = inputs.map(
   const { picked, why } = fleet ? pickLanes(actors) : { picked: actors, why: null };
   return {
     title,
-    format: formats.size === 1 ? [...formats][0] : 'jsonl',
+    format: formats.size === 1 ? [...formats][0] : 'mixed',
     originNs: origin === null ? null : originNs.toString(),
     wallAtOrigin: wallAtOrigin(actors, originNs),
     spanNs: Number((last ?? originNs) - originNs),

@@ -9,8 +9,8 @@ export type Call =
   | { kind: 'now'; instantNs: bigint }
   | { kind: 'wall'; seconds: bigint; nanoseconds: number }
   | { kind: 'resolution' }
-  /** durationNs for subscribe-duration, whenNs for subscribe-instant; deadlineNs null when the format does not record it. */
-  | { kind: 'subscribe'; pollable: number; durationNs: bigint | null; whenNs: bigint | null; deadlineNs: bigint | null }
+  /** durationNs for subscribe-duration, whenNs for subscribe-instant. */
+  | { kind: 'subscribe'; pollable: number; durationNs: bigint | null; whenNs: bigint | null; deadlineNs: bigint }
   | { kind: 'clamp'; requestedNs: bigint; appliedNs: bigint; reason: string }
   | { kind: 'ready'; pollable: number; ready: boolean }
   | { kind: 'block'; pollable: number; waitedNs: bigint | null }

@@ -21,7 +21,7 @@ export interface BarSpan {
   subscribe: ChainEvent;
   clamp: ChainEvent | null;
   startNs: bigint | null;
-  deadlineNs: bigint | null;
+  deadlineNs: bigint;
   endNs: bigint | null;
   endedBy: BarEnd;
   end: ChainEvent | null;
@@ -81,8 +81,8 @@ export function inferActor(chain: ActorChain): InferredActor {
         const { deadlineNs, durationNs, whenNs } = call;
         const applied = clamp?.call.kind === 'clamp'
           ? clamp.call.appliedNs
-          : durationNs ?? (deadlineNs !== null && whenNs !== null && deadlineNs !== whenNs ? 0n : null);
-        if (deadlineNs !== null && applied !== null) {
+          : durationNs ?? (deadlineNs !== whenNs ? 0n : null);
+        if (applied !== null) {
           t = max(t, deadlineNs - applied);
           source = 'deadline';
         }
@@ -91,7 +91,7 @@ export function inferActor(chain: ActorChain): InferredActor {
         if (reused !== undefined && reused.endedBy === 'open') reused.endNs ??= t;
         const bar: BarSpan = {
           pollable: call.pollable, subscribe: event, clamp, startNs: t, deadlineNs, endNs: null, endedBy: 'open', end: null,
-          requestedNs: requested, appliedNs: applied ?? (deadlineNs !== null && t !== null ? deadlineNs - t : null), latenessNs: null,
+          requestedNs: requested, appliedNs: applied ?? (t === null ? null : deadlineNs - t), latenessNs: null,
         };
         live.set(call.pollable, bar);
         bars.push(bar);
@@ -127,16 +127,16 @@ export function inferActor(chain: ActorChain): InferredActor {
           ready = call.indices.map((index) => live.get(pollables[index] ?? -1)).filter((b) => b !== undefined);
           for (const bar of ready) end = max(end, bar.deadlineNs);
         } else {
-          const candidates = end === null ? [] : [...live.values()].filter((b) => b.deadlineNs !== null && b.deadlineNs <= (end as bigint));
+          const candidates = end === null ? [] : [...live.values()].filter((b) => b.deadlineNs <= (end as bigint));
           ready = candidates.length === call.indices.length ? candidates : null;
         }
         source = 'waited';
         t = max(t, end);
-        const firstDeadline = ready === null || ready.length === 0 ? null : ready.reduce<bigint | null>((m, b) => (m === null || (b.deadlineNs ?? m) < m ? b.deadlineNs : m), null);
+        const firstDeadline = ready === null || ready.length === 0 ? null : ready.reduce((m, b) => (b.deadlineNs < m ? b.deadlineNs : m), ready[0].deadlineNs);
         const waited = call.waitedNs === null ? firstDeadline !== null && (before === null || firstDeadline > before) : call.waitedNs > 0n;
         const lateness = call.waitedNs !== null && firstDeadline !== null && t !== null ? t - firstDeadline : null;
         if (waited && t !== null) wakes.push({ event, atNs: t, latenessNs: lateness });
-        for (const bar of ready ?? []) endBar(bar, 'poll', event, t, call.waitedNs !== null && bar.deadlineNs !== null && t !== null ? t - bar.deadlineNs : null);
+        for (const bar of ready ?? []) endBar(bar, 'poll', event, t, call.waitedNs !== null && t !== null ? t - bar.deadlineNs : null);
         break;
       }
       case 'drop':

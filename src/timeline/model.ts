@@ -21,7 +21,7 @@ export interface Bar {
   /** Stacking row within the lane, so overlapping pollables do not cover each other. */
   row: number;
   startNs: number;
-  deadlineNs: number | null;
+  deadlineNs: number;
   endNs: number;
   requestedNs: number | null;
   appliedNs: number | null;
@@ -75,7 +75,8 @@ export interface FleetView {
 
 export interface TimelineModel {
   title: string;
-  format: ChainFormat;
+  /** 'mixed' when the files given were in both formats. */
+  format: ChainFormat | 'mixed';
   /** The monotonic instant at x = 0 (decimal ns), or null when the input holds no clock value. */
   originNs: string | null;
   /** Wall-clock time at x = 0, from the first wall-clock read (ISO 8601), or null. */

@@ -55,7 +55,7 @@ function span(cls: string, t0: number, t1: number, y: number, h: number, view: V
 }
 
 function bar(b: Bar, y: number, view: View, originNs: bigint): string {
-  const deadline = b.deadlineNs ?? b.endNs;
+  const deadline = b.deadlineNs;
   const parts = [span('applied', b.startNs, Math.min(deadline, b.endNs), y, LAYOUT.barPx, view)];
   if (deadline < b.endNs) parts.push(span(b.endedBy === 'block' || b.endedBy === 'poll' ? 'late' : 'unnoticed', deadline, b.endNs, y, LAYOUT.barPx, view));
   if (b.clampReason !== null && b.requestedNs !== null && b.requestedNs > 0) parts.push(span('requested', b.startNs, b.startNs + b.requestedNs, y - 1, LAYOUT.barPx + 2, view));

@@ -15,14 +15,14 @@ import { STYLE } from './style.ts';
 
 function axisSvg(view: View, heightPx: number): { axis: string; grid: string } {
   const plotW = LAYOUT.widthPx - LAYOUT.labelPx - LAYOUT.rightPadPx;
-  const { ticks, base } = timelineAxisTicks(view.t0Ns, view.t1Ns, plotW);
+  // The first view starts at the origin, so its ticks never need a base (the script adds one when zoomed far in).
+  const { ticks } = timelineAxisTicks(view.t0Ns, view.t1Ns, plotW);
   const y = LAYOUT.axisPx;
   const axis = ticks.map((t) => {
     const x = num(xOf(t.t, view));
     return `<line x1="${x}" x2="${x}" y1="${y - 6}" y2="${y}" class="axis-line"/><text x="${x}" y="${y - 9}" text-anchor="middle" class="tick">${esc(t.label)}</text>`;
   });
   axis.push(`<line x1="${LAYOUT.labelPx}" x2="${LAYOUT.widthPx - LAYOUT.rightPadPx}" y1="${y}" y2="${y}" class="axis-line"/>`);
-  if (base !== null) axis.push(`<text x="6" y="${y - 9}" class="tick base">from ${esc(base.label)}</text>`);
   const grid = ticks.map((t) => `<line x1="${num(xOf(t.t, view))}" x2="${num(xOf(t.t, view))}" y1="${y}" y2="${heightPx}" class="grid"/>`);
   return { axis: axis.join(''), grid: grid.join('') };
 }
@@ -46,10 +46,12 @@ const HOW = `<section class="how"><h2>How to read this page, and where the times
 <p>Chains carry no timestamps, only the clock values the guest saw, so each event's time is inferred in chain order as a lower bound that never goes backwards: a <code>now()</code> is its reading; a subscribe is its deadline minus the applied delay (the duration, or the clamp's applied value); a <code>block</code> or <code>poll</code> ends at its start plus <code>waited</code>, and no earlier than the deadline of what came back ready; <code>ready() = true</code> is no earlier than that pollable's deadline; any other event takes the time of the event before it; events before the first clock value take that value. The tooltip says which rule placed each event. Theater's chain.json records no <code>waited</code>, clamps or drops, so there a block ends at its deadline at the earliest and lateness is not measured. A poll's lateness counts only when its ready pollables can be told apart (our format does not record the polled list).</p>
 <p>Outcomes come from the chain's final <code>ChainEnd</code> record (ok, err, trap, or diverged in a replay, with its message); a chain without it has no recorded outcome. This page does not check hashes: run <code>theater-timing verify</code> for that.</p></section>`;
 
+const FORMAT_TEXT: Record<TimelineModel['format'], string> = { jsonl: 'JSON Lines chain', theater: "Theater's chain.json", mixed: "JSON Lines and Theater's chain.json" };
+
 function summary(model: TimelineModel): string {
   const o = model.outcomes;
   const plural = (n: number, w: string): string => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
-  const parts = [plural(model.actorCount, 'actor'), plural(model.eventCount, 'event'), `span ${fmt(model.spanNs)}`, model.format === 'theater' ? "Theater's chain.json" : 'JSON Lines chain'];
+  const parts = [plural(model.actorCount, 'actor'), plural(model.eventCount, 'event'), `span ${fmt(model.spanNs)}`, FORMAT_TEXT[model.format]];
   const outcomes = (['ok', 'err', 'trap', 'diverged'] as const).filter((k) => o[k] > 0).map((k) => `<span class="status-${k}">${k} ${o[k].toLocaleString('en-US')}</span>`);
   if (o.unknown > 0) outcomes.push(`no ChainEnd record ${o.unknown.toLocaleString('en-US')}`);
   const single = model.lanes.length === 1 && model.actorCount === 1 ? model.lanes[0] : null;
@@ -57,7 +59,7 @@ function summary(model: TimelineModel): string {
   const origin = model.originNs === null
     ? 'No clock value in the input: every event is drawn at x = 0, in chain order.'
     : `x = 0 is monotonic ${model.originNs} ns${model.wallAtOrigin === null ? '' : ` (wall clock ≈ ${model.wallAtOrigin})`}`;
-  return `<p class="summary">${parts.join(' · ')} · outcomes: ${outcomes.join(', ')}</p><p class="summary">${esc(origin)}</p>${failure}`
+  return `<p class="summary">${esc(parts.join(' · '))} · outcomes: ${outcomes.join(', ')}</p><p class="summary">${esc(origin)}</p>${failure}`
     + (model.laneSelection === null ? '' : `<p class="summary">${esc(model.laneSelection)}</p>`);
 }
 

@@ -52,7 +52,7 @@ export function barTip(bar: Bar, originNs: bigint): string {
   const lines = [
     `pollable ${bar.pollable}: ${at(bar.startNs)} → ${at(bar.endNs)} (${END_TEXT[bar.endedBy]})`,
     delay.join(' · '),
-    bar.deadlineNs === null ? 'deadline not recorded' : `deadline ${at(bar.deadlineNs)}${bar.latenessNs === null ? '' : ` · woke ${fmt(bar.latenessNs)} after it`}`,
+    `deadline ${at(bar.deadlineNs)}${bar.latenessNs === null ? '' : ` · woke ${fmt(bar.latenessNs)} after it`}`,
     '',
     `subscribe: ${eventTip(bar.subscribe, originNs).replace(/\n/g, '\n  ')}`,
   ];
