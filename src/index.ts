@@ -47,6 +47,12 @@ export { buildChain, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeCh
 export { verifyChain, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
 export { formatTimeline } from './events/timeline.ts';
 
+// Timeline page: chains (ours or Theater's chain.json) to a model, the model to HTML.
+export { buildTimeline, readChains, detectFormat, type ChainInput } from './timeline/build.ts';
+export { renderTimeline } from './timeline/render.ts';
+export { TimelineInputError, type ActorChain, type ChainEvent, type Call, type Outcome } from './timeline/calls.ts';
+export type { TimelineModel, Lane, Bar, Mark, MarkKind, EventRef, FleetView } from './timeline/model.ts';
+
 // Manifests and the actor runtime.
 export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } from './manifest/manifest.ts';
 export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
