@@ -2,7 +2,9 @@
 // `{"seq","parent","hash","handler","event"}`, plus `instance` when a file
 // holds a fleet's chains (lines of different instances may interleave). It
 // reads fields, it does not check hashes: `theater-timing verify` does that.
-// The last event may be the ChainEnd record with the run's outcome.
+// A fleet file may open with a header line `{"fleet":{"instances":n}}`, which
+// is skipped; the last event of a chain may be the ChainEnd record with the
+// run's outcome.
 
 import { describeValue, isPlainObject } from '../handler/describe.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue, type Outcome } from './calls.ts';
@@ -58,7 +60,11 @@ function callOf(e: Fields, line: number): Call {
       return { kind: 'ready', pollable: u32(e, 'pollable', line), ready };
     }
     case 'PollableBlock': return { kind: 'block', pollable: u32(e, 'pollable', line), waitedNs: u64(e, 'waited', line) };
-    case 'PollReady': return { kind: 'poll', pollables: null, indices: u32s(e, 'indices', line), waitedNs: u64(e, 'waited', line) };
+    case 'PollReady': {
+      // `pollables` (the list polled) is recorded by newer writers; without it the ready ones are inferred.
+      const pollables = Object.hasOwn(e, 'pollables') ? u32s(e, 'pollables', line) : null;
+      return { kind: 'poll', pollables, indices: u32s(e, 'indices', line), waitedNs: u64(e, 'waited', line) };
+    }
     case 'PollableDrop': return { kind: 'drop', pollable: u32(e, 'pollable', line) };
     case 'ChainEnd': {
       const outcome = text(e, 'outcome', line);
@@ -84,6 +90,7 @@ export function fromJsonl(source: string, name: string): ActorChain[] {
       fail(line, 'JSON', (error as Error).message);
     }
     if (!isPlainObject(parsed)) fail(line, 'line', `expected a JSON object, got ${describeValue(parsed)}`);
+    if (line === 1 && Object.hasOwn(parsed, 'fleet') && !Object.hasOwn(parsed, 'event')) continue; // the fleet header
     const { seq, event, instance } = parsed;
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) fail(line, 'seq', `expected a non-negative integer, got ${describeValue(seq)}`);
     if (instance !== undefined && (typeof instance !== 'number' || !Number.isSafeInteger(instance) || instance < 0)) {

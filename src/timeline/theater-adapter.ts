@@ -3,8 +3,9 @@
 // of a compact JSON payload. Host calls carry `{"category":"HostFunction",
 // "interface","function","input","output"}` with tagged values ({"U64":n},
 // {"U32":n}, {"Bool":b}, {"List":[…]}, {"Tuple":[…]}); `wasm` events carry
-// WasmCall / WasmResult / WasmError. Theater records no `waited`, no clamps and
-// no drops, and handles count 0, 1, 2… per actor. Hashes are not checked here.
+// WasmCall / WasmResult / WasmError (a trap when its message says so, else an
+// init err). Theater records no `waited`, no clamps and no drops, and handles
+// count 0, 1, 2… per actor. Hashes are not checked here.
 
 import { describeValue, isPlainObject } from '../handler/describe.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue } from './calls.ts';
@@ -110,7 +111,11 @@ function decode(raw: Record<string, unknown>): { call: Call; fields: Record<stri
   for (const [kind, body] of Object.entries(payload)) {
     if (kind === 'category' || !isPlainObject(body)) continue;
     for (const [key, value] of Object.entries(body)) fields[key] = typeof value === 'string' ? value : JSON.stringify(value);
-    if (kind === 'WasmError') return { call: { kind: 'end', outcome: 'trap', message: String(body.message ?? '') }, fields };
+    if (kind === 'WasmError') {
+      // Theater records an init err and a trap alike; the message tells them apart.
+      const message = String(body.message ?? '');
+      return { call: { kind: 'end', outcome: /trap|unreachable|RuntimeError/i.test(message) ? 'trap' : 'err', message }, fields };
+    }
     if (kind === 'WasmResult') return { call: { kind: 'end', outcome: 'ok', message: '' }, fields };
   }
   return { call: { kind: 'other' }, fields };

@@ -18,17 +18,17 @@ const rejects = (run: () => unknown, message: RegExp): void => {
   assert.throws(run, (e: unknown) => e instanceof TimelineInputError && message.test(e.message), String(message));
 };
 
-test('jsonl: instance-tagged lines become one chain per instance, in first-seen order, interleaved or not', () => {
+test('jsonl: a fleet header is skipped; instance-tagged lines become one chain per instance, in first-seen order, interleaved or not', () => {
   const text = [
     line({ type: 'MonotonicClockNow', instant: '5' }, { instance: 1 }),
     line({ type: 'HandlerSetupStart' }, { seq: 0, instance: 0 }),
     '',
     line({ type: 'PollReady', ready_count: 1, indices: [0], waited: '9' }, { seq: 1, instance: 1 }),
   ].join('\n');
-  const chains = fromJsonl(text, 'f.jsonl');
+  const chains = fromJsonl(`{"fleet":{"instances":2}}\n${text}`, 'f.jsonl');
   assert.equal(chains.map((c) => [c.label, c.instance, c.events.map((e) => [e.index, e.line, e.type])]), [
-    ['instance 1', 1, [[0, 1, 'MonotonicClockNow'], [1, 4, 'PollReady']]],
-    ['instance 0', 0, [[0, 2, 'HandlerSetupStart']]],
+    ['instance 1', 1, [[0, 2, 'MonotonicClockNow'], [1, 5, 'PollReady']]],
+    ['instance 0', 0, [[0, 3, 'HandlerSetupStart']]],
   ]);
   assert.equal(chains[0].events[1].call, { kind: 'poll', pollables: null, indices: [0], waitedNs: 9n });
   assert.equal(chains[0].events[1].fields, { ready_count: 1, indices: [0], waited: '9' });
@@ -47,6 +47,7 @@ test('jsonl: every event type maps to its call; unknown types draw as other even
     { type: 'PollableDrop', pollable: 2 },
     { type: 'ChainEnd', events: 8, outcome: 'err', message: 'nope' },
     { type: 'SomethingNewer', x: 1 },
+    { type: 'PollReady', pollables: [4, 2], ready_count: 1, indices: [1], waited: '0' },
   ].map((e) => fromJsonl(line(e), 'f')[0].events[0].call);
   assert.equal(calls, [
     { kind: 'wall', seconds: 1_790_000_000n, nanoseconds: 5 },
@@ -59,6 +60,7 @@ test('jsonl: every event type maps to its call; unknown types draw as other even
     { kind: 'drop', pollable: 2 },
     { kind: 'end', outcome: 'err', message: 'nope' },
     { kind: 'other' },
+    { kind: 'poll', pollables: [4, 2], indices: [1], waitedNs: 0n },
   ]);
 });
 
@@ -98,6 +100,7 @@ test('theater: every host call the timing handler recorded, with u64 exact; wasm
     hostCall('theater:simple/runtime', 'log', '{"Tuple":[]}', '{"Tuple":[]}'),
     ['wasm', '{"category":"Wasm","WasmResult":{"function_name":"theater:simple/actor.init","result":[null,[110,117,108,108]]}}'],
     ['wasm', '{"category":"Wasm","WasmError":{"function_name":"theater:simple/actor.init","message":"wasm trap: unreachable"}}'],
+    ['wasm', '{"category":"Wasm","WasmError":{"function_name":"theater:simple/actor.init","message":"bad state"}}'],
     ['shutdown', '{"category":"Wasm","WasmCall":{"function_name":"shutdown","params":[]}}'],
   ]);
   const [chain] = fromTheater(text, 'actor.chain.json');
@@ -116,6 +119,7 @@ test('theater: every host call the timing handler recorded, with u64 exact; wasm
     { kind: 'other' },
     { kind: 'end', outcome: 'ok', message: '' },
     { kind: 'end', outcome: 'trap', message: 'wasm trap: unreachable' },
+    { kind: 'end', outcome: 'err', message: 'bad state' },
     { kind: 'other' },
   ]);
   assert.equal(chain.events[9].fields, { input: '[0, 1]', output: '[1]' });

@@ -54,6 +54,21 @@ test('one actor: a lane with a bar per subscription on stacked rows, a mark per 
   assert.equal(lane.bars[1].end?.type, 'PollReady');
 });
 
+test('a replay divergence is marked at the event its message names, else at the chain end', () => {
+  const events: TimingEvent[] = [
+    { type: 'MonotonicClockNow', instant: T },
+    { type: 'MonotonicClockNow', instant: T + 4_000_000n },
+    { type: 'MonotonicClockNow', instant: T + 9_000_000n },
+  ];
+  const at = (message: string): number => {
+    const model = buildTimeline([{ name: 'r.jsonl', text: withChainEnd(jsonl(events), 'diverged', message) }]);
+    return model.lanes[0].marks.find((m) => m.kind === 'diverged')?.event.tNs ?? -1;
+  };
+  assert.is(at('replay diverged at event 1: recorded MonotonicClockNow, actual poll'), 4_000_000);
+  assert.is(at('replay diverged at event 99: recorded outcome ok, actor trapped'), 9_000_000);
+  assert.is(at('diverged somewhere'), 9_000_000);
+});
+
 test('more than 200 actors: the 50 latest-waking plus those that failed get lanes; aggregates cover all', () => {
   const failed = tag(withChainEnd(jsonl([{ type: 'HandlerSetupStart' }]), 'trap', 'wasi trap: boom'), 300);
   const model = buildTimeline([{ name: 'fleet.jsonl', text: fleetChainText(300) + failed }]);

@@ -92,6 +92,18 @@ test('poll: ready pollables told apart end their bars with lateness; ambiguous o
   assert.equal(a.wakes.map((w) => [w.atNs, w.latenessNs]), [[T + ms(10.25), ms(0.25)], [T + ms(20), null]]);
 });
 
+test('poll with the polled list recorded: the ready ones are known even when more are due', () => {
+  const text = [
+    { type: 'MonotonicClockNow', instant: String(T) },
+    { type: 'SubscribeDuration', duration: String(ms(1)), pollable: 0, deadline: String(T + ms(1)) },
+    { type: 'SubscribeDuration', duration: String(ms(2)), pollable: 1, deadline: String(T + ms(2)) },
+    { type: 'PollReady', pollables: [1], ready_count: 1, indices: [0], waited: String(ms(2.5)) },
+  ].map((event, seq) => JSON.stringify({ seq, parent: null, hash: '', handler: 'timing', event })).join('\n');
+  const a = inferActor(fromJsonl(text, 'p.jsonl')[0]);
+  assert.equal(a.bars.map((b) => [b.endedBy, b.latenessNs]), [['open', null], ['poll', ms(0.5)]]);
+  assert.equal(a.wakes.map((w) => w.latenessNs), [ms(0.5)]);
+});
+
 test('a slot reused without a drop ends the old bar there; ChainEnd gives the outcome', () => {
   const a = infer([
     { type: 'MonotonicClockNow', instant: T },
