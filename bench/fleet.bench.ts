@@ -19,8 +19,9 @@ import { loadManifest } from '../src/manifest/manifest.ts';
 import { runFleet } from '../src/runtime/fleet.ts';
 import { defaultMaxLive, maxMapCount } from '../src/runtime/limits.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
-import { sharedPollableTable } from '../src/pollables/shared.ts';
-import { deadlineTick } from '../src/wheel/ticks.ts';
+import { nodeTimer } from '../src/scheduler/clock.ts';
+import { TimingRuntime } from '../src/time/timing-runtime.ts';
+import { CountingTimer } from '../test/support/fake-time.ts';
 import { naiveImports, suspendOnlyImports } from './peers/naive-host.ts';
 import { CHART_DATA } from './charts.ts';
 import { actorComponent, peerRegistry, percentile, runSleepers, sleepState, target, type SleepRun } from './support.ts';
@@ -32,6 +33,9 @@ const SLEEP_NS = 100_000_000n;
 const SHIM_N = 10;
 const CLI_N = 10_000;
 const MANIFEST = join(import.meta.dirname, '..', 'test-actors', 'sleeper', 'manifest.toml');
+/** One runtime for every "ours" run, its timer counted: the one-timer checks. */
+const timer = new CountingTimer(nodeTimer);
+const runtime = new TimingRuntime({ timer });
 
 /** Memory mappings of this process now (the limit that caps live actors: see src/runtime/limits.ts). */
 function mappings(): number {
@@ -46,7 +50,7 @@ function mappings(): number {
 
 /** runFleet, the runtime's own fleet path (with its live-actor cap), over the sleeper manifest. */
 async function viaRunFleet(n: number, maxLive: number): Promise<SleepRun & { peakLive: number }> {
-  const fleet = await runFleet(loadManifest(MANIFEST), { instances: n, maxLive, record: false, mode: 'jspi', cacheDir: false, state: sleepState(SLEEP_NS) });
+  const fleet = await runFleet(loadManifest(MANIFEST), { runtime, instances: n, maxLive, record: false, mode: 'jspi', cacheDir: false, state: sleepState(SLEEP_NS) });
   const latenessMs: number[] = [];
   let failed = 0;
   for (const { outcome } of fleet.results) {
@@ -60,7 +64,7 @@ async function viaRunFleet(n: number, maxLive: number): Promise<SleepRun & { pea
 
 function oursRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
-  registry.register(new TimingHandler({}, null, { mode: 'jspi' }));
+  registry.register(new TimingHandler({}, null, { mode: 'jspi', runtime }));
   return registry;
 }
 
@@ -75,11 +79,12 @@ function row(peer: string, n: number, r: SleepRun, extra = ''): string {
  * round-up of its deadline to the 1 ms tick, then everything after the tick
  * (Node's timer firing into the tick, and the resumes of the tick's batch).
  */
-function lateness(r: SleepRun, originNs: bigint): string {
+function lateness(r: SleepRun): string {
+  const { time } = runtime;
   const roundUp: number[] = [];
   const afterTick: number[] = [];
   for (const { deadlineNs, afterNs } of r.wakes) {
-    const tickNs = originNs + BigInt(deadlineTick(deadlineNs, originNs)) * 1_000_000n;
+    const tickNs = time.tickStartNs(time.deadlineToTick(deadlineNs));
     roundUp.push(Number(tickNs - deadlineNs) / 1e6);
     afterTick.push(Number(afterNs - tickNs) / 1e6);
   }
@@ -93,7 +98,6 @@ function lateness(r: SleepRun, originNs: bigint): string {
 async function run(): Promise<string> {
   const jspi = await actorComponent('sleeper', 'jspi');
   const sync = await actorComponent('sleeper', 'sync');
-  const scheduler = sharedPollableTable().scheduler;
   const rows: string[] = [];
   const verdicts: string[] = [];
   let breakdown = '';
@@ -107,12 +111,12 @@ async function run(): Promise<string> {
     const floor = await runSleepers(jspi, peerRegistry(suspendOnlyImports), n, 0n);
     globalThis.gc?.();
     let maxArmed = 0;
-    const armsBefore = scheduler.armCount;
+    const armsBefore = timer.arms;
     let maps = 0;
-    const sampler = setInterval(() => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); }, 5);
-    const ours = await runSleepers(jspi, oursRegistry(), n, SLEEP_NS, () => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); maps = mappings(); });
+    const sampler = setInterval(() => { maxArmed = Math.max(maxArmed, timer.armed); }, 5);
+    const ours = await runSleepers(jspi, oursRegistry(), n, SLEEP_NS, () => { maxArmed = Math.max(maxArmed, timer.armed); maps = mappings(); });
     clearInterval(sampler);
-    const arms = scheduler.armCount - armsBefore;
+    const arms = timer.arms - armsBefore;
     globalThis.gc?.();
     const naive = await runSleepers(jspi, peerRegistry(naiveImports), n, SLEEP_NS);
     globalThis.gc?.();
@@ -136,7 +140,7 @@ async function run(): Promise<string> {
       CHART_DATA.latenessN = n;
       CHART_DATA.lateness.set('ours', ours.latenessMs);
       CHART_DATA.lateness.set('setTimeout per sleep', naive.latenessMs);
-      breakdown = lateness(ours, scheduler.originNs);
+      breakdown = lateness(ours);
       const p99 = percentile([...ours.latenessMs].sort((a, b) => a - b), 99);
       verdicts.push(target('fleet-p99', 'p99 lateness ≤ 2 ms with 1 000 sleepers', `${p99.toFixed(2)} ms`, p99 <= 2));
     }
@@ -148,7 +152,7 @@ async function run(): Promise<string> {
   for (const maxLive of [cap, CLI_N]) {
     globalThis.gc?.();
     let maxArmed = 0;
-    const sampler = setInterval(() => { maxArmed = Math.max(maxArmed, scheduler.armedTimers); }, 5);
+    const sampler = setInterval(() => { maxArmed = Math.max(maxArmed, timer.armed); }, 5);
     const r = await viaRunFleet(CLI_N, maxLive);
     clearInterval(sampler);
     rows.push(row(`ours via runFleet, maxLive ${maxLive.toLocaleString('en-US')}${maxLive === cap ? ' (default)' : ''}`, CLI_N, r, `timers armed at once ≤ ${maxArmed}; peak live ${r.peakLive.toLocaleString('en-US')}; spawn = first ${Math.min(CLI_N, maxLive).toLocaleString('en-US')}, the rest spawn inside the sleep phase`));

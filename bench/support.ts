@@ -7,13 +7,14 @@ import type { Handler, HandlerInstance } from '../src/handler/registry.ts';
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TIMING_INTERFACES } from '../src/handler/timing-handler.ts';
 import { Actor, type InitOutcome } from '../src/runtime/actor.ts';
-import { jcoVersion, transpileComponent, type TranspiledComponent, type TranspileMode } from '../src/runtime/transpile.ts';
+import { jcoVersion, transpileComponent, type TranspiledComponent } from '../src/runtime/transpile.ts';
+import type { ExecutionMode } from '../src/wasi/mode.ts';
 
 export { actorComponent, peerRegistry, runSleepers, sleepState, percentile, machine, target, TARGETS, type SleepRun, type Target };
 
 const ROOT = join(import.meta.dirname, '..');
 
-async function actorComponent(name: string, mode: TranspileMode, asyncExports?: string[]): Promise<TranspiledComponent> {
+async function actorComponent(name: string, mode: ExecutionMode, asyncExports?: string[]): Promise<TranspiledComponent> {
   const bytes = readFileSync(join(ROOT, 'test-actors', 'build', `${name}.wasm`));
   return transpileComponent(new Uint8Array(bytes), { mode, cacheDir: false, ...(asyncExports ? { asyncExports } : {}) });
 }

@@ -4,7 +4,9 @@
 // time of the whole phase. Ours: the Scheduler (one wheel, one setTimeout).
 // Peer: one setTimeout per timer.
 import { Scheduler } from '../src/scheduler/scheduler.ts';
-import { deadlineTick } from '../src/wheel/ticks.ts';
+import { hrtimeClock, nodeTimer } from '../src/scheduler/clock.ts';
+import { TimeSource } from '../src/time/time-source.ts';
+import { CountingTimer } from '../test/support/fake-time.ts';
 import { makeRandom } from './harness.ts';
 import { percentile, target } from './support.ts';
 
@@ -23,7 +25,11 @@ function deadlinesFrom(startNs: bigint): bigint[] {
 }
 
 function ours(): Promise<Result> {
-  const scheduler = new Scheduler({ capacity: COUNT });
+  const time = new TimeSource(hrtimeClock);
+  const timer = new CountingTimer(nodeTimer);
+  // Late-bound: the expiry sink is fixed at construction, and it reads the scheduler.
+  let onExpire: (i: number) => void = () => {};
+  const scheduler = new Scheduler({ time, timer, capacity: COUNT, onExpire: (i) => onExpire(i) });
   const start = process.hrtime.bigint();
   const deadlines = deadlinesFrom(start);
   const lateness = new Float64Array(COUNT);
@@ -31,18 +37,18 @@ function ours(): Promise<Result> {
   let maxArmed = 0;
   const cpu = process.cpuUsage();
   return new Promise((resolve) => {
-    scheduler.setExpirySink((i) => {
+    onExpire = (i) => {
       lateness[i] = Number(process.hrtime.bigint() - deadlines[i]) / 1e6;
-      maxArmed = Math.max(maxArmed, scheduler.armedTimers);
+      maxArmed = Math.max(maxArmed, timer.armed);
       if (++fired === COUNT) {
         scheduler.release();
         const used = process.cpuUsage(cpu);
-        resolve({ latenessMs: Array.from(lateness), cpuMs: (used.user + used.system) / 1000, wallMs: Number(process.hrtime.bigint() - start) / 1e6, maxArmed, arms: scheduler.armCount });
+        resolve({ latenessMs: Array.from(lateness), cpuMs: (used.user + used.system) / 1000, wallMs: Number(process.hrtime.bigint() - start) / 1e6, maxArmed, arms: timer.arms });
       }
-    });
+    };
     scheduler.retain();
-    for (let i = 0; i < COUNT; i++) scheduler.schedule(deadlineTick(deadlines[i], scheduler.originNs), i);
-    maxArmed = Math.max(maxArmed, scheduler.armedTimers);
+    for (let i = 0; i < COUNT; i++) scheduler.schedule(time.deadlineToTick(deadlines[i]), i);
+    maxArmed = Math.max(maxArmed, timer.armed);
   });
 }
 

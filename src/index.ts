@@ -13,7 +13,7 @@ export {
   type TimingHostConfig,
   type TimingPermissions,
 } from './handler/config.ts';
-export { clampSleep, delayUntil, type ClampResult, type TimingLimits } from './handler/clamp.ts';
+export { clampSleep, delayUntil, type ClampResult, type TimingLimits } from './wasi/clamp.ts';
 export {
   HandlerRegistry,
   RegistryError,
@@ -33,8 +33,10 @@ export { Pollable, poll } from './wasi/poll.ts';
 export { WasiTrap } from './wasi/trap.ts';
 export { externalPollable, type PollableSource } from './wasi/external.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
-export { sharedPollableTable } from './pollables/shared.ts';
-export { PollableTable } from './pollables/table.ts';
+export { PollableTable, type PollableTableOptions } from './pollables/table.ts';
+export { TimeSource } from './time/time-source.ts';
+export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './time/timing-runtime.ts';
+export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './time/virtual.ts';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
 export type { HostTimer, MonotonicClock } from './scheduler/clock.ts';
 export { TimerWheel, ELAPSED } from './wheel/wheel.ts';
@@ -47,6 +49,13 @@ export { buildChain, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeCh
 export { verifyChain, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
 export { formatTimeline } from './events/timeline.ts';
 
+// Theater's chain.json: write, read and verify it.
+export { compactJson, jsonBytes, parseJsonExact, valueError, type Json, type TheaterValue } from './events/theater/values.ts';
+export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';
+export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
+export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';
+export { theaterChainPath, writeTheaterChainFile } from './events/theater/file.ts';
+
 // Timeline page: chains (ours or Theater's chain.json) to a model, the model to HTML.
 export { buildTimeline, readChains, detectFormat, type ChainInput } from './timeline/build.ts';
 export { renderTimeline } from './timeline/render.ts';
@@ -54,8 +63,19 @@ export { TimelineInputError, type ActorChain, type ChainEvent, type Call, type O
 export type { TimelineModel, Lane, Bar, Mark, MarkKind, EventRef, FleetView } from './timeline/model.ts';
 
 // Manifests and the actor runtime.
-export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } from './manifest/manifest.ts';
+export {
+  loadManifest,
+  ManifestError,
+  KNOWN_HANDLER_TYPES,
+  THEATER_ONLY_HANDLER_TYPES,
+  type ActorManifest,
+  type HandlerSpec,
+  type InitStateFile,
+  type ReplayHandlerSpec,
+  type TimingHandlerSpec,
+  type UnservedHandlerSpec,
+} from './manifest/manifest.ts';
 export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
-export { runFleet, registryFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
+export { runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
 export { defaultMaxLive } from './runtime/limits.ts';
 export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions } from './runtime/transpile.ts';

@@ -3,9 +3,9 @@
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
-  theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
+  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
-  theater-timing verify <events.jsonl>
+  theater-timing verify <events.jsonl | chain.json>
   theater-timing timeline <chain>... [-o <out.html>]
   theater-timing --help | --version
 
@@ -23,6 +23,8 @@ export interface RunCommand {
   command: 'run';
   manifest: string;
   events: string | null;
+  /** jsonl: our JSON Lines (default); theater: Theater's chain.json, one file per instance. */
+  chainFormat: ChainFormat;
   instances: number;
   json: boolean;
   maxLive: number | null;
@@ -45,6 +47,8 @@ export type Command =
   | { command: 'version' };
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
+export type ChainFormat = 'jsonl' | 'theater';
+const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];
 
 function positiveInt(flag: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -58,7 +62,7 @@ function hexBytes(text: string): Uint8Array {
 }
 
 function parseRun(args: string[]): RunCommand {
-  const run: RunCommand = { command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
+  const run: RunCommand = { command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -70,6 +74,12 @@ function parseRun(args: string[]): RunCommand {
     };
     switch (flag) {
       case '--events': run.events = value(); break;
+      case '--chain-format': {
+        const format = value();
+        if (!(CHAIN_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--chain-format: expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+        run.chainFormat = format as ChainFormat;
+        break;
+      }
       case '--instances': run.instances = positiveInt(flag, value()); break;
       case '--max-live': run.maxLive = positiveInt(flag, value()); break;
       case '--json': run.json = true; break;
@@ -118,7 +128,7 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'run':
       return parseRun(rest);
     case 'verify':
-      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
+      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl | chain.json>');
       return { command: 'verify', file: rest[0] };
     case 'timeline':
       return parseTimeline(rest);

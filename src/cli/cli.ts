@@ -2,6 +2,7 @@
 // output sink and returns the exit code, so tests can drive it in-process;
 // main.ts wires it to the real process. Exit codes: see io.ts.
 import { readFile } from 'node:fs/promises';
+import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from '../events/theater/verify.ts';
 import { formatSummary, verifyChain } from '../events/verify.ts';
 import { jcoVersion } from '../runtime/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
@@ -45,6 +46,12 @@ async function verify(file: string, io: CliIo): Promise<number> {
   } catch (error) {
     io.stderr(`theater-timing: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
     return EXIT_USAGE;
+  }
+  // The formats differ from the first character: a JSON array is Theater's chain.json.
+  if (looksLikeTheaterChain(text)) {
+    const theater = verifyTheaterChain(text);
+    (theater.ok ? io.stdout : io.stderr)(`${formatTheaterSummary(theater)}\n`);
+    return theater.ok ? EXIT_OK : EXIT_ERR;
   }
   const result = verifyChain(text);
   (result.ok ? io.stdout : io.stderr)(`${formatSummary(result)}\n`);

@@ -6,6 +6,7 @@ import { ConfigError } from '../handler/config.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
+import { writeTheaterEvents } from './theater-output.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 /** Failures shown on stderr for a fleet; the rest are counted. */
@@ -41,7 +42,12 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     throw error;
   }
   for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
-  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
+  const savedName = command.chainFormat === 'theater' ? `${manifest.name}.chain.json` : `${manifest.name}.events.jsonl`;
+  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, savedName) : null);
+  if (command.chainFormat === 'theater' && eventsPath === null) {
+    io.stderr('theater-timing: --chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest\n');
+    return EXIT_USAGE;
+  }
 
   let lastProgress = 0;
   const onProgress = io.isTTY && command.instances > 1
@@ -64,6 +70,10 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
       onProgress,
     });
   } catch (error) {
+    if (error instanceof ManifestError) {
+      io.stderr(`theater-timing: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     // The component cannot be transpiled or instantiated: it does not fit the manifest.
     io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
@@ -71,7 +81,7 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
 
   if (eventsPath !== null) {
     try {
-      await writeEvents(eventsPath, fleet, io);
+      await (command.chainFormat === 'theater' ? writeTheaterEvents(eventsPath, fleet, io) : writeEvents(eventsPath, fleet, io));
     } catch (error) {
       io.stderr(`theater-timing: ${command.events === null ? 'save_chain' : '--events'}: cannot write ${eventsPath} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
       return EXIT_USAGE;

@@ -5,6 +5,9 @@
 // order in which an adapter happened to build the event object.
 
 import type { ClampReason, TimingEvent, TimingEventType } from './types.ts';
+import { U64_MAX } from '../time/units.ts';
+
+export { U64_MAX };
 
 export type FieldKind = 'u64' | 'u32' | 'bool' | 'u32[]' | 'reason';
 
@@ -40,12 +43,11 @@ export const EVENT_SCHEMA: EventSchema = {
   PollableReady: { pollable: 'u32', ready: 'bool' },
   PollableBlock: { pollable: 'u32', waited: 'u64' },
   PollableDrop: { pollable: 'u32' },
-  PollReady: { ready_count: 'u32', indices: 'u32[]', waited: 'u64' },
+  PollReady: { pollables: 'u32[]', ready_count: 'u32', indices: 'u32[]', waited: 'u64' },
 };
 
 export const CLAMP_REASONS: readonly ClampReason[] = ['min_sleep_duration', 'max_sleep_duration'];
 
-export const U64_MAX = (1n << 64n) - 1n;
 export const U32_MAX = 0xffff_ffff;
 
 type FieldList = ReadonlyArray<readonly [string, FieldKind]>;

@@ -7,8 +7,8 @@
 
 import type { ChainLine } from './chain.ts';
 import type { WireEvent } from './wire.ts';
+import { NS_PER_MS } from '../time/units.ts';
 
-const NS_PER_MS = 1_000_000n;
 const TIME_WIDTH = 12;
 const TYPE_WIDTH = 26;
 const DURATION_FIELDS = new Set(['duration', 'resolution', 'requested', 'applied', 'waited']);

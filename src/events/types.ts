@@ -18,7 +18,7 @@ export type TimingEvent =
   | { type: 'PollableReady'; pollable: number; ready: boolean }
   | { type: 'PollableBlock'; pollable: number; waited: bigint }
   | { type: 'PollableDrop'; pollable: number }
-  | { type: 'PollReady'; ready_count: number; indices: number[]; waited: bigint };
+  | { type: 'PollReady'; pollables: number[]; ready_count: number; indices: number[]; waited: bigint };
 
 export type TimingEventType = TimingEvent['type'];
 

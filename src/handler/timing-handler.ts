@@ -1,12 +1,12 @@
 // TimingHandler: the Theater timing handler. It validates its config against the
 // parent's permissions once, then gives each actor instance its own TimingHost
-// (limits, event sink, pollable quota) over the process-wide pollable table.
-import type { PollableTable } from '../pollables/table.ts';
-import { sharedPollableTable } from '../pollables/shared.ts';
-import { DEFAULT_POLLABLE_QUOTA, TimingHost } from '../wasi/host.ts';
+// (limits, event sink, pollable quota) over one TimingRuntime: the one it is
+// given, or its own real-time runtime, built on first use.
+import { TimingRuntime } from '../time/timing-runtime.ts';
+import { TimingHost } from '../wasi/host.ts';
 import { timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
-import type { TimingLimits } from './clamp.ts';
+import type { TimingLimits } from '../wasi/clamp.ts';
 import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
 import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
 
@@ -19,10 +19,10 @@ export const TIMING_INTERFACES = [
 export interface TimingHandlerOptions {
   /** 'auto' (default) uses JSPI when this Node has it, else the sync fallback. */
   mode?: ExecutionMode | 'auto';
-  /** Live pollables each actor instance may hold at once (default 10 000). */
+  /** Live pollables each actor instance may hold at once; overrides the config's max_pollables. */
   pollableQuota?: number;
-  /** The pollable table to use; defaults to the process-wide one. */
-  table?: PollableTable;
+  /** Where time comes from (clock, table, timer); default: a real-time runtime of this handler's own. */
+  runtime?: TimingRuntime;
 }
 
 export interface TimingHandlerInstance extends HandlerInstance {
@@ -38,7 +38,7 @@ export class TimingHandler implements Handler {
   readonly limits: TimingLimits;
   readonly mode: ExecutionMode;
   readonly pollableQuota: number;
-  #table: PollableTable | undefined;
+  #runtime: TimingRuntime | null;
   #hosts = new Map<string, TimingHost>();
 
   constructor(config: Partial<TimingHostConfig> = {}, permissions: TimingPermissions = null, options: TimingHandlerOptions = {}) {
@@ -46,12 +46,12 @@ export class TimingHandler implements Handler {
     this.permissions = permissions;
     this.limits = effectiveLimits(this.config, permissions);
     this.mode = resolveMode(options.mode);
-    const quota = options.pollableQuota ?? DEFAULT_POLLABLE_QUOTA;
-    if (!Number.isSafeInteger(quota) || quota < 1) {
-      throw new ConfigError('handler.timing.pollable_quota', `expected a positive safe integer, got ${String(quota)} (${typeof quota})`);
+    const quota = options.pollableQuota ?? this.config.max_pollables;
+    if (!Number.isSafeInteger(quota) || quota < 0) {
+      throw new ConfigError('handler.timing.pollable_quota', `expected a non-negative safe integer, got ${String(quota)} (${typeof quota})`);
     }
     this.pollableQuota = quota;
-    this.#table = options.table;
+    this.#runtime = options.runtime ?? null;
   }
 
   /**
@@ -59,6 +59,12 @@ export class TimingHandler implements Handler {
    * (see src/wasi/external.ts). Register the timing handler first: the registry
    * instantiates handlers in registration order.
    */
+  /** The runtime this handler's actors share. */
+  get runtime(): TimingRuntime {
+    this.#runtime ??= new TimingRuntime();
+    return this.#runtime;
+  }
+
   hostFor(actorId: string): TimingHost | undefined {
     return this.#hosts.get(actorId);
   }
@@ -67,7 +73,7 @@ export class TimingHandler implements Handler {
     const { events } = actor;
     events?.record({ type: 'HandlerSetupStart' });
     const host = new TimingHost({
-      table: this.#table ?? sharedPollableTable(),
+      runtime: this.runtime,
       mode: this.mode,
       actorId: actor.actorId,
       limits: this.limits,

@@ -61,6 +61,13 @@ export class Owners {
     waiter.resolve();
   }
 
+  /** Fails the owner's waiting calls with `error` (virtual time: nothing can wake them). */
+  fail(owner: number, error: Error): void {
+    const waiter = this.#waiter[owner];
+    this.#waiter[owner] = null;
+    waiter?.reject(error);
+  }
+
   /** Forgets the owner; a call still waiting fails instead of hanging forever. */
   release(owner: number): void {
     const waiter = this.#waiter[owner];

@@ -15,7 +15,9 @@
  *
  * No allocation per subscribe or drop in steady state; the arrays double when full.
  */
-import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { HostTimer } from '../scheduler/clock.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
+import type { TimeSource } from '../time/time-source.ts';
 import { Owners } from './owners.ts';
 
 const INDEX_BITS = 26;
@@ -37,8 +39,18 @@ export interface HandleRef {
   readonly handle: number;
 }
 
+export interface PollableTableOptions {
+  time: TimeSource;
+  /** The native timer (default: Node's setTimeout). */
+  timer?: HostTimer;
+  /** Initial entries; the arrays double when full. */
+  capacity?: number;
+}
+
 export class PollableTable {
+  /** Built here, because the table owns the payload space its expiries name. */
   readonly scheduler: Scheduler;
+  #time: TimeSource;
   readonly owners = new Owners();
   #capacity: number;
   #used = 0; // indices below this have been handed out at least once
@@ -52,9 +64,9 @@ export class PollableTable {
   #ready: Uint32Array;
   #external: Uint32Array;
 
-  constructor(scheduler: Scheduler, capacity = 1024) {
-    this.scheduler = scheduler;
-    this.#capacity = Math.max(32, capacity);
+  constructor(options: PollableTableOptions) {
+    this.#time = options.time;
+    this.#capacity = Math.max(32, options.capacity ?? 1024);
     this.#generation = new Uint32Array(this.#capacity);
     this.#timer = new Float64Array(this.#capacity);
     this.#owner = new Int32Array(this.#capacity);
@@ -62,17 +74,23 @@ export class PollableTable {
     this.#prev = new Int32Array(this.#capacity);
     this.#ready = new Uint32Array(this.#capacity >>> 5);
     this.#external = new Uint32Array(this.#capacity >>> 5);
-    scheduler.setExpirySink(this.#onExpire);
+    this.scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity: this.#capacity, onExpire: this.#onExpire });
   }
 
   get live(): number { return this.#live; }
   get capacity(): number { return this.#capacity; }
 
-  /** A timer pollable; ready at once when `deadlineTick <= nowTick`. NONE when over quota. */
-  subscribeTimer(owner: number, deadlineTick: number, nowTick: number): number {
+  /**
+   * A timer pollable due at `deadlineNs`, read against `nowNs` (the instant the
+   * guest's request was measured from); ready at once when already due. NONE when over quota.
+   */
+  subscribeTimer(owner: number, deadlineNs: bigint, nowNs: bigint): number {
     const index = this.#allocate(owner);
     if (index === NONE) return NONE;
-    const handle = deadlineTick <= nowTick ? NONE : this.scheduler.schedule(deadlineTick, index);
+    const time = this.#time;
+    const due = deadlineNs <= nowNs;
+    const deadlineTick = due ? 0 : time.deadlineToTick(deadlineNs);
+    const handle = due || deadlineTick <= time.tickOf(nowNs) ? NONE : this.scheduler.schedule(deadlineTick, index);
     this.#timer[index] = handle;
     if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
     return this.#generation[index] * INDEX_SPAN + index;
@@ -98,7 +116,7 @@ export class PollableTable {
     const index = handle & INDEX_MASK;
     if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
     const timer = this.#timer[index];
-    return timer >= 0 && this.#expireEarly(index, timer, this.scheduler.nowTick());
+    return timer >= 0 && this.#expireEarly(index, timer, this.#time.nowTick());
   }
 
   /** Appends the positions of ready entries to `out`; one clock read at most. */
@@ -109,7 +127,7 @@ export class PollableTable {
       if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) { out.push(i); continue; }
       const timer = this.#timer[index];
       if (timer < 0) continue;
-      if (nowTick < 0) nowTick = this.scheduler.nowTick();
+      if (nowTick < 0) nowTick = this.#time.nowTick();
       if (this.#expireEarly(index, timer, nowTick)) out.push(i);
     }
     return out.length;
@@ -123,6 +141,15 @@ export class PollableTable {
       if (timer >= 0) best = Math.min(best, this.scheduler.deadlineOf(timer));
     }
     return best;
+  }
+
+  /** What a handle is, for messages: `timer pollable 3 (due at tick 120)`, `external pollable 4`. */
+  describe(handle: number): string {
+    const index = handle & INDEX_MASK;
+    if (!this.isLive(handle)) return `dropped pollable ${index}`;
+    if ((this.#external[index >>> 5] >>> (index & 31)) & 1) return `external pollable ${index}`;
+    const timer = this.#timer[index];
+    return timer >= 0 ? `timer pollable ${index} (due at tick ${this.scheduler.deadlineOf(timer)})` : `timer pollable ${index} (ready)`;
   }
 
   setReady(handle: number, ready: boolean): void {

@@ -16,8 +16,8 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { TimingEvent } from '../events/types.ts';
-import { HandlerRegistry } from '../handler/registry.ts';
-import { TimingHandler } from '../handler/timing-handler.ts';
+import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
+import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
@@ -25,6 +25,10 @@ import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
 import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
+import { versionedImportNames } from './import-versions.ts';
+import { registryFor } from './handlers.ts';
+
+export { registryFor } from './handlers.ts';
 
 export interface FleetOptions {
   instances?: number;
@@ -35,9 +39,15 @@ export interface FleetOptions {
    */
   maxLive?: number;
   mode?: ExecutionMode | 'auto';
+  /** 'real' (default) or 'virtual' time; see src/time/virtual.ts. Ignored when `runtime` is given. */
+  clock?: ClockKind;
+  /** Virtual time only: the wall clock's start, ns since the epoch (default 2000-01-01T00:00:00Z). */
+  startWallNs?: bigint;
+  /** The runtime to run in (its clock, table and timer); default: a new one per run. */
+  runtime?: TimingRuntime;
   /** Record timing events (default true). */
   record?: boolean;
-  /** Initial state passed to every init. */
+  /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
   state?: Uint8Array | null;
   cacheDir?: string | false;
   onProgress?: (settled: number, total: number) => void;
@@ -55,6 +65,10 @@ export interface FleetResult {
   err: number;
   trap: number;
   results: InstanceResult[];
+  /** The component's imports, as it names them (with versions). */
+  imports: readonly string[];
+  /** The state every init was given. */
+  state: Uint8Array | null;
   mode: ExecutionMode;
   maxLive: number;
   /** The most actors that were alive at once. */
@@ -64,11 +78,13 @@ export interface FleetResult {
   runMs: number;
 }
 
-/** The registry a manifest asks for: one handler per [[handler]] entry. */
-export function registryFor(manifest: ActorManifest, mode: ExecutionMode): HandlerRegistry {
-  const registry = new HandlerRegistry();
-  for (const spec of manifest.handlers) registry.register(new TimingHandler(spec.config, null, { mode }));
-  return registry;
+/** The runtime a run asks for: real time, or virtual time from its fixed start. */
+export function runtimeFor(options: Pick<FleetOptions, 'clock' | 'startWallNs' | 'runtime'>): TimingRuntime {
+  if (options.runtime !== undefined) return options.runtime;
+  const clock = options.clock ?? 'real';
+  if (clock === 'virtual') return virtualRuntime({ startWallNs: options.startWallNs });
+  if (clock !== 'real') throw new RangeError(`clock must be 'real' or 'virtual', got ${JSON.stringify(clock)}`);
+  return new TimingRuntime();
 }
 
 export async function prepareComponent(manifest: ActorManifest, mode: ExecutionMode, cacheDir?: string | false): Promise<TranspiledComponent> {
@@ -88,12 +104,15 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
       + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEET.md)`);
   }
+  const runtime = runtimeFor(options);
   const gate = new Gate(maxLive);
   const record = options.record !== false;
 
+  const state = options.state ?? manifest.init_state?.bytes ?? null;
+
   const t0 = performance.now();
+  const registry = registryFor(manifest, mode, runtime);
   const component = await prepareComponent(manifest, mode, options.cacheDir);
-  const registry = registryFor(manifest, mode);
   const t1 = performance.now();
   const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
@@ -124,7 +143,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     let outcome: InitOutcome;
     try {
       actor = take(i);
-      outcome = await actor.init(options.state ?? null);
+      outcome = await actor.init(state);
     } catch (error) {
       outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
     } finally {
@@ -143,6 +162,8 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     err: count('err'),
     trap: count('trap'),
     results,
+    imports: versionedImportNames(component),
+    state,
     mode,
     maxLive,
     peakLive: gate.peak,

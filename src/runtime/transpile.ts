@@ -27,7 +27,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export type TranspileMode = 'jspi' | 'sync';
+import type { ExecutionMode } from '../wasi/mode.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
 export type CoreModule = object;
@@ -39,7 +39,7 @@ interface WasmApi {
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface TranspileOptions {
-  mode: TranspileMode;
+  mode: ExecutionMode;
   /** Where transpiled glue is kept across processes; `false` for memory only. */
   cacheDir?: string | false;
   /** JSPI only: exports that may suspend. Default `['theater:simple/actor#init']`. */
@@ -55,7 +55,7 @@ export type ComponentExports = Record<string, unknown>;
 
 export interface TranspiledComponent {
   readonly key: string;
-  readonly mode: TranspileMode;
+  readonly mode: ExecutionMode;
   readonly jcoVersion: string;
   readonly origin: 'generated' | 'disk';
   /** The import object keys the glue reads. */
@@ -137,7 +137,7 @@ function checkComponentBytes(bytes: Uint8Array): string | null {
   return null;
 }
 
-async function load(bytes: Uint8Array, key: string, mode: TranspileMode, asyncImports: string[], asyncExports: string[], cacheDir: string | null): Promise<TranspiledComponent> {
+async function load(bytes: Uint8Array, key: string, mode: ExecutionMode, asyncImports: string[], asyncExports: string[], cacheDir: string | null): Promise<TranspiledComponent> {
   const dir = cacheDir === null ? null : join(cacheDir, key);
   const cached = dir === null ? null : await readEntry(dir, key);
   const loaded = cached ?? (await generate(bytes, key, mode, asyncImports, asyncExports, dir));
@@ -156,7 +156,7 @@ async function readEntry(dir: string, key: string): Promise<Loaded | null> {
   }
 }
 
-async function generate(bytes: Uint8Array, key: string, mode: TranspileMode, asyncImports: string[], asyncExports: string[], dir: string | null): Promise<Loaded> {
+async function generate(bytes: Uint8Array, key: string, mode: ExecutionMode, asyncImports: string[], asyncExports: string[], dir: string | null): Promise<Loaded> {
   const jco = await import('@bytecodealliance/jco/component');
   let out: Awaited<ReturnType<typeof jco.generate>>;
   try {
@@ -198,7 +198,7 @@ async function compileAll(files: Array<[string, Uint8Array]>): Promise<Map<strin
   return new Map(compiled);
 }
 
-function wrap({ glue, meta, modules }: Loaded, key: string, mode: TranspileMode, origin: 'generated' | 'disk'): TranspiledComponent {
+function wrap({ glue, meta, modules }: Loaded, key: string, mode: ExecutionMode, origin: 'generated' | 'disk'): TranspiledComponent {
   const getCoreModule = (name: string): CoreModule => {
     const module = modules.get(name);
     if (module === undefined) throw new Error(`transpileComponent: the glue asked for core module ${JSON.stringify(name)}, which the transpile did not produce`);

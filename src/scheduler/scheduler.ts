@@ -1,7 +1,7 @@
 /*
- * The scheduler: one timer wheel and exactly one native timer for the whole process.
+ * The scheduler: one timer wheel and exactly one native timer per runtime.
  *
- *   schedule(deadlineTick) ──► wheel ──nextExpiry()──► one setTimeout (armed for the earliest)
+ *   schedule(deadlineTick) ──► wheel ──nextExpiry()──► one host timer (armed for the earliest)
  *                                ▲                            │ fires
  *                                └──── advance(fresh tick) ◄──┘ ──► onExpire(payload) per entry
  *
@@ -11,54 +11,48 @@
  *   the fresh tick only, so an entry that is not due stays, and the timer is armed again.
  * - Node clamps delays above 2^31 - 1 ms to 1 ms, so long waits are armed in pieces.
  * - The timer keeps the process alive only while someone waits (see retain/release).
+ * - Where expired payloads go is fixed at construction (`onExpire`): the owner of the
+ *   payload space (the pollable table) builds its scheduler.
  *
- * Units: ticks are integer milliseconds since `originNs`; `…Ns` are bigint nanoseconds.
+ * Units: ticks are integer milliseconds since the TimeSource's origin.
  */
+import type { TimeSource } from '../time/time-source.ts';
 import { TimerWheel } from '../wheel/wheel.ts';
-import { currentTick } from '../wheel/ticks.ts';
-import { hrtimeClock, MAX_TIMER_DELAY_MS, nodeTimer, type HostTimer, type MonotonicClock } from './clock.ts';
+import { MAX_TIMER_DELAY_MS, nodeTimer, type HostTimer } from './clock.ts';
 
 export type ExpirySink = (payload: number) => void;
 
 export interface SchedulerOptions {
-  clock?: MonotonicClock;
+  time: TimeSource;
+  onExpire: ExpirySink;
   timer?: HostTimer;
   /** Initial wheel capacity (entries); the wheel grows as needed. */
   capacity?: number;
 }
 
 export class Scheduler {
-  readonly originNs: bigint;
-  readonly clock: MonotonicClock;
+  readonly time: TimeSource;
   #timer: HostTimer;
   #wheel: TimerWheel;
-  #onExpire: ExpirySink = () => {};
+  #onExpire: ExpirySink;
   #handle: unknown = null;
   #armedTick = Infinity;
   #waiters = 0;
-  /** How many native timers are armed now: 0 or 1, by construction. */
-  armedTimers = 0;
-  /** How many times a native timer was armed (for the "one timer" checks). */
-  armCount = 0;
 
-  constructor(options: SchedulerOptions = {}) {
-    this.clock = options.clock ?? hrtimeClock;
+  constructor(options: SchedulerOptions) {
+    this.time = options.time;
+    this.#onExpire = options.onExpire;
     this.#timer = options.timer ?? nodeTimer;
-    this.originNs = this.clock.nowNs();
     this.#wheel = new TimerWheel({ capacity: options.capacity ?? 1024, nowTick: 0 });
-  }
-
-  /** Where expired payloads go. Set once by the owner of the payload space. */
-  setExpirySink(sink: ExpirySink): void {
-    this.#onExpire = sink;
-  }
-
-  nowTick(): number {
-    return currentTick(this.clock.nowNs(), this.originNs);
   }
 
   get pending(): number {
     return this.#wheel.size;
+  }
+
+  /** Whether the native timer is armed (at most one ever is). */
+  get armed(): boolean {
+    return this.#handle !== null;
   }
 
   /** Returns a wheel handle, or ELAPSED (-1) when the deadline is not after the wheel's time. */
@@ -89,13 +83,9 @@ export class Scheduler {
 
   #arm(deadlineTick: number): void {
     if (this.#handle !== null) this.#disarm();
-    // From the exact now, not the floored tick: a floored start would add up to 1 ms of lateness.
-    const exactMs = Number(this.clock.nowNs() - this.originNs) / 1e6;
-    const delayMs = Math.min(Math.max(deadlineTick - exactMs, 0), MAX_TIMER_DELAY_MS);
+    const delayMs = Math.min(Math.max(this.time.msUntilTick(deadlineTick), 0), MAX_TIMER_DELAY_MS);
     this.#handle = this.#timer.set(this.#fire, delayMs);
     this.#armedTick = deadlineTick;
-    this.armedTimers = 1;
-    this.armCount++;
     if (this.#waiters === 0) this.#timer.keepAlive(this.#handle, false);
   }
 
@@ -103,15 +93,13 @@ export class Scheduler {
     this.#timer.clear(this.#handle);
     this.#handle = null;
     this.#armedTick = Infinity;
-    this.armedTimers = 0;
   }
 
   #fire = (): void => {
     this.#handle = null;
     this.#armedTick = Infinity;
-    this.armedTimers = 0;
     try {
-      this.#wheel.advance(this.nowTick(), this.#onExpire);
+      this.#wheel.advance(this.time.nowTick(), this.#onExpire);
     } finally {
       // An expiry callback may have armed a later deadline already; the earliest wins.
       const next = this.#wheel.nextExpiry();

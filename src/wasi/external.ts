@@ -26,15 +26,14 @@ export interface PollableSource {
 /** A pollable of `host`'s actor that the caller makes ready by hand. Counts against the actor's quota. */
 export function externalPollable(host: TimingHost): PollableSource {
   const pollable = new Pollable(host, host.createExternal());
-  const { table } = host;
   return {
     pollable,
     get live() {
-      return table.isLive(pollable.handle);
+      return host.isLive(pollable.handle);
     },
     setReady(ready = true) {
-      if (!table.isLive(pollable.handle)) return false;
-      table.setReady(pollable.handle, ready);
+      if (!host.isLive(pollable.handle)) return false;
+      host.setReady(pollable.handle, ready);
       return true;
     },
   };

@@ -9,14 +9,6 @@ import type { TimingHost } from './host.ts';
 import type { JcoMonotonicClock, JcoPoll, JcoPollable, JcoWallClock } from './jco-types.ts';
 import { Pollable, poll } from './poll.ts';
 import type { Datetime } from './wall-clock.ts';
-import { observedResolutionNs } from '../scheduler/clock.ts';
-
-let resolutionNs: bigint | null = null;
-/** Measured once per process: the smallest step the monotonic clock is seen to take. */
-function clockResolutionNs(host: TimingHost): bigint {
-  resolutionNs ??= observedResolutionNs(host.table.scheduler.clock);
-  return resolutionNs;
-}
 
 export interface MonotonicClockImports {
   now(): bigint;
@@ -42,9 +34,7 @@ export interface TimingImports {
 }
 
 export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
-  const { events } = host;
-  const clock = host.table.scheduler.clock;
-  const nowNs: () => bigint = clock.nowNs.bind(clock);
+  const { events, nowNs } = host;
   return {
     now: events === null ? nowNs : () => {
       const instant = nowNs();
@@ -52,15 +42,16 @@ export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
       return instant;
     },
     resolution() {
-      const resolution = clockResolutionNs(host);
+      const resolution = host.resolutionNs();
       events?.record({ type: 'MonotonicClockResolution', resolution });
       return resolution;
     },
     subscribeInstant(when) {
       const now = nowNs();
-      const timer = host.subscribe(now, when > now ? when - now : 0n);
+      const delay = when > now ? when - now : 0n;
+      const timer = host.subscribe(now, delay);
       events?.record({ type: 'SubscribeInstant', when, pollable: slotOf(timer.handle), deadline: timer.deadlineNs });
-      if (timer.clamp !== null) recordClamp(host, when - now, timer.clamp.appliedNs, timer.clamp.reason);
+      if (timer.clamp !== null) recordClamp(host, delay, timer.clamp.appliedNs, timer.clamp.reason);
       return new Pollable(host, timer.handle);
     },
     subscribeDuration(duration) {
@@ -77,16 +68,16 @@ function recordClamp(host: TimingHost, requested: bigint, applied: bigint, reaso
 }
 
 export function wallClockImports(host: TimingHost): WallClockImports {
-  const { events, wallClock } = host;
+  const { events } = host;
   return {
     now() {
-      const { seconds, nanoseconds } = wallClock.now();
+      const { seconds, nanoseconds } = host.wallNow();
       events?.record({ type: 'WallClockNow', seconds, nanoseconds });
       return { seconds, nanoseconds };
     },
     resolution() {
       // Sub-millisecond readings come from the monotonic clock (see wall-clock.ts).
-      const nanoseconds = Number(clockResolutionNs(host));
+      const nanoseconds = Number(host.resolutionNs());
       events?.record({ type: 'WallClockResolution', seconds: 0n, nanoseconds });
       return { seconds: 0n, nanoseconds };
     },

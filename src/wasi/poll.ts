@@ -21,7 +21,7 @@ export class Pollable {
 
   /** Never blocks: one bit test, or one clock read for a timer not yet marked. */
   ready(): boolean {
-    const ready = this.host.table.isReady(this.handle);
+    const ready = this.host.isReady(this.handle);
     this.host.events?.record({ type: 'PollableReady', pollable: slotOf(this.handle), ready });
     return ready;
   }
@@ -54,10 +54,14 @@ export function poll(host: TimingHost, list: ArrayLike<JcoPollable>): Uint32Arra
   if (count >= U32_LIMIT) throw new WasiTrap(`poll: ${count} entries cannot be indexed by a u32`);
   if (!allPollables(list)) throw new WasiTrap('poll: the list holds an object that is not a pollable of this host');
   const startNs = host.events === null ? 0n : host.nowNs();
+  // The slots are read now: a pollable may be dropped before a suspended poll returns.
+  const slots = host.events === null ? EMPTY : Array.from(list, (p) => slotOf(p.handle));
   const ready = host.waitAny(list);
-  if (!(ready instanceof Promise)) return finishPoll(host, ready, startNs);
-  return ready.then((indices) => finishPoll(host, indices, startNs));
+  if (!(ready instanceof Promise)) return finishPoll(host, slots, ready, startNs);
+  return ready.then((indices) => finishPoll(host, slots, indices, startNs));
 }
+
+const EMPTY: number[] = [];
 
 /** jco hands back the objects this host created; anything else is refused, not trusted. */
 function allPollables(list: ArrayLike<unknown>): list is ArrayLike<Pollable> {
@@ -65,7 +69,7 @@ function allPollables(list: ArrayLike<unknown>): list is ArrayLike<Pollable> {
   return true;
 }
 
-function finishPoll(host: TimingHost, indices: number[], startNs: bigint): Uint32Array {
-  host.events?.record({ type: 'PollReady', ready_count: indices.length, indices, waited: host.nowNs() - startNs });
+function finishPoll(host: TimingHost, pollables: number[], indices: number[], startNs: bigint): Uint32Array {
+  host.events?.record({ type: 'PollReady', pollables, ready_count: indices.length, indices, waited: host.nowNs() - startNs });
   return Uint32Array.from(indices);
 }

@@ -9,7 +9,14 @@
 // monotonic offset) when that lands in the same millisecond, so even the first
 // reading is sub-ms. Every reading agrees with the system clock to the
 // millisecond and carries sub-millisecond precision. Seconds and nanoseconds
-// come from one bigint. One WallClock serves the whole process.
+// come from one bigint. Each runtime builds its own (src/time/timing-runtime.ts).
+
+import { NS_PER_MS, NS_PER_S } from '../time/units.ts';
+
+/** Nanoseconds since the epoch as a WASI datetime. */
+export function splitDatetime(ns: bigint): Datetime {
+  return { seconds: ns / NS_PER_S, nanoseconds: Number(ns % NS_PER_S) };
+}
 
 export interface WallSource {
   dateNowMs(): number;
@@ -29,7 +36,12 @@ export interface Datetime {
   nanoseconds: number;
 }
 
-export class WallClock {
+/** What the wall-clock import reads: real (WallClock) or virtual (src/time/virtual.ts). */
+export interface WallReader {
+  now(): Datetime;
+}
+
+export class WallClock implements WallReader {
   #source: WallSource;
   #anchorNs = 0n; // ns since the epoch at #anchorHrNs
   #anchorHrNs = -1n;
@@ -42,10 +54,10 @@ export class WallClock {
   nowNs(): bigint {
     const dateMs = this.#source.dateNowMs();
     const hrNs = this.#source.hrtimeNs();
-    const dateNs = BigInt(dateMs) * 1_000_000n;
+    const dateNs = BigInt(dateMs) * NS_PER_MS;
     if (this.#anchorHrNs >= 0n) {
       const estimateNs = this.#anchorNs + (hrNs - this.#anchorHrNs);
-      if (estimateNs >= dateNs && estimateNs < dateNs + 1_000_000n) return estimateNs;
+      if (estimateNs >= dateNs && estimateNs < dateNs + NS_PER_MS) return estimateNs;
     }
     const precise = this.#source.preciseMs?.() ?? dateMs;
     const fractionNs = precise >= dateMs && precise < dateMs + 1 ? BigInt(Math.floor((precise - dateMs) * 1e6)) : 0n;
@@ -56,13 +68,6 @@ export class WallClock {
 
   now(): Datetime {
     const ns = this.nowNs();
-    return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
+    return splitDatetime(ns);
   }
-}
-
-let shared: WallClock | null = null;
-/** The process-wide wall clock: one anchor for every actor. */
-export function sharedWallClock(): WallClock {
-  shared ??= new WallClock();
-  return shared;
 }

@@ -1,12 +1,13 @@
-// The only place bigint nanoseconds become wheel ticks (1 tick = 1 ms).
+// The arithmetic of bigint nanoseconds to wheel ticks (1 tick = 1 ms); its one
+// caller is the runtime's TimeSource (src/time/time-source.ts), which owns the origin.
 // Deadlines round UP so nothing can fire early; "now" rounds DOWN so a
 // deadline is never reported as reached before it truly is. Times before the
 // origin map to tick 0, the wheel's first instant.
 // u64::MAX ns is 18_446_744_073_710 ticks, far inside Number.MAX_SAFE_INTEGER.
 
-export { NS_PER_TICK, deadlineTick, currentTick };
+import { NS_PER_MS as NS_PER_TICK } from '../time/units.ts';
 
-const NS_PER_TICK = 1_000_000n;
+export { NS_PER_TICK, deadlineTick, currentTick };
 
 /** ceil((deadlineNs - originNs) / 1 ms), and 0 for deadlines at or before the origin. */
 function deadlineTick(deadlineNs: bigint, originNs: bigint): number {

@@ -4,13 +4,15 @@ import { parseArgs, UsageError } from '../../src/cli/args.ts';
 
 test('run: defaults and every option', () => {
   assert.equal(parseArgs(['run', 'm.toml']), {
-    command: 'run', manifest: 'm.toml', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    command: 'run', manifest: 'm.toml', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
   });
   const run = parseArgs(['run', '--events', 'e.jsonl', 'm.toml', '--instances=20000', '--json', '--max-live', '7', '--mode', 'sync', '--state', 'hé']);
   assert.equal(run, {
-    command: 'run', manifest: 'm.toml', events: 'e.jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
+    command: 'run', manifest: 'm.toml', events: 'e.jsonl', chainFormat: 'jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
     state: new TextEncoder().encode('hé'),
   });
+  assert.equal(parseArgs(['run', 'm.toml', '--chain-format', 'theater']), { ...parseArgs(['run', 'm.toml']), chainFormat: 'theater' });
+  assert.equal(parseArgs(['run', 'm.toml', '--chain-format=jsonl']), parseArgs(['run', 'm.toml']));
   assert.equal(parseArgs(['run', 'm.toml', '--state-hex', '00ff10']), { ...parseArgs(['run', 'm.toml']), state: Uint8Array.of(0, 255, 16) });
 });
 
@@ -28,6 +30,8 @@ test('bad invocations name the option and echo the value', () => {
   rejects([], /^missing command$/);
   rejects(['launch'], /^unknown command "launch"$/);
   rejects(['run'], /^run: missing <manifest.toml>$/);
+  rejects(['run', 'm.toml', '--chain-format', 'json'], /^--chain-format: expected one of jsonl, theater, got "json"$/);
+  rejects(['run', 'm.toml', '--chain-format'], /^--chain-format: missing value$/);
   rejects(['run', 'a.toml', 'b.toml'], /^run: expected one manifest, got 2$/);
   rejects(['run', 'm.toml', '--instances', '0'], /^--instances: expected a positive integer, got "0"$/);
   rejects(['run', 'm.toml', '--instances', '-3'], /^--instances: expected a positive integer, got "-3"$/);
@@ -39,8 +43,8 @@ test('bad invocations name the option and echo the value', () => {
   rejects(['run', 'm.toml', '--state-hex', 'abc'], /^--state-hex: expected an even number of hex digits, got "abc"$/);
   rejects(['run', 'm.toml', '--state-hex', 'zz'], /^--state-hex: expected an even number of hex digits/);
   rejects(['run', 'm.toml', '--verbose'], /^unknown option "--verbose"$/);
-  rejects(['verify'], /^verify: expected exactly one <events.jsonl>$/);
-  rejects(['verify', 'a', 'b'], /^verify: expected exactly one <events.jsonl>$/);
+  rejects(['verify'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
+  rejects(['verify', 'a', 'b'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
 });
 
 test.run();

@@ -14,16 +14,16 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 const EVENTS: TimingEvent[] = [
   { type: 'HandlerSetupStart' },
   { type: 'MonotonicClockNow', instant: 42n },
-  { type: 'PollReady', ready_count: 1, indices: [0], waited: 18446744073709551615n },
+  { type: 'PollReady', pollables: [3], ready_count: 1, indices: [0], waited: 18446744073709551615n },
 ];
 const H0 = sha('\n{"type":"HandlerSetupStart"}');
 const H1 = sha(`${H0}\n{"type":"MonotonicClockNow","instant":"42"}`);
-const H2 = sha(`${H1}\n{"type":"PollReady","ready_count":1,"indices":[0],"waited":"18446744073709551615"}`);
+const H2 = sha(`${H1}\n{"type":"PollReady","pollables":[3],"ready_count":1,"indices":[0],"waited":"18446744073709551615"}`);
 
 const EXPECTED = [
   { seq: 0, parent: null, hash: H0, handler: 'timing', event: { type: 'HandlerSetupStart' } },
   { seq: 1, parent: H0, hash: H1, handler: 'timing', event: { type: 'MonotonicClockNow', instant: '42' } },
-  { seq: 2, parent: H1, hash: H2, handler: 'timing', event: { type: 'PollReady', ready_count: 1, indices: [0], waited: '18446744073709551615' } },
+  { seq: 2, parent: H1, hash: H2, handler: 'timing', event: { type: 'PollReady', pollables: [3], ready_count: 1, indices: [0], waited: '18446744073709551615' } },
 ];
 
 const chain = suite('buildChain');

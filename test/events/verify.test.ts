@@ -163,7 +163,7 @@ shape('event fields: types, u64 strings and range, u32 range, extras', () => {
     [{ type: 'WallClockNow', seconds: '1', nanoseconds: 4294967296 }, 'event.nanoseconds: expected a u32 number, got 4294967296 (number)'],
     [{ type: 'WallClockNow', seconds: '1', nanoseconds: '1' }, 'event.nanoseconds: expected a u32 number, got "1" (string)'],
     [{ type: 'PollableReady', pollable: 1, ready: 1 }, 'event.ready: expected a boolean, got 1 (number)'],
-    [{ type: 'PollReady', ready_count: 1, indices: [1, -1], waited: '0' }, 'event.indices: expected an array of u32 numbers, got [1,-1] (array)'],
+    [{ type: 'PollReady', pollables: [0, 1], ready_count: 1, indices: [1, -1], waited: '0' }, 'event.indices: expected an array of u32 numbers, got [1,-1] (array)'],
     [{ type: 'SleepClamped', requested: '0', applied: '1', reason: 'max' }, 'event.reason: expected one of min_sleep_duration, max_sleep_duration, got "max" (string)'],
   ];
   for (const [event, message] of cases) {

@@ -4,32 +4,23 @@ import { EventRecorder } from '../../src/events/recorder.ts';
 import { ConfigError } from '../../src/handler/config.ts';
 import { HandlerRegistry } from '../../src/handler/registry.ts';
 import { TIMING_INTERFACES, TimingHandler } from '../../src/handler/timing-handler.ts';
-import { PollableTable } from '../../src/pollables/table.ts';
-import { sharedPollableTable } from '../../src/pollables/shared.ts';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import { FakeClock, FakeTimer } from '../support/fake-time.ts';
-
-function fakeTable(): { table: PollableTable; clock: FakeClock } {
-  const clock = new FakeClock();
-  const table = new PollableTable(new Scheduler({ clock, timer: new FakeTimer(clock) }), 16);
-  return { table, clock };
-}
+import { fakeRuntime } from '../support/fake-time.ts';
 
 test('name, interfaces, defaults and the limits derived from config and permissions', () => {
   const handler = new TimingHandler();
   assert.is(handler.name, 'timing');
   assert.equal([...handler.provides], [...TIMING_INTERFACES]);
-  assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
+  assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 });
   assert.equal(handler.limits, { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
   assert.is(handler.pollableQuota, 10_000);
-  const granted = new TimingHandler({ max_sleep_duration: 500, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 5 });
+  const granted = new TimingHandler({ max_sleep_duration: 500, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 5, max_pollables: 10_000 });
   assert.equal(granted.limits, { minNs: 10_000_000n, maxNs: 500_000_000n });
 });
 
 test('config beyond the permissions, bad config and a bad quota are rejected naming the field', () => {
-  assert.throws(() => new TimingHandler({ max_sleep_duration: 2000 }, { max_sleep_duration: 1000, min_sleep_duration: 1 }), /max_sleep_duration/);
+  assert.throws(() => new TimingHandler({ max_sleep_duration: 2000 }, { max_sleep_duration: 1000, min_sleep_duration: 1, max_pollables: 10_000 }), /max_sleep_duration/);
   assert.throws(() => new TimingHandler({ min_sleep_duration: -1 }), (e: unknown) => e instanceof ConfigError && /min_sleep_duration.*-1/.test((e as Error).message));
-  for (const quota of [0, 1.5, -3]) {
+  for (const quota of [1.5, -3]) {
     assert.throws(
       () => new TimingHandler({}, null, { pollableQuota: quota }),
       (e: unknown) => e instanceof ConfigError && (e as Error).message.includes('pollable_quota') && (e as Error).message.includes(String(quota)),
@@ -37,9 +28,27 @@ test('config beyond the permissions, bad config and a bad quota are rejected nam
   }
 });
 
+test('max_pollables in the config sets the quota, bounded by the permissions; the option overrides it', () => {
+  const { runtime } = fakeRuntime({ capacity: 16 });
+  const handler = new TimingHandler({ max_pollables: 1 }, null, { mode: 'sync', runtime });
+  assert.is(handler.pollableQuota, 1);
+  const mono = handler.instantiate({ actorId: 'q', events: null }).timing['wasi:clocks/monotonic-clock'];
+  mono.subscribeDuration(5_000_000n);
+  assert.throws(() => mono.subscribeDuration(5_000_000n), /^wasi trap: pollable quota exceeded: actor "q" already holds 1 live pollables/);
+  const zero = new TimingHandler({ max_pollables: 0 }, null, { mode: 'sync', runtime }).instantiate({ actorId: 'z', events: null });
+  assert.throws(() => zero.timing['wasi:clocks/monotonic-clock'].subscribeDuration(1n), /quota exceeded: actor "z" already holds 0/);
+  const granted = { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 100 };
+  assert.is(new TimingHandler({ max_pollables: 100 }, granted).pollableQuota, 100);
+  assert.throws(
+    () => new TimingHandler({ max_pollables: 101 }, granted),
+    (e: unknown) => e instanceof ConfigError && (e as Error).message === 'handler.timing.max_pollables: 101 exceeds the permitted maximum 100',
+  );
+  assert.is(new TimingHandler({ max_pollables: 5 }, null, { pollableQuota: 7 }).pollableQuota, 7);
+});
+
 test('instantiate records the setup events and gives each actor its own host and quota', () => {
-  const { table } = fakeTable();
-  const handler = new TimingHandler({}, null, { mode: 'sync', pollableQuota: 2, table });
+  const { table, runtime } = fakeRuntime({ capacity: 16 });
+  const handler = new TimingHandler({}, null, { mode: 'sync', pollableQuota: 2, runtime });
   const events = new EventRecorder();
   const a = handler.instantiate({ actorId: 'a', events });
   const b = handler.instantiate({ actorId: 'b', events: null });
@@ -60,19 +69,21 @@ test('instantiate records the setup events and gives each actor its own host and
   assert.is(table.live, 0);
 });
 
-test('through the registry: one import object for any wasi 0.2.x guest; the default table is process-wide', () => {
+test('through the registry: one import object for any wasi 0.2.x guest; by default a handler builds its own real-time runtime', () => {
   const registry = new HandlerRegistry();
-  registry.register(new TimingHandler());
+  const handler = new TimingHandler();
+  registry.register(handler);
   const built = registry.buildImports(['wasi:clocks/monotonic-clock@0.2.0', 'wasi:io/poll@0.2.1', 'wasi:clocks/wall-clock'], { actorId: 'x', events: null });
   assert.equal(built.handlers, ['timing']);
   const mono = built.imports['wasi:clocks/monotonic-clock'] as { now(): bigint; subscribeDuration(d: bigint): object };
   assert.is(typeof mono.now(), 'bigint');
-  const before = sharedPollableTable().live;
+  const { table } = handler.runtime;
   mono.subscribeDuration(1_000_000_000n);
-  assert.is(sharedPollableTable().live, before + 1);
+  assert.is(table.live, 1);
   built.dispose();
-  assert.is(sharedPollableTable().live, before);
-  assert.is(sharedPollableTable(), sharedPollableTable());
+  assert.is(table.live, 0);
+  assert.is(handler.runtime, handler.runtime);
+  assert.is.not(new TimingHandler().runtime, handler.runtime, 'no process-wide runtime');
 });
 
 test.run();

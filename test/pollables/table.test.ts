@@ -1,29 +1,34 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { PollableTable } from '../../src/pollables/table.ts';
+import { TimeSource } from '../../src/time/time-source.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
+
+/** A deadline on the whole-ms grid of a clock that starts at 0. */
+const tick = (ms: number): bigint => BigInt(ms) * MS;
 
 function setup(capacity = 32) {
   const clock = new FakeClock(0n);
   const timer = new FakeTimer(clock);
-  const scheduler = new Scheduler({ clock, timer });
-  const table = new PollableTable(scheduler, capacity);
+  const reads = { count: 0 };
+  const counted = { nowNs: () => (reads.count++, clock.nowNs()) };
+  const table = new PollableTable({ time: new TimeSource(counted), timer, capacity });
+  const { scheduler } = table;
   const owner = table.owners.create(1000);
   const refs = (...handles: number[]) => handles.map((handle) => ({ handle }));
-  return { clock, timer, scheduler, table, owner, refs };
+  return { clock, timer, scheduler, table, owner, refs, reads };
 }
 
 test('a timer at or before now is ready at once and never enters the wheel', () => {
   const { table, owner, scheduler } = setup();
-  const h = table.subscribeTimer(owner, 0, 0);
+  const h = table.subscribeTimer(owner, tick(0), 0n);
   assert.ok(table.isReady(h));
   assert.is(scheduler.pending, 0);
 });
 
 test('a timer becomes ready when the wheel fires, and wakes its owner', async () => {
   const { table, owner, timer, scheduler } = setup();
-  const h = table.subscribeTimer(owner, 10, 0);
+  const h = table.subscribeTimer(owner, tick(10), 0n);
   assert.is(table.isReady(h), false);
   assert.is(scheduler.pending, 1);
   let woken = false;
@@ -41,39 +46,37 @@ test('a timer becomes ready when the wheel fires, and wakes its owner', async ()
 
 test('a reader sees a due timer as ready before the event loop fires it', () => {
   const { table, owner, clock, scheduler } = setup();
-  const h = table.subscribeTimer(owner, 5, 0);
+  const h = table.subscribeTimer(owner, tick(5), 0n);
   clock.advanceNs(5n * MS - 1n);
   assert.is(table.isReady(h), false);
   clock.advanceNs(1n);
   assert.ok(table.isReady(h));
   assert.is(scheduler.pending, 0, 'the wheel entry is cancelled once seen ready');
-  assert.is(scheduler.armedTimers, 0);
+  assert.is(scheduler.armed, false);
 });
 
 test('scan reports every ready position ascending, duplicates included, with one clock read', () => {
-  const { table, owner, clock, refs } = setup();
-  const a = table.subscribeTimer(owner, 3, 0);
-  const b = table.subscribeTimer(owner, 50, 0);
-  const c = table.subscribeTimer(owner, 0, 0);
+  const { table, owner, clock, refs, reads } = setup();
+  const a = table.subscribeTimer(owner, tick(3), 0n);
+  const b = table.subscribeTimer(owner, tick(50), 0n);
+  const c = table.subscribeTimer(owner, tick(0), 0n);
   clock.advanceNs(3n * MS);
-  let reads = 0;
-  const nowNs = clock.nowNs.bind(clock);
-  clock.nowNs = () => (reads++, nowNs());
+  reads.count = 0;
   const out: number[] = [];
   assert.is(table.scan(refs(b, a, c, a, b), out), 3);
   assert.equal(out, [1, 2, 3]);
-  assert.is(reads, 1);
+  assert.is(reads.count, 1);
 });
 
 test('drop cancels the wheel entry at once; stale handles are inert', () => {
   const { table, owner, scheduler, timer } = setup();
-  const h = table.subscribeTimer(owner, 10, 0);
+  const h = table.subscribeTimer(owner, tick(10), 0n);
   table.drop(h);
   assert.is(scheduler.pending, 0);
   assert.is(table.isLive(h), false);
   assert.is(table.live, 0);
   table.drop(h); // twice: harmless
-  const again = table.subscribeTimer(owner, 10, 0);
+  const again = table.subscribeTimer(owner, tick(10), 0n);
   assert.is.not(again, h, 'a reused entry gets a new generation');
   assert.is(again % 2 ** 26, h % 2 ** 26);
   table.drop(h); // stale: must not drop the new one
@@ -86,20 +89,20 @@ test('drop cancels the wheel entry at once; stale handles are inert', () => {
 test('the owner quota refuses entries past it', () => {
   const { table } = setup();
   const owner = table.owners.create(2);
-  const a = table.subscribeTimer(owner, 10, 0);
+  const a = table.subscribeTimer(owner, tick(10), 0n);
   table.createExternal(owner);
-  assert.is(table.subscribeTimer(owner, 10, 0), -1);
+  assert.is(table.subscribeTimer(owner, tick(10), 0n), -1);
   assert.is(table.createExternal(owner), -1);
   table.drop(a);
-  assert.ok(table.subscribeTimer(owner, 10, 0) >= 0);
+  assert.ok(table.subscribeTimer(owner, tick(10), 0n) >= 0);
   assert.is(table.owners.live(owner), 2);
 });
 
 test('releasing an owner drops all its pollables and fails its waiter', async () => {
   const { table, owner, scheduler } = setup();
   const other = table.owners.create(10);
-  const mine = [1, 2, 3].map((d) => table.subscribeTimer(owner, d * 10, 0));
-  const theirs = table.subscribeTimer(other, 10, 0);
+  const mine = [1, 2, 3].map((d) => table.subscribeTimer(owner, tick(d * 10), 0n));
+  const theirs = table.subscribeTimer(other, tick(10), 0n);
   const waiting = table.owners.wait(owner);
   table.releaseOwner(owner);
   await waiting.then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /stopped/));
@@ -122,7 +125,7 @@ test('external pollables: set and clear readiness, wake the owner, refuse misuse
   assert.ok(table.isReady(ext));
   table.setReady(ext, false);
   assert.is(table.isReady(ext), false);
-  const timerHandle = table.subscribeTimer(owner, 5, 0);
+  const timerHandle = table.subscribeTimer(owner, tick(5), 0n);
   assert.throws(() => table.setReady(timerHandle, true), /not a live external pollable/);
   table.drop(ext);
   assert.throws(() => table.setReady(ext, true), /not a live external pollable/);
@@ -133,7 +136,7 @@ test('external pollables: set and clear readiness, wake the owner, refuse misuse
 test('the table grows past its capacity and keeps every entry', () => {
   const { table, owner, timer } = setup(32);
   const handles: number[] = [];
-  for (let i = 0; i < 200; i++) handles.push(table.subscribeTimer(owner, 1 + (i % 7), 0));
+  for (let i = 0; i < 200; i++) handles.push(table.subscribeTimer(owner, tick(1 + (i % 7)), 0n));
   assert.ok(table.capacity >= 200);
   timer.advanceMs(7);
   for (const h of handles) assert.ok(table.isReady(h));

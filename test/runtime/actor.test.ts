@@ -9,8 +9,7 @@ import { join, resolve } from 'node:path';
 import { HandlerRegistry } from '../../src/handler/registry.ts';
 import { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { PollableTable } from '../../src/pollables/table.ts';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
+import { TimingRuntime } from '../../src/time/timing-runtime.ts';
 import { Actor } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
 import type { TranspiledComponent } from '../../src/runtime/transpile.ts';
@@ -37,8 +36,9 @@ const okState = (outcome: Awaited<ReturnType<Actor['init']>>): Uint8Array | null
 
 /** A timing handler over its own pollable table, so counts are this test's alone. */
 function privateTiming(mode: 'jspi' | 'sync' = 'jspi') {
-  const table = new PollableTable(new Scheduler(), 64);
-  const handler = new TimingHandler({ min_sleep_duration: 0 }, null, { mode, table });
+  const runtime = new TimingRuntime({ capacity: 64 });
+  const { table } = runtime;
+  const handler = new TimingHandler({ min_sleep_duration: 0 }, null, { mode, runtime });
   const registry = new HandlerRegistry();
   registry.register(handler);
   return { table, handler, registry };
@@ -108,7 +108,7 @@ test('stop() drops the actor\'s pollables and releases its owner; a waiting init
   assert.is(table.owners.live(host.owner), 0);
   assert.not.ok(table.owners.waiting(host.owner));
   assert.is(handler.hostFor('sleepy'), undefined);
-  assert.is(table.scheduler.armedTimers, 0, 'no timer left armed for the dropped pollable');
+  assert.is(table.scheduler.armed, false, 'no timer left armed for the dropped pollable');
   const outcome = await pending;
   assert.equal(outcome, { status: 'trap', error: 'Error: actor stopped while waiting on a pollable' });
   assert.equal(await actor.init(null), { status: 'trap', error: 'actor sleepy is stopped' });

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join, resolve } from 'node:path';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { sharedPollableTable } from '../../src/pollables/shared.ts';
+import { TimingRuntime } from '../../src/time/timing-runtime.ts';
 import { Actor } from '../../src/runtime/actor.ts';
 import { runFleet } from '../../src/runtime/fleet.ts';
 import { defaultMaxLive, maxLiveCeiling } from '../../src/runtime/limits.ts';
@@ -49,8 +49,9 @@ async function watchActors<T>(run: () => Promise<T>, failSpawn: (n: number) => u
 
 test('the cap holds: at most maxLive alive at once, the rest spawn in FIFO order, all complete', async () => {
   const progress: Array<[number, number]> = [];
+  const runtime = new TimingRuntime();
   const { result: fleet, spawned, peak, alive } = await watchActors(() => runFleet(manifest('sleeper'), {
-    instances: 10, maxLive: 3, state: sleepFor(2n * MS), record: false, onProgress: (s, t) => progress.push([s, t]),
+    runtime, instances: 10, maxLive: 3, state: sleepFor(2n * MS), record: false, onProgress: (s, t) => progress.push([s, t]),
   }));
   assert.is(fleet.ok, 10);
   assert.is(fleet.err + fleet.trap, 0);
@@ -66,7 +67,7 @@ test('the cap holds: at most maxLive alive at once, the rest spawn in FIFO order
   const starts = fleet.results.map((r) => (r.outcome.status === 'ok' && r.outcome.state !== null
     ? new DataView(r.outcome.state.buffer, r.outcome.state.byteOffset).getBigUint64(0, true) : -1n));
   for (let i = 4; i < 10; i++) assert.ok(starts[i] >= starts[i - 1], `instance ${i} started before ${i - 1}`);
-  assert.is(sharedPollableTable().live, 0);
+  assert.is(runtime.table.live, 0);
   assert.ok(fleet.prepareMs >= 0 && fleet.spawnMs >= fleet.prepareMs && fleet.runMs >= 0);
 });
 
@@ -136,15 +137,16 @@ test('err and trap outcomes are counted per instance', async () => {
   assert.equal(errs.results[2].outcome, { status: 'err', error: 'sleeper: state must be 8 bytes, a u64 LE duration in ns' });
 });
 
-test('a trapping fleet never disturbs another fleet sleeping in the same process', async () => {
+test('a trapping fleet never disturbs another fleet sleeping in the same runtime', async () => {
+  const runtime = new TimingRuntime();
   const [sleepers, trappers] = await Promise.all([
-    runFleet(manifest('sleeper'), { instances: 20, state: sleepFor(20n * MS) }),
-    runFleet(manifest('poll-empty'), { instances: 20, maxLive: 7 }),
+    runFleet(manifest('sleeper'), { runtime, instances: 20, state: sleepFor(20n * MS) }),
+    runFleet(manifest('poll-empty'), { runtime, instances: 20, maxLive: 7 }),
   ]);
   assert.is(sleepers.ok, 20);
   assert.is(trappers.trap, 20);
   assert.ok(trappers.results.every((r) => r.outcome.status === 'trap' && r.outcome.error === 'wasi trap: poll: attempt to poll on an empty list'));
-  assert.is(sharedPollableTable().live, 0);
+  assert.is(runtime.table.live, 0);
 });
 
 test('a failed spawn after the first, in the first batch or later, is that instance\'s trap; the others run', async () => {

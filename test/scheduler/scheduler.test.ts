@@ -2,15 +2,19 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { MAX_TIMER_DELAY_MS, observedResolutionNs, hrtimeClock, nodeTimer } from '../../src/scheduler/clock.ts';
+import { TimeSource } from '../../src/time/time-source.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
-function setup() {
+function setup(onExpire?: (payload: number, scheduler: Scheduler) => void) {
   const clock = new FakeClock(0n);
   const timer = new FakeTimer(clock);
-  const scheduler = new Scheduler({ clock, timer, capacity: 4 });
+  const time = new TimeSource(clock);
   const fired: number[] = [];
-  scheduler.setExpirySink((payload) => fired.push(payload));
-  return { clock, timer, scheduler, fired };
+  const scheduler: Scheduler = new Scheduler({
+    time, timer, capacity: 4,
+    onExpire: (payload) => (onExpire === undefined ? fired.push(payload) : onExpire(payload, scheduler)),
+  });
+  return { clock, timer, time, scheduler, fired };
 }
 
 test('arms one native timer, re-armed only for an earlier deadline', () => {
@@ -24,8 +28,7 @@ test('arms one native timer, re-armed only for an earlier deadline', () => {
   assert.equal(timer.delays, [50, 20]);
   assert.is(timer.pending.length, 1);
   assert.is(timer.maxPending, 1);
-  assert.is(scheduler.armedTimers, 1);
-  assert.is(scheduler.armCount, 2);
+  assert.is(scheduler.armed, true);
 });
 
 test('firing advances to the fresh tick, fires due payloads in order, re-arms for the next', () => {
@@ -33,11 +36,11 @@ test('firing advances to the fresh tick, fires due payloads in order, re-arms fo
   for (const [deadline, payload] of [[5, 1], [3, 2], [9, 3], [3, 4]]) scheduler.schedule(deadline, payload);
   timer.advanceMs(3);
   assert.equal(fired.sort(), [2, 4]);
-  assert.is(scheduler.armedTimers, 1);
+  assert.is(scheduler.armed, true);
   assert.equal(timer.delays.at(-1), 2); // 5 - 3
   timer.advanceMs(10);
   assert.equal(fired, [2, 4, 1, 3]);
-  assert.is(scheduler.armedTimers, 0);
+  assert.is(scheduler.armed, false);
   assert.is(scheduler.pending, 0);
   assert.is(timer.maxPending, 1);
 });
@@ -48,7 +51,7 @@ test('an early fire reports nothing before its deadline and re-arms', () => {
   clock.advanceNs(9n * MS + 999_999n); // 1 ns short of tick 10
   timer.fireEarly();
   assert.equal(fired, []);
-  assert.is(scheduler.armedTimers, 1);
+  assert.is(scheduler.armed, true);
   assert.is(timer.delays.length, 2);
   assert.is(timer.delays[0], 10);
   // Re-armed for the exact time left (1 ns), not a floored whole tick; Node rounds it up to 1 ms.
@@ -89,7 +92,7 @@ test('cancelling the last entry disarms the native timer', () => {
   assert.is(timer.pending.length, 1);
   scheduler.cancel(b);
   assert.is(timer.pending.length, 0);
-  assert.is(scheduler.armedTimers, 0);
+  assert.is(scheduler.armed, false);
   scheduler.cancel(b); // stale: harmless
   assert.is(scheduler.deadlineOf(b), -1);
 });
@@ -111,23 +114,22 @@ test('the timer keeps the process alive only while someone waits', () => {
 });
 
 test('a throwing expiry sink still leaves the timer armed for the rest', () => {
-  const { timer, scheduler } = setup();
-  scheduler.setExpirySink(() => {
+  const { timer, scheduler } = setup(() => {
     throw new Error('boom');
   });
   scheduler.schedule(1, 1);
   scheduler.schedule(30, 2);
   timer.clock.advanceNs(MS);
   assert.throws(() => timer.fireDue(), /boom/);
-  assert.is(scheduler.armedTimers, 1);
+  assert.is(scheduler.armed, true);
   assert.is(scheduler.pending, 1);
 });
 
 test('work scheduled from an expiry runs at the earliest deadline', () => {
-  const { timer, scheduler, fired } = setup();
-  scheduler.setExpirySink((payload) => {
+  const fired: number[] = [];
+  const { timer, scheduler } = setup((payload, self) => {
     fired.push(payload);
-    if (payload === 1) scheduler.schedule(40, 9); // later than the pending 20
+    if (payload === 1) self.schedule(40, 9); // later than the pending 20
   });
   scheduler.schedule(1, 1);
   scheduler.schedule(20, 2);
@@ -139,12 +141,12 @@ test('work scheduled from an expiry runs at the earliest deadline', () => {
 });
 
 test('an already elapsed deadline is a return value', () => {
-  const { timer, scheduler } = setup();
+  const { timer, scheduler, time } = setup();
   timer.advanceMs(5);
   scheduler.schedule(10, 1);
   timer.advanceMs(10);
   assert.is(scheduler.schedule(3, 2), -1);
-  assert.is(scheduler.nowTick(), 15);
+  assert.is(time.nowTick(), 15);
 });
 
 test('real sources: hrtime never decreases, resolution is positive, node timer works', async () => {
@@ -156,11 +158,12 @@ test('real sources: hrtime never decreases, resolution is positive, node timer w
   }
   assert.ok(observedResolutionNs(hrtimeClock) > 0n);
   assert.is(observedResolutionNs({ nowNs: () => 1n }, 10), 1n);
-  const real = new Scheduler();
-  const h = real.schedule(real.nowTick() + 60_000, 1);
-  assert.is(real.armedTimers, 1);
+  const time = new TimeSource(hrtimeClock);
+  const real = new Scheduler({ time, onExpire: () => {} });
+  const h = real.schedule(time.nowTick() + 60_000, 1);
+  assert.is(real.armed, true);
   real.cancel(h);
-  assert.is(real.armedTimers, 0);
+  assert.is(real.armed, false);
   const handle = nodeTimer.set(() => {}, 1000);
   nodeTimer.keepAlive(handle, false);
   nodeTimer.keepAlive(handle, true);

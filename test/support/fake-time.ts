@@ -1,5 +1,7 @@
 // A hand-driven monotonic clock and native timer for unit tests: no real time passes.
 import type { HostTimer, MonotonicClock } from '../../src/scheduler/clock.ts';
+import { TimingRuntime } from '../../src/time/timing-runtime.ts';
+import type { WallReader } from '../../src/wasi/wall-clock.ts';
 
 export const MS = 1_000_000n;
 
@@ -72,5 +74,50 @@ export class FakeTimer implements HostTimer {
   }
   #due(): PendingTimer | undefined {
     return this.pending.find((t) => t.dueNs <= this.clock.ns);
+  }
+}
+
+/** A runtime on the fake clock and timer, so a test moves time by hand. */
+export function fakeRuntime(options: { startNs?: bigint; capacity?: number; wallClock?: WallReader } = {}) {
+  const clock = new FakeClock(options.startNs);
+  const timer = new FakeTimer(clock);
+  // The sync-mode sleeper moves the fake clock and fires what falls due, as a real sleep would.
+  const sleepSync = (ms: number): void => {
+    clock.advanceNs(BigInt(Math.ceil(ms * 1e6)));
+    timer.fireDue();
+  };
+  const runtime = new TimingRuntime({ clock, timer, sleepSync, capacity: options.capacity, wallClock: options.wallClock });
+  return { clock, timer, runtime, table: runtime.table, scheduler: runtime.table.scheduler };
+}
+
+/** Wraps a timer and counts its arms: the "exactly one native timer" checks. */
+export class CountingTimer implements HostTimer {
+  armed = 0;
+  maxArmed = 0;
+  arms = 0;
+  #inner: HostTimer;
+  #live = new Set<unknown>();
+  constructor(inner: HostTimer) {
+    this.#inner = inner;
+  }
+  set(callback: () => void, delayMs: number): unknown {
+    this.arms++;
+    const handle: unknown = this.#inner.set(() => {
+      this.#live.delete(handle);
+      this.armed = this.#live.size;
+      callback();
+    }, delayMs);
+    this.#live.add(handle);
+    this.armed = this.#live.size;
+    this.maxArmed = Math.max(this.maxArmed, this.armed);
+    return handle;
+  }
+  clear(handle: unknown): void {
+    this.#live.delete(handle);
+    this.armed = this.#live.size;
+    this.#inner.clear(handle);
+  }
+  keepAlive(handle: unknown, on: boolean): void {
+    this.#inner.keepAlive(handle, on);
   }
 }

@@ -30,7 +30,7 @@ test('one actor: a lane with a bar per subscription on stacked rows, a mark per 
     { type: 'SubscribeDuration', duration: 50_000_000n, pollable: 0, deadline: T + 50_000_000n },
     { type: 'SubscribeDuration', duration: 10_000_000n, pollable: 1, deadline: T + 10_000_000n },
     { type: 'SleepClamped', requested: 10_000_000n, applied: 10_000_000n, reason: 'min_sleep_duration' },
-    { type: 'PollReady', ready_count: 1, indices: [1], waited: 10_500_000n },
+    { type: 'PollReady', pollables: [0, 1], ready_count: 1, indices: [1], waited: 10_500_000n },
     { type: 'WallClockNow', seconds: 1_790_000_000n, nanoseconds: 500_000_000 },
     { type: 'PollableDrop', pollable: 1 },
     { type: 'SubscribeDuration', duration: 1_000_000n, pollable: 1, deadline: T + 11_500_000n },

@@ -5,12 +5,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HandlerRegistry, type ActorContext, type Handler } from '../../src/handler/registry.ts';
 import { TimingHandler } from '../../src/handler/timing-handler.ts';
-import { PollableTable } from '../../src/pollables/table.ts';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { externalPollable, type PollableSource } from '../../src/wasi/external.ts';
 import type { TimingImports } from '../../src/wasi/imports.ts';
 import type { Pollable } from '../../src/wasi/poll.ts';
-import { FakeClock, FakeTimer } from '../support/fake-time.ts';
+import { fakeRuntime } from '../support/fake-time.ts';
 
 const MS = 1_000_000n;
 
@@ -39,10 +37,8 @@ function streamHandler(timing: TimingHandler, sources: PollableSource[]): Handle
 }
 
 function setup(mode: 'jspi' | 'sync' = 'jspi') {
-  const clock = new FakeClock();
-  const timer = new FakeTimer(clock);
-  const table = new PollableTable(new Scheduler({ clock, timer }), 8);
-  const timing = new TimingHandler({}, null, { table, mode });
+  const { clock, timer, runtime, table } = fakeRuntime({ capacity: 8 });
+  const timing = new TimingHandler({}, null, { runtime, mode });
   const sources: PollableSource[] = [];
   const registry = new HandlerRegistry();
   registry.register(timing);

@@ -1,24 +1,27 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import { PollableTable, slotOf } from '../../src/pollables/table.ts';
+import { slotOf } from '../../src/pollables/table.ts';
+import { TimingRuntime, atomicsSleep } from '../../src/time/timing-runtime.ts';
+import { U64_MAX } from '../../src/time/units.ts';
 import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
-import { TimingHost, U64_MAX, atomicsSleep, type TimingHostOptions } from '../../src/wasi/host.ts';
+import { TimingHost, type TimingHostOptions } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
 import { Pollable } from '../../src/wasi/poll.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
 import { WallClock } from '../../src/wasi/wall-clock.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
-function setup(options: Partial<TimingHostOptions> = {}) {
+function setup(options: Partial<Omit<TimingHostOptions, 'runtime'>> & { sleepSync?: (ms: number) => void } = {}) {
   const clock = new FakeClock(7n * MS + 250n);
   const timer = new FakeTimer(clock);
-  const scheduler = new Scheduler({ clock, timer });
-  const table = new PollableTable(scheduler);
-  const events = new EventRecorder();
   const wallClock = new WallClock({ dateNowMs: () => 1_700_000_000_123, hrtimeNs: () => clock.ns });
-  const host = new TimingHost({ table, mode: 'jspi', events, wallClock, actorId: 'a1', ...options });
+  const { sleepSync, ...hostOptions } = options;
+  const runtime = new TimingRuntime({ clock, timer, wallClock, sleepSync });
+  const { table } = runtime;
+  const { scheduler } = table;
+  const events = new EventRecorder();
+  const host = new TimingHost({ runtime, mode: 'jspi', events, actorId: 'a1', ...hostOptions });
   const imports = timingImports(host);
   const mono = imports['wasi:clocks/monotonic-clock'];
   const wall = imports['wasi:clocks/wall-clock'];
@@ -46,8 +49,25 @@ test('with recording off, now is the clock itself and nothing is recorded', () =
   assert.is(mono.now(), clock.ns);
 });
 
-test('subscribe-duration(0) and a past instant are ready at once, even with a minimum', () => {
-  const { mono, events, scheduler } = setup({ limits: { minNs: 5n * MS, maxNs: 60_000n * MS } });
+test('subscribe-duration(0) and past instants are raised to the minimum, each with its SleepClamped', () => {
+  const { mono, events, timer, clock } = setup({ limits: { minNs: 5n * MS, maxNs: 60_000n * MS } });
+  const start = clock.ns;
+  const zero = mono.subscribeDuration(0n);
+  const instantZero = mono.subscribeInstant(0n);
+  const instantNow = mono.subscribeInstant(mono.now());
+  for (const p of [zero, instantZero, instantNow]) assert.not.ok(p.ready());
+  const clamps = events.events.filter((e) => e.type === 'SleepClamped');
+  assert.equal(clamps, Array.from({ length: 3 }, () => ({ type: 'SleepClamped', requested: 0n, applied: 5n * MS, reason: 'min_sleep_duration' })));
+  const sub = events.events.find((e) => e.type === 'SubscribeInstant');
+  assert.equal(sub, { type: 'SubscribeInstant', when: 0n, pollable: slotOf(instantZero.handle), deadline: start + 5n * MS });
+  timer.advanceMs(4);
+  assert.not.ok(zero.ready());
+  timer.advanceMs(1);
+  for (const p of [zero, instantZero, instantNow]) assert.ok(p.ready());
+});
+
+test('with a minimum of 0, subscribe-duration(0) and a past instant are ready at once', () => {
+  const { mono, events, scheduler } = setup({ limits: { minNs: 0n, maxNs: 60_000n * MS } });
   assert.ok(mono.subscribeDuration(0n).ready());
   assert.ok(mono.subscribeInstant(0n).ready());
   assert.ok(mono.subscribeInstant(mono.now()).ready());
@@ -141,8 +161,8 @@ test('poll waits until one is ready and returns only the ready positions', async
   assert.equal(Array.from(later as Uint32Array), [0, 2]);
   const polls = events.events.filter((e) => e.type === 'PollReady');
   assert.equal(polls, [
-    { type: 'PollReady', ready_count: 1, indices: [1], waited: 10n * MS },
-    { type: 'PollReady', ready_count: 2, indices: [0, 2], waited: 0n },
+    { type: 'PollReady', pollables: [slotOf(long.handle), slotOf(short.handle), slotOf(long.handle)], ready_count: 1, indices: [1], waited: 10n * MS },
+    { type: 'PollReady', pollables: [slotOf(short.handle), slotOf(long.handle), slotOf(short.handle)], ready_count: 2, indices: [0, 2], waited: 0n },
   ]);
 });
 
@@ -221,7 +241,7 @@ test('stopping the host drops its pollables and fails a waiting call', async () 
   host.dispose();
   await blocked.then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /stopped/));
   assert.is(scheduler.pending, 0);
-  assert.is(scheduler.armedTimers, 0);
+  assert.is(scheduler.armed, false);
 });
 
 test('sync mode sleeps until the earliest deadline, then re-scans', () => {

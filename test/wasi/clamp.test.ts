@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clampSleep, delayUntil } from '../../src/handler/clamp.ts';
+import { clampSleep, delayUntil } from '../../src/wasi/clamp.ts';
 
 const MS = 1_000_000n;
 const limits = { minNs: 1n * MS, maxNs: 3_600_000n * MS };

@@ -1,0 +1,79 @@
+/*
+ * TimingRuntime: everything one run needs to serve time, built once and passed
+ * down. It holds the TimeSource (clock + origin), the pollable table (which
+ * builds the scheduler and its single native timer), the wall clock, the
+ * clock resolution and how a sync-mode wait sleeps.
+ *
+ * Why: time is a choice of each run (real or virtual, see virtual.ts), so no
+ * module keeps a process-wide clock, table or resolution. Two runtimes in one
+ * process are independent; the actors of one runtime share its one timer.
+ */
+import { PollableTable } from '../pollables/table.ts';
+import { hrtimeClock, observedResolutionNs, type HostTimer, type MonotonicClock } from '../scheduler/clock.ts';
+import { WallClock, type WallReader } from '../wasi/wall-clock.ts';
+import { TimeSource } from './time-source.ts';
+import { WaitRegistry, type Waiting } from './waits.ts';
+
+export type ClockKind = 'real' | 'virtual';
+
+export interface TimingRuntimeOptions {
+  /** Default 'real'; virtual runtimes come from virtualRuntime(). */
+  kind?: ClockKind;
+  /** The monotonic clock (default process.hrtime), or a TimeSource already built on one. */
+  clock?: MonotonicClock | TimeSource;
+  /** The native timer (default setTimeout). */
+  timer?: HostTimer;
+  wallClock?: WallReader;
+  /** The reported resolution; default: measured from the clock on first use. */
+  resolutionNs?: bigint;
+  /** How a sync-mode wait sleeps (default Atomics.wait). */
+  sleepSync?: (ms: number) => void;
+  /** Who waits; virtual time passes its own, to hear when a wait begins. */
+  waits?: WaitRegistry;
+  /** Initial pollable table capacity. */
+  capacity?: number;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks the thread for `ms` without spinning. */
+export function atomicsSleep(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+export class TimingRuntime {
+  readonly kind: ClockKind;
+  readonly time: TimeSource;
+  readonly table: PollableTable;
+  readonly wallClock: WallReader;
+  readonly sleepSync: (ms: number) => void;
+  readonly waits: WaitRegistry;
+  #resolutionNs: bigint | null;
+
+  constructor(options: TimingRuntimeOptions = {}) {
+    this.kind = options.kind ?? 'real';
+    const clock = options.clock ?? hrtimeClock;
+    this.time = clock instanceof TimeSource ? clock : new TimeSource(clock);
+    this.table = new PollableTable({ time: this.time, timer: options.timer, capacity: options.capacity ?? 4096 });
+    this.wallClock = options.wallClock ?? new WallClock();
+    this.sleepSync = options.sleepSync ?? atomicsSleep;
+    this.waits = options.waits ?? new WaitRegistry();
+    this.#resolutionNs = options.resolutionNs ?? null;
+  }
+
+  /** The smallest step the monotonic clock is seen to take, measured once per runtime. */
+  resolutionNs(): bigint {
+    this.#resolutionNs ??= observedResolutionNs(this.time.clock);
+    return this.#resolutionNs;
+  }
+
+  /** An actor starts waiting: the native timer keeps the process alive meanwhile. */
+  beginWait(owner: number, waiting: Waiting): void {
+    this.table.scheduler.retain();
+    this.waits.begin(owner, waiting);
+  }
+
+  endWait(owner: number): void {
+    this.waits.end(owner);
+    this.table.scheduler.release();
+  }
+}

@@ -1,0 +1,8 @@
+// The one spelling of the time constants every layer shares.
+
+/** Nanoseconds per millisecond, which is also one wheel tick. */
+export const NS_PER_MS = 1_000_000n;
+/** Nanoseconds per second. */
+export const NS_PER_S = 1_000_000_000n;
+/** The largest u64: WASI instants and durations saturate here. */
+export const U64_MAX = (1n << 64n) - 1n;

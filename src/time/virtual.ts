@@ -1,0 +1,139 @@
+/*
+ * Virtual time: a clock that stands still while any actor runs, and jumps.
+ *
+ * How: the runtime's one native timer is a VirtualTimer. When the scheduler
+ * arms it, or an actor starts to wait, it queues one check with setImmediate.
+ * Actors run in microtasks (JSPI resumes a guest from a resolved promise), so
+ * by the time the check runs no actor is running: each live one finished or
+ * waits. Then:
+ *   - nobody waits             → nothing happens (time does not move for no one);
+ *   - a timer is armed         → the clock jumps to the start of its tick and the
+ *                                timer fires; woken actors run; repeat;
+ *   - nothing is armed         → no timer can ever wake the waiters (an external
+ *                                pollable nothing sets): each waiting call fails
+ *                                with a trap that names every waiting actor.
+ * Readings are what real time gives with zero lateness: a wake-up lands exactly
+ * on its deadline's tick (deadlines round up to whole ms, as in real time), and
+ * sync-mode sleeps move the clock the same way. The monotonic clock starts at
+ * VIRTUAL_START_NS, the wall clock at `startWallNs`; both move together.
+ * External sources set from real I/O do not fit virtual time: use real time.
+ */
+import type { HostTimer, MonotonicClock } from '../scheduler/clock.ts';
+import { splitDatetime, type Datetime, type WallReader } from '../wasi/wall-clock.ts';
+import { WasiTrap } from '../wasi/trap.ts';
+import { TimeSource } from './time-source.ts';
+import { TimingRuntime } from './timing-runtime.ts';
+import { WaitRegistry } from './waits.ts';
+
+/** The virtual monotonic clock's first reading: 1 s, a fixed positive instant. */
+export const VIRTUAL_START_NS = 1_000_000_000n;
+/** The virtual wall clock's default start: 2000-01-01T00:00:00Z, in ns since the epoch. */
+export const VIRTUAL_EPOCH_NS = 946_684_800_000_000_000n;
+/** Waiting actors named in a stall message; the rest are counted. */
+const NAMED_IN_STALL = 5;
+
+export class VirtualClock implements MonotonicClock {
+  #ns: bigint;
+  constructor(startNs = VIRTUAL_START_NS) {
+    this.#ns = startNs;
+  }
+  nowNs(): bigint {
+    return this.#ns;
+  }
+  /** Moves forward to `ns`; never backward. */
+  advanceTo(ns: bigint): void {
+    if (ns > this.#ns) this.#ns = ns;
+  }
+}
+
+/** The instant `delayMs` after now, on the tick grid: where a timer armed for that delay is due. */
+export function tickAfter(time: TimeSource, delayMs: number): bigint {
+  // delayMs = tick - exact now in ms (see Scheduler), so rounding recovers the whole tick.
+  return time.tickStartNs(Math.round(delayMs - time.msUntilTick(0)));
+}
+
+interface Armed {
+  callback: () => void;
+  delayMs: number;
+}
+
+export class VirtualTimer implements HostTimer {
+  readonly waits: WaitRegistry;
+  #clock: VirtualClock;
+  #time: TimeSource;
+  #armed: Armed | null = null;
+  #checkQueued = false;
+
+  constructor(clock: VirtualClock, time: TimeSource) {
+    this.#clock = clock;
+    this.#time = time;
+    this.waits = new WaitRegistry(this.#queueCheck);
+  }
+
+  set(callback: () => void, delayMs: number): unknown {
+    const armed = { callback, delayMs };
+    this.#armed = armed;
+    this.#queueCheck();
+    return armed;
+  }
+
+  clear(handle: unknown): void {
+    if (this.#armed === handle) this.#armed = null;
+  }
+
+  keepAlive(): void {
+    // A queued check is all that keeps a virtual run going; it always settles.
+  }
+
+  #queueCheck = (): void => {
+    if (this.#checkQueued) return;
+    this.#checkQueued = true;
+    setImmediate(this.#check);
+  };
+
+  #check = (): void => {
+    this.#checkQueued = false;
+    if (this.waits.size === 0) return;
+    const armed = this.#armed;
+    if (armed !== null) {
+      this.#armed = null;
+      this.#clock.advanceTo(tickAfter(this.#time, armed.delayMs));
+      armed.callback();
+      return;
+    }
+    const waiting = this.waits.entries();
+    const named = waiting.slice(0, NAMED_IN_STALL).map((w) => `${w.actorId} waits on ${w.describe()}`);
+    if (waiting.length > NAMED_IN_STALL) named.push(`and ${waiting.length - NAMED_IN_STALL} more`);
+    const error = new WasiTrap(`virtual time cannot advance: every live actor waits and no timer is pending (${named.join('; ')})`);
+    for (const w of waiting) w.fail(error);
+  };
+}
+
+/** The wall clock of a virtual runtime: `startWallNs` plus the virtual time elapsed. */
+export function virtualWall(clock: MonotonicClock, startWallNs: bigint): WallReader {
+  const startMonoNs = clock.nowNs();
+  return { now: (): Datetime => splitDatetime(startWallNs + (clock.nowNs() - startMonoNs)) };
+}
+
+export interface VirtualRuntimeOptions {
+  /** The wall clock's start, ns since the epoch (default VIRTUAL_EPOCH_NS). */
+  startWallNs?: bigint;
+  capacity?: number;
+}
+
+/** A runtime on virtual time; its resolution is 1 ns, as a clock that only jumps can honestly claim. */
+export function virtualRuntime(options: VirtualRuntimeOptions = {}): TimingRuntime {
+  const clock = new VirtualClock();
+  const time = new TimeSource(clock);
+  const timer = new VirtualTimer(clock, time);
+  return new TimingRuntime({
+    kind: 'virtual',
+    clock: time,
+    timer,
+    waits: timer.waits,
+    wallClock: virtualWall(clock, options.startWallNs ?? VIRTUAL_EPOCH_NS),
+    resolutionNs: 1n,
+    sleepSync: (ms) => clock.advanceTo(tickAfter(time, ms)),
+    capacity: options.capacity,
+  });
+}
