@@ -89,8 +89,10 @@ export function inferActor(chain: ActorChain): InferredActor {
         const requested = clamp?.call.kind === 'clamp' ? clamp.call.requestedNs : durationNs ?? (whenNs !== null && t !== null ? whenNs - t : null);
         const reused = live.get(call.pollable); // a slot reused without a recorded drop ends its old bar here
         if (reused !== undefined && reused.endedBy === 'open') reused.endNs ??= t;
+        // Theater's deadline for an instant is `when` itself, which may be past: such a pollable is due when created.
+        const due = t !== null && deadlineNs < t ? t : deadlineNs;
         const bar: BarSpan = {
-          pollable: call.pollable, subscribe: event, clamp, startNs: t, deadlineNs, endNs: null, endedBy: 'open', end: null,
+          pollable: call.pollable, subscribe: event, clamp, startNs: t, deadlineNs: due, endNs: null, endedBy: 'open', end: null,
           requestedNs: requested, appliedNs: applied ?? (t === null ? null : deadlineNs - t), latenessNs: null,
         };
         live.set(call.pollable, bar);

@@ -8,7 +8,7 @@ import { parseArgs, UsageError } from '../../src/cli/args.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { defaultTimelinePath } from '../../src/cli/timeline.ts';
 import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
-import { tempDir } from './support.ts';
+import { ROOT, tempDir } from './support.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -76,6 +76,24 @@ test('exit 2: unreadable chain, bad content (file, line, field), unwritable outp
   const w = await cli(['timeline', chain, '-o', join(dir, 'no-such-dir', 'x.html')]);
   assert.is(w.code, 2);
   assert.match(w.stderr, /^theater-timing: -o: cannot write .*x\.html \(ENOENT\)\n$/);
+});
+
+
+test("a chain recorded in Theater's format draws the same pollables as ours", async () => {
+  const manifest = join(ROOT, 'test-actors', 'wasi-clocks-test', 'manifest.toml');
+  const ours = join(dir, 'seed.events.jsonl');
+  const theirs = join(dir, 'seed.chain.json');
+  assert.is((await cli(['run', manifest, '--events', ours])).code, 0);
+  const recorded = await cli(['run', manifest, '--events', theirs, '--chain-format', 'theater']);
+  assert.is(recorded.code, 0, recorded.stderr);
+  const pages = [ours, theirs].map((file) => ({ file, out: `${file}.html` }));
+  for (const { file, out } of pages) assert.is((await cli(['timeline', file, '-o', out])).code, 0);
+  const bars = (out: string): number => readFileSync(out, 'utf8').match(/<g class="bar hit"/g)?.length ?? 0;
+  const subscribes = readFileSync(ours, 'utf8').match(/"type":"Subscribe(Duration|Instant)"/g)?.length ?? 0;
+  assert.ok(subscribes >= 9);
+  assert.is(bars(pages[0].out), subscribes);
+  assert.is(bars(pages[1].out), subscribes);
+  assert.match(readFileSync(pages[1].out, 'utf8'), /Theater&#39;s chain\.json · outcomes: <span class="status-ok">ok 1<\/span>/);
 });
 
 test.run();

@@ -108,11 +108,15 @@ test("Theater's chain.json and ours together: one lane per file, format mixed", 
   const theater = theaterChain([
     hostCall('wasi:clocks/monotonic-clock@0.2.3', 'subscribe-duration', '{"U64":1000000}', `{"Tuple":[{"U32":0},{"U64":${T + 1_000_000n}}]}`),
     hostCall('wasi:io/poll@0.2.3', '[method]pollable.block', '{"U32":0}', '{"Tuple":[]}'),
+    hostCall('wasi:clocks/monotonic-clock@0.2.3', 'subscribe-instant', '{"U64":5}', '{"U32":1}'),
   ]);
   const model = buildTimeline([{ name: 'a.chain.json', text: theater }, { name: 'b.jsonl', text: jsonl([{ type: 'MonotonicClockNow', instant: T + 5_000_000n }]) }]);
   assert.is(model.format, 'mixed');
   assert.equal(model.lanes.map((l) => l.label), ['a.chain.json', 'b.jsonl']);
-  assert.equal(model.lanes[0].bars.map((b) => [b.startNs, b.deadlineNs, b.endNs, b.endedBy, b.latenessNs]), [[0, 1_000_000, 1_000_000, 'block', null]]);
+  assert.equal(model.lanes[0].bars.map((b) => [b.startNs, b.deadlineNs, b.endNs, b.endedBy, b.latenessNs]), [
+    [0, 1_000_000, 1_000_000, 'block', null],
+    [1_000_000, 1_000_000, 1_000_000, 'open', null], // an instant long past is due when subscribed
+  ]);
   assert.is(model.spanNs, 5_000_000);
   assert.is(model.wallAtOrigin, null);
   const empty = buildTimeline([{ name: 'e.jsonl', text: jsonl([{ type: 'HandlerSetupStart' }]) }]);
