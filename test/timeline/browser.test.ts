@@ -123,6 +123,11 @@ test('the demo page: npm run demo prints its path; one lane, a bar per subscript
   await page.click('#zoom-reset');
   await page.waitForTimeout(50);
   await page.screenshot({ path: join(SHOTS, 'demo.png'), fullPage: true });
+  // Printing drops the controls and keeps the chart.
+  await page.emulateMedia({ media: 'print' });
+  assert.is(await page.locator('#zoom-in').isVisible(), false);
+  assert.is(await page.locator('#plot').isVisible(), true);
+  await page.emulateMedia({ media: 'screen' });
   assert.equal(errors, []);
   assert.equal(requests, []);
   await page.close();
