@@ -7,6 +7,7 @@
 import { TimelineInputError, type ActorChain, type ChainFormat, type Outcome } from './calls.ts';
 import { fleetView } from './fleet.ts';
 import { inferActor, type InferredActor } from './infer.ts';
+import { applyBudget } from './budget.ts';
 import { lane, maxLateness } from './lane.ts';
 import { fromJsonl } from './jsonl-adapter.ts';
 import type { TimelineModel } from './model.ts';
@@ -86,6 +87,8 @@ export function buildTimeline(inputs: readonly ChainInput[], title = inputs.map(
   for (const a of actors) outcomes[a.outcome ?? 'unknown']++;
   const fleet = actors.length > FLEET_THRESHOLD;
   const { picked, why } = fleet ? pickLanes(actors) : { picked: actors, why: null };
+  const lanes = picked.map((a) => lane(a, originNs));
+  const omitted = applyBudget(lanes);
   return {
     title,
     format: formats.size === 1 ? [...formats][0] : 'mixed',
@@ -95,8 +98,9 @@ export function buildTimeline(inputs: readonly ChainInput[], title = inputs.map(
     actorCount: actors.length,
     eventCount: chains.reduce((n, c) => n + c.events.length, 0),
     outcomes,
-    lanes: picked.map((a) => lane(a, originNs)),
+    lanes,
     laneSelection: why,
+    omitted,
     fleet: fleet ? fleetView(actors, originNs) : null,
   };
 }

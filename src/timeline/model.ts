@@ -88,5 +88,7 @@ export interface TimelineModel {
   lanes: Lane[];
   /** Why only some actors have lanes; null when every actor has one. */
   laneSelection: string | null;
+  /** What the drawing budget left out (budget.ts); empty when everything is drawn. */
+  omitted: Array<{ what: string; count: number }>;
   fleet: FleetView | null;
 }

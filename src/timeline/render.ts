@@ -5,6 +5,7 @@
 // functions run on both sides: the script carries their source text.
 
 import type { MarkKind, TimelineModel } from './model.ts';
+import { MAX_DRAWN } from './budget.ts';
 import { CLIENT_SCRIPT } from './client.ts';
 import { timelineHeatBins, timelineHeatColour } from './heat.ts';
 import { esc, fullView, LAYOUT, num, xOf, type View } from './layout.ts';
@@ -60,7 +61,8 @@ function summary(model: TimelineModel): string {
     ? 'No clock value in the input: every event is drawn at x = 0, in chain order.'
     : `x = 0 is monotonic ${model.originNs} ns${model.wallAtOrigin === null ? '' : ` (wall clock ≈ ${model.wallAtOrigin})`}`;
   return `<p class="summary">${esc(parts.join(' · '))} · outcomes: ${outcomes.join(', ')}</p><p class="summary">${esc(origin)}</p>${failure}`
-    + (model.laneSelection === null ? '' : `<p class="summary">${esc(model.laneSelection)}</p>`);
+    + (model.laneSelection === null ? '' : `<p class="summary">${esc(model.laneSelection)}</p>`)
+    + (model.omitted.length === 0 ? '' : `<p class="summary">To open quickly, this page draws at most ${MAX_DRAWN.toLocaleString('en-US')} marks and bars; left out: ${esc(model.omitted.map((o) => `${o.count.toLocaleString('en-US')} ${o.what}`).join(', '))}. Clamps, traps and other run ends are always drawn.</p>`);
 }
 
 function fleetPanels(model: TimelineModel): string {
