@@ -46,7 +46,8 @@ export function heatStrip(model: TimelineModel, view: View, y: number): string {
   const cells = counts.map((c, i) => {
     if (c === 0) return '';
     const t0 = view.t0Ns + ((view.t1Ns - view.t0Ns) * i) / n;
-    return `<rect x="${num(xOf(t0, view))}" y="0" width="${HEAT_BIN_PX}" height="${LAYOUT.heatPx - 6}" fill="${timelineHeatColour(c / most)}"><title>${c * weight} wake-ups</title></rect>`;
+    const label = `${c * weight} wake-ups from ${fmt(t0)} to ${fmt(t0 + (view.t1Ns - view.t0Ns) / n)}`;
+    return `<rect class="hit" x="${num(xOf(t0, view))}" y="0" width="${HEAT_BIN_PX}" height="${LAYOUT.heatPx - 6}" fill="${timelineHeatColour(c / most)}" aria-label="${esc(label)}"/>`;
   });
   const total = times.length * weight;
   return `<g id="heat" role="img" aria-label="Heat strip: ${total.toLocaleString('en-US')} wake-ups over time" transform="translate(0,${y})">`
