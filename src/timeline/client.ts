@@ -171,7 +171,8 @@ export const CLIENT_SCRIPT = `
     tip.style.left = x + 'px';
     tip.style.top = y + 'px';
   });
-  document.addEventListener('pointerleave', () => { tip.hidden = true; });
+  // Leaving the window: pointerleave does not bubble to document, mouseout does.
+  document.addEventListener('mouseout', (e) => { if (!e.relatedTarget) tip.hidden = true; });
 
   new ResizeObserver(() => layout()).observe(svg.parentElement);
   layout();
