@@ -6,6 +6,7 @@
 
 import type { Bar, Lane, Mark, MarkKind, TimelineModel } from './model.ts';
 import { esc, laneHeight, LAYOUT, num, xOf, type View } from './layout.ts';
+import { timelineFormatNs as fmt } from './scale.ts';
 import { barTip, eventTip } from './tips.ts';
 
 /** Okabe-Ito colours: told apart with every common colour-vision deficiency. */
@@ -83,6 +84,7 @@ export function renderLanes(model: TimelineModel, view: View, top: number): { sv
       `<title>${esc(laneTitle(lane))}</title>`,
       `<rect class="lane-bg${i % 2 === 1 ? ' odd' : ''}" x="0" y="0" width="${LAYOUT.widthPx}" height="${h}"/>`,
       `<text class="lane-label" x="6" y="${markY + 4}">${esc(lane.label.length > 22 ? `${lane.label.slice(0, 21)}…` : lane.label)}</text>`,
+      lane.maxLatenessNs === null ? '' : `<text class="lane-late tick" x="6" y="${markY + 18}">latest wake-up ${esc(fmt(lane.maxLatenessNs))} late</text>`,
       `<g class="plot-clip" clip-path="url(#plot-clip)">`,
       ...lane.bars.map((b) => bar(b, barsTop + b.row * LAYOUT.barRowPx, view, originNs)),
       ...lane.marks.map((m) => mark(m, markY, h, view, originNs)),
