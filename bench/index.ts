@@ -22,6 +22,7 @@ const SECTIONS = [
   { file: 'poll' },
   { file: 'fleet' },
   { file: 'zero-spin' },
+  { file: 'chain', title: 'Event chains (issue 9)' },
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');

@@ -11,8 +11,10 @@ export {
   parseTimingHostConfig,
   parseTimingPermissions,
   type TimingHostConfig,
+  type TimingLimitsConfig,
   type TimingPermissions,
 } from './handler/config.ts';
+export { EventBudget } from './handler/event-budget.ts';
 export { clampSleep, delayUntil, type ClampResult, type TimingLimits } from './wasi/clamp.ts';
 export {
   HandlerRegistry,
@@ -31,9 +33,10 @@ export { TimingHost, DEFAULT_POLLABLE_QUOTA, type TimingHostOptions } from './wa
 export { timingImports, monotonicClockImports, wallClockImports, pollImports, type TimingImports } from './wasi/imports.ts';
 export { Pollable, poll } from './wasi/poll.ts';
 export { WasiTrap } from './wasi/trap.ts';
+export { safeText } from './handler/describe.ts';
 export { externalPollable, type PollableSource } from './wasi/external.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
-export { PollableTable, type PollableTableOptions } from './pollables/table.ts';
+export { PollableTable, StaleHandleError, MAX_LIVE_POLLABLES, type PollableTableOptions } from './pollables/table.ts';
 export { TimeSource } from './time/time-source.ts';
 export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './time/timing-runtime.ts';
 export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './time/virtual.ts';
@@ -42,11 +45,16 @@ export type { HostTimer, MonotonicClock } from './scheduler/clock.ts';
 export { TimerWheel, ELAPSED } from './wheel/wheel.ts';
 
 // Event chain.
-export type { TimingEvent, TimingEventType, EventSink, ClampReason } from './events/types.ts';
+export type { TimingEvent, TimingEventType, EventSink, ClampReason, ChainOutcome } from './events/types.ts';
 export { EventRecorder } from './events/recorder.ts';
 export { toWire, type WireEvent } from './events/wire.ts';
-export { buildChain, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeChainsJsonl, hashEvent, type ChainLine } from './events/chain.ts';
-export { verifyChain, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
+export {
+  buildChain, chainEnd, chainLineText, fleetHeader, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeChainsJsonl, hashEvent, type ChainLine,
+} from './events/chain.ts';
+export { ChainFile, ChainWriteError, type ChainFs } from './events/chain-file.ts';
+export { ChainRecorder } from './events/chain-recorder.ts';
+export { verifyChain, ChainVerifier, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
+export { verifyChainFile, MAX_LINE_BYTES } from './events/verify-file.ts';
 export { formatTimeline } from './events/timeline.ts';
 
 // Theater's chain.json: write, read and verify it.
@@ -75,7 +83,9 @@ export {
   type TimingHandlerSpec,
   type UnservedHandlerSpec,
 } from './manifest/manifest.ts';
-export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
-export { runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
-export { defaultMaxLive } from './runtime/limits.ts';
+export { Actor, trapMessage, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
+export {
+  runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetRecording, type FleetResult, type InstanceResult,
+} from './runtime/fleet.ts';
+export { defaultMaxLive, MAX_INSTANCES } from './runtime/limits.ts';
 export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions } from './runtime/transpile.ts';

@@ -1,16 +1,18 @@
 // Command-line parsing for theater-timing. Pure: argv in, a command or a
 // UsageError out, so every message is unit-tested without spawning.
+import { MAX_INSTANCES } from '../runtime/limits.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
-  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n>] [--json]
+  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n ≤ 1000000>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
   theater-timing verify <events.jsonl | chain.json>
   theater-timing timeline <chain>... [-o <out.html>]
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
-manifest or config, 3 an actor trapped`;
+manifest or config, or the chain could not be written, 3 an actor trapped
+(3 wins over 1, and 1 over a failed chain write)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -80,7 +82,11 @@ function parseRun(args: string[]): RunCommand {
         run.chainFormat = format as ChainFormat;
         break;
       }
-      case '--instances': run.instances = positiveInt(flag, value()); break;
+      case '--instances': {
+        run.instances = positiveInt(flag, value());
+        if (run.instances > MAX_INSTANCES) throw new UsageError(`--instances: at most ${MAX_INSTANCES} per run, got ${run.instances}`);
+        break;
+      }
       case '--max-live': run.maxLive = positiveInt(flag, value()); break;
       case '--json': run.json = true; break;
       case '--mode': {

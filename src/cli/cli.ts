@@ -1,9 +1,11 @@
 // theater-timing: a thin shell over the runtime. `runCli` takes argv and an
 // output sink and returns the exit code, so tests can drive it in-process;
 // main.ts wires it to the real process. Exit codes: see io.ts.
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from '../events/theater/verify.ts';
-import { formatSummary, verifyChain } from '../events/verify.ts';
+import { verifyChainFile } from '../events/verify-file.ts';
+import { formatSummary } from '../events/verify.ts';
+import { safeText } from '../handler/describe.ts';
 import { jcoVersion } from '../runtime/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseArgs, UsageError, USAGE } from './args.ts';
@@ -39,21 +41,35 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-async function verify(file: string, io: CliIo): Promise<number> {
-  let text: string;
+/** The first bytes of a file: enough to tell Theater's chain.json (a JSON array) from our JSON Lines. */
+async function head(file: string): Promise<string> {
+  const handle = await open(file, 'r');
   try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    io.stderr(`theater-timing: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(256), 0, 256, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function verify(file: string, io: CliIo): Promise<number> {
+  const cannotRead = (error: unknown): number => {
+    io.stderr(`theater-timing: ${safeText(file)}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
     return EXIT_USAGE;
+  };
+  const say = (ok: boolean, summary: string): void => (ok ? io.stdout : io.stderr)(`${summary.split('\n').map(safeText).join('\n')}\n`);
+  try {
+    // The formats differ from the first character: a JSON array is Theater's chain.json (read whole);
+    // our JSON Lines are verified as a stream, in constant memory.
+    if (looksLikeTheaterChain(await head(file))) {
+      const theater = verifyTheaterChain(await readFile(file, 'utf8'));
+      say(theater.ok, formatTheaterSummary(theater));
+      return theater.ok ? EXIT_OK : EXIT_ERR;
+    }
+    const result = await verifyChainFile(file);
+    say(result.ok, formatSummary(result));
+    return result.ok ? EXIT_OK : EXIT_ERR;
+  } catch (error) {
+    return cannotRead(error);
   }
-  // The formats differ from the first character: a JSON array is Theater's chain.json.
-  if (looksLikeTheaterChain(text)) {
-    const theater = verifyTheaterChain(text);
-    (theater.ok ? io.stdout : io.stderr)(`${formatTheaterSummary(theater)}\n`);
-    return theater.ok ? EXIT_OK : EXIT_ERR;
-  }
-  const result = verifyChain(text);
-  (result.ok ? io.stdout : io.stderr)(`${formatSummary(result)}\n`);
-  return result.ok ? EXIT_OK : EXIT_ERR;
 }

@@ -12,7 +12,7 @@ export async function writeTheaterEvents(path: string, fleet: FleetResult, io: C
   let written = 0;
   for (const r of results) {
     const chain = buildTheaterChain(r.events, { imports: fleet.imports, state: fleet.state, outcome: r.outcome });
-    await writeTheaterChainFile(theaterChainPath(path, r.instance, results.length), chain);
+    await writeTheaterChainFile(theaterChainPath(path, r.instance, results.length), chain, io.chainFs);
     written += chain.length;
   }
   const where = results.length === 1 ? path : `${theaterChainPath(path, 0, results.length)} … ${theaterChainPath(path, results.length - 1, results.length)}`;

@@ -14,18 +14,32 @@ export interface TimingHostConfig {
   min_sleep_duration: number;
   /** Live pollables one actor instance may hold at once (a count, not ms). */
   max_pollables: number;
+  /**
+   * Events one actor instance may record (its guest calls; setup events and
+   * ChainEnd are not counted); the call that would record one more traps the
+   * actor. 0: no budget. Matters only when events are recorded.
+   */
+  max_events: number;
 }
 
-/** Same fields as the config: the parent grants at most `max` and at least `min`. `null` = unrestricted. */
-export type TimingPermissions = TimingHostConfig | null;
+/** A config whose `max_events` may be left out (it then means the default). */
+export type TimingLimitsConfig = Omit<TimingHostConfig, 'max_events'> & { max_events?: number };
+
+/**
+ * Same fields as the config: the parent grants at most `max_sleep_duration`,
+ * `max_pollables` and `max_events` (0 or absent: any) and at least
+ * `min_sleep_duration`. `null` = unrestricted.
+ */
+export type TimingPermissions = TimingLimitsConfig | null;
 
 export const DEFAULT_TIMING_CONFIG: Readonly<TimingHostConfig> = Object.freeze({
   max_sleep_duration: 3_600_000,
   min_sleep_duration: 1,
   max_pollables: 10_000,
+  max_events: 1_000_000,
 });
 
-const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_pollables'] as const;
+const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_pollables', 'max_events'] as const;
 
 export class ConfigError extends Error {
   readonly code = 'ERR_TIMING_CONFIG';
@@ -50,7 +64,7 @@ function readCount(table: Record<string, unknown>, field: string, path: string, 
   return value;
 }
 
-function parseLimits(input: unknown, path: string, kind: string): TimingHostConfig {
+function parseLimits(input: unknown, path: string, kind: 'timing config' | 'timing permissions'): TimingLimitsConfig {
   if (input === undefined) return { ...DEFAULT_TIMING_CONFIG };
   if (!isPlainObject(input)) throw new ConfigError(path, `expected a table of ${kind}, got ${describeValue(input)}`);
   for (const key of Object.keys(input)) {
@@ -64,12 +78,16 @@ function parseLimits(input: unknown, path: string, kind: string): TimingHostConf
   if (min > max) {
     throw new ConfigError(`${path}.min_sleep_duration`, `${min} exceeds max_sleep_duration ${max}`);
   }
-  return { max_sleep_duration: max, min_sleep_duration: min, max_pollables: pollables };
+  const limits = { max_sleep_duration: max, min_sleep_duration: min, max_pollables: pollables };
+  // A permission that leaves max_events out grants any budget.
+  if (kind === 'timing permissions' && input.max_events === undefined) return limits;
+  return { ...limits, max_events: readCount(input, 'max_events', path, DEFAULT_TIMING_CONFIG.max_events, 'events; 0 = no budget') };
 }
 
-/** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, 10 000 pollables). */
+/** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, 10 000 pollables, 1 000 000 events). */
 export function parseTimingHostConfig(input: unknown, path = 'handler.timing'): TimingHostConfig {
-  return parseLimits(input, path, 'timing config');
+  const config = parseLimits(input, path, 'timing config');
+  return { ...config, max_events: config.max_events ?? DEFAULT_TIMING_CONFIG.max_events };
 }
 
 /** Validates a permissions table; `null` stays `null` (unrestricted). */
@@ -78,7 +96,7 @@ export function parseTimingPermissions(input: unknown, path = 'permissions.timin
 }
 
 /** Throws a ConfigError when `config` asks for more freedom than `permissions` grant. */
-export function checkPermissions(config: TimingHostConfig, permissions: TimingPermissions, path = 'handler.timing'): void {
+export function checkPermissions(config: TimingLimitsConfig, permissions: TimingPermissions, path = 'handler.timing'): void {
   if (permissions === null) return;
   if (config.max_sleep_duration > permissions.max_sleep_duration) {
     throw new ConfigError(
@@ -95,10 +113,15 @@ export function checkPermissions(config: TimingHostConfig, permissions: TimingPe
   if (config.max_pollables > permissions.max_pollables) {
     throw new ConfigError(`${path}.max_pollables`, `${config.max_pollables} exceeds the permitted maximum ${permissions.max_pollables}`);
   }
+  const granted = permissions.max_events ?? 0;
+  const asked = config.max_events ?? DEFAULT_TIMING_CONFIG.max_events;
+  if (granted !== 0 && (asked === 0 || asked > granted)) {
+    throw new ConfigError(`${path}.max_events`, `${asked === 0 ? '0 (no budget)' : asked} exceeds the permitted maximum ${granted}`);
+  }
 }
 
 /** The limits the adapters enforce, in ns. Checks permissions first, so the result lies within them. */
-export function effectiveLimits(config: TimingHostConfig, permissions: TimingPermissions): TimingLimits {
+export function effectiveLimits(config: TimingLimitsConfig, permissions: TimingPermissions): TimingLimits {
   checkPermissions(config, permissions);
   return {
     minNs: BigInt(config.min_sleep_duration) * NS_PER_MS,

@@ -8,6 +8,7 @@ import { timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
 import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
+import { budgeted } from './event-budget.ts';
 import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
 
 export const TIMING_INTERFACES = [
@@ -77,7 +78,8 @@ export class TimingHandler implements Handler {
       mode: this.mode,
       actorId: actor.actorId,
       limits: this.limits,
-      events,
+      // The budget counts the guest's calls; the three setup events go straight through.
+      events: budgeted(events, this.config.max_events, actor.actorId),
       quota: this.pollableQuota,
     });
     events?.record({ type: 'HandlerSetupSuccess' });

@@ -75,6 +75,6 @@ export class Owners {
     this.#head[owner] = NONE;
     this.#live[owner] = 0;
     this.#free.push(owner);
-    waiter?.reject(new Error('actor stopped while waiting on a pollable'));
+    waiter?.reject(new Error('wasi trap: actor stopped while waiting on a pollable'));
   }
 }

@@ -15,7 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { TimingEvent } from '../events/types.ts';
+import type { EventSink, TimingEvent } from '../events/types.ts';
 import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
 import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -23,7 +23,7 @@ import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
-import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
+import { defaultMaxLive, MAPPINGS_MEASURED, MAX_INSTANCES, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
 import { versionedImportNames } from './import-versions.ts';
 import { registryFor } from './handlers.ts';
@@ -51,6 +51,16 @@ export interface FleetOptions {
   state?: Uint8Array | null;
   cacheDir?: string | false;
   onProgress?: (settled: number, total: number) => void;
+  /** Stream each instance's events somewhere instead of keeping them (`record` is then ignored). */
+  recording?: FleetRecording;
+}
+
+/** Where a fleet's events go when they are streamed (the CLI's chain file). */
+export interface FleetRecording {
+  /** The sink of instance `instance`, asked for just before it is spawned. */
+  open(instance: number): EventSink;
+  /** Instance `instance` settled with `outcome`; its actor is already stopped. */
+  close(instance: number, outcome: InitOutcome): void;
 }
 
 export interface InstanceResult {
@@ -95,6 +105,7 @@ export async function prepareComponent(manifest: ActorManifest, mode: ExecutionM
 export async function runFleet(manifest: ActorManifest, options: FleetOptions = {}): Promise<FleetResult> {
   const total = options.instances ?? 1;
   if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`instances must be a positive integer, got ${String(total)}`);
+  if (total > MAX_INSTANCES) throw new RangeError(`instances: at most ${MAX_INSTANCES} per run, got ${total}`);
   const mode = resolveMode(options.mode);
   const maxLive = options.maxLive ?? defaultMaxLive();
   if (!Number.isSafeInteger(maxLive) || maxLive < 1) throw new RangeError(`maxLive must be a positive integer, got ${String(maxLive)}`);
@@ -114,7 +125,8 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const registry = registryFor(manifest, mode, runtime);
   const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
-  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });
+  const { recording } = options;
+  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record, sink: recording?.open(i) });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
   // Instance 0 failing rejects the run: the component does not fit the manifest
   // (no actor export, an import no handler serves), and every instance would fail
@@ -150,6 +162,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
       actor?.stop();
     }
     results[i] = { instance: i, outcome, events: actor?.events?.events ?? [] };
+    recording?.close(i, outcome);
     options.onProgress?.(++settled, total);
   };
   await Promise.all(Array.from({ length: total }, (_, i) => gate.run(() => runOne(i))));

@@ -18,7 +18,7 @@ import type { TimingRuntime } from '../time/timing-runtime.ts';
 import { U64_MAX } from '../time/units.ts';
 import { clampSleep, type TimingLimits } from './clamp.ts';
 import type { ExecutionMode } from './mode.ts';
-import { WasiTrap } from './trap.ts';
+import { quoted, WasiTrap } from './trap.ts';
 import type { Datetime } from './wall-clock.ts';
 
 export const DEFAULT_POLLABLE_QUOTA = 10_000;
@@ -147,7 +147,11 @@ export class TimingHost {
   }
 
   #overQuota(): never {
-    const quota = this.#table.owners.quota(this.owner);
-    throw new WasiTrap(`pollable quota exceeded: actor "${this.actorId}" already holds ${quota} live pollables (quota ${quota})`);
+    const table = this.#table;
+    if (table.live >= table.maxLive) {
+      throw new WasiTrap(`pollable limit of the process reached: ${table.maxLive} live pollables in all actors; actor ${quoted(this.actorId)} cannot subscribe another`);
+    }
+    const quota = table.owners.quota(this.owner);
+    throw new WasiTrap(`pollable quota exceeded: actor ${quoted(this.actorId)} already holds ${quota} live pollables (quota ${quota})`);
   }
 }

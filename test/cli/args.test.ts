@@ -37,6 +37,8 @@ test('bad invocations name the option and echo the value', () => {
   rejects(['run', 'm.toml', '--instances', '-3'], /^--instances: expected a positive integer, got "-3"$/);
   rejects(['run', 'm.toml', '--instances', '1.5'], /^--instances: expected a positive integer, got "1.5"$/);
   rejects(['run', 'm.toml', '--instances', '99999999999999999999'], /^--instances: expected a positive integer/);
+  rejects(['run', 'm.toml', '--instances', '1000001'], /^--instances: at most 1000000 per run, got 1000001$/);
+  assert.is((parseArgs(['run', 'm.toml', '--instances', '1000000']) as { instances: number }).instances, 1_000_000);
   rejects(['run', 'm.toml', '--max-live', 'lots'], /^--max-live: expected a positive integer, got "lots"$/);
   rejects(['run', 'm.toml', '--events'], /^--events: missing value$/);
   rejects(['run', 'm.toml', '--mode', 'fast'], /^--mode: expected one of auto, jspi, sync, got "fast"$/);

@@ -105,6 +105,7 @@ test('the seed scenario through the manifest and the CLI: a verified chain with 
       WallClockNow: 1,
       WallClockResolution: 1,
       PollableDrop: 9,
+      ChainEnd: 1,
     });
     // Every pollable subscribed is dropped; every block and poll waited no less than its deadline required.
     const lines = parseChainJsonl(chain);

@@ -100,7 +100,8 @@ jsonl('writeChainJsonl writes, replaces and appends; writeChainsJsonl writes fle
     assert.is(readFileSync(path, 'utf8'), both);
     const fleet = join(dir, 'fleet.jsonl');
     await writeChainsJsonl(fleet, [{ instance: 0, lines }, { instance: 1, lines }]);
-    assert.is(readFileSync(fleet, 'utf8'), both);
+    assert.is(readFileSync(fleet, 'utf8'), `{"fleet":{"instances":2}}\n${both}`);
+    assert.equal(parseChainJsonl(readFileSync(fleet, 'utf8')).length, 6, 'the fleet header is not a chain line');
     assert.equal(parseChainJsonl(both).map((l) => [l.instance, l.seq]), [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -22,21 +22,21 @@ function configError(fn: () => unknown): ConfigError {
 const parse = suite('parseTimingHostConfig');
 
 parse('defaults for undefined and for an empty table', () => {
-  assert.equal(parseTimingHostConfig(undefined), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 });
-  assert.equal(parseTimingHostConfig({}), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 });
-  assert.equal(DEFAULT_TIMING_CONFIG, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 });
+  assert.equal(parseTimingHostConfig(undefined), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(parseTimingHostConfig({}), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(DEFAULT_TIMING_CONFIG, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse('accepts boundaries: zeros, min == max, MAX_SAFE_INTEGER', () => {
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: 0, min_sleep_duration: 0, max_pollables: 10_000 }), { max_sleep_duration: 0, min_sleep_duration: 0, max_pollables: 10_000 });
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: 5, min_sleep_duration: 5, max_pollables: 10_000 }), { max_sleep_duration: 5, min_sleep_duration: 5, max_pollables: 10_000 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 0, min_sleep_duration: 0, max_pollables: 10_000 }), { max_sleep_duration: 0, min_sleep_duration: 0, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 5, min_sleep_duration: 5, max_pollables: 10_000 }), { max_sleep_duration: 5, min_sleep_duration: 5, max_pollables: 10_000, max_events: 1_000_000 });
   const max = Number.MAX_SAFE_INTEGER;
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: max }), { max_sleep_duration: max, min_sleep_duration: 1, max_pollables: 10_000 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: max }), { max_sleep_duration: max, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse('a partial table keeps the other default', () => {
-  assert.equal(parseTimingHostConfig({ min_sleep_duration: 10, max_pollables: 10_000 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 10, max_pollables: 10_000 });
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: 10 }), { max_sleep_duration: 10, min_sleep_duration: 1, max_pollables: 10_000 });
+  assert.equal(parseTimingHostConfig({ min_sleep_duration: 10, max_pollables: 10_000 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 10, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 10 }), { max_sleep_duration: 10, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse('returns a fresh object, not the frozen defaults', () => {
@@ -93,7 +93,7 @@ parse('rejects min > max, including against a default max', () => {
 parse('rejects unknown keys, naming the key and echoing its value', () => {
   const error = configError(() => parseTimingHostConfig({ max_sleep_duraton: 5 }, 'handler[2]'));
   assert.is(error.path, 'handler[2].max_sleep_duraton');
-  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables), got 5 (number)');
+  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables, max_events), got 5 (number)');
 });
 
 parse('rejects a non-table', () => {
@@ -105,7 +105,7 @@ parse('rejects a non-table', () => {
 
 parse('accepts null-prototype tables (as smol-toml returns)', () => {
   const table = Object.assign(Object.create(null) as Record<string, unknown>, { max_sleep_duration: 9 });
-  assert.equal(parseTimingHostConfig(table), { max_sleep_duration: 9, min_sleep_duration: 1, max_pollables: 10_000 });
+  assert.equal(parseTimingHostConfig(table), { max_sleep_duration: 9, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse.run();
@@ -153,6 +153,21 @@ perms('effectiveLimits: ms to ns, after checking permissions', () => {
   const max = Number.MAX_SAFE_INTEGER;
   assert.equal(effectiveLimits({ max_sleep_duration: max, min_sleep_duration: 0, max_pollables: 10_000 }, null).maxNs, BigInt(max) * 1_000_000n);
   configError(() => effectiveLimits({ max_sleep_duration: 51, min_sleep_duration: 0, max_pollables: 10_000 }, { max_sleep_duration: 50, min_sleep_duration: 0, max_pollables: 10_000 }));
+});
+
+perms('max_events: validated like the others; 0 is no budget; a permission caps it (absent: any)', () => {
+  assert.is(parseTimingHostConfig({ max_events: 0 }).max_events, 0);
+  assert.is(parseTimingHostConfig({ max_events: 5 }).max_events, 5);
+  assert.is(configError(() => parseTimingHostConfig({ max_events: -1 }, 'handler[1]')).message, 'handler[1].max_events: expected a non-negative safe integer (events; 0 = no budget), got -1 (number)');
+  assert.is(configError(() => parseTimingHostConfig({ max_events: 1.5 })).path, 'handler.timing.max_events');
+  assert.equal(parseTimingPermissions({ max_events: 10 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 10 });
+  const base = { max_sleep_duration: 10, min_sleep_duration: 1, max_pollables: 10 };
+  checkPermissions({ ...base, max_events: 0 }, base);
+  checkPermissions({ ...base, max_events: 10 }, { ...base, max_events: 10 });
+  checkPermissions(base, { ...base, max_events: 0 });
+  assert.is(configError(() => checkPermissions({ ...base, max_events: 11 }, { ...base, max_events: 10 })).message, 'handler.timing.max_events: 11 exceeds the permitted maximum 10');
+  assert.is(configError(() => checkPermissions({ ...base, max_events: 0 }, { ...base, max_events: 10 })).message, 'handler.timing.max_events: 0 (no budget) exceeds the permitted maximum 10');
+  assert.is(configError(() => checkPermissions(base, { ...base, max_events: 10 })).message, 'handler.timing.max_events: 1000000 exceeds the permitted maximum 10');
 });
 
 perms.run();

@@ -10,7 +10,7 @@ test('name, interfaces, defaults and the limits derived from config and permissi
   const handler = new TimingHandler();
   assert.is(handler.name, 'timing');
   assert.equal([...handler.provides], [...TIMING_INTERFACES]);
-  assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 });
+  assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
   assert.equal(handler.limits, { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
   assert.is(handler.pollableQuota, 10_000);
   const granted = new TimingHandler({ max_sleep_duration: 500, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 5, max_pollables: 10_000 });

@@ -54,7 +54,7 @@ load('the seed manifest, in full', () => {
     init_state: null,
     description: 'WASI clocks test',
     save_chain: true,
-    handlers: [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 } }],
+    handlers: [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 } }],
     dir: join(dir, 'actors'),
     path,
     warnings: [],
@@ -66,7 +66,7 @@ load('defaults: no description, save_chain false, handler config defaults, no ha
   assert.equal([minimal.description, minimal.save_chain, minimal.handlers], [undefined, false, []]);
   assert.not.ok('description' in minimal);
   const defaults = loadManifest(manifestFile(`${HEAD}[[handler]]\ntype = "timing"\n`));
-  assert.equal(defaults.handlers, [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 } }]);
+  assert.equal(defaults.handlers, [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 } }]);
 });
 
 load('component resolves against the manifest folder, not the cwd; relative manifest paths work', () => {
@@ -95,7 +95,7 @@ load('Theater style: package, init_state, Theater handler types (one warning nam
   assert.equal(manifest.init_state, { path: join(dir, 'actors', 'state.bin'), bytes: Uint8Array.of(0, 1, 0xff) });
   assert.equal(manifest.handlers, [
     { type: 'runtime' },
-    { type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 7 } },
+    { type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 7, max_events: 1_000_000 } },
     { type: 'store' },
     { type: 'replay', chain: join(dir, 'actors', 'chain.json') },
   ]);
@@ -201,7 +201,7 @@ errors('handler types: unknown, missing, not a string, duplicated', () => {
 });
 
 errors('unknown keys in a handler table are errors', () => {
-  assert.is(detail(`${HEAD}[[handler]]\ntype = "timing"\nmax_sleep_duraton = 5\n`), ': handler[0].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables), got 5 (number)');
+  assert.is(detail(`${HEAD}[[handler]]\ntype = "timing"\nmax_sleep_duraton = 5\n`), ': handler[0].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables, max_events), got 5 (number)');
 });
 
 errors.after(() => rmSync(dir, { recursive: true, force: true }));

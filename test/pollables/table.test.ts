@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PollableTable } from '../../src/pollables/table.ts';
+import { PollableTable, slotOf, StaleHandleError } from '../../src/pollables/table.ts';
 import { TimeSource } from '../../src/time/time-source.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
@@ -129,8 +129,74 @@ test('external pollables: set and clear readiness, wake the owner, refuse misuse
   assert.throws(() => table.setReady(timerHandle, true), /not a live external pollable/);
   table.drop(ext);
   assert.throws(() => table.setReady(ext, true), /not a live external pollable/);
-  assert.is(table.earliestDeadline([{ handle: ext }, { handle: timerHandle }]), 5);
-  assert.is(table.earliestDeadline([{ handle: ext }]), Infinity);
+  const ext2 = table.createExternal(owner);
+  assert.is(table.earliestDeadline([{ handle: ext2 }, { handle: timerHandle }]), 5);
+  assert.is(table.earliestDeadline([{ handle: ext2 }]), Infinity);
+});
+
+test('a dropped or never-issued handle reaches no slot: isReady, scan and earliestDeadline throw StaleHandleError', () => {
+  const { table, owner, refs } = setup();
+  const other = table.owners.create(10);
+  const mine = table.subscribeTimer(owner, 0n, 0n); // ready at once
+  table.drop(mine);
+  const theirs = table.subscribeTimer(other, 0n, 0n); // reuses the slot, ready
+  assert.is(slotOf(theirs), slotOf(mine), 'the slot was reused');
+  assert.ok(table.isReady(theirs));
+  for (const stale of [mine, -1, 1.5, 2 ** 40, Number.NaN, undefined as unknown as number]) {
+    assert.throws(() => table.isReady(stale), (e: Error) => e instanceof StaleHandleError);
+    assert.throws(() => table.scan(refs(theirs, stale), []), (e: Error) => e instanceof StaleHandleError);
+    assert.throws(() => table.earliestDeadline(refs(stale)), (e: Error) => e instanceof StaleHandleError);
+  }
+});
+
+test('fuzz: random subscribe/drop/forge for two owners; only live handles read, and only their own entry', () => {
+  const seed = Number(process.env.HANDLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  let state = seed;
+  const rand = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % n;
+  };
+  const { table, timer, clock } = setup(32);
+  const nowMs = (): number => Number(clock.ns / MS);
+  const owner = table.owners.create(1_000_000);
+  const other = table.owners.create(1_000_000);
+  const live = new Map<number, { owner: number; deadline: number }>();
+  const dead: number[] = [];
+  try {
+    for (let step = 0; step < 20_000; step++) {
+      const op = rand(10);
+      const keys = [...live.keys()];
+      if (op < 4 || keys.length === 0) {
+        const who = rand(2) === 0 ? owner : other;
+        const deadline = rand(50);
+        const now = nowMs();
+        const h = table.subscribeTimer(who, tick(now + deadline), clock.ns);
+        live.set(h, { owner: who, deadline: now + deadline });
+      } else if (op < 7) {
+        const h = keys[rand(keys.length)];
+        table.drop(h);
+        live.delete(h);
+        dead.push(h);
+      } else if (op < 8) {
+        timer.advanceMs(rand(5));
+      } else {
+        const h = dead.length > 0 && rand(2) === 0 ? dead[rand(dead.length)] : rand(2 ** 30);
+        if (live.has(h)) continue;
+        assert.is(table.isLive(h), false, `handle ${h} is not live`);
+        assert.throws(() => table.isReady(h), (e: Error) => e instanceof StaleHandleError);
+      }
+      for (const h of keys.slice(0, 3)) {
+        const entry = live.get(h);
+        if (entry === undefined) continue;
+        assert.ok(table.isLive(h));
+        assert.is(table.isReady(h), entry.deadline <= nowMs(), 'ready exactly when its own deadline has passed');
+      }
+    }
+    assert.is(table.live, live.size);
+  } catch (error) {
+    console.error(`handle fuzz failed: HANDLE_SEED=${seed}`);
+    throw error;
+  }
 });
 
 test('the table grows past its capacity and keeps every entry', () => {

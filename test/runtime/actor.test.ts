@@ -110,7 +110,7 @@ test('stop() drops the actor\'s pollables and releases its owner; a waiting init
   assert.is(handler.hostFor('sleepy'), undefined);
   assert.is(table.scheduler.armed, false, 'no timer left armed for the dropped pollable');
   const outcome = await pending;
-  assert.equal(outcome, { status: 'trap', error: 'Error: actor stopped while waiting on a pollable' });
+  assert.equal(outcome, { status: 'trap', error: 'wasi trap: actor stopped while waiting on a pollable' });
   assert.equal(await actor.init(null), { status: 'trap', error: 'actor sleepy is stopped' });
 });
 
@@ -158,15 +158,19 @@ test('a component without the actor export, or with an import no handler serves,
   assert.throws(() => Actor.spawn(fake({}, ['wasi:sockets/tcp']), registry, { id: 'x' }), /no registered handler provides wasi:sockets\/tcp/);
 });
 
-test('what init throws becomes a trap message: an Error by name, anything else as text', async () => {
+test('what init throws becomes a trap message: traps as they are, host errors by class only, anything else as text', async () => {
   const { registry } = privateTiming();
   const throwing = (thrown: unknown) => Actor.spawn(fake({ 'theater:simple/actor': { init: () => { throw thrown; } } }), registry, { id: 'f' });
-  assert.equal(await throwing(new TypeError('bad')).init(), { status: 'trap', error: 'TypeError: bad' });
+  assert.equal(await throwing(new TypeError("Cannot read properties of undefined (reading 'table')")).init(), { status: 'trap', error: 'wasi trap: internal host error (TypeError)' });
+  assert.equal(await throwing(new TypeError('Invalid handle')).init(), { status: 'trap', error: 'wasi trap: pollable used after drop (an invalid resource handle)' });
+  assert.equal(await throwing(new RangeError('Maximum call stack size exceeded')).init(), { status: 'trap', error: 'wasi trap: call stack exhausted' });
+  class RuntimeError extends Error { override name = 'RuntimeError'; }
+  assert.equal(await throwing(new RuntimeError('unreachable')).init(), { status: 'trap', error: 'RuntimeError: unreachable' });
   assert.equal(await throwing(new Error('wasi trap: as is')).init(), { status: 'trap', error: 'wasi trap: as is' });
   assert.equal(await throwing('a string').init(), { status: 'trap', error: 'a string' });
   // A ComponentError without a payload is not the guest's err.
   class ComponentError extends Error {}
-  assert.equal(await throwing(new ComponentError('odd')).init(), { status: 'trap', error: 'Error: odd' });
+  assert.equal(await throwing(new ComponentError('odd')).init(), { status: 'trap', error: 'wasi trap: internal host error (Error)' });
   const sync = Actor.spawn(fake({ 'theater:simple/actor': { init: () => [undefined] } }), registry, { id: 'n' });
   assert.equal(await sync.init(), { status: 'ok', state: null }, 'a synchronous init that returns none');
 });

@@ -11,7 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../cli/support.ts';
-import { fleetChainText, withChainEnd } from './fixtures.ts';
+import { fleetChainText } from './fixtures.ts';
 
 const BROWSER = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLI = join(ROOT, 'dist', 'theater-timing.js');
@@ -139,8 +139,8 @@ test('a trapped actor: the trap mark with its message, and hover names the Chain
   assert.is(run.status, 3, run.stderr);
   const message = /trapped: (.+)$/m.exec(run.stderr)?.[1] ?? '';
   assert.match(message, /wasi trap/);
-  // The chain-end convention: the writer appends ChainEnd; chains written before it get it here.
-  writeFileSync(chain, withChainEnd(readFileSync(chain, 'utf8'), 'trap', message));
+  // The writer closes the chain with its ChainEnd record, which carries the trap.
+  assert.match(readFileSync(chain, 'utf8').trimEnd().split('\n').at(-1) ?? '', /"type":"ChainEnd","events":\d+,"outcome":"trap"/);
   const { page, errors, requests } = await open(timelineCli(chain));
   assert.is(await page.locator('.lane.failed').count(), 1);
   assert.is(await page.locator('.bar').count(), subscriptions(readFileSync(chain, 'utf8')));
@@ -165,6 +165,7 @@ test('a 10 000-actor fleet: loads in under 2 s, histogram, heat strip, 50 latest
   assert.is(await page.locator('.bar').count(), 50); // one subscription per sleeper
   assert.is(await page.locator('svg.histogram').count(), 1);
   assert.match(await page.textContent('#hist-title') ?? '', /10,000 wake-ups/);
+  assert.match(await page.textContent('header') ?? '', /outcomes: ok 10,000/);
   assert.ok(await page.locator('#heat-cells rect').count() > 10, 'heat strip cells');
   // The 40 ms outliers (every 997th actor) are among the lanes.
   assert.match(await page.locator('.lane-label').allTextContents().then((t) => t.join(' ')), /instance 5\b/);

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
+import { verifyChain } from '../../src/events/verify.ts';
 import { buildTimeline, detectFormat, FLEET_LANES, readChains } from '../../src/timeline/build.ts';
 import { TimelineInputError } from '../../src/timeline/calls.ts';
 import { fleetView, latenessStats, MAX_WAKE_TIMES } from '../../src/timeline/fleet.ts';
@@ -67,6 +68,12 @@ test('a replay divergence is marked at the event its message names, else at the 
   assert.is(at('replay diverged at event 1: recorded MonotonicClockNow, actual poll'), 4_000_000);
   assert.is(at('replay diverged at event 99: recorded outcome ok, actor trapped'), 9_000_000);
   assert.is(at('diverged somewhere'), 9_000_000);
+});
+
+test('the synthetic fleet file is a valid chain file, as verify sees it', () => {
+  const result = verifyChain(fleetChainText(3));
+  assert.ok(result.ok, result.firstError?.message);
+  assert.is(result.chains.length, 3);
 });
 
 test('more than 200 actors: the 50 latest-waking plus those that failed get lanes; aggregates cover all', () => {

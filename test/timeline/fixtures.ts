@@ -2,7 +2,7 @@
 // a synthetic sleeper fleet (instance-tagged JSON Lines, no real actors run),
 // a ChainEnd record appended to a recorded chain, and Theater chain.json events.
 import { createHash } from 'node:crypto';
-import { buildChain, formatChainJsonl, hashEvent } from '../../src/events/chain.ts';
+import { buildChain, chainEnd, fleetHeader, formatChainJsonl, hashEvent } from '../../src/events/chain.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
 import type { WireEvent } from '../../src/events/wire.ts';
 
@@ -27,10 +27,13 @@ export function sleeperEvents(i: number): TimingEvent[] {
   ];
 }
 
-/** A fleet file of `n` sleepers, one chain per instance, as `run --instances n --events` writes it. */
+/** A fleet file of `n` sleepers as `run --instances n --events` writes it: the fleet header, then one chain per instance, each closed by ChainEnd. */
 export function fleetChainText(n: number): string {
-  let text = '';
-  for (let i = 0; i < n; i++) text += formatChainJsonl(buildChain(sleeperEvents(i)), { instance: i });
+  let text = fleetHeader(n);
+  for (let i = 0; i < n; i++) {
+    const events = sleeperEvents(i);
+    text += formatChainJsonl(buildChain([...events, chainEnd(events, 'ok')]), { instance: i });
+  }
   return text;
 }
 

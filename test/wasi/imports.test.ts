@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { slotOf } from '../../src/pollables/table.ts';
 import { TimingRuntime, atomicsSleep } from '../../src/time/timing-runtime.ts';
 import { U64_MAX } from '../../src/time/units.ts';
-import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
+import { buildChain, chainEnd, formatChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { TimingHost, type TimingHostOptions } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
@@ -176,7 +176,7 @@ test('poll traps on an empty list and on more entries than a u32 indexes', () =>
 test('poll refuses an object that is not a pollable of this host, instead of trusting its fields', () => {
   const { io, mono } = setup();
   const forged = { ready: () => true, block: () => undefined };
-  assert.throws(() => io.poll([mono.subscribeDuration(0n), forged]), /^wasi trap: poll: the list holds an object that is not a pollable of this host$/);
+  assert.throws(() => io.poll([mono.subscribeDuration(0n), forged]), /^wasi trap: poll: the list holds an object that is not a pollable of this actor$/);
 });
 
 test('events name a pollable by its table slot, a u32, however often the slot is reused', () => {
@@ -193,7 +193,7 @@ test('events name a pollable by its table slot, a u32, however often the slot is
   assert.is(ids.length, 300);
   assert.equal([...new Set(ids)], [slotOf([...handles][0])]);
   assert.ok(ids.every((id) => id >= 0 && id < 2 ** 32));
-  assert.ok(verifyChain(formatChainJsonl(buildChain(events.events))).ok, 'the chain verifies');
+  assert.ok(verifyChain(formatChainJsonl(buildChain([...events.events, chainEnd(events.events, 'ok')]))).ok, 'the chain verifies');
   assert.is(table.live, 0);
 });
 

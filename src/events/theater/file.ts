@@ -2,10 +2,11 @@
 // one chain.json per actor: a single instance writes exactly the path given;
 // with several, instance i writes the path with ".<i>" before its extension
 // (chain.json -> chain.0.json, chain.1.json, …; no extension: chain.0, …).
-// Every write goes through writeTheaterChainFile (a plain write today).
+// Every write goes through writeTheaterChainFile: a temporary file, fsync,
+// rename (ChainFile), so a failed write never replaces an existing chain.
 
-import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { ChainFile, type ChainFs } from '../chain-file.ts';
 import { formatTheaterChain, type TheaterEvent } from './event.ts';
 
 export function theaterChainPath(path: string, instance: number, instances: number): string {
@@ -15,6 +16,14 @@ export function theaterChainPath(path: string, instance: number, instances: numb
   return join(dirname(path), `${stem}.${instance}${ext}`);
 }
 
-export async function writeTheaterChainFile(path: string, events: readonly TheaterEvent[]): Promise<void> {
-  await writeFile(path, formatTheaterChain(events));
+/** Writes the chain whole or not at all; throws a ChainWriteError naming `path`. */
+export async function writeTheaterChainFile(path: string, events: readonly TheaterEvent[], fileSystem?: ChainFs): Promise<void> {
+  await Promise.resolve();
+  const file = new ChainFile(path, fileSystem);
+  try {
+    file.write(formatTheaterChain(events));
+    file.commit();
+  } finally {
+    file.abort();
+  }
 }
