@@ -70,6 +70,8 @@ export function buildTimeline(inputs: readonly ChainInput[], title = inputs.map(
   for (const input of inputs) {
     const read = readChains(input);
     formats.add(read.format);
+    // With several files, a fleet's lanes say which file they came from.
+    if (inputs.length > 1) for (const chain of read.chains) if (chain.instance !== null) chain.label = `${input.name} #${chain.instance}`;
     chains.push(...read.chains);
   }
   const actors = chains.map(inferActor);

@@ -57,6 +57,11 @@ test('-o picks the file; -o - writes the page to stdout; several chains make one
   const r = await cli(['timeline', chain, chain, '-o', out]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr, /of 2 actors, 4 events, 2 lanes/);
+  const fleet = join(dir, 'f.jsonl');
+  writeFileSync(fleet, formatChainJsonl(buildChain([{ type: 'MonotonicClockNow', instant: 1n }]), { instance: 7 }));
+  const both = await cli(['timeline', chain, fleet, '-o', '-']);
+  assert.match(both.stdout, />a\.events\.jsonl<\/text>/);
+  assert.match(both.stdout, />f\.jsonl #7<\/text>/);
   assert.ok(existsSync(out));
   const s = await cli(['timeline', chain, '-o', '-']);
   assert.is(s.code, 0);
