@@ -20,6 +20,12 @@ export const CLIENT_SCRIPT = `
   const points = Array.from(svg.querySelectorAll('[data-t]'));
   const spans = Array.from(svg.querySelectorAll('[data-t0]'));
   const fulls = Array.from(svg.querySelectorAll('.lane-bg'));
+  // Notes (poll indices, clamp reasons, run ends) that would overlap are hidden;
+  // those of traps, errors and divergence always show.
+  const notes = Array.from(svg.querySelectorAll('.note')).map((n) => ({
+    n, mark: n.parentNode, lane: n.parentNode.parentNode, w: +n.dataset.w,
+    first: /m-(trap|err|diverged)/.test(n.parentNode.getAttribute('class')),
+  }));
   const home = data.view;
   const MIN_SPAN = 10;
   const MAX_SPAN = Math.max((home.t1Ns - home.t0Ns) * 4, 1e4);
@@ -36,8 +42,24 @@ export const CLIENT_SCRIPT = `
     return e;
   };
 
+  function placeNotes() {
+    const taken = new Map();
+    const fits = (lane, x0, x1) => (taken.get(lane) || []).every(([a, b]) => x1 <= a || x0 >= b);
+    for (const pass of [true, false]) {
+      for (const note of notes) {
+        if (note.first !== pass) continue;
+        const x0 = xOf(+note.mark.dataset.t) + 6;
+        const x1 = x0 + note.w + 6;
+        const show = pass || (x0 >= L.labelPx && fits(note.lane, x0, x1));
+        note.n.style.display = show ? '' : 'none';
+        if (show) taken.set(note.lane, [...(taken.get(note.lane) || []), [x0, x1]]);
+      }
+    }
+  }
+
   function place() {
     for (const e of points) e.setAttribute('transform', 'translate(' + clampX(xOf(+e.dataset.t)).toFixed(2) + ',' + e.dataset.y + ')');
+    placeNotes();
     for (const e of spans) {
       const x0 = clampX(xOf(+e.dataset.t0));
       const x1 = clampX(xOf(+e.dataset.t1));

@@ -45,7 +45,9 @@ const RULED: ReadonlySet<MarkKind> = new Set(['trap', 'diverged', 'err']);
 function mark(m: Mark, y: number, laneH: number, view: View, originNs: bigint): string {
   const t = m.event.tNs;
   const rule = RULED.has(m.kind) ? `<line class="rule" y1="${-y + 2}" y2="${laneH - y - 2}" stroke="${m.kind === 'diverged' ? PALETTE.purple : PALETTE.vermillion}" stroke-dasharray="4 3" stroke-width="1.5"/>` : '';
-  const text = NOTED.has(m.kind) && m.note !== '' ? `<text class="note" x="8" y="4">${esc(m.note.length > 60 ? `${m.note.slice(0, 59)}…` : m.note)}</text>` : '';
+  const note = m.note.length > 60 ? `${m.note.slice(0, 59)}…` : m.note;
+  // data-w: the note's approximate width, so the script can hide notes that would overlap.
+  const text = NOTED.has(m.kind) && note !== '' ? `<text class="note" x="8" y="4" data-w="${Math.ceil(note.length * 6)}">${esc(note)}</text>` : '';
   return `<g class="mark hit m-${m.kind}" data-t="${num(t)}" data-y="${y}" transform="translate(${num(xOf(t, view))},${y})" aria-label="${esc(eventTip(m.event, originNs))}">${rule}${SHAPES[m.kind]}${text}</g>`;
 }
 
