@@ -146,6 +146,7 @@ test('a trapped actor: the trap mark with its message, and hover names the Chain
   assert.is(await page.locator('.bar').count(), subscriptions(readFileSync(chain, 'utf8')));
   assert.is(await page.locator('.m-trap').count(), 1);
   assert.match(await page.textContent('.m-trap .note') ?? '', /wasi trap/);
+  assert.ok(await page.locator('.m-trap .note').isVisible(), 'a trap note always shows');
   assert.match(await page.textContent('header') ?? '', /Trapped: wasi trap/);
   const tip = await hoverTip(page, '.m-trap > path');
   assert.match(tip, /^ChainEnd · chain index \d+/);
