@@ -23,6 +23,7 @@ const SECTIONS = [
   { file: 'fleet' },
   { file: 'zero-spin' },
   { file: 'chain', title: 'Event chains (issue 9)' },
+  { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');

@@ -57,6 +57,11 @@ export { verifyChain, ChainVerifier, formatSummary, type VerifyResult, type Chai
 export { verifyChainFile, MAX_LINE_BYTES } from './events/verify-file.ts';
 export { formatTimeline } from './events/timeline.ts';
 
+// Replay: serve an actor from a recorded chain (ours or Theater's chain.json).
+export { loadRecording, parseRecording, replayHandler, RecordingError } from './replay/load.ts';
+export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
+export { ReplaySession, ReplayDivergence } from './replay/session.ts';
+export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
 // Theater's chain.json: write, read and verify it.
 export { compactJson, jsonBytes, parseJsonExact, valueError, type Json, type TheaterValue } from './events/theater/values.ts';
 export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';

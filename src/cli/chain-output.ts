@@ -18,6 +18,8 @@ import type { ActorManifest } from '../manifest/manifest.ts';
 import type { InitOutcome } from '../runtime/actor.ts';
 import type { FleetRecording } from '../runtime/fleet.ts';
 
+const DIVERGED_PREFIX = 'replay diverged at event ';
+
 export class ChainTargetError extends Error {
   override name = 'ChainTargetError';
 }
@@ -83,7 +85,9 @@ export function chainRecording(file: ChainFile, instances: number): FleetRecordi
       const recorder = open.get(instance);
       if (recorder === undefined) return;
       open.delete(instance);
-      recorder.end(outcome.status, outcome.status === 'ok' ? '' : outcome.error);
+      // A replay that diverged stops its actor with the divergence line: the chain says so.
+      const status = outcome.status === 'trap' && outcome.error.startsWith(DIVERGED_PREFIX) ? 'diverged' : outcome.status;
+      recorder.end(status, outcome.status === 'ok' ? '' : outcome.error);
       recording.events += recorder.size;
     },
   };

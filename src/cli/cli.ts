@@ -14,7 +14,7 @@ import { run } from './run.ts';
 import { timeline } from './timeline.ts';
 
 export { showState } from './run.ts';
-export { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+export { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;

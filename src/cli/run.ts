@@ -5,11 +5,13 @@ import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { ConfigError } from '../handler/config.ts';
 import { safeText } from '../handler/describe.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
 import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
 import { writeTheaterEvents } from './theater-output.ts';
-import { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+import { replayFor } from './replay.ts';
 import { showState } from './state-text.ts';
 
 export { showState };
@@ -39,6 +41,16 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     throw error;
   }
   for (const warning of manifest.warnings) say(`warning: ${warning}`);
+  // --replay, or a manifest's [[handler]] type = "replay": the recording serves the actor instead of a clock.
+  let replay: ReturnType<typeof replayFor>;
+  try {
+    replay = replayFor(command, manifest);
+  } catch (error) {
+    if (!(error instanceof RecordingError)) throw error;
+    say(error.message);
+    return EXIT_USAGE;
+  }
+  const session = replay?.session ?? null;
   const flag = command.events === null ? 'save_chain' : '--events';
   const theater = command.chainFormat === 'theater';
   // JSON Lines stream into `file` during the run; Theater's chain.json is written at the end (from memory, within max_events).
@@ -65,7 +77,7 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   };
   if (file !== null) for (const signal of SIGNALS) process.once(signal, onSignal);
 
-let lastProgress = 0;
+  let lastProgress = 0;
   const onProgress = io.isTTY && command.instances > 1
     ? (settled: number, total: number): void => {
       const now = Date.now();
@@ -81,13 +93,20 @@ let lastProgress = 0;
       instances: command.instances,
       maxLive: command.maxLive ?? undefined,
       mode: command.mode,
+      clock: command.clock,
+      startWallNs: command.startWallNs ?? undefined,
       record: theaterPath !== null,
       recording,
+      registry: replay?.registry,
       state: command.state,
       onProgress,
     });
   } catch (error) {
     file?.abort();
+    if (session?.divergence) {
+      say(session.divergence);
+      return EXIT_DIVERGED;
+    }
     if (error instanceof ManifestError) {
       say(error.message);
       return EXIT_USAGE;
@@ -117,6 +136,12 @@ let lastProgress = 0;
     }
   }
 
+  const divergence = session?.finish(fleet.results[0].outcome) ?? null;
+  if (divergence !== null) {
+    say(divergence);
+    return EXIT_DIVERGED;
+  }
+
   const many = fleet.instances > 1;
   const failures = fleet.results.map((r) => failureLine(r, many)).filter((line) => line !== null);
   for (const line of failures.slice(0, MAX_FAILURES_SHOWN)) say(line);
@@ -125,9 +150,11 @@ let lastProgress = 0;
   const first = fleet.results[0].outcome;
   const state = showState(first.status === 'ok' ? first.state : null);
   if (command.json) {
-    io.stdout(`${JSON.stringify(jsonSummary(fleet, state, failures[0] ?? null, chainFailed ? null : chainTarget))}\n`);
+    const summary = jsonSummary(fleet, state, failures[0] ?? null, chainFailed ? null : chainTarget);
+    io.stdout(`${JSON.stringify(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
   } else if (!many) {
     if (state !== null) io.stdout(`${state.text}\n`);
+    if (session !== null) io.stdout(`replay ok: ${session.matched} events matched\n`);
   } else {
     io.stdout(`${safeText(manifest.name)}: ${fleet.instances} instances: ${fleet.ok} ok, ${fleet.err} err, ${fleet.trap} trapped; `
       + `spawn ${fleet.spawnMs.toFixed(1)} ms, run ${fleet.runMs.toFixed(1)} ms, peak live ${fleet.peakLive} (cap ${fleet.maxLive})\n`);

@@ -52,8 +52,6 @@ export class Owners {
     return waiter.promise;
   }
 
-  waiting(owner: number): boolean { return this.#waiter[owner] !== null; }
-
   wake(owner: number): void {
     const waiter = this.#waiter[owner];
     if (waiter === null) return;

@@ -104,7 +104,6 @@ export class PollableTable {
   }
 
   get live(): number { return this.#live; }
-  get capacity(): number { return this.#capacity; }
 
   /**
    * A timer pollable due at `deadlineNs`, read against `nowNs` (the instant the

@@ -107,6 +107,7 @@ function isGuestErr(error: unknown): error is Error & { payload: unknown } {
 export function trapMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.message.startsWith('wasi trap:')) return error.message;
+  if (error.name === 'ReplayDivergence') return error.message;
   if (error.name === 'RuntimeError') return `${error.name}: ${error.message}`;
   if (error instanceof TypeError && GLUE_HANDLE_ERRORS.has(error.message)) return 'wasi trap: pollable used after drop (an invalid resource handle)';
   if (error.name === 'StaleHandleError') return 'wasi trap: pollable used after drop';

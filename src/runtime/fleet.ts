@@ -16,6 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { EventSink, TimingEvent } from '../events/types.ts';
+import type { HandlerRegistry } from '../handler/registry.ts';
 import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
 import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -41,10 +42,15 @@ export interface FleetOptions {
   mode?: ExecutionMode | 'auto';
   /** 'real' (default) or 'virtual' time; see src/time/virtual.ts. Ignored when `runtime` is given. */
   clock?: ClockKind;
-  /** Virtual time only: the wall clock's start, ns since the epoch (default 2000-01-01T00:00:00Z). */
+  /** Virtual time only: the wall clock's start, ns since the epoch (default 2025-01-01T00:00:00Z). */
   startWallNs?: bigint;
   /** The runtime to run in (its clock, table and timer); default: a new one per run. */
   runtime?: TimingRuntime;
+  /**
+   * The handlers each actor gets; default registryFor(manifest, mode, runtime).
+   * Build it with registryFor over the same runtime to add handlers of your own.
+   */
+  registry?: HandlerRegistry;
   /** Record timing events (default true). */
   record?: boolean;
   /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
@@ -122,7 +128,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const state = options.state ?? manifest.init_state?.bytes ?? null;
 
   const t0 = performance.now();
-  const registry = registryFor(manifest, mode, runtime);
+  const registry = options.registry ?? registryFor(manifest, mode, runtime);
   const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const { recording } = options;

@@ -2,25 +2,31 @@
 // [[handler]] entry, in manifest order (registration order is priority).
 //
 // - timing: a TimingHandler with the entry's config, in the run's TimingRuntime.
-// - replay: refused here, and only here: this build does not serve it. A build
-//   that replays recorded chains registers its handler in this case instead.
+// - replay: a ReplayHandler serving the recorded chain (src/replay) instead of a
+//   clock; it takes the timing interfaces, so a timing entry beside it only
+//   lends its limits (for checking recorded clamps).
 // - Theater's other handler types: known but not served (loadManifest warned);
 //   an import only they would serve fails at spawn, naming the interface.
+import { effectiveLimits } from '../handler/config.ts';
 import { HandlerRegistry } from '../handler/registry.ts';
 import { TimingHandler } from '../handler/timing-handler.ts';
-import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import type { ActorManifest } from '../manifest/manifest.ts';
+import { replayHandler } from '../replay/load.ts';
 import { TimingRuntime } from '../time/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export function registryFor(manifest: ActorManifest, mode: ExecutionMode, runtime: TimingRuntime = new TimingRuntime()): HandlerRegistry {
   const registry = new HandlerRegistry();
-  manifest.handlers.forEach((spec, index) => {
+  const replay = manifest.handlers.find((spec) => spec.type === 'replay');
+  manifest.handlers.forEach((spec) => {
     switch (spec.type) {
       case 'timing':
-        registry.register(new TimingHandler(spec.config, null, { mode, runtime }));
+        if (replay === undefined) registry.register(new TimingHandler(spec.config, null, { mode, runtime }));
+        else registry.register(replayHandler(replay.chain, effectiveLimits(spec.config, null)));
         break;
       case 'replay':
-        throw new ManifestError(manifest.path, `handler[${index}]`, `replay handler: not served by this build (chain ${JSON.stringify(spec.chain)})`);
+        if (!manifest.handlers.some((other) => other.type === 'timing')) registry.register(replayHandler(spec.chain));
+        break;
       default:
         break;
     }

@@ -120,13 +120,26 @@ test('a Theater-style manifest (package, a runtime handler, init_state) runs; --
   assert.is(jsonState(override.stdout).readBigUInt64LE(16), 2_000_000n);
 });
 
+test('a manifest\'s replay handler serves the actor from the recorded chain.json; one instance only', () => {
+  const replaying = (wasm: string): string =>
+    `name = "t"\nversion = "1"\npackage = ${JSON.stringify(actorWasm(wasm))}\n[[handler]]\ntype = "timing"\n[[handler]]\ntype = "replay"\nchain = "seed.chain.json"\n`;
+  const ok = bin('run', writeManifest(dir, 'replay-ok.toml', replaying('wasi-clocks-test')));
+  assert.is(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^wasi-clocks-test: all checks passed\nreplay ok: \d+ events matched\n$/);
+  const other = bin('run', writeManifest(dir, 'replay-other.toml', replaying('sleeper')));
+  assert.is(other.status, 4);
+  assert.match(other.stderr, /^theater-timing: replay diverged at event \d+: recorded wasi:clocks\/monotonic-clock@0\.2\.3\/\S+, actor called subscribe-duration\(100000000\)\n$/);
+  const fleet = bin('run', writeManifest(dir, 'replay-fleet.toml', replaying('wasi-clocks-test')), '--instances', '2');
+  assert.is(fleet.status, 2);
+  assert.match(fleet.stderr, /replay-fleet\.toml: handler\[1\]: replays one recorded instance; drop --instances\n$/);
+});
+
 test('Theater-style manifest errors exit 2 naming the field or path', () => {
   const head = `name = "t"\nversion = "1"\npackage = ${JSON.stringify(actorWasm('sleeper'))}\n`;
   const missing = join(dir, 'no-such-state.bin');
   const cases: Array<[string, RegExp]> = [
     [`${head}init_state = ${JSON.stringify(missing)}\n`, new RegExp(`init_state: cannot read "${missing}" \\(ENOENT\\)\\n$`)],
     [`${head}component = "x.wasm"\n`, /: package, component: both given; /],
-    [`${head}[[handler]]\ntype = "timing"\n[[handler]]\ntype = "replay"\nchain = "seed.chain.json"\n`, /: handler\[1\]: replay handler: not served by this build \(chain ".*seed\.chain\.json"\)\n$/],
     [`${head}[[handler]]\ntype = "replay"\nchain = "absent.json"\n`, /: handler\[0\]\.chain: cannot read ".*absent\.json" \(ENOENT\)\n$/],
     [`${head}[[handler]]\ntype = "timing"\nmax_pollables = -1\n`, /: handler\[0\]\.max_pollables: expected a non-negative safe integer \(live pollables\), got -1 \(number\)\n$/],
   ];

@@ -41,7 +41,7 @@ function privateTiming(mode: 'jspi' | 'sync' = 'jspi') {
   const handler = new TimingHandler({ min_sleep_duration: 0 }, null, { mode, runtime });
   const registry = new HandlerRegistry();
   registry.register(handler);
-  return { table, handler, registry };
+  return { table, handler, registry, runtime };
 }
 
 test('wasi-clocks-test: every check passes, and its timing events are recorded', async () => {
@@ -92,7 +92,7 @@ test('a trap in one actor never disturbs others sleeping at the same time', asyn
 });
 
 test('stop() drops the actor\'s pollables and releases its owner; a waiting init ends as a trap', async () => {
-  const { registry, table, handler } = privateTiming();
+  const { registry, table, handler, runtime } = privateTiming();
   const actor = Actor.spawn(await component('sleeper'), registry, { id: 'sleepy', record: false });
   assert.is(actor.events, null);
   const host = handler.hostFor('sleepy')!;
@@ -100,17 +100,18 @@ test('stop() drops the actor\'s pollables and releases its owner; a waiting init
   await new Promise((r) => setImmediate(r));
   assert.is(table.live, 1);
   assert.is(table.owners.live(host.owner), 1);
-  assert.ok(table.owners.waiting(host.owner), 'the init is suspended on the owner\'s wake-up');
+  assert.equal(runtime.waits.entries().map((w) => w.actorId), ['sleepy'], 'the init is suspended');
+  assert.match(runtime.waits.entries()[0].describe(), /^timer pollable 0 \(due at tick \d+\)$/);
   actor.stop();
   actor.stop(); // idempotent
   assert.ok(actor.stopped);
   assert.is(table.live, 0);
   assert.is(table.owners.live(host.owner), 0);
-  assert.not.ok(table.owners.waiting(host.owner));
   assert.is(handler.hostFor('sleepy'), undefined);
   assert.is(table.scheduler.armed, false, 'no timer left armed for the dropped pollable');
   const outcome = await pending;
   assert.equal(outcome, { status: 'trap', error: 'wasi trap: actor stopped while waiting on a pollable' });
+  assert.is(runtime.waits.size, 0, 'the failed wait ended');
   assert.equal(await actor.init(null), { status: 'trap', error: 'actor sleepy is stopped' });
 });
 
