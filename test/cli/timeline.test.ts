@@ -101,4 +101,17 @@ test("a chain recorded in Theater's format draws the same pollables as ours", as
   assert.match(readFileSync(pages[1].out, 'utf8'), /Theater&#39;s chain\.json · outcomes: <span class="status-ok">ok 1<\/span>/);
 });
 
+test('a replay that diverged: the page marks where, with the message, from the chain --replay wrote', async () => {
+  const recording = join(dir, 'sleeper.events.jsonl');
+  const replayed = join(dir, 'replayed.events.jsonl');
+  assert.is((await cli(['run', join(ROOT, 'test-actors', 'sleeper', 'manifest.toml'), '--state-hex', '40420f0000000000', '--events', recording])).code, 0);
+  const replay = await cli(['run', join(ROOT, 'test-actors', 'wasi-clocks-test', 'manifest.toml'), '--replay', recording, '--events', replayed]);
+  assert.is(replay.code, 4, replay.stderr);
+  const page = await cli(['timeline', replayed, '-o', '-']);
+  assert.is(page.code, 0, page.stderr);
+  assert.match(page.stdout, /class="summary status-diverged">Replay diverged: replay diverged at event \d+: /);
+  assert.match(page.stdout, /<g class="mark hit m-diverged" [^>]*aria-label="ChainEnd · chain index \d+, line \d+\n[^"]*outcome = diverged/);
+  assert.match(page.stdout, /<g class="lane failed" role="listitem" data-outcome="diverged"/);
+});
+
 test.run();
