@@ -6,7 +6,8 @@
 
 import type { MarkKind, TimelineModel } from './model.ts';
 import { MAX_DRAWN } from './budget.ts';
-import { CLIENT_SCRIPT } from './client.ts';
+import { CLIENT_DRAW } from './client-draw.ts';
+import { CLIENT_INPUT } from './client-input.ts';
 import { timelineHeatBins, timelineHeatColour } from './heat.ts';
 import { esc, fullView, LAYOUT, num, xOf, type View } from './layout.ts';
 import { heatStrip, histogramSvg } from './render-fleet.ts';
@@ -94,7 +95,7 @@ export function renderTimeline(model: TimelineModel): string {
   const script = [
     fmt.toString(), timelineAxisTicks.toString(), timelineHeatBins.toString(), timelineHeatColour.toString(),
     `const FMT = ${fmt.name}, AXIS = ${timelineAxisTicks.name}, HEAT = ${timelineHeatBins.name}, COLOUR = ${timelineHeatColour.name};`,
-    CLIENT_SCRIPT,
+    `(() => {\n${CLIENT_DRAW}${CLIENT_INPUT}})();`,
   ].join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
