@@ -23,6 +23,7 @@ import { nodeTimer } from '../src/scheduler/clock.ts';
 import { TimingRuntime } from '../src/time/timing-runtime.ts';
 import { CountingTimer } from '../test/support/fake-time.ts';
 import { naiveImports, suspendOnlyImports } from './peers/naive-host.ts';
+import { CHART_DATA } from './charts.ts';
 import { beatsNaive, cdfRows, CDF_HEADER, splitRow, SPLIT_HEADER, TRACE_FINDINGS, traceFindings } from './fleet-lateness.ts';
 import { traceFleet } from './fleet-trace.ts';
 import { actorComponent, peerRegistry, percentile, runSleepers, sleepState, target, type SleepRun } from './support.ts';
@@ -117,10 +118,17 @@ async function run(): Promise<string> {
     const wake = (r: SleepRun): number => r.sleepMs - r.burstMs;
     versus.push(`${n.toLocaleString('en-US')}: ${ours.sleepMs.toFixed(0)} vs ${naive.sleepMs.toFixed(0)} ms (after the start burst ${wake(ours).toFixed(0)} vs ${wake(naive).toFixed(0)} ms)`);
     const bound = 1.5 * (100 + floor.sleepMs);
+    for (const [peer, r] of [['ours', ours], ['setTimeout per sleep', naive], ['suspend only, no timer (floor)', floor]] as const) {
+      CHART_DATA.fleetSleep.set(peer, [...(CHART_DATA.fleetSleep.get(peer) ?? []), [n, r.sleepMs]]);
+    }
+    CHART_DATA.fleetBound.push([n, bound]);
     if (n === 10_000) {
       verdicts.push(target('fleet-sleep', `sleep phase, 10 000 actors ≤ 1.5 × (100 ms + ${floor.sleepMs.toFixed(0)} ms suspend/resume floor) = ${bound.toFixed(0)} ms`, `${ours.sleepMs.toFixed(0)} ms`, ours.sleepMs <= bound));
     }
     if (n === 1_000) {
+      CHART_DATA.latenessN = n;
+      CHART_DATA.lateness.set('ours', ours.latenessMs);
+      CHART_DATA.lateness.set('setTimeout per sleep', naive.latenessMs);
       const p99 = percentile([...ours.latenessMs].sort((a, b) => a - b), 99);
       verdicts.push(target('fleet-p99', 'p99 lateness ≤ 2 ms with 1 000 sleepers', `${p99.toFixed(2)} ms`, p99 <= 2));
     }

@@ -11,8 +11,10 @@ export {
   parseTimingHostConfig,
   parseTimingPermissions,
   type TimingHostConfig,
+  type TimingLimitsConfig,
   type TimingPermissions,
 } from './handler/config.ts';
+export { EventBudget } from './handler/event-budget.ts';
 export { clampSleep, delayUntil, type ClampResult, type TimingLimits } from './wasi/clamp.ts';
 export {
   HandlerRegistry,
@@ -31,9 +33,10 @@ export { TimingHost, DEFAULT_POLLABLE_QUOTA, type TimingHostOptions } from './wa
 export { timingImports, monotonicClockImports, wallClockImports, pollImports, type TimingImports } from './wasi/imports.ts';
 export { Pollable, poll } from './wasi/poll.ts';
 export { WasiTrap } from './wasi/trap.ts';
+export { safeText } from './handler/describe.ts';
 export { externalPollable, type PollableSource } from './wasi/external.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
-export { PollableTable, type PollableTableOptions } from './pollables/table.ts';
+export { PollableTable, StaleHandleError, MAX_LIVE_POLLABLES, type PollableTableOptions } from './pollables/table.ts';
 export { TimeSource } from './time/time-source.ts';
 export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './time/timing-runtime.ts';
 export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './time/virtual.ts';
@@ -42,16 +45,52 @@ export type { HostTimer, MonotonicClock } from './scheduler/clock.ts';
 export { TimerWheel, ELAPSED } from './wheel/wheel.ts';
 
 // Event chain.
-export type { TimingEvent, TimingEventType, EventSink, ClampReason } from './events/types.ts';
+export type { TimingEvent, TimingEventType, EventSink, ClampReason, ChainOutcome } from './events/types.ts';
 export { EventRecorder } from './events/recorder.ts';
 export { toWire, type WireEvent } from './events/wire.ts';
-export { buildChain, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeChainsJsonl, hashEvent, type ChainLine } from './events/chain.ts';
-export { verifyChain, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
+export {
+  buildChain, chainEnd, chainLineText, fleetHeader, formatChainJsonl, parseChainJsonl, writeChainJsonl, writeChainsJsonl, hashEvent, type ChainLine,
+} from './events/chain.ts';
+export { ChainFile, ChainWriteError, type ChainFs } from './events/chain-file.ts';
+export { ChainRecorder } from './events/chain-recorder.ts';
+export { verifyChain, ChainVerifier, formatSummary, type VerifyResult, type ChainSummary } from './events/verify.ts';
+export { verifyChainFile, MAX_LINE_BYTES } from './events/verify-file.ts';
 export { formatTimeline } from './events/timeline.ts';
 
+// Replay: serve an actor from a recorded chain (ours or Theater's chain.json).
+export { loadRecording, parseRecording, replayHandler, RecordingError } from './replay/load.ts';
+export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
+export { ReplaySession, ReplayDivergence } from './replay/session.ts';
+export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
+// Theater's chain.json: write, read and verify it.
+export { compactJson, jsonBytes, parseJsonExact, valueError, type Json, type TheaterValue } from './events/theater/values.ts';
+export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';
+export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
+export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';
+export { theaterChainPath, writeTheaterChainFile } from './events/theater/file.ts';
+
+// Timeline page: chains (ours or Theater's chain.json) to a model, the model to HTML.
+export { buildTimeline, readChains, detectFormat, type ChainInput } from './timeline/build.ts';
+export { renderTimeline } from './timeline/render.ts';
+export { TimelineInputError, type ActorChain, type ChainEvent, type Call, type Outcome } from './timeline/calls.ts';
+export type { TimelineModel, Lane, Bar, Mark, MarkKind, EventRef, FleetView } from './timeline/model.ts';
+
 // Manifests and the actor runtime.
-export { loadManifest, ManifestError, type ActorManifest, type HandlerSpec } from './manifest/manifest.ts';
-export { Actor, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
-export { runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetResult, type InstanceResult } from './runtime/fleet.ts';
-export { defaultMaxLive } from './runtime/limits.ts';
+export {
+  loadManifest,
+  ManifestError,
+  KNOWN_HANDLER_TYPES,
+  THEATER_ONLY_HANDLER_TYPES,
+  type ActorManifest,
+  type HandlerSpec,
+  type InitStateFile,
+  type ReplayHandlerSpec,
+  type TimingHandlerSpec,
+  type UnservedHandlerSpec,
+} from './manifest/manifest.ts';
+export { Actor, trapMessage, type InitOutcome, type SpawnOptions } from './runtime/actor.ts';
+export {
+  runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetRecording, type FleetResult, type InstanceResult,
+} from './runtime/fleet.ts';
+export { defaultMaxLive, MAX_INSTANCES } from './runtime/limits.ts';
 export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions } from './runtime/transpile.ts';

@@ -1,15 +1,22 @@
 // Command-line parsing for theater-timing. Pure: argv in, a command or a
 // UsageError out, so every message is unit-tested without spawning.
+import { MAX_INSTANCES } from '../runtime/limits.ts';
+import { parseStartTime } from '../time/start-time.ts';
+import type { ClockKind } from '../time/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:
-  theater-timing run <manifest.toml> [--events <file.jsonl>] [--instances <n>] [--json]
+  theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n ≤ 1000000>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
-  theater-timing verify <events.jsonl>
+                     [--clock real|virtual] [--start-time <RFC 3339>] [--replay <chain>]
+  theater-timing verify <events.jsonl | chain.json>
+  theater-timing timeline <chain>... [-o <out.html>]
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
-manifest or config, 3 an actor trapped`;
+manifest or config, or the chain could not be written, 3 an actor trapped
+(or virtual time can never wake it), 4 a replay diverged from its recording
+(4 wins over 3, 3 over 1, and 1 over a failed chain write)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -22,20 +29,38 @@ export interface RunCommand {
   command: 'run';
   manifest: string;
   events: string | null;
+  /** jsonl: our JSON Lines (default); theater: Theater's chain.json, one file per instance. */
+  chainFormat: ChainFormat;
   instances: number;
   json: boolean;
   maxLive: number | null;
   mode: ExecutionMode | 'auto';
   state: Uint8Array | null;
+  clock: ClockKind;
+  /** Virtual time: the wall clock's start, ns since the epoch; null for the default. */
+  startWallNs: bigint | null;
+  /** Serve the actor from this recorded chain instead of a clock. */
+  replay: string | null;
+}
+
+export interface TimelineCommand {
+  command: 'timeline';
+  chains: string[];
+  /** null: beside the first chain; '-': stdout. */
+  output: string | null;
 }
 
 export type Command =
   | RunCommand
+  | TimelineCommand
   | { command: 'verify'; file: string }
   | { command: 'help' }
   | { command: 'version' };
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
+const CLOCKS: readonly ClockKind[] = ['real', 'virtual'];
+export type ChainFormat = 'jsonl' | 'theater';
+const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];
 
 function positiveInt(flag: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -49,7 +74,11 @@ function hexBytes(text: string): Uint8Array {
 }
 
 function parseRun(args: string[]): RunCommand {
-  const run: RunCommand = { command: 'run', manifest: '', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null };
+  const run: RunCommand = {
+    command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    clock: 'real', startWallNs: null, replay: null,
+  };
+  let instancesGiven = false;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -61,7 +90,33 @@ function parseRun(args: string[]): RunCommand {
     };
     switch (flag) {
       case '--events': run.events = value(); break;
-      case '--instances': run.instances = positiveInt(flag, value()); break;
+      case '--instances': {
+        run.instances = positiveInt(flag, value());
+        if (run.instances > MAX_INSTANCES) throw new UsageError(`--instances: at most ${MAX_INSTANCES} per run, got ${run.instances}`);
+        instancesGiven = true;
+        break;
+      }
+      case '--clock': {
+        const clock = value();
+        if (!(CLOCKS as readonly string[]).includes(clock)) throw new UsageError(`--clock: expected one of ${CLOCKS.join(', ')}, got ${JSON.stringify(clock)}`);
+        run.clock = clock as ClockKind;
+        break;
+      }
+      case '--start-time':
+        try {
+          run.startWallNs = parseStartTime(value());
+        } catch (error) {
+          if (error instanceof UsageError) throw error;
+          throw new UsageError((error as Error).message);
+        }
+        break;
+      case '--replay': run.replay = value(); break;
+      case '--chain-format': {
+        const format = value();
+        if (!(CHAIN_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--chain-format: expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+        run.chainFormat = format as ChainFormat;
+        break;
+      }
       case '--max-live': run.maxLive = positiveInt(flag, value()); break;
       case '--json': run.json = true; break;
       case '--mode': {
@@ -78,8 +133,32 @@ function parseRun(args: string[]): RunCommand {
     }
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'run: missing <manifest.toml>' : `run: expected one manifest, got ${positional.length}`);
+  if (run.startWallNs !== null && run.clock !== 'virtual') throw new UsageError('--start-time: only with --clock virtual (a real wall clock reads the system time)');
+  if (run.replay !== null && instancesGiven) throw new UsageError('--replay: replays one recorded instance; drop --instances');
+  if (run.replay !== null && run.clock !== 'real') throw new UsageError('--replay: the recording serves every clock reading; drop --clock');
   run.manifest = positional[0];
   return run;
+}
+
+function parseTimeline(args: string[]): TimelineCommand {
+  const timeline: TimelineCommand = { command: 'timeline', chains: [], output: null };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-o' || arg === '--output') {
+      const next = args[++i];
+      if (next === undefined) throw new UsageError(`${arg}: missing value`);
+      timeline.output = next;
+    } else if (arg.startsWith('--output=')) {
+      timeline.output = arg.slice('--output='.length);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    } else {
+      timeline.chains.push(arg);
+    }
+  }
+  if (timeline.chains.length === 0) throw new UsageError('timeline: missing <chain>');
+  if (timeline.output === '') throw new UsageError('-o: expected a file name, got ""');
+  return timeline;
 }
 
 export function parseArgs(argv: readonly string[]): Command {
@@ -88,8 +167,10 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'run':
       return parseRun(rest);
     case 'verify':
-      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl>');
+      if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl | chain.json>');
       return { command: 'verify', file: rest[0] };
+    case 'timeline':
+      return parseTimeline(rest);
     case '--help': case '-h': case 'help':
       return { command: 'help' };
     case '--version': case '-v':

@@ -1,16 +1,20 @@
 // theater-timing: a thin shell over the runtime. `runCli` takes argv and an
 // output sink and returns the exit code, so tests can drive it in-process;
 // main.ts wires it to the real process. Exit codes: see io.ts.
-import { readFile } from 'node:fs/promises';
-import { formatSummary, verifyChain } from '../events/verify.ts';
+import { open, readFile } from 'node:fs/promises';
+import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from '../events/theater/verify.ts';
+import { verifyChainFile } from '../events/verify-file.ts';
+import { formatSummary } from '../events/verify.ts';
+import { safeText } from '../handler/describe.ts';
 import { jcoVersion } from '../runtime/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseArgs, UsageError, USAGE } from './args.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
 import { run } from './run.ts';
+import { timeline } from './timeline.ts';
 
 export { showState } from './run.ts';
-export { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+export { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;
@@ -32,18 +36,40 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return verify(command.file, io);
     case 'run':
       return run(command, io);
+    case 'timeline':
+      return timeline(command, io);
+  }
+}
+
+/** The first bytes of a file: enough to tell Theater's chain.json (a JSON array) from our JSON Lines. */
+async function head(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(256), 0, 256, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 
 async function verify(file: string, io: CliIo): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    io.stderr(`theater-timing: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+  const cannotRead = (error: unknown): number => {
+    io.stderr(`theater-timing: ${safeText(file)}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
     return EXIT_USAGE;
+  };
+  const say = (ok: boolean, summary: string): void => (ok ? io.stdout : io.stderr)(`${summary.split('\n').map(safeText).join('\n')}\n`);
+  try {
+    // The formats differ from the first character: a JSON array is Theater's chain.json (read whole);
+    // our JSON Lines are verified as a stream, in constant memory.
+    if (looksLikeTheaterChain(await head(file))) {
+      const theater = verifyTheaterChain(await readFile(file, 'utf8'));
+      say(theater.ok, formatTheaterSummary(theater));
+      return theater.ok ? EXIT_OK : EXIT_ERR;
+    }
+    const result = await verifyChainFile(file);
+    say(result.ok, formatSummary(result));
+    return result.ok ? EXIT_OK : EXIT_ERR;
+  } catch (error) {
+    return cannotRead(error);
   }
-  const result = verifyChain(text);
-  (result.ok ? io.stdout : io.stderr)(`${formatSummary(result)}\n`);
-  return result.ok ? EXIT_OK : EXIT_ERR;
 }

@@ -1,26 +1,24 @@
 // `theater-timing run`: load the manifest, run the fleet, write the chain,
 // report on stdout/stderr, and choose the exit code.
-import { join } from 'node:path';
-import { buildChain, writeChainJsonl, writeChainsJsonl } from '../events/chain.ts';
+import { existsSync } from 'node:fs';
+import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { ConfigError } from '../handler/config.ts';
+import { safeText } from '../handler/describe.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
-import { EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { writeTheaterEvents } from './theater-output.ts';
+import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
+import { replayFor } from './replay.ts';
+import { showState } from './state-text.ts';
+
+export { showState };
 
 /** Failures shown on stderr for a fleet; the rest are counted. */
 const MAX_FAILURES_SHOWN = 10;
 const PROGRESS_EVERY_MS = 100;
-
-/** The returned state as text when it is valid UTF-8, else as hex. */
-export function showState(state: Uint8Array | null): { text: string; encoding: 'utf8' | 'hex' } | null {
-  if (state === null) return null;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(state), encoding: 'utf8' };
-  } catch {
-    return { text: Buffer.from(state).toString('hex'), encoding: 'hex' };
-  }
-}
 
 function failureLine(result: InstanceResult, many: boolean): string | null {
   const { outcome } = result;
@@ -30,18 +28,54 @@ function failureLine(result: InstanceResult, many: boolean): string | null {
 }
 
 export async function run(command: RunCommand, io: CliIo): Promise<number> {
+  // Every line we print goes through safeText: guest strings and manifest names cannot forge lines.
+  const say = (text: string): void => io.stderr(`theater-timing: ${safeText(text)}\n`);
   let manifest: ActorManifest;
   try {
     manifest = loadManifest(command.manifest);
   } catch (error) {
     if (error instanceof ManifestError || error instanceof ConfigError) {
-      io.stderr(`theater-timing: ${error.message}\n`);
+      say(error.message);
       return EXIT_USAGE;
     }
     throw error;
   }
-  for (const warning of manifest.warnings) io.stderr(`theater-timing: warning: ${warning}\n`);
-  const eventsPath = command.events ?? (manifest.save_chain ? join(manifest.dir, `${manifest.name}.events.jsonl`) : null);
+  for (const warning of manifest.warnings) say(`warning: ${warning}`);
+  // --replay, or a manifest's [[handler]] type = "replay": the recording serves the actor instead of a clock.
+  let replay: ReturnType<typeof replayFor>;
+  try {
+    replay = replayFor(command, manifest);
+  } catch (error) {
+    if (!(error instanceof RecordingError)) throw error;
+    say(error.message);
+    return EXIT_USAGE;
+  }
+  const session = replay?.session ?? null;
+  const flag = command.events === null ? 'save_chain' : '--events';
+  const theater = command.chainFormat === 'theater';
+  // JSON Lines stream into `file` during the run; Theater's chain.json is written at the end (from memory, within max_events).
+  let file: ChainFile | null = null;
+  let theaterPath: string | null = null;
+  try {
+    const path = chainPath(command.events, manifest, theater ? '.chain.json' : '.events.jsonl');
+    if (theater && path === null) {
+      say('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
+      return EXIT_USAGE;
+    }
+    if (path !== null && theater) theaterPath = checkChainTarget(path, manifest, io.chainFs);
+    else if (path !== null) file = openChainFile(path, manifest, io.chainFs);
+  } catch (error) {
+    if (!(error instanceof ChainTargetError || error instanceof ChainWriteError)) throw error;
+    say(`${flag}: ${error.message}`);
+    return EXIT_USAGE;
+  }
+  const recording = file === null ? undefined : chainRecording(file, command.instances);
+  // An interrupted run leaves the target as it was: drop the temporary file, then die of the signal.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    file?.abort();
+    process.kill(process.pid, signal);
+  };
+  if (file !== null) for (const signal of SIGNALS) process.once(signal, onSignal);
 
   let lastProgress = 0;
   const onProgress = io.isTTY && command.instances > 1
@@ -49,7 +83,7 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
       const now = Date.now();
       if (settled < total && now - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = now;
-      io.stderr(`\r${manifest.name}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
+      io.stderr(`\r${safeText(manifest.name)}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
     }
     : undefined;
 
@@ -59,41 +93,80 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
       instances: command.instances,
       maxLive: command.maxLive ?? undefined,
       mode: command.mode,
-      record: eventsPath !== null,
+      clock: command.clock,
+      startWallNs: command.startWallNs ?? undefined,
+      record: theaterPath !== null,
+      recording,
+      registry: replay?.registry,
       state: command.state,
       onProgress,
     });
   } catch (error) {
-    // The component cannot be transpiled or instantiated: it does not fit the manifest.
-    io.stderr(`theater-timing: ${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_USAGE;
-  }
-
-  if (eventsPath !== null) {
-    try {
-      await writeEvents(eventsPath, fleet, io);
-    } catch (error) {
-      io.stderr(`theater-timing: ${command.events === null ? 'save_chain' : '--events'}: cannot write ${eventsPath} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    file?.abort();
+    if (session?.divergence) {
+      say(session.divergence);
+      return EXIT_DIVERGED;
+    }
+    if (error instanceof ManifestError) {
+      say(error.message);
       return EXIT_USAGE;
     }
+    // The component cannot be transpiled or instantiated: it does not fit the manifest.
+    say(`${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_USAGE;
+  } finally {
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  }
+
+  // The chain's fate is reported first, but never instead of the run's outcome.
+  let chainFailed = false;
+  const chainTarget = file?.path ?? theaterPath;
+  if (chainTarget !== null) {
+    try {
+      if (file !== null && recording !== undefined) {
+        file.commit();
+        say(`wrote ${recording.events} events (${fleet.instances} chain${fleet.instances === 1 ? '' : 's'}) to ${file.path}`);
+      } else {
+        await writeTheaterEvents(chainTarget, fleet, io);
+      }
+    } catch (error) {
+      if (!(error instanceof ChainWriteError)) throw error;
+      chainFailed = true;
+      say(`${flag}: ${error.message}; the chain was not written${existsNote(error.path)}`);
+    }
+  }
+
+  const divergence = session?.finish(fleet.results[0].outcome) ?? null;
+  if (divergence !== null) {
+    say(divergence);
+    return EXIT_DIVERGED;
   }
 
   const many = fleet.instances > 1;
   const failures = fleet.results.map((r) => failureLine(r, many)).filter((line) => line !== null);
-  for (const line of failures.slice(0, MAX_FAILURES_SHOWN)) io.stderr(`theater-timing: ${line}\n`);
-  if (failures.length > MAX_FAILURES_SHOWN) io.stderr(`theater-timing: … and ${failures.length - MAX_FAILURES_SHOWN} more failed instances\n`);
+  for (const line of failures.slice(0, MAX_FAILURES_SHOWN)) say(line);
+  if (failures.length > MAX_FAILURES_SHOWN) say(`… and ${failures.length - MAX_FAILURES_SHOWN} more failed instances`);
 
   const first = fleet.results[0].outcome;
   const state = showState(first.status === 'ok' ? first.state : null);
   if (command.json) {
-    io.stdout(`${JSON.stringify(jsonSummary(fleet, state, failures[0] ?? null, eventsPath))}\n`);
+    const summary = jsonSummary(fleet, state, failures[0] ?? null, chainFailed ? null : chainTarget);
+    io.stdout(`${JSON.stringify(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
   } else if (!many) {
     if (state !== null) io.stdout(`${state.text}\n`);
+    if (session !== null) io.stdout(`replay ok: ${session.matched} events matched\n`);
   } else {
-    io.stdout(`${manifest.name}: ${fleet.instances} instances: ${fleet.ok} ok, ${fleet.err} err, ${fleet.trap} trapped; `
+    io.stdout(`${safeText(manifest.name)}: ${fleet.instances} instances: ${fleet.ok} ok, ${fleet.err} err, ${fleet.trap} trapped; `
       + `spawn ${fleet.spawnMs.toFixed(1)} ms, run ${fleet.runMs.toFixed(1)} ms, peak live ${fleet.peakLive} (cap ${fleet.maxLive})\n`);
   }
-  return fleet.trap > 0 ? EXIT_TRAP : fleet.err > 0 ? EXIT_ERR : EXIT_OK;
+  // The run's outcome wins: trap (3) over err (1) over a failed chain write (2).
+  return fleet.trap > 0 ? EXIT_TRAP : fleet.err > 0 ? EXIT_ERR : chainFailed ? EXIT_USAGE : EXIT_OK;
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function existsNote(path: string): string {
+  return existsSync(path) ? ' (the existing file is unchanged)' : '';
 }
 
 function jsonSummary(fleet: FleetResult, state: ReturnType<typeof showState>, error: string | null, eventsPath: string | null): object {
@@ -115,14 +188,3 @@ function jsonSummary(fleet: FleetResult, state: ReturnType<typeof showState>, er
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-
-async function writeEvents(path: string, fleet: FleetResult, io: CliIo): Promise<void> {
-  const { results } = fleet;
-  if (results.length === 1) {
-    await writeChainJsonl(path, buildChain(results[0].events));
-  } else {
-    await writeChainsJsonl(path, results.map((r) => ({ instance: r.instance, lines: buildChain(r.events) })));
-  }
-  const lines = results.reduce((sum, r) => sum + r.events.length, 0);
-  io.stderr(`theater-timing: wrote ${lines} events (${results.length} chain${results.length === 1 ? '' : 's'}) to ${path}\n`);
-}

@@ -4,12 +4,12 @@
 // toWire emits fields in this order, so the hashed JSON does not depend on the
 // order in which an adapter happened to build the event object.
 
-import type { ClampReason, TimingEvent, TimingEventType } from './types.ts';
+import type { ChainOutcome, ClampReason, TimingEvent, TimingEventType } from './types.ts';
 import { U64_MAX } from '../time/units.ts';
 
 export { U64_MAX };
 
-export type FieldKind = 'u64' | 'u32' | 'bool' | 'u32[]' | 'reason';
+export type FieldKind = 'u64' | 'u32' | 'bool' | 'u32[]' | 'reason' | 'outcome' | 'text';
 
 type KindOf<V> = V extends bigint
   ? 'u64'
@@ -21,7 +21,11 @@ type KindOf<V> = V extends bigint
         ? 'u32[]'
         : V extends ClampReason
           ? 'reason'
-          : never;
+          : V extends ChainOutcome
+            ? 'outcome'
+            : V extends string
+              ? 'text'
+              : never;
 
 type EventOf<T extends TimingEventType> = Extract<TimingEvent, { type: T }>;
 
@@ -43,10 +47,12 @@ export const EVENT_SCHEMA: EventSchema = {
   PollableReady: { pollable: 'u32', ready: 'bool' },
   PollableBlock: { pollable: 'u32', waited: 'u64' },
   PollableDrop: { pollable: 'u32' },
-  PollReady: { ready_count: 'u32', indices: 'u32[]', waited: 'u64' },
+  PollReady: { pollables: 'u32[]', ready_count: 'u32', indices: 'u32[]', waited: 'u64' },
+  ChainEnd: { events: 'u32', outcome: 'outcome', message: 'text' },
 };
 
 export const CLAMP_REASONS: readonly ClampReason[] = ['min_sleep_duration', 'max_sleep_duration'];
+export const CHAIN_OUTCOMES: readonly ChainOutcome[] = ['ok', 'err', 'trap', 'diverged'];
 
 export const U32_MAX = 0xffff_ffff;
 

@@ -3,7 +3,7 @@
 // Returns a message naming the field and echoing the value, or null when valid.
 
 import { describeValue, isPlainObject } from '../handler/describe.ts';
-import { CLAMP_REASONS, fieldsOf, type FieldKind, U32_MAX, U64_MAX } from './schema.ts';
+import { CHAIN_OUTCOMES, CLAMP_REASONS, fieldsOf, type FieldKind, U32_MAX, U64_MAX } from './schema.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
@@ -26,6 +26,12 @@ function kindError(kind: FieldKind, value: unknown): string | null {
       return (CLAMP_REASONS as readonly unknown[]).includes(value)
         ? null
         : `expected one of ${CLAMP_REASONS.join(', ')}, got ${describeValue(value)}`;
+    case 'outcome':
+      return (CHAIN_OUTCOMES as readonly unknown[]).includes(value)
+        ? null
+        : `expected one of ${CHAIN_OUTCOMES.join(', ')}, got ${describeValue(value)}`;
+    case 'text':
+      return typeof value === 'string' ? null : `expected a string, got ${describeValue(value)}`;
   }
 }
 

@@ -5,6 +5,7 @@
 // carry no instant get a blank time column. Deadlines and subscribe-instant
 // targets are shown on the same relative scale; durations in ms.
 
+import { safeText } from '../handler/describe.ts';
 import type { ChainLine } from './chain.ts';
 import type { WireEvent } from './wire.ts';
 import { NS_PER_MS } from '../time/units.ts';
@@ -41,7 +42,7 @@ function formatFields(event: WireEvent, originNs: bigint | null): string {
     if (typeof value === 'string' && DURATION_FIELDS.has(name)) shown = formatDuration(BigInt(value));
     else if (typeof value === 'string' && INSTANT_FIELDS.has(name)) shown = relative(value, originNs);
     else if (Array.isArray(value)) shown = `[${value.join(',')}]`;
-    else shown = String(value);
+    else shown = typeof value === 'string' ? safeText(value) : String(value); // a ChainEnd message is the guest's text
     parts.push(`${name}=${shown}`);
   }
   return parts.join(' ');

@@ -3,6 +3,8 @@
 // form (see wire.ts) turns them into decimal strings, as proto3 JSON does for int64.
 
 export type ClampReason = 'min_sleep_duration' | 'max_sleep_duration';
+/** How the run ended, in a chain's last event (ChainEnd). */
+export type ChainOutcome = 'ok' | 'err' | 'trap' | 'diverged';
 
 export type TimingEvent =
   | { type: 'HandlerSetupStart' }
@@ -18,7 +20,10 @@ export type TimingEvent =
   | { type: 'PollableReady'; pollable: number; ready: boolean }
   | { type: 'PollableBlock'; pollable: number; waited: bigint }
   | { type: 'PollableDrop'; pollable: number }
-  | { type: 'PollReady'; ready_count: number; indices: number[]; waited: bigint };
+  | { type: 'PollReady'; pollables: number[]; ready_count: number; indices: number[]; waited: bigint }
+  // The last event of every written chain: `events` counts the events before it.
+  // A chain without it was cut short.
+  | { type: 'ChainEnd'; events: number; outcome: ChainOutcome; message: string };
 
 export type TimingEventType = TimingEvent['type'];
 

@@ -1,11 +1,15 @@
-// Chain verifier: reads JSON Lines text back and checks, line by line, JSON
-// syntax, the line envelope, seq continuity, parent links, the recomputed hash
-// and the event shape. Lines tagged with `instance` form one chain per
-// instance (they may interleave). It keeps going after an error so the
-// summary counts the whole file, and reports the first error.
+// Chain verifier: reads JSON Lines back and checks, line by line, JSON syntax,
+// the line envelope, seq continuity, parent links, the event shape, that the
+// line is exactly its canonical bytes, and the recomputed hash; at the end,
+// that every chain closes with ChainEnd and a fleet file holds every instance
+// its header names. Lines tagged with `instance` form one chain per instance
+// (they may interleave). It keeps going after an error so the summary counts
+// the whole file, and reports the first error. Lines are pushed one at a time,
+// so a file of any size is checked in constant memory (verify-file.ts).
 
 import { describeValue, isPlainObject } from '../handler/describe.ts';
-import { hashEvent } from './chain.ts';
+import { chainLineText, fleetHeader, hashEvent } from './chain.ts';
+import { fieldsOf } from './schema.ts';
 import { wireEventError } from './shape.ts';
 import type { WireEvent } from './wire.ts';
 
@@ -41,6 +45,8 @@ function envelopeError(v: Record<string, unknown>): string | null {
   if (v.parent !== null && !isHash(v.parent)) return `parent: expected null or a hex SHA-256, got ${describeValue(v.parent)}`;
   if (!isHash(v.hash)) return `hash: expected a hex SHA-256, got ${describeValue(v.hash)}`;
   if (typeof v.handler !== 'string' || v.handler === '') return `handler: expected a non-empty string, got ${describeValue(v.handler)}`;
+  // The hash covers parent and event only; every event type in the schema is the timing handler's.
+  if (v.handler !== 'timing') return `handler: expected "timing" (every known event is the timing handler's), got ${describeValue(v.handler)}`;
   if (v.instance !== undefined && !isIndex(v.instance)) return `instance: expected a non-negative integer, got ${describeValue(v.instance)}`;
   return null;
 }
@@ -48,78 +54,128 @@ function envelopeError(v: Record<string, unknown>): string | null {
 interface ChainState {
   summary: ChainSummary;
   nextSeq: number;
+  ended: boolean;
 }
 
-export function verifyChain(text: string): VerifyResult {
-  const rows = text.split('\n');
-  if (rows.at(-1) === '') rows.pop();
-  const result: VerifyResult = { ok: true, lines: rows.length, chains: [], countsByType: {}, errors: 0 };
-  const chains = new Map<number | null, ChainState>();
-  let tagged: boolean | null = null;
-  rows.forEach((row, index) => {
-    const fail = (message: string): void => {
-      result.errors++;
-      result.firstError ??= { line: index + 1, message };
-    };
-    if (row.trim() === '') return fail('empty line');
+/** The line as the writer would have written it, from its parsed values (valid envelope and event assumed). */
+function canonicalLine(v: { seq: number; parent: string | null; hash: string; handler: string; event: Record<string, unknown>; instance?: unknown }): string {
+  const event: Record<string, unknown> = { type: v.event.type };
+  for (const [name] of fieldsOf(String(v.event.type)) ?? []) event[name] = v.event[name];
+  return chainLineText({ seq: v.seq, parent: v.parent, hash: v.hash, handler: v.handler, event: event as WireEvent }, isIndex(v.instance) ? v.instance : undefined).slice(0, -1);
+}
+
+/**
+ * Checks a chain file line by line (push each line without its "\n", then
+ * finish). Every line must be byte for byte the canonical serialisation of its
+ * values, so whitespace, key order, escapes and duplicate keys all fail; every
+ * chain must end with ChainEnd counting the events before it; a fleet file
+ * starts with `{"fleet":{"instances":n}}` and must hold chains 0..n-1.
+ */
+export class ChainVerifier {
+  #result: VerifyResult = { ok: true, lines: 0, chains: [], countsByType: {}, errors: 0 };
+  #chains = new Map<number | null, ChainState>();
+  #instances: number | null = null;
+
+  #fail(message: string, line = this.#result.lines): void {
+    this.#result.errors++;
+    this.#result.firstError ??= { line, message };
+  }
+
+  /** Counts a line that could not even be read as text (bytes that are not UTF-8). */
+  reject(message: string): void {
+    this.#result.lines++;
+    this.#fail(message);
+  }
+
+  push(row: string): void {
+    const number = ++this.#result.lines;
+    if (row === '') return this.#fail('empty line');
     let parsed: unknown;
     try {
       parsed = JSON.parse(row);
     } catch (error) {
-      return fail(`invalid JSON: ${(error as Error).message}`);
+      return this.#fail(`invalid JSON: ${(error as Error).message}`);
     }
-    if (!isPlainObject(parsed)) return fail(`expected a JSON object, got ${describeValue(parsed)}`);
+    if (!isPlainObject(parsed)) return this.#fail(`expected a JSON object, got ${describeValue(parsed)}`);
+    if (number === 1 && 'fleet' in parsed) return this.#header(parsed, row);
     const envelope = envelopeError(parsed);
-    if (envelope !== null) return fail(envelope);
+    if (envelope !== null) return this.#fail(envelope);
     const { seq, parent, hash, event } = parsed as { seq: number; parent: string | null; hash: string; event: unknown };
     const instance = isIndex(parsed.instance) ? parsed.instance : null;
-    tagged ??= instance !== null;
-    if (tagged !== (instance !== null)) {
-      fail(tagged ? 'instance: missing, but earlier lines carry one' : 'instance: present, but earlier lines carry none');
+    if ((this.#instances !== null) !== (instance !== null)) {
+      this.#fail(instance === null ? 'instance: missing, but the file starts with a fleet header' : 'instance: present, but the file has no fleet header (its first line)');
+    } else if (instance !== null && this.#instances !== null && instance >= this.#instances) {
+      this.#fail(`instance: ${instance} is out of range: the fleet header says ${this.#instances} instances`);
     }
-    let chain = chains.get(instance);
+    let chain = this.#chains.get(instance);
     if (chain === undefined) {
-      chain = { summary: { instance, lines: 0, head: null, countsByType: {} }, nextSeq: 0 };
-      chains.set(instance, chain);
+      chain = { summary: { instance, lines: 0, head: null, countsByType: {} }, nextSeq: 0, ended: false };
+      this.#chains.set(instance, chain);
     }
     const where = instance === null ? '' : ` (instance ${instance})`;
     const shape = wireEventError(event);
-    if (seq !== chain.nextSeq) fail(`seq ${seq}, expected ${chain.nextSeq}${where}`);
-    else if (parent !== chain.summary.head) fail(`parent ${short(parent)} does not match the previous hash ${short(chain.summary.head)}${where}`);
-    else if (shape !== null) fail(shape);
+    if (chain.ended) this.#fail(`an event after ChainEnd${where}`);
+    else if (seq !== chain.nextSeq) this.#fail(`seq ${seq}, expected ${chain.nextSeq}${where}`);
+    else if (parent !== chain.summary.head) this.#fail(`parent ${short(parent)} does not match the previous hash ${short(chain.summary.head)}${where}`);
+    else if (shape !== null) this.#fail(shape);
+    else if (canonicalLine(parsed as Parameters<typeof canonicalLine>[0]) !== row) this.#fail(`not the canonical serialisation of its values (spacing, key order, escapes or a duplicate key)${where}`);
     else {
       const computed = hashEvent(parent, event as WireEvent);
-      if (computed !== hash) fail(`hash mismatch: line says ${short(hash)}, recomputed ${short(computed)}${where}`);
+      if (computed !== hash) this.#fail(`hash mismatch: line says ${short(hash)}, recomputed ${short(computed)}${where}`);
+      const wire = event as WireEvent;
+      if (wire.type === 'ChainEnd') {
+        chain.ended = true;
+        if (wire.events !== seq) this.#fail(`ChainEnd.events is ${wire.events}, but ${seq} events precede it${where}`);
+      }
     }
     chain.nextSeq = seq + 1;
     chain.summary.lines++;
     chain.summary.head = hash;
     if (isPlainObject(event) && typeof event.type === 'string') {
-      result.countsByType[event.type] = (result.countsByType[event.type] ?? 0) + 1;
+      this.#result.countsByType[event.type] = (this.#result.countsByType[event.type] ?? 0) + 1;
       chain.summary.countsByType[event.type] = (chain.summary.countsByType[event.type] ?? 0) + 1;
     }
-  });
-  result.chains = [...chains.values()].map((c) => c.summary);
-  result.ok = result.errors === 0;
-  return result;
-}
-
-const MAX_CHAINS_SHOWN = 10;
-
-/** A few lines for the CLI: verdict, chains (at most 10), event counts. */
-export function formatSummary(result: VerifyResult): string {
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const size = `${plural(result.lines, 'line')}, ${plural(result.chains.length, 'chain')}`;
-  const out = result.firstError === undefined
-    ? [`chain ok: ${size}`]
-    : [`chain INVALID: line ${result.firstError.line}: ${result.firstError.message}`, `${plural(result.errors, 'error')} in ${size}`];
-  for (const chain of result.chains.slice(0, MAX_CHAINS_SHOWN)) {
-    const label = chain.instance === null ? 'chain' : `instance ${chain.instance}`;
-    out.push(`  ${label}: ${plural(chain.lines, 'event')}, head ${short(chain.head)}`);
   }
-  if (result.chains.length > MAX_CHAINS_SHOWN) out.push(`  … and ${result.chains.length - MAX_CHAINS_SHOWN} more chains`);
-  const types = Object.entries(result.countsByType);
-  const width = Math.max(0, ...types.map(([type]) => type.length));
-  for (const [type, count] of types) out.push(`  ${type.padEnd(width)}  ${count}`);
-  return out.join('\n');
+
+  #header(parsed: Record<string, unknown>, row: string): void {
+    const fleet = parsed.fleet;
+    const instances = isPlainObject(fleet) ? fleet.instances : undefined;
+    if (!isIndex(instances) || instances < 1) return this.#fail(`fleet.instances: expected a positive integer, got ${describeValue(instances)}`);
+    if (row !== fleetHeader(instances).slice(0, -1)) return this.#fail('fleet header: not the canonical serialisation {"fleet":{"instances":n}}');
+    this.#instances = instances;
+  }
+
+  /** The verdict: truncation (a chain without ChainEnd, a missing chain, an empty file) fails here. */
+  finish(endsWithNewline: boolean): VerifyResult {
+    const result = this.#result;
+    const end = result.lines + 1;
+    if (result.lines > 0 && !endsWithNewline) this.#fail('the last line has no "\\n": the file was cut short', result.lines);
+    if (this.#chains.size === 0) this.#fail(result.lines === 0 ? 'no chain: the file is empty' : 'no chain in the file', end);
+    for (const chain of this.#chains.values()) {
+      const where = chain.summary.instance === null ? '' : ` (instance ${chain.summary.instance})`;
+      if (!chain.ended) this.#fail(`the chain has no ChainEnd: it was cut short after ${chain.summary.lines} events${where}`, end);
+    }
+    if (this.#instances !== null) {
+      for (let i = 0; i < this.#instances; i++) {
+        if (!this.#chains.has(i)) {
+          this.#fail(`instance ${i}: missing: the fleet header says ${this.#instances} instances, the file holds ${this.#chains.size}`, end);
+          break;
+        }
+      }
+    }
+    result.chains = [...this.#chains.values()].map((c) => c.summary);
+    result.ok = result.errors === 0;
+    return result;
+  }
 }
+
+export function verifyChain(text: string): VerifyResult {
+  const verifier = new ChainVerifier();
+  const rows = text.split('\n');
+  const endsWithNewline = rows.at(-1) === '';
+  if (endsWithNewline) rows.pop();
+  for (const row of rows) verifier.push(row);
+  return verifier.finish(endsWithNewline || text === '');
+}
+
+export { formatSummary } from './summary.ts';

@@ -1,5 +1,5 @@
 // TimingHostConfig (what an actor's manifest asks for) and TimingPermissions
-// (what its parent grants), both in integer milliseconds, validated at the
+// (what its parent grants), in integer milliseconds (and a pollable count), validated at the
 // edge. Unknown keys are rejected: a typo such as `max_sleep_duraton` would
 // otherwise silently fall back to a default limit.
 
@@ -12,17 +12,34 @@ export interface TimingHostConfig {
   max_sleep_duration: number;
   /** Shortest sleep a subscription gets, in ms; stops tight polling. */
   min_sleep_duration: number;
+  /** Live pollables one actor instance may hold at once (a count, not ms). */
+  max_pollables: number;
+  /**
+   * Events one actor instance may record (its guest calls; setup events and
+   * ChainEnd are not counted); the call that would record one more traps the
+   * actor. 0: no budget. Matters only when events are recorded.
+   */
+  max_events: number;
 }
 
-/** Same fields as the config: the parent grants at most `max` and at least `min`. `null` = unrestricted. */
-export type TimingPermissions = TimingHostConfig | null;
+/** A config whose `max_events` may be left out (it then means the default). */
+export type TimingLimitsConfig = Omit<TimingHostConfig, 'max_events'> & { max_events?: number };
+
+/**
+ * Same fields as the config: the parent grants at most `max_sleep_duration`,
+ * `max_pollables` and `max_events` (0 or absent: any) and at least
+ * `min_sleep_duration`. `null` = unrestricted.
+ */
+export type TimingPermissions = TimingLimitsConfig | null;
 
 export const DEFAULT_TIMING_CONFIG: Readonly<TimingHostConfig> = Object.freeze({
   max_sleep_duration: 3_600_000,
   min_sleep_duration: 1,
+  max_pollables: 10_000,
+  max_events: 1_000_000,
 });
 
-const FIELDS = ['max_sleep_duration', 'min_sleep_duration'] as const;
+const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_pollables', 'max_events'] as const;
 
 export class ConfigError extends Error {
   readonly code = 'ERR_TIMING_CONFIG';
@@ -38,16 +55,16 @@ export class ConfigError extends Error {
   }
 }
 
-function readMs(table: Record<string, unknown>, field: string, path: string, fallback: number): number {
+function readCount(table: Record<string, unknown>, field: string, path: string, fallback: number, unit: string): number {
   const value = table[field];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ConfigError(`${path}.${field}`, `expected a non-negative safe integer (milliseconds), got ${describeValue(value)}`);
+    throw new ConfigError(`${path}.${field}`, `expected a non-negative safe integer (${unit}), got ${describeValue(value)}`);
   }
   return value;
 }
 
-function parseLimits(input: unknown, path: string, kind: string): TimingHostConfig {
+function parseLimits(input: unknown, path: string, kind: 'timing config' | 'timing permissions'): TimingLimitsConfig {
   if (input === undefined) return { ...DEFAULT_TIMING_CONFIG };
   if (!isPlainObject(input)) throw new ConfigError(path, `expected a table of ${kind}, got ${describeValue(input)}`);
   for (const key of Object.keys(input)) {
@@ -55,17 +72,22 @@ function parseLimits(input: unknown, path: string, kind: string): TimingHostConf
       throw new ConfigError(`${path}.${key}`, `unknown key (known: ${FIELDS.join(', ')}), got ${describeValue(input[key])}`);
     }
   }
-  const max = readMs(input, 'max_sleep_duration', path, DEFAULT_TIMING_CONFIG.max_sleep_duration);
-  const min = readMs(input, 'min_sleep_duration', path, DEFAULT_TIMING_CONFIG.min_sleep_duration);
+  const max = readCount(input, 'max_sleep_duration', path, DEFAULT_TIMING_CONFIG.max_sleep_duration, 'milliseconds');
+  const min = readCount(input, 'min_sleep_duration', path, DEFAULT_TIMING_CONFIG.min_sleep_duration, 'milliseconds');
+  const pollables = readCount(input, 'max_pollables', path, DEFAULT_TIMING_CONFIG.max_pollables, 'live pollables');
   if (min > max) {
     throw new ConfigError(`${path}.min_sleep_duration`, `${min} exceeds max_sleep_duration ${max}`);
   }
-  return { max_sleep_duration: max, min_sleep_duration: min };
+  const limits = { max_sleep_duration: max, min_sleep_duration: min, max_pollables: pollables };
+  // A permission that leaves max_events out grants any budget.
+  if (kind === 'timing permissions' && input.max_events === undefined) return limits;
+  return { ...limits, max_events: readCount(input, 'max_events', path, DEFAULT_TIMING_CONFIG.max_events, 'events; 0 = no budget') };
 }
 
-/** Validates a config table; missing fields take the defaults (3 600 000 and 1 ms). */
+/** Validates a config table; missing fields take the defaults (3 600 000 ms, 1 ms, 10 000 pollables, 1 000 000 events). */
 export function parseTimingHostConfig(input: unknown, path = 'handler.timing'): TimingHostConfig {
-  return parseLimits(input, path, 'timing config');
+  const config = parseLimits(input, path, 'timing config');
+  return { ...config, max_events: config.max_events ?? DEFAULT_TIMING_CONFIG.max_events };
 }
 
 /** Validates a permissions table; `null` stays `null` (unrestricted). */
@@ -74,7 +96,7 @@ export function parseTimingPermissions(input: unknown, path = 'permissions.timin
 }
 
 /** Throws a ConfigError when `config` asks for more freedom than `permissions` grant. */
-export function checkPermissions(config: TimingHostConfig, permissions: TimingPermissions, path = 'handler.timing'): void {
+export function checkPermissions(config: TimingLimitsConfig, permissions: TimingPermissions, path = 'handler.timing'): void {
   if (permissions === null) return;
   if (config.max_sleep_duration > permissions.max_sleep_duration) {
     throw new ConfigError(
@@ -88,10 +110,18 @@ export function checkPermissions(config: TimingHostConfig, permissions: TimingPe
       `${config.min_sleep_duration} is below the permitted minimum ${permissions.min_sleep_duration}`,
     );
   }
+  if (config.max_pollables > permissions.max_pollables) {
+    throw new ConfigError(`${path}.max_pollables`, `${config.max_pollables} exceeds the permitted maximum ${permissions.max_pollables}`);
+  }
+  const granted = permissions.max_events ?? 0;
+  const asked = config.max_events ?? DEFAULT_TIMING_CONFIG.max_events;
+  if (granted !== 0 && (asked === 0 || asked > granted)) {
+    throw new ConfigError(`${path}.max_events`, `${asked === 0 ? '0 (no budget)' : asked} exceeds the permitted maximum ${granted}`);
+  }
 }
 
 /** The limits the adapters enforce, in ns. Checks permissions first, so the result lies within them. */
-export function effectiveLimits(config: TimingHostConfig, permissions: TimingPermissions): TimingLimits {
+export function effectiveLimits(config: TimingLimitsConfig, permissions: TimingPermissions): TimingLimits {
   checkPermissions(config, permissions);
   return {
     minNs: BigInt(config.min_sleep_duration) * NS_PER_MS,

@@ -34,3 +34,19 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === null || proto === Object.prototype;
 }
+
+// C0 controls, DEL, C1 controls, the Unicode line and paragraph separators and
+// the bidirectional overrides: anything that could end a line, move the cursor,
+// colour a terminal or reorder what a reader sees.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+
+/**
+ * Text from a guest or a manifest, made safe to print on one line of ours:
+ * every control character becomes a visible escape (`\n`, `\e`, `\x07`,
+ * `\u{202e}`), so a guest's string can neither forge an output line nor send
+ * terminal escapes. Printable text, backslashes included, is unchanged.
+ */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (c) => NAMED[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u{${c.charCodeAt(0).toString(16)}}`));
+}

@@ -3,11 +3,12 @@
 // (limits, event sink, pollable quota) over one TimingRuntime: the one it is
 // given, or its own real-time runtime, built on first use.
 import { TimingRuntime } from '../time/timing-runtime.ts';
-import { DEFAULT_POLLABLE_QUOTA, TimingHost } from '../wasi/host.ts';
+import { TimingHost } from '../wasi/host.ts';
 import { timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
 import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
+import { budgeted } from './event-budget.ts';
 import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
 
 export const TIMING_INTERFACES = [
@@ -19,7 +20,7 @@ export const TIMING_INTERFACES = [
 export interface TimingHandlerOptions {
   /** 'auto' (default) uses JSPI when this Node has it, else the sync fallback. */
   mode?: ExecutionMode | 'auto';
-  /** Live pollables each actor instance may hold at once (default 10 000). */
+  /** Live pollables each actor instance may hold at once; overrides the config's max_pollables. */
   pollableQuota?: number;
   /** Where time comes from (clock, table, timer); default: a real-time runtime of this handler's own. */
   runtime?: TimingRuntime;
@@ -46,9 +47,9 @@ export class TimingHandler implements Handler {
     this.permissions = permissions;
     this.limits = effectiveLimits(this.config, permissions);
     this.mode = resolveMode(options.mode);
-    const quota = options.pollableQuota ?? DEFAULT_POLLABLE_QUOTA;
-    if (!Number.isSafeInteger(quota) || quota < 1) {
-      throw new ConfigError('handler.timing.pollable_quota', `expected a positive safe integer, got ${String(quota)} (${typeof quota})`);
+    const quota = options.pollableQuota ?? this.config.max_pollables;
+    if (!Number.isSafeInteger(quota) || quota < 0) {
+      throw new ConfigError('handler.timing.pollable_quota', `expected a non-negative safe integer, got ${String(quota)} (${typeof quota})`);
     }
     this.pollableQuota = quota;
     this.#runtime = options.runtime ?? null;
@@ -77,7 +78,8 @@ export class TimingHandler implements Handler {
       mode: this.mode,
       actorId: actor.actorId,
       limits: this.limits,
-      events,
+      // The budget counts the guest's calls; the three setup events go straight through.
+      events: budgeted(events, this.config.max_events, actor.actorId),
       quota: this.pollableQuota,
     });
     events?.record({ type: 'HandlerSetupSuccess' });

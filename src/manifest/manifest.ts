@@ -2,37 +2,46 @@
 //
 //   name = "wasi-clocks-test"
 //   version = "0.1.0"
-//   component = "./wasi_clocks_test.wasm"   # relative to the manifest file
+//   package = "./wasi_clocks_test.wasm"     # or `component`, its older name; relative to the manifest file
+//   init_state = "./state.json"             # optional: its bytes are init's state
 //   description = "..."                     # optional
 //   save_chain = true                       # optional, default false
 //   [[handler]]
 //   type = "timing"
 //   max_sleep_duration = 3600000            # optional, ms
 //   min_sleep_duration = 1                  # optional, ms
+//   max_pollables = 10000                   # optional, live pollables per actor
 //
 // Every error is a ManifestError with a one-line message "<file>: <field>: <why>".
-// Unknown top-level keys are not errors (Theater manifests carry more fields,
-// such as init_state); they are returned in `warnings`. Unknown keys inside a
-// [[handler]] table are errors, since a typo there would loosen a limit.
+// Paths resolve against the manifest's folder (Theater resolves them against
+// its server's working directory). Unknown top-level keys are not errors
+// (Theater manifests carry more fields); they are returned in `warnings`.
+// Handler tables: see handlers.ts.
 
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError, parseTimingHostConfig, type TimingHostConfig } from '../handler/config.ts';
-import { describeValue, isPlainObject } from '../handler/describe.ts';
+import { describeValue } from '../handler/describe.ts';
+import { fileProblem, ManifestError, reason } from './errors.ts';
+import { parseHandler, unservedWarning, type HandlerSpec } from './handlers.ts';
 
-export interface TimingHandlerSpec {
-  type: 'timing';
-  config: TimingHostConfig;
+export { ManifestError } from './errors.ts';
+export { KNOWN_HANDLER_TYPES, THEATER_ONLY_HANDLER_TYPES, type HandlerSpec, type ReplayHandlerSpec, type TimingHandlerSpec, type UnservedHandlerSpec } from './handlers.ts';
+
+/** The bytes of the manifest's `init_state` file, read when the manifest is loaded. */
+export interface InitStateFile {
+  /** Absolute path, resolved against the manifest's folder. */
+  path: string;
+  bytes: Uint8Array;
 }
-
-export type HandlerSpec = TimingHandlerSpec;
 
 export interface ActorManifest {
   name: string;
   version: string;
-  /** Absolute path of the component, resolved against the manifest's folder. */
+  /** Absolute path of the component (`package`, or the older `component`), resolved against the manifest's folder. */
   component: string;
+  /** The initial state passed to init, from `init_state`; null when the manifest has none. */
+  init_state: InitStateFile | null;
   description?: string;
   save_chain: boolean;
   handlers: HandlerSpec[];
@@ -44,39 +53,9 @@ export interface ActorManifest {
   warnings: string[];
 }
 
-export class ManifestError extends Error {
-  readonly code = 'ERR_MANIFEST';
-  readonly file: string;
-  /** The field at fault, e.g. `handler[1].type`, or null for file-level errors. */
-  readonly path: string | null;
-  /** Position in the file, when the TOML parser gives one. */
-  readonly line: number | null;
-  readonly column: number | null;
-  constructor(file: string, path: string | null, detail: string, position?: { line: number; column: number }) {
-    const where = position === undefined ? file : `${file}:${position.line}:${position.column}`;
-    super(`${where}: ${path === null ? '' : `${path}: `}${detail}`);
-    this.name = 'ManifestError';
-    this.file = file;
-    this.path = path;
-    this.line = position?.line ?? null;
-    this.column = position?.column ?? null;
-  }
-}
-
-export const KNOWN_HANDLER_TYPES: readonly string[] = ['timing'];
-const KNOWN_KEYS = new Set(['name', 'version', 'component', 'description', 'save_chain', 'handler']);
+const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'handler']);
 
 const firstLine = (text: string): string => text.split('\n', 1)[0];
-const reason = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? firstLine((error as Error).message);
-
-function componentProblem(file: string): string | null {
-  try {
-    accessSync(file, constants.R_OK);
-    return statSync(file).isFile() ? null : 'not a file';
-  } catch (error) {
-    return reason(error);
-  }
-}
 
 function readToml(file: string): Record<string, unknown> {
   let text: string;
@@ -94,19 +73,34 @@ function readToml(file: string): Record<string, unknown> {
   }
 }
 
-function parseHandler(file: string, table: unknown, index: number): HandlerSpec {
-  const at = `handler[${index}]`;
-  if (!isPlainObject(table)) throw new ManifestError(file, at, `expected a table, got ${describeValue(table)}`);
-  const { type, ...rest } = table;
-  if (type === undefined) throw new ManifestError(file, `${at}.type`, `missing (known: ${KNOWN_HANDLER_TYPES.join(', ')})`);
-  if (type !== 'timing') {
-    const shown = typeof type === 'string' ? JSON.stringify(type) : describeValue(type);
-    throw new ManifestError(file, `${at}.type`, `unknown handler type ${shown} (known: ${KNOWN_HANDLER_TYPES.join(', ')})`);
+type ReadString = (field: string, required: boolean) => string | undefined;
+
+/** `package` (Theater's name since January 2026) or `component`; exactly one of them. */
+function componentPath(file: string, dir: string, str: ReadString): string {
+  const pkg = str('package', false);
+  const old = str('component', false);
+  if (pkg !== undefined && old !== undefined) {
+    throw new ManifestError(file, 'package, component', 'both given; they name the same thing (Theater renamed component to package), keep one');
   }
+  const field = pkg !== undefined ? 'package' : 'component';
+  const given = pkg ?? old;
+  if (given === undefined) throw new ManifestError(file, 'package', 'missing required field (or its older name, component)');
+  const component = resolve(dir, given);
+  const problem = fileProblem(component);
+  if (problem !== null) throw new ManifestError(file, field, `cannot read ${JSON.stringify(component)} (${problem})`);
+  return component;
+}
+
+function initState(file: string, dir: string, given: string | undefined): InitStateFile | null {
+  if (given === undefined) return null;
+  const path = resolve(dir, given);
+  const problem = fileProblem(path);
+  if (problem !== null) throw new ManifestError(file, 'init_state', `cannot read ${JSON.stringify(path)} (${problem})`);
   try {
-    return { type, config: parseTimingHostConfig(rest, at) };
+    const bytes = readFileSync(path);
+    return { path, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   } catch (error) {
-    throw error instanceof ConfigError ? new ManifestError(file, error.path, error.detail) : error;
+    throw new ManifestError(file, 'init_state', `cannot read ${JSON.stringify(path)} (${reason(error)})`);
   }
 }
 
@@ -114,7 +108,7 @@ export function loadManifest(path: string): ActorManifest {
   const absolute = resolve(path);
   const dir = dirname(absolute);
   const doc = readToml(path);
-  const str = (field: string, required: boolean): string | undefined => {
+  const str: ReadString = (field, required) => {
     const value = doc[field];
     if (value === undefined && !required) return undefined;
     if (value === undefined) throw new ManifestError(path, field, 'missing required field');
@@ -124,14 +118,13 @@ export function loadManifest(path: string): ActorManifest {
   const name = str('name', true) as string;
   const version = str('version', true) as string;
   const description = str('description', false);
-  const component = resolve(dir, str('component', true) as string);
-  const unreadable = componentProblem(component);
-  if (unreadable !== null) throw new ManifestError(path, 'component', `cannot read ${JSON.stringify(component)} (${unreadable})`);
+  const component = componentPath(path, dir, str);
+  const init_state = initState(path, dir, str('init_state', false));
   const saveChain = doc.save_chain ?? false;
   if (typeof saveChain !== 'boolean') throw new ManifestError(path, 'save_chain', `expected a boolean, got ${describeValue(saveChain)}`);
   const tables = doc.handler ?? [];
   if (!Array.isArray(tables)) throw new ManifestError(path, 'handler', `expected an array of tables ([[handler]]), got ${describeValue(tables)}`);
-  const handlers = (tables as unknown[]).map((table, index) => parseHandler(path, table, index));
+  const handlers = (tables as unknown[]).map((table, index) => parseHandler(path, dir, table, index));
   const seen = handlers.findIndex((h, index) => handlers.findIndex((other) => other.type === h.type) !== index);
   if (seen !== -1) {
     const firstAt = handlers.findIndex((other) => other.type === handlers[seen].type);
@@ -140,7 +133,9 @@ export function loadManifest(path: string): ActorManifest {
   const warnings = Object.keys(doc)
     .filter((key) => !KNOWN_KEYS.has(key))
     .map((key) => `${path}: ${key}: unknown field, ignored`);
-  const manifest: ActorManifest = { name, version, component, save_chain: saveChain, handlers, dir, path: absolute, warnings };
+  const unserved = unservedWarning(path, handlers);
+  if (unserved !== null) warnings.push(unserved);
+  const manifest: ActorManifest = { name, version, component, init_state, save_chain: saveChain, handlers, dir, path: absolute, warnings };
   if (description !== undefined) manifest.description = description;
   return manifest;
 }

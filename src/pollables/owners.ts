@@ -59,15 +59,6 @@ export class Owners {
     else this.#waiters[owner] = [waiting, waiter];
   }
 
-  /** Resolves when any pollable of `owner` becomes ready (a waiter that resolves a promise). */
-  wait(owner: number): Promise<void> {
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    this.park(owner, { wake: () => resolve(), fail: reject });
-    return promise;
-  }
-
-  waiting(owner: number): boolean { return this.#waiters[owner] !== null; }
-
   wake(owner: number): void {
     const waiting = this.#waiters[owner];
     if (waiting === null) return;
@@ -91,7 +82,7 @@ export class Owners {
     this.#head[owner] = NONE;
     this.#live[owner] = 0;
     this.#free.push(owner);
-    failAll(waiting, new Error('actor stopped while waiting on a pollable'));
+    failAll(waiting, new Error('wasi trap: actor stopped while waiting on a pollable'));
   }
 }
 

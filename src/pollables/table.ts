@@ -18,6 +18,7 @@
 import type { HostTimer } from '../scheduler/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { TimeSource } from '../time/time-source.ts';
+import { ENTRY_LIMIT } from '../wheel/entries.ts';
 import { Owners } from './owners.ts';
 
 const INDEX_BITS = 26;
@@ -25,6 +26,14 @@ const INDEX_SPAN = 2 ** INDEX_BITS;
 const INDEX_MASK = INDEX_SPAN - 1;
 const GENERATION_SPAN = 2 ** (53 - INDEX_BITS);
 const NONE = -1;
+/**
+ * Live pollables the whole process may hold: 2^22, a quarter of the timer
+ * wheel's 2^24 entries, so no mix of actors within their quotas can reach the
+ * wheel's limit (2 500 actors × 10 000 pollables used to), and ~200 MB of
+ * table and wheel at ~49 B per pollable. Past it, subscribe refuses (the host
+ * traps the asking actor).
+ */
+export const MAX_LIVE_POLLABLES = 2 ** 22;
 
 /**
  * The entry a handle names: a u32 that is unique among live pollables, which the
@@ -32,6 +41,14 @@ const NONE = -1;
  */
 export function slotOf(handle: number): number {
   return handle & INDEX_MASK;
+}
+
+/** A handle that names no live pollable (dropped, or never issued by this table). */
+export class StaleHandleError extends RangeError {
+  override name = 'StaleHandleError';
+  constructor(handle: number) {
+    super(`pollable handle ${String(handle)} is not live (dropped, or never issued)`);
+  }
 }
 
 /** Anything that carries a table handle (the WASI Pollable objects do). */
@@ -45,6 +62,8 @@ export interface PollableTableOptions {
   timer?: HostTimer;
   /** Initial entries; the arrays double when full. */
   capacity?: number;
+  /** Live entries at most, over all owners (default MAX_LIVE_POLLABLES). */
+  maxLive?: number;
 }
 
 export class PollableTable {
@@ -52,6 +71,7 @@ export class PollableTable {
   readonly scheduler: Scheduler;
   #time: TimeSource;
   readonly owners = new Owners();
+  readonly maxLive: number;
   #capacity: number;
   #used = 0; // indices below this have been handed out at least once
   #freeHead = NONE;
@@ -65,6 +85,12 @@ export class PollableTable {
   #external: Uint32Array;
 
   constructor(options: PollableTableOptions) {
+    const maxLive = options.maxLive ?? MAX_LIVE_POLLABLES;
+    // Every live timer may sit in the wheel at once: past its entry limit it would throw.
+    if (!Number.isSafeInteger(maxLive) || maxLive < 1 || maxLive > ENTRY_LIMIT) {
+      throw new RangeError(`PollableTable: maxLive must be an integer in 1..${ENTRY_LIMIT}, got ${String(maxLive)}`);
+    }
+    this.maxLive = maxLive;
     this.#time = options.time;
     this.#capacity = Math.max(32, options.capacity ?? 1024);
     this.#generation = new Uint32Array(this.#capacity);
@@ -78,11 +104,11 @@ export class PollableTable {
   }
 
   get live(): number { return this.#live; }
-  get capacity(): number { return this.#capacity; }
 
   /**
    * A timer pollable due at `deadlineNs`, read against `nowNs` (the instant the
-   * guest's request was measured from); ready at once when already due. NONE when over quota.
+   * guest's request was measured from); ready at once when already due. NONE when
+   * over quota or over maxLive.
    */
   subscribeTimer(owner: number, deadlineNs: bigint, nowNs: bigint): number {
     const index = this.#allocate(owner);
@@ -108,6 +134,7 @@ export class PollableTable {
   }
 
   isLive(handle: number): boolean {
+    if (!Number.isSafeInteger(handle) || handle < 0) return false;
     const index = handle & INDEX_MASK;
     return index < this.#used && this.#owner[index] !== NONE &&
       this.#generation[index] === Math.floor(handle / INDEX_SPAN);
@@ -115,7 +142,7 @@ export class PollableTable {
 
   /** Readiness of a live handle; `nowTick` is read only when a timer is not marked yet. */
   isReady(handle: number): boolean {
-    const index = handle & INDEX_MASK;
+    const index = this.#liveIndex(handle);
     if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
     if (this.#timer[index] < 0) return false;
     const nowTick = this.#time.nowTick();
@@ -129,7 +156,7 @@ export class PollableTable {
   scan(items: ArrayLike<HandleRef>, out: number[]): number {
     let nowTick = -1;
     for (let i = 0; i < items.length; i++) {
-      const index = items[i].handle & INDEX_MASK;
+      const index = this.#liveIndex(items[i].handle);
       if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) { out.push(i); continue; }
       if (this.#timer[index] < 0) continue;
       if (nowTick < 0) {
@@ -147,7 +174,7 @@ export class PollableTable {
   earliestDeadline(items: ArrayLike<HandleRef>): number {
     let best = Infinity;
     for (let i = 0; i < items.length; i++) {
-      const timer = this.#timer[items[i].handle & INDEX_MASK];
+      const timer = this.#timer[this.#liveIndex(items[i].handle)];
       if (timer >= 0) best = Math.min(best, this.scheduler.deadlineOf(timer));
     }
     return best;
@@ -190,6 +217,15 @@ export class PollableTable {
     this.owners.release(owner);
   }
 
+  /**
+   * The entry of a live handle. A dropped or never-issued handle throws instead of
+   * naming a slot: after a drop the slot may belong to another actor.
+   */
+  #liveIndex(handle: number): number {
+    if (!this.isLive(handle)) throw new StaleHandleError(handle);
+    return handle & INDEX_MASK;
+  }
+
   #expireEarly(index: number, timer: number, nowTick: number): boolean {
     if (this.scheduler.deadlineOf(timer) > nowTick) return false;
     this.scheduler.cancel(timer);
@@ -209,7 +245,7 @@ export class PollableTable {
   }
 
   #allocate(owner: number): number {
-    if (!this.owners.admit(owner)) return NONE;
+    if (this.#live >= this.maxLive || !this.owners.admit(owner)) return NONE;
     let index = this.#freeHead;
     if (index !== NONE) this.#freeHead = this.#next[index];
     else {

@@ -2,6 +2,7 @@
 // its event recorder and its mailbox. A trap ends the instance; it never
 // reaches other actors.
 import { EventRecorder } from '../events/recorder.ts';
+import type { EventSink } from '../events/types.ts';
 import type { BuiltImports, HandlerRegistry } from '../handler/registry.ts';
 import { Mailbox } from './mailbox.ts';
 import type { TranspiledComponent } from './transpile.ts';
@@ -20,8 +21,10 @@ export const ACTOR_INTERFACE = 'theater:simple/actor';
 
 export interface SpawnOptions {
   id: string;
-  /** Record the actor's timing events (default true). */
+  /** Record the actor's timing events in memory (default true); ignored when `sink` is given. */
   record?: boolean;
+  /** Record them here instead (e.g. a ChainRecorder that streams them to a file). */
+  sink?: EventSink;
 }
 
 export class Actor {
@@ -41,8 +44,8 @@ export class Actor {
 
   /** Instantiates `component` with the registry's imports. Synchronous: no transpile, no compile. */
   static spawn(component: TranspiledComponent, registry: HandlerRegistry, options: SpawnOptions): Actor {
-    const events = options.record === false ? null : new EventRecorder();
-    const built = registry.buildImports(component.importNames, { actorId: options.id, events });
+    const events = options.sink !== undefined || options.record === false ? null : new EventRecorder();
+    const built = registry.buildImports(component.importNames, { actorId: options.id, events: options.sink ?? events });
     try {
       const exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports);
       const actor = exports[ACTOR_INTERFACE];
@@ -94,7 +97,23 @@ function isGuestErr(error: unknown): error is Error & { payload: unknown } {
   return error instanceof Error && error.constructor.name === 'ComponentError' && 'payload' in error;
 }
 
-function trapMessage(error: unknown): string {
-  if (error instanceof Error) return error.message.startsWith('wasi trap:') ? error.message : `${error.name}: ${error.message}`;
-  return String(error);
+/*
+ * The message of a trap, for the actor's outcome. A WasiTrap and the guest's own
+ * wasm traps (RuntimeError: unreachable, out of bounds…) pass as they are. Errors
+ * that the jco glue throws for a guest's bad resource handle are named as the
+ * trap they are; any other JS error is the host's, and its text (which may quote
+ * host internals) stays out of the message: only its class is shown.
+ */
+export function trapMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message.startsWith('wasi trap:')) return error.message;
+  if (error.name === 'ReplayDivergence') return error.message;
+  if (error.name === 'RuntimeError') return `${error.name}: ${error.message}`;
+  if (error instanceof TypeError && GLUE_HANDLE_ERRORS.has(error.message)) return 'wasi trap: pollable used after drop (an invalid resource handle)';
+  if (error.name === 'StaleHandleError') return 'wasi trap: pollable used after drop';
+  if (error instanceof RangeError && error.message === 'Maximum call stack size exceeded') return 'wasi trap: call stack exhausted';
+  return `wasi trap: internal host error (${error.name})`;
 }
+
+/** What jco 1.11.2's resource tables throw for a handle the guest does not hold. */
+const GLUE_HANDLE_ERRORS = new Set(['Invalid handle', 'Resource error: Invalid handle']);

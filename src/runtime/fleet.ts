@@ -15,9 +15,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { TimingEvent } from '../events/types.ts';
-import { HandlerRegistry } from '../handler/registry.ts';
-import { TimingHandler } from '../handler/timing-handler.ts';
+import type { EventSink, TimingEvent } from '../events/types.ts';
+import type { HandlerRegistry } from '../handler/registry.ts';
 import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
 import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -25,8 +24,12 @@ import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
-import { defaultMaxLive, MAPPINGS_MEASURED, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
+import { defaultMaxLive, MAPPINGS_MEASURED, MAX_INSTANCES, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from './transpile.ts';
+import { versionedImportNames } from './import-versions.ts';
+import { registryFor } from './handlers.ts';
+
+export { registryFor } from './handlers.ts';
 
 export interface FleetOptions {
   instances?: number;
@@ -39,16 +42,31 @@ export interface FleetOptions {
   mode?: ExecutionMode | 'auto';
   /** 'real' (default) or 'virtual' time; see src/time/virtual.ts. Ignored when `runtime` is given. */
   clock?: ClockKind;
-  /** Virtual time only: the wall clock's start, ns since the epoch (default 2000-01-01T00:00:00Z). */
+  /** Virtual time only: the wall clock's start, ns since the epoch (default 2025-01-01T00:00:00Z). */
   startWallNs?: bigint;
   /** The runtime to run in (its clock, table and timer); default: a new one per run. */
   runtime?: TimingRuntime;
+  /**
+   * The handlers each actor gets; default registryFor(manifest, mode, runtime).
+   * Build it with registryFor over the same runtime to add handlers of your own.
+   */
+  registry?: HandlerRegistry;
   /** Record timing events (default true). */
   record?: boolean;
-  /** Initial state passed to every init. */
+  /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
   state?: Uint8Array | null;
   cacheDir?: string | false;
   onProgress?: (settled: number, total: number) => void;
+  /** Stream each instance's events somewhere instead of keeping them (`record` is then ignored). */
+  recording?: FleetRecording;
+}
+
+/** Where a fleet's events go when they are streamed (the CLI's chain file). */
+export interface FleetRecording {
+  /** The sink of instance `instance`, asked for just before it is spawned. */
+  open(instance: number): EventSink;
+  /** Instance `instance` settled with `outcome`; its actor is already stopped. */
+  close(instance: number, outcome: InitOutcome): void;
 }
 
 export interface InstanceResult {
@@ -63,6 +81,10 @@ export interface FleetResult {
   err: number;
   trap: number;
   results: InstanceResult[];
+  /** The component's imports, as it names them (with versions). */
+  imports: readonly string[];
+  /** The state every init was given. */
+  state: Uint8Array | null;
   mode: ExecutionMode;
   maxLive: number;
   /** The most actors that were alive at once. */
@@ -70,13 +92,6 @@ export interface FleetResult {
   prepareMs: number;
   spawnMs: number;
   runMs: number;
-}
-
-/** The registry a manifest asks for: one handler per [[handler]] entry, all in `runtime`. */
-export function registryFor(manifest: ActorManifest, mode: ExecutionMode, runtime: TimingRuntime = new TimingRuntime()): HandlerRegistry {
-  const registry = new HandlerRegistry();
-  for (const spec of manifest.handlers) registry.register(new TimingHandler(spec.config, null, { mode, runtime }));
-  return registry;
 }
 
 /** The runtime a run asks for: real time, or virtual time from its fixed start. */
@@ -96,6 +111,7 @@ export async function prepareComponent(manifest: ActorManifest, mode: ExecutionM
 export async function runFleet(manifest: ActorManifest, options: FleetOptions = {}): Promise<FleetResult> {
   const total = options.instances ?? 1;
   if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`instances must be a positive integer, got ${String(total)}`);
+  if (total > MAX_INSTANCES) throw new RangeError(`instances: at most ${MAX_INSTANCES} per run, got ${total}`);
   const mode = resolveMode(options.mode);
   const maxLive = options.maxLive ?? defaultMaxLive();
   if (!Number.isSafeInteger(maxLive) || maxLive < 1) throw new RangeError(`maxLive must be a positive integer, got ${String(maxLive)}`);
@@ -109,11 +125,14 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const gate = new Gate(maxLive);
   const record = options.record !== false;
 
+  const state = options.state ?? manifest.init_state?.bytes ?? null;
+
   const t0 = performance.now();
+  const registry = options.registry ?? registryFor(manifest, mode, runtime);
   const component = await prepareComponent(manifest, mode, options.cacheDir);
-  const registry = registryFor(manifest, mode, runtime);
   const t1 = performance.now();
-  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record });
+  const { recording } = options;
+  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record, sink: recording?.open(i) });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
   // Instance 0 failing rejects the run: the component does not fit the manifest
   // (no actor export, an import no handler serves), and every instance would fail
@@ -142,13 +161,14 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     let outcome: InitOutcome;
     try {
       actor = take(i);
-      outcome = await actor.init(options.state ?? null);
+      outcome = await actor.init(state);
     } catch (error) {
       outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
     } finally {
       actor?.stop();
     }
     results[i] = { instance: i, outcome, events: actor?.events?.events ?? [] };
+    recording?.close(i, outcome);
     options.onProgress?.(++settled, total);
   };
   await Promise.all(Array.from({ length: total }, (_, i) => gate.run(() => runOne(i))));
@@ -161,6 +181,8 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     err: count('err'),
     trap: count('trap'),
     results,
+    imports: versionedImportNames(component),
+    state,
     mode,
     maxLive,
     peakLive: gate.peak,

@@ -30,6 +30,8 @@ export interface TimingRuntimeOptions {
   resolutionNs?: bigint;
   /** How a sync-mode wait sleeps (default Atomics.wait). */
   sleepSync?: (ms: number) => void;
+  /** Live pollables in all of this runtime's actors at most (default MAX_LIVE_POLLABLES, see pollables/table.ts). */
+  maxLivePollables?: number;
   /** Who waits; virtual time passes its own, to hear when a wait begins. */
   waits?: WaitRegistry;
   /** Initial pollable table capacity. */
@@ -63,7 +65,7 @@ export class TimingRuntime {
     this.kind = options.kind ?? 'real';
     const clock = options.clock ?? hrtimeClock;
     this.time = clock instanceof TimeSource ? clock : new TimeSource(clock, options.tickNs ?? REAL_TICK_NS);
-    this.table = new PollableTable({ time: this.time, timer: options.timer, capacity: options.capacity ?? 4096 });
+    this.table = new PollableTable({ time: this.time, timer: options.timer, capacity: options.capacity ?? 4096, maxLive: options.maxLivePollables });
     this.wallClock = options.wallClock ?? new WallClock();
     this.sleepSync = options.sleepSync ?? atomicsSleep;
     this.waits = options.waits ?? new WaitRegistry();

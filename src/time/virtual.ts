@@ -28,8 +28,8 @@ import { WaitRegistry } from './waits.ts';
 
 /** The virtual monotonic clock's first reading: 1 s, a fixed positive instant. */
 export const VIRTUAL_START_NS = 1_000_000_000n;
-/** The virtual wall clock's default start: 2000-01-01T00:00:00Z, in ns since the epoch. */
-export const VIRTUAL_EPOCH_NS = 946_684_800_000_000_000n;
+/** The virtual wall clock's default start: 2025-01-01T00:00:00Z, in ns since the epoch (guests check plausibility). */
+export const VIRTUAL_EPOCH_NS = 1_735_689_600_000_000_000n;
 /** Waiting actors named in a stall message; the rest are counted. */
 const NAMED_IN_STALL = 5;
 
@@ -56,7 +56,8 @@ export function tickAfter(time: TimeSource, delayMs: number): bigint {
 
 interface Armed {
   callback: () => void;
-  delayMs: number;
+  /** Where the clock jumps when this timer fires: fixed when armed, so a sync-mode sleep in between cannot move it. */
+  atNs: bigint;
 }
 
 export class VirtualTimer implements HostTimer {
@@ -73,7 +74,7 @@ export class VirtualTimer implements HostTimer {
   }
 
   set(callback: () => void, delayMs: number): unknown {
-    const armed = { callback, delayMs };
+    const armed = { callback, atNs: tickAfter(this.#time, delayMs) };
     this.#armed = armed;
     this.#queueCheck();
     return armed;
@@ -99,7 +100,7 @@ export class VirtualTimer implements HostTimer {
     const armed = this.#armed;
     if (armed !== null) {
       this.#armed = null;
-      this.#clock.advanceTo(tickAfter(this.#time, armed.delayMs));
+      this.#clock.advanceTo(armed.atNs);
       armed.callback();
       return;
     }

@@ -5,11 +5,11 @@
 //   `subscribe-duration(d)` asks for `d`; `subscribe-instant(t)` asks for
 //   `delayUntil(t, now)`, i.e. it is measured from the moment of the call.
 // - A request that is already due (subscribe-duration(0), or an instant at or
-//   before now) is NOT raised to minNs: WASI says such a pollable is ready at
-//   once, and the seed's test actor relies on it. The minimum cannot stop a
-//   busy guest anyway (it can spin on `now()` without subscribing); it sets
-//   the finest real sleep a guest may ask for. TimingHost (host.ts) therefore calls clampSleep
-//   only for requests > 0; clampSleep itself is total and clamps 0 up to minNs.
+//   before now) is raised to minNs like any other, with its SleepClamped event:
+//   the seed's "min_sleep_duration prevents tight-loop polling". Under JSPI a
+//   ready poll returns without suspending, so a guest looping on
+//   poll([subscribe-duration(0)]) would hold the thread and starve every other
+//   actor's timers. minNs = 0 keeps WASI's ready-at-once behaviour.
 // - `maxNs` stops a guest from parking a pollable for ever.
 // Pure and allocation-light: one small object per call, no string work, so
 // adapters can call it on every subscription.

@@ -21,7 +21,7 @@ import type { TimingRuntime } from '../time/timing-runtime.ts';
 import { U64_MAX } from '../time/units.ts';
 import { clampSleep, type TimingLimits } from './clamp.ts';
 import type { ExecutionMode } from './mode.ts';
-import { WasiTrap } from './trap.ts';
+import { quoted, WasiTrap } from './trap.ts';
 import type { Datetime } from './wall-clock.ts';
 
 export const DEFAULT_POLLABLE_QUOTA = 10_000;
@@ -67,12 +67,12 @@ export class TimingHost {
   }
 
   /**
-   * A timer pollable `requestedNs` after `nowNs`, clamped to the limits. A request
-   * that is already due (0 ns) is ready at once and never raised to the minimum:
-   * it is a readiness check, not a sleep.
+   * A timer pollable `requestedNs` after `nowNs`, clamped to the limits. A zero
+   * request is raised to the minimum like any other (the seed's rule against
+   * tight-loop polling); only with a minimum of 0 is it ready at once.
    */
   subscribe(nowNs: bigint, requestedNs: bigint): { handle: number; deadlineNs: bigint; clamp: ReturnType<typeof clampSleep> | null } {
-    const clamp = requestedNs > 0n && this.limits !== null ? clampSleep(requestedNs, this.limits) : null;
+    const clamp = this.limits !== null ? clampSleep(requestedNs, this.limits) : null;
     const appliedNs = clamp === null ? requestedNs : clamp.appliedNs;
     const sum = nowNs + appliedNs;
     const deadlineNs = sum > U64_MAX ? U64_MAX : sum;
@@ -159,7 +159,11 @@ export class TimingHost {
   }
 
   #overQuota(): never {
-    const quota = this.#table.owners.quota(this.owner);
-    throw new WasiTrap(`pollable quota exceeded: actor "${this.actorId}" already holds ${quota} live pollables (quota ${quota})`);
+    const table = this.#table;
+    if (table.live >= table.maxLive) {
+      throw new WasiTrap(`pollable limit of the process reached: ${table.maxLive} live pollables in all actors; actor ${quoted(this.actorId)} cannot subscribe another`);
+    }
+    const quota = table.owners.quota(this.owner);
+    throw new WasiTrap(`pollable quota exceeded: actor ${quoted(this.actorId)} already holds ${quota} live pollables (quota ${quota})`);
   }
 }

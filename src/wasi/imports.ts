@@ -48,9 +48,10 @@ export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
     },
     subscribeInstant(when) {
       const now = nowNs();
-      const timer = host.subscribe(now, when > now ? when - now : 0n);
+      const delay = when > now ? when - now : 0n;
+      const timer = host.subscribe(now, delay);
       events?.record({ type: 'SubscribeInstant', when, pollable: slotOf(timer.handle), deadline: timer.deadlineNs });
-      if (timer.clamp !== null) recordClamp(host, when - now, timer.clamp.appliedNs, timer.clamp.reason);
+      if (timer.clamp !== null) recordClamp(host, delay, timer.clamp.appliedNs, timer.clamp.reason);
       return new Pollable(host, timer.handle);
     },
     subscribeDuration(duration) {

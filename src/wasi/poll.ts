@@ -21,6 +21,7 @@ export class Pollable {
 
   /** Never blocks: one bit test, or one clock read for a timer not yet marked. */
   ready(): boolean {
+    checkLive(this);
     const ready = this.host.isReady(this.handle);
     this.host.events?.record({ type: 'PollableReady', pollable: slotOf(this.handle), ready });
     return ready;
@@ -28,7 +29,7 @@ export class Pollable {
 
   /** Returns at once when ready; otherwise waits, as poll([this]) does. */
   block(): void | Promise<unknown> {
-    const { host } = this;
+    const { host } = checkLive(this);
     // Not recording: the wait's own promise, with no extra hop before the guest resumes.
     if (host.events === null) {
       const waited = host.waitAny([this]);
@@ -57,20 +58,39 @@ export function poll(host: TimingHost, list: ArrayLike<JcoPollable>): Uint32Arra
   const count = list.length;
   if (count === 0) throw new WasiTrap('poll: attempt to poll on an empty list');
   if (count >= U32_LIMIT) throw new WasiTrap(`poll: ${count} entries cannot be indexed by a u32`);
-  if (!allPollables(list)) throw new WasiTrap('poll: the list holds an object that is not a pollable of this host');
+  for (let i = 0; i < count; i++) checkOwn(list[i], host);
   const startNs = host.events === null ? 0n : host.nowNs();
-  const ready = host.waitAny(list);
-  if (!(ready instanceof Promise)) return finishPoll(host, ready, startNs);
-  return ready.then((indices) => finishPoll(host, indices, startNs));
+  // The slots are read now: a pollable may be dropped before a suspended poll returns.
+  const slots = host.events === null ? EMPTY : Array.from(list as ArrayLike<Pollable>, (p) => slotOf(p.handle));
+  const ready = host.waitAny(list as ArrayLike<Pollable>);
+  if (!(ready instanceof Promise)) return finishPoll(host, slots, ready, startNs);
+  return ready.then((indices) => finishPoll(host, slots, indices, startNs));
 }
 
-/** jco hands back the objects this host created; anything else is refused, not trusted. */
-function allPollables(list: ArrayLike<unknown>): list is ArrayLike<Pollable> {
-  for (let i = 0; i < list.length; i++) if (!(list[i] instanceof Pollable)) return false;
-  return true;
+const EMPTY: number[] = [];
+
+/*
+ * jco 1.11.2 resolves a guest's handle through its own resource table; for a
+ * handle the guest already dropped (or never had) it finds no object and makes
+ * a bare one with Object.create(Pollable.prototype): no host, no handle. Those,
+ * and handles the host dropped itself (actor stopped), trap the calling actor;
+ * they must never reach the table, where a freed slot may be another actor's.
+ */
+function checkLive(pollable: Pollable): Pollable {
+  const { host, handle } = pollable as Partial<Pollable>;
+  if (host === undefined || handle === undefined || !host.isLive(handle)) throw new WasiTrap('pollable used after drop');
+  return pollable;
 }
 
-function finishPoll(host: TimingHost, indices: number[], startNs: bigint): Uint32Array {
-  host.events?.record({ type: 'PollReady', ready_count: indices.length, indices, waited: host.nowNs() - startNs });
+/** A list entry must be a live pollable that `host` (this actor) created. */
+function checkOwn(item: unknown, host: TimingHost): asserts item is Pollable {
+  if (!(item instanceof Pollable)) throw new WasiTrap('poll: the list holds an object that is not a pollable of this actor');
+  const owner = (item as Partial<Pollable>).host;
+  if (owner !== undefined && owner !== host) throw new WasiTrap('poll: the list holds a pollable that is not a pollable of this actor');
+  checkLive(item);
+}
+
+function finishPoll(host: TimingHost, pollables: number[], indices: number[], startNs: bigint): Uint32Array {
+  host.events?.record({ type: 'PollReady', pollables, ready_count: indices.length, indices, waited: host.nowNs() - startNs });
   return Uint32Array.from(indices);
 }

@@ -14,7 +14,8 @@
 ;;   7  as 6, but the last one is already ready (subscribe-instant(0))
 ;; Ops 0-5 return a checksum or `iterations`, so the loop has an observable result.
 ;; "Already ready" pollables come from subscribe-instant(0): an instant in the
-;; past is ready at once whatever min_sleep_duration the host applies.
+;; past, ready at once because the benches run with min_sleep_duration = 0 (a
+;; larger minimum raises zero delays too).
 ;;
 ;; theater:simple/actor.init returns ok(some("bench: ready")) and does nothing.
 ;; Memory map: 0x00 init return area, 0x10 poll return area, 0x40 state,

@@ -4,13 +4,19 @@ import { parseArgs, UsageError } from '../../src/cli/args.ts';
 
 test('run: defaults and every option', () => {
   assert.equal(parseArgs(['run', 'm.toml']), {
-    command: 'run', manifest: 'm.toml', events: null, instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    command: 'run', manifest: 'm.toml', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
+    clock: 'real', startWallNs: null, replay: null,
   });
   const run = parseArgs(['run', '--events', 'e.jsonl', 'm.toml', '--instances=20000', '--json', '--max-live', '7', '--mode', 'sync', '--state', 'hé']);
   assert.equal(run, {
-    command: 'run', manifest: 'm.toml', events: 'e.jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
-    state: new TextEncoder().encode('hé'),
+    command: 'run', manifest: 'm.toml', events: 'e.jsonl', chainFormat: 'jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
+    state: new TextEncoder().encode('hé'), clock: 'real', startWallNs: null, replay: null,
   });
+  assert.equal(parseArgs(['run', 'm.toml', '--chain-format', 'theater']), { ...parseArgs(['run', 'm.toml']), chainFormat: 'theater' });
+  assert.equal(parseArgs(['run', 'm.toml', '--chain-format=jsonl']), parseArgs(['run', 'm.toml']));
+  const virtual = parseArgs(['run', 'm.toml', '--clock=virtual', '--start-time', '1970-01-01T00:00:01.000000002Z']);
+  assert.equal(virtual, { ...parseArgs(['run', 'm.toml']), clock: 'virtual', startWallNs: 1_000_000_002n });
+  assert.equal(parseArgs(['run', 'm.toml', '--replay', 'c.jsonl']), { ...parseArgs(['run', 'm.toml']), replay: 'c.jsonl' });
   assert.equal(parseArgs(['run', 'm.toml', '--state-hex', '00ff10']), { ...parseArgs(['run', 'm.toml']), state: Uint8Array.of(0, 255, 16) });
 });
 
@@ -28,19 +34,26 @@ test('bad invocations name the option and echo the value', () => {
   rejects([], /^missing command$/);
   rejects(['launch'], /^unknown command "launch"$/);
   rejects(['run'], /^run: missing <manifest.toml>$/);
+  rejects(['run', 'm.toml', '--chain-format', 'json'], /^--chain-format: expected one of jsonl, theater, got "json"$/);
+  rejects(['run', 'm.toml', '--chain-format'], /^--chain-format: missing value$/);
   rejects(['run', 'a.toml', 'b.toml'], /^run: expected one manifest, got 2$/);
   rejects(['run', 'm.toml', '--instances', '0'], /^--instances: expected a positive integer, got "0"$/);
   rejects(['run', 'm.toml', '--instances', '-3'], /^--instances: expected a positive integer, got "-3"$/);
   rejects(['run', 'm.toml', '--instances', '1.5'], /^--instances: expected a positive integer, got "1.5"$/);
   rejects(['run', 'm.toml', '--instances', '99999999999999999999'], /^--instances: expected a positive integer/);
+  rejects(['run', 'm.toml', '--instances', '1000001'], /^--instances: at most 1000000 per run, got 1000001$/);
+  assert.is((parseArgs(['run', 'm.toml', '--instances', '1000000']) as { instances: number }).instances, 1_000_000);
   rejects(['run', 'm.toml', '--max-live', 'lots'], /^--max-live: expected a positive integer, got "lots"$/);
   rejects(['run', 'm.toml', '--events'], /^--events: missing value$/);
   rejects(['run', 'm.toml', '--mode', 'fast'], /^--mode: expected one of auto, jspi, sync, got "fast"$/);
   rejects(['run', 'm.toml', '--state-hex', 'abc'], /^--state-hex: expected an even number of hex digits, got "abc"$/);
   rejects(['run', 'm.toml', '--state-hex', 'zz'], /^--state-hex: expected an even number of hex digits/);
   rejects(['run', 'm.toml', '--verbose'], /^unknown option "--verbose"$/);
-  rejects(['verify'], /^verify: expected exactly one <events.jsonl>$/);
-  rejects(['verify', 'a', 'b'], /^verify: expected exactly one <events.jsonl>$/);
+  rejects(['run', 'm.toml', '--replay', 'c.jsonl', '--instances', '1'], /^--replay: replays one recorded instance; drop --instances$/);
+  rejects(['run', 'm.toml', '--replay', 'c.jsonl', '--clock', 'virtual'], /^--replay: the recording serves every clock reading; drop --clock$/);
+  rejects(['run', 'm.toml', '--clock', 'virtual', '--start-time', '2024-05-01T25:00:00Z'], /^--start-time: not a valid calendar date and time/);
+  rejects(['verify'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
+  rejects(['verify', 'a', 'b'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
 });
 
 test.run();

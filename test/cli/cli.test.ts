@@ -2,11 +2,13 @@
 // spawns the bundled binary for the same contract.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import type { ChainFs } from '../../src/events/chain-file.ts';
 import { join } from 'node:path';
 import { runCli, showState } from '../../src/cli/cli.ts';
 import { verifyChain } from '../../src/events/verify.ts';
-import { actorManifest, manifestFor, tempDir, writeManifest } from './support.ts';
+import { actorManifest, actorWasm, manifestFor, tempDir, writeManifest } from './support.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -27,12 +29,12 @@ test('run: one instance prints its state as text and exits 0', async () => {
   assert.is(r.stderr, '');
 });
 
-test('run: binary state is printed as hex; --state-hex reaches init', async () => {
+test('run: binary state is printed as hex by rule (its u64 readings hold NUL bytes); --state-hex reaches init', async () => {
   const r = await cli(['run', actorManifest('sleeper'), '--state-hex', '40420f0000000000']); // 1 ms
   assert.is(r.code, 0, r.stderr);
-  const hex = r.stdout.trim();
-  assert.match(hex, /^[0-9a-f]{48}$/);
-  const bytes = Buffer.from(hex, 'hex');
+  // The duration field is 1_000_000 as a u64 LE: five of its bytes are 0x00, a control character, so the rule says hex.
+  assert.match(r.stdout, /^[0-9a-f]{48}\n$/);
+  const bytes = Buffer.from(r.stdout.slice(0, -1), 'hex');
   const [before, after, duration] = [0, 8, 16].map((at) => bytes.readBigUInt64LE(at));
   assert.is(duration, 1_000_000n);
   assert.ok(after - before >= duration, 'never early');
@@ -126,7 +128,7 @@ test('run: manifest and config errors exit 2 with one line naming the field or p
     [manifestFor('sleeper', '', '[[handler]]\ntype = "timing"\nmax_sleep_duration = -5\n'), /handler\[0\]\.max_sleep_duration: .*-5/],
     [manifestFor('sleeper', '', '[[handler]]\ntype = "timing"\nmin_sleep_duration = 10\nmax_sleep_duration = 5\n'), /min_sleep_duration.*10.*max_sleep_duration.*5|handler\[0\]\.min_sleep_duration/],
     [manifestFor('sleeper', '', '[[handler]]\ntype = "timing"\nmax_sleep_duration = "1h"\n'), /handler\[0\]\.max_sleep_duration: .*"1h"/],
-    [manifestFor('sleeper', '', '[[handler]]\ntype = "clock"\n'), /handler\[0\]\.type: unknown handler type "clock" \(known: timing\)/],
+    [manifestFor('sleeper', '', '[[handler]]\ntype = "clock"\n'), /handler\[0\]\.type: unknown handler type "clock" \(known: timing, replay, runtime, /],
     ['version = "1"\ncomponent = "x.wasm"\n', /name: missing required field/],
   ];
   for (const [body, message] of cases) {
@@ -185,10 +187,79 @@ test('verify: ok exits 0; a tampered chain exits 1; a missing file exits 2', asy
   assert.match(missing.stderr, /absent\.jsonl: cannot read \(ENOENT\)/);
 });
 
-test('showState: UTF-8 text when it decodes, else hex; null stays null', () => {
+test('showState: text only when valid UTF-8 AND free of controls other than tab and newline, else hex; null stays null', () => {
   assert.equal(showState(new TextEncoder().encode('héllo')), { text: 'héllo', encoding: 'utf8' });
+  assert.equal(showState(new TextEncoder().encode('a\tb\nc')), { text: 'a\tb\nc', encoding: 'utf8' });
   assert.equal(showState(Uint8Array.of(0xff, 0x00)), { text: 'ff00', encoding: 'hex' });
+  // Valid UTF-8, but binary: a NUL, an escape, a carriage return, a C1 control, a bidi override.
+  for (const bytes of [[0x41, 0x00], [0x1b, 0x5b, 0x32, 0x4a], [0x61, 0x0d], [0xc2, 0x85], [0xe2, 0x80, 0xae]]) {
+    assert.equal(showState(Uint8Array.from(bytes)), { text: Buffer.from(bytes).toString('hex'), encoding: 'hex' });
+  }
+  // The sleeper's readings are u64s below 2^56: always a 0x00 byte, so always hex, however the rest decodes.
+  const readings = Buffer.alloc(24);
+  readings.write('abcdefg', 0, 'latin1');
+  readings.write('hijklmn', 8, 'latin1');
+  readings.write('opqrstu', 16, 'latin1');
+  assert.is(showState(readings)?.encoding, 'hex');
   assert.is(showState(null), null);
+});
+
+/** node:fs with a disk that is already full. */
+const fullDisk: ChainFs = {
+  openSync: (path, flags) => fs.openSync(path, flags),
+  writeSync: () => { throw Object.assign(new Error('no space'), { code: 'ENOSPC' }); },
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  closeSync: (fd) => fs.closeSync(fd),
+  renameSync: (a, b) => fs.renameSync(a, b),
+  unlinkSync: (path) => fs.unlinkSync(path),
+};
+
+async function cliOnFullDisk(argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false, chainFs: fullDisk });
+  return { code, stdout, stderr };
+}
+
+test('a chain that cannot be written never hides the outcome: trap 3 and err 1 win over 2; the old file stays', async () => {
+  const events = join(dir, 'kept.jsonl');
+  fs.writeFileSync(events, 'a good chain\n');
+  const failed = `theater-timing: --events: cannot write ${events} (ENOSPC: no space left on device); the chain was not written (the existing file is unchanged)\n`;
+  const trap = await cliOnFullDisk(['run', actorManifest('stale-pollable'), '--events', events]);
+  assert.is(trap.code, 3);
+  assert.is(trap.stderr, `${failed}theater-timing: trapped: wasi trap: pollable used after drop\n`);
+  const err = await cliOnFullDisk(['run', actorManifest('sleeper'), '--state', 'x', '--events', events]);
+  assert.is(err.code, 1);
+  assert.match(err.stderr, /; the chain was not written .*\ntheater-timing: init returned err: sleeper: state must be/);
+  const ok = await cliOnFullDisk(['run', actorManifest('sleeper'), '--state-hex', '40420f0000000000', '--events', events, '--json']);
+  assert.is(ok.code, 2);
+  assert.is(ok.stderr, failed);
+  assert.is((JSON.parse(ok.stdout) as { events: unknown }).events, null, '--json reports no chain');
+  const fresh = join(dir, 'fresh.jsonl');
+  const none = await cliOnFullDisk(['run', actorManifest('sleeper'), '--state-hex', '40420f0000000000', '--events', fresh]);
+  assert.is(none.stderr, `theater-timing: --events: cannot write ${fresh} (ENOSPC: no space left on device); the chain was not written\n`);
+  assert.is(fs.readFileSync(events, 'utf8'), 'a good chain\n');
+  assert.not.ok(fs.existsSync(fresh));
+  assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('run: bad chain targets exit 2 before the run; manifest names cannot leave the folder; output is escaped', async () => {
+  const manifest = writeManifest(dir, 'where.toml', manifestFor('sleeper'));
+  for (const [target, message] of [[manifest, /is the manifest/], [actorWasm('sleeper'), /is the component/], [dir, /is a folder/]] as const) {
+    const r = await cli(['run', manifest, '--events', target, '--state', 'bad']);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, message);
+  }
+  for (const name of ['../up', 'a/b', '.hidden', 'back\\slash']) {
+    const escaping = writeManifest(dir, 'esc.toml', manifestFor('wasi-clocks-v020', 'save_chain = true').replace('name = "wasi-clocks-v020"', `name = ${JSON.stringify(name)}`));
+    const r = await cli(['run', escaping]);
+    assert.is(r.code, 2, name);
+    assert.match(r.stderr, /^theater-timing: save_chain: .*esc\.toml: name: .* cannot name a chain file in the manifest's folder/);
+  }
+  const forged = await cli(['run', actorManifest('err-forger'), '--instances', '2']);
+  assert.is(forged.code, 1);
+  assert.is(forged.stderr.split('\n').length, 3);
+  assert.not.match(forged.stderr, /\x1b/);
 });
 
 test.run();

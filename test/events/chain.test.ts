@@ -14,16 +14,16 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 const EVENTS: TimingEvent[] = [
   { type: 'HandlerSetupStart' },
   { type: 'MonotonicClockNow', instant: 42n },
-  { type: 'PollReady', ready_count: 1, indices: [0], waited: 18446744073709551615n },
+  { type: 'PollReady', pollables: [3], ready_count: 1, indices: [0], waited: 18446744073709551615n },
 ];
 const H0 = sha('\n{"type":"HandlerSetupStart"}');
 const H1 = sha(`${H0}\n{"type":"MonotonicClockNow","instant":"42"}`);
-const H2 = sha(`${H1}\n{"type":"PollReady","ready_count":1,"indices":[0],"waited":"18446744073709551615"}`);
+const H2 = sha(`${H1}\n{"type":"PollReady","pollables":[3],"ready_count":1,"indices":[0],"waited":"18446744073709551615"}`);
 
 const EXPECTED = [
   { seq: 0, parent: null, hash: H0, handler: 'timing', event: { type: 'HandlerSetupStart' } },
   { seq: 1, parent: H0, hash: H1, handler: 'timing', event: { type: 'MonotonicClockNow', instant: '42' } },
-  { seq: 2, parent: H1, hash: H2, handler: 'timing', event: { type: 'PollReady', ready_count: 1, indices: [0], waited: '18446744073709551615' } },
+  { seq: 2, parent: H1, hash: H2, handler: 'timing', event: { type: 'PollReady', pollables: [3], ready_count: 1, indices: [0], waited: '18446744073709551615' } },
 ];
 
 const chain = suite('buildChain');
@@ -100,7 +100,8 @@ jsonl('writeChainJsonl writes, replaces and appends; writeChainsJsonl writes fle
     assert.is(readFileSync(path, 'utf8'), both);
     const fleet = join(dir, 'fleet.jsonl');
     await writeChainsJsonl(fleet, [{ instance: 0, lines }, { instance: 1, lines }]);
-    assert.is(readFileSync(fleet, 'utf8'), both);
+    assert.is(readFileSync(fleet, 'utf8'), `{"fleet":{"instances":2}}\n${both}`);
+    assert.equal(parseChainJsonl(readFileSync(fleet, 'utf8')).length, 6, 'the fleet header is not a chain line');
     assert.equal(parseChainJsonl(both).map((l) => [l.instance, l.seq]), [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

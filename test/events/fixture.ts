@@ -14,7 +14,7 @@ export const ALL_EVENTS: TimingEvent[] = [
   { type: 'SubscribeDuration', duration: 100_000_000n, pollable: 1, deadline: 5_100_000_000n },
   { type: 'PollableReady', pollable: 0, ready: true },
   { type: 'PollableBlock', pollable: 1, waited: 99_500_000n },
-  { type: 'PollReady', ready_count: 2, indices: [0, 1], waited: 0n },
+  { type: 'PollReady', pollables: [0, 1], ready_count: 2, indices: [0, 1], waited: 0n },
   { type: 'PollableDrop', pollable: 0 },
   { type: 'MonotonicClockNow', instant: 18_446_744_073_709_551_615n },
 ];

@@ -29,7 +29,7 @@ timeline('the whole fixture: relative to the first MonotonicClockNow', () => {
     '             SubscribeDuration          duration=100.000ms pollable=1 deadline=+100.000 ms',
     '             PollableReady              pollable=0 ready=true',
     '             PollableBlock              pollable=1 waited=99.500ms',
-    '             PollReady                  ready_count=2 indices=[0,1] waited=0.000ms',
+    '             PollReady                  pollables=[0,1] ready_count=2 indices=[0,1] waited=0.000ms',
     '             PollableDrop               pollable=0',
     '+18446744068709.551 ms MonotonicClockNow          instant=18446744073709551615',
   ]);

@@ -22,21 +22,21 @@ function configError(fn: () => unknown): ConfigError {
 const parse = suite('parseTimingHostConfig');
 
 parse('defaults for undefined and for an empty table', () => {
-  assert.equal(parseTimingHostConfig(undefined), { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
-  assert.equal(parseTimingHostConfig({}), { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
-  assert.equal(DEFAULT_TIMING_CONFIG, { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
+  assert.equal(parseTimingHostConfig(undefined), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(parseTimingHostConfig({}), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(DEFAULT_TIMING_CONFIG, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse('accepts boundaries: zeros, min == max, MAX_SAFE_INTEGER', () => {
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: 0, min_sleep_duration: 0 }), { max_sleep_duration: 0, min_sleep_duration: 0 });
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: 5, min_sleep_duration: 5 }), { max_sleep_duration: 5, min_sleep_duration: 5 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 0, min_sleep_duration: 0, max_pollables: 10_000 }), { max_sleep_duration: 0, min_sleep_duration: 0, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 5, min_sleep_duration: 5, max_pollables: 10_000 }), { max_sleep_duration: 5, min_sleep_duration: 5, max_pollables: 10_000, max_events: 1_000_000 });
   const max = Number.MAX_SAFE_INTEGER;
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: max }), { max_sleep_duration: max, min_sleep_duration: 1 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: max }), { max_sleep_duration: max, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse('a partial table keeps the other default', () => {
-  assert.equal(parseTimingHostConfig({ min_sleep_duration: 10 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 10 });
-  assert.equal(parseTimingHostConfig({ max_sleep_duration: 10 }), { max_sleep_duration: 10, min_sleep_duration: 1 });
+  assert.equal(parseTimingHostConfig({ min_sleep_duration: 10, max_pollables: 10_000 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 10, max_pollables: 10_000, max_events: 1_000_000 });
+  assert.equal(parseTimingHostConfig({ max_sleep_duration: 10 }), { max_sleep_duration: 10, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse('returns a fresh object, not the frozen defaults', () => {
@@ -71,17 +71,29 @@ parse('rejects a bad min_sleep_duration with the default path', () => {
   assert.is(error.detail, 'expected a non-negative safe integer (milliseconds), got -3 (number)');
 });
 
+for (const [value, shown] of badValues) {
+  parse(`rejects max_pollables = ${shown}`, () => {
+    const error = configError(() => parseTimingHostConfig({ max_pollables: value }, 'handler[0]'));
+    assert.is(error.message, `handler[0].max_pollables: expected a non-negative safe integer (live pollables), got ${shown}`);
+  });
+}
+
+parse('max_pollables: 0 and the largest safe integer are accepted', () => {
+  assert.is(parseTimingHostConfig({ max_pollables: 0 }).max_pollables, 0);
+  assert.is(parseTimingHostConfig({ max_pollables: Number.MAX_SAFE_INTEGER }).max_pollables, Number.MAX_SAFE_INTEGER);
+});
+
 parse('rejects min > max, including against a default max', () => {
-  let error = configError(() => parseTimingHostConfig({ max_sleep_duration: 10, min_sleep_duration: 11 }));
+  let error = configError(() => parseTimingHostConfig({ max_sleep_duration: 10, min_sleep_duration: 11, max_pollables: 10_000 }));
   assert.is(error.message, 'handler.timing.min_sleep_duration: 11 exceeds max_sleep_duration 10');
-  error = configError(() => parseTimingHostConfig({ min_sleep_duration: 3_600_001 }));
+  error = configError(() => parseTimingHostConfig({ min_sleep_duration: 3_600_001, max_pollables: 10_000 }));
   assert.is(error.message, 'handler.timing.min_sleep_duration: 3600001 exceeds max_sleep_duration 3600000');
 });
 
 parse('rejects unknown keys, naming the key and echoing its value', () => {
   const error = configError(() => parseTimingHostConfig({ max_sleep_duraton: 5 }, 'handler[2]'));
   assert.is(error.path, 'handler[2].max_sleep_duraton');
-  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration), got 5 (number)');
+  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables, max_events), got 5 (number)');
 });
 
 parse('rejects a non-table', () => {
@@ -93,7 +105,7 @@ parse('rejects a non-table', () => {
 
 parse('accepts null-prototype tables (as smol-toml returns)', () => {
   const table = Object.assign(Object.create(null) as Record<string, unknown>, { max_sleep_duration: 9 });
-  assert.equal(parseTimingHostConfig(table), { max_sleep_duration: 9, min_sleep_duration: 1 });
+  assert.equal(parseTimingHostConfig(table), { max_sleep_duration: 9, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
 });
 
 parse.run();
@@ -102,38 +114,60 @@ const perms = suite('permissions');
 
 perms('parseTimingPermissions: null is unrestricted; tables validate like configs', () => {
   assert.is(parseTimingPermissions(null), null);
-  assert.equal(parseTimingPermissions({ max_sleep_duration: 60_000 }), { max_sleep_duration: 60_000, min_sleep_duration: 1 });
+  assert.equal(parseTimingPermissions({ max_sleep_duration: 60_000 }), { max_sleep_duration: 60_000, min_sleep_duration: 1, max_pollables: 10_000 });
   const error = configError(() => parseTimingPermissions({ min_sleep_duration: 'x' }));
   assert.is(error.message, 'permissions.timing.min_sleep_duration: expected a non-negative safe integer (milliseconds), got "x" (string)');
 });
 
 perms('checkPermissions: null permits anything', () => {
-  checkPermissions({ max_sleep_duration: Number.MAX_SAFE_INTEGER, min_sleep_duration: 0 }, null);
+  checkPermissions({ max_sleep_duration: Number.MAX_SAFE_INTEGER, min_sleep_duration: 0, max_pollables: 10_000 }, null);
 });
 
 perms('checkPermissions: within, and exactly at, the permitted bounds', () => {
-  const granted = { max_sleep_duration: 1000, min_sleep_duration: 10 };
-  checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 10 }, granted);
-  checkPermissions({ max_sleep_duration: 999, min_sleep_duration: 11 }, granted);
+  const granted = { max_sleep_duration: 1000, min_sleep_duration: 10, max_pollables: 10_000 };
+  checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 10, max_pollables: 10_000 }, granted);
+  checkPermissions({ max_sleep_duration: 999, min_sleep_duration: 11, max_pollables: 10_000 }, granted);
 });
 
 perms('checkPermissions: max above the permitted max, by one', () => {
-  const error = configError(() => checkPermissions({ max_sleep_duration: 1001, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 10 }, 'handler[0]'));
+  const error = configError(() => checkPermissions({ max_sleep_duration: 1001, min_sleep_duration: 10, max_pollables: 10_000 }, { max_sleep_duration: 1000, min_sleep_duration: 10, max_pollables: 10_000 }, 'handler[0]'));
   assert.is(error.message, 'handler[0].max_sleep_duration: 1001 exceeds the permitted maximum 1000');
 });
 
+perms('checkPermissions: max_pollables above the permitted max, by one', () => {
+  const granted = { max_sleep_duration: 1000, min_sleep_duration: 10, max_pollables: 50 };
+  checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 10, max_pollables: 50 }, granted);
+  const error = configError(() => checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 10, max_pollables: 51 }, granted, 'handler[0]'));
+  assert.is(error.message, 'handler[0].max_pollables: 51 exceeds the permitted maximum 50');
+});
+
 perms('checkPermissions: min below the permitted min, by one', () => {
-  const error = configError(() => checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 9 }, { max_sleep_duration: 1000, min_sleep_duration: 10 }));
+  const error = configError(() => checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 9, max_pollables: 10_000 }, { max_sleep_duration: 1000, min_sleep_duration: 10, max_pollables: 10_000 }));
   assert.is(error.path, 'handler.timing.min_sleep_duration');
   assert.is(error.message, 'handler.timing.min_sleep_duration: 9 is below the permitted minimum 10');
 });
 
 perms('effectiveLimits: ms to ns, after checking permissions', () => {
-  assert.equal(effectiveLimits({ max_sleep_duration: 3_600_000, min_sleep_duration: 1 }, null), { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
-  assert.equal(effectiveLimits({ max_sleep_duration: 50, min_sleep_duration: 0 }, { max_sleep_duration: 50, min_sleep_duration: 0 }), { minNs: 0n, maxNs: 50_000_000n });
+  assert.equal(effectiveLimits({ max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000 }, null), { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
+  assert.equal(effectiveLimits({ max_sleep_duration: 50, min_sleep_duration: 0, max_pollables: 10_000 }, { max_sleep_duration: 50, min_sleep_duration: 0, max_pollables: 10_000 }), { minNs: 0n, maxNs: 50_000_000n });
   const max = Number.MAX_SAFE_INTEGER;
-  assert.equal(effectiveLimits({ max_sleep_duration: max, min_sleep_duration: 0 }, null).maxNs, BigInt(max) * 1_000_000n);
-  configError(() => effectiveLimits({ max_sleep_duration: 51, min_sleep_duration: 0 }, { max_sleep_duration: 50, min_sleep_duration: 0 }));
+  assert.equal(effectiveLimits({ max_sleep_duration: max, min_sleep_duration: 0, max_pollables: 10_000 }, null).maxNs, BigInt(max) * 1_000_000n);
+  configError(() => effectiveLimits({ max_sleep_duration: 51, min_sleep_duration: 0, max_pollables: 10_000 }, { max_sleep_duration: 50, min_sleep_duration: 0, max_pollables: 10_000 }));
+});
+
+perms('max_events: validated like the others; 0 is no budget; a permission caps it (absent: any)', () => {
+  assert.is(parseTimingHostConfig({ max_events: 0 }).max_events, 0);
+  assert.is(parseTimingHostConfig({ max_events: 5 }).max_events, 5);
+  assert.is(configError(() => parseTimingHostConfig({ max_events: -1 }, 'handler[1]')).message, 'handler[1].max_events: expected a non-negative safe integer (events; 0 = no budget), got -1 (number)');
+  assert.is(configError(() => parseTimingHostConfig({ max_events: 1.5 })).path, 'handler.timing.max_events');
+  assert.equal(parseTimingPermissions({ max_events: 10 }), { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 10 });
+  const base = { max_sleep_duration: 10, min_sleep_duration: 1, max_pollables: 10 };
+  checkPermissions({ ...base, max_events: 0 }, base);
+  checkPermissions({ ...base, max_events: 10 }, { ...base, max_events: 10 });
+  checkPermissions(base, { ...base, max_events: 0 });
+  assert.is(configError(() => checkPermissions({ ...base, max_events: 11 }, { ...base, max_events: 10 })).message, 'handler.timing.max_events: 11 exceeds the permitted maximum 10');
+  assert.is(configError(() => checkPermissions({ ...base, max_events: 0 }, { ...base, max_events: 10 })).message, 'handler.timing.max_events: 0 (no budget) exceeds the permitted maximum 10');
+  assert.is(configError(() => checkPermissions(base, { ...base, max_events: 10 })).message, 'handler.timing.max_events: 1000000 exceeds the permitted maximum 10');
 });
 
 perms.run();

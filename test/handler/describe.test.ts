@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeValue, isPlainObject } from '../../src/handler/describe.ts';
+import { describeValue, isPlainObject, safeText } from '../../src/handler/describe.ts';
 
 const describe = suite('describeValue');
 
@@ -22,3 +22,14 @@ describe('isPlainObject', () => {
 });
 
 describe.run();
+
+const safe = suite('safeText');
+
+safe('safeText: every control character becomes a visible escape; printable text and backslashes stay', () => {
+  assert.is(safeText('plain text, ünïcode, back\\slash'), 'plain text, ünïcode, back\\slash');
+  assert.is(safeText('a\nb\r\tc\u001b[31md\u0007\u0000'), 'a\\nb\\r\\tc\\e[31md\\x07\\x00');
+  assert.is(safeText('\u007f\u0085\u2028\u2029\u202e\u2066'), '\\x7f\\x85\\u{2028}\\u{2029}\\u{202e}\\u{2066}');
+  assert.not.match(safeText(String.fromCharCode(...Array.from({ length: 0xa0 }, (_, i) => i))), /[\u0000-\u001f\u007f-\u009f]/);
+});
+
+safe.run();

@@ -10,22 +10,40 @@ test('name, interfaces, defaults and the limits derived from config and permissi
   const handler = new TimingHandler();
   assert.is(handler.name, 'timing');
   assert.equal([...handler.provides], [...TIMING_INTERFACES]);
-  assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1 });
+  assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
   assert.equal(handler.limits, { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
   assert.is(handler.pollableQuota, 10_000);
-  const granted = new TimingHandler({ max_sleep_duration: 500, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 5 });
+  const granted = new TimingHandler({ max_sleep_duration: 500, min_sleep_duration: 10 }, { max_sleep_duration: 1000, min_sleep_duration: 5, max_pollables: 10_000 });
   assert.equal(granted.limits, { minNs: 10_000_000n, maxNs: 500_000_000n });
 });
 
 test('config beyond the permissions, bad config and a bad quota are rejected naming the field', () => {
-  assert.throws(() => new TimingHandler({ max_sleep_duration: 2000 }, { max_sleep_duration: 1000, min_sleep_duration: 1 }), /max_sleep_duration/);
+  assert.throws(() => new TimingHandler({ max_sleep_duration: 2000 }, { max_sleep_duration: 1000, min_sleep_duration: 1, max_pollables: 10_000 }), /max_sleep_duration/);
   assert.throws(() => new TimingHandler({ min_sleep_duration: -1 }), (e: unknown) => e instanceof ConfigError && /min_sleep_duration.*-1/.test((e as Error).message));
-  for (const quota of [0, 1.5, -3]) {
+  for (const quota of [1.5, -3]) {
     assert.throws(
       () => new TimingHandler({}, null, { pollableQuota: quota }),
       (e: unknown) => e instanceof ConfigError && (e as Error).message.includes('pollable_quota') && (e as Error).message.includes(String(quota)),
     );
   }
+});
+
+test('max_pollables in the config sets the quota, bounded by the permissions; the option overrides it', () => {
+  const { runtime } = fakeRuntime({ capacity: 16 });
+  const handler = new TimingHandler({ max_pollables: 1 }, null, { mode: 'sync', runtime });
+  assert.is(handler.pollableQuota, 1);
+  const mono = handler.instantiate({ actorId: 'q', events: null }).timing['wasi:clocks/monotonic-clock'];
+  mono.subscribeDuration(5_000_000n);
+  assert.throws(() => mono.subscribeDuration(5_000_000n), /^wasi trap: pollable quota exceeded: actor "q" already holds 1 live pollables/);
+  const zero = new TimingHandler({ max_pollables: 0 }, null, { mode: 'sync', runtime }).instantiate({ actorId: 'z', events: null });
+  assert.throws(() => zero.timing['wasi:clocks/monotonic-clock'].subscribeDuration(1n), /quota exceeded: actor "z" already holds 0/);
+  const granted = { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 100 };
+  assert.is(new TimingHandler({ max_pollables: 100 }, granted).pollableQuota, 100);
+  assert.throws(
+    () => new TimingHandler({ max_pollables: 101 }, granted),
+    (e: unknown) => e instanceof ConfigError && (e as Error).message === 'handler.timing.max_pollables: 101 exceeds the permitted maximum 100',
+  );
+  assert.is(new TimingHandler({ max_pollables: 5 }, null, { pollableQuota: 7 }).pollableQuota, 7);
 });
 
 test('instantiate records the setup events and gives each actor its own host and quota', () => {

@@ -41,7 +41,7 @@ function privateTiming(mode: 'jspi' | 'sync' = 'jspi') {
   const handler = new TimingHandler({ min_sleep_duration: 0 }, null, { mode, runtime });
   const registry = new HandlerRegistry();
   registry.register(handler);
-  return { table, handler, registry };
+  return { table, handler, registry, runtime };
 }
 
 test('wasi-clocks-test: every check passes, and its timing events are recorded', async () => {
@@ -92,7 +92,7 @@ test('a trap in one actor never disturbs others sleeping at the same time', asyn
 });
 
 test('stop() drops the actor\'s pollables and releases its owner; a waiting init ends as a trap', async () => {
-  const { registry, table, handler } = privateTiming();
+  const { registry, table, handler, runtime } = privateTiming();
   const actor = Actor.spawn(await component('sleeper'), registry, { id: 'sleepy', record: false });
   assert.is(actor.events, null);
   const host = handler.hostFor('sleepy')!;
@@ -100,17 +100,18 @@ test('stop() drops the actor\'s pollables and releases its owner; a waiting init
   await new Promise((r) => setImmediate(r));
   assert.is(table.live, 1);
   assert.is(table.owners.live(host.owner), 1);
-  assert.ok(table.owners.waiting(host.owner), 'the init is suspended on the owner\'s wake-up');
+  assert.equal(runtime.waits.entries().map((w) => w.actorId), ['sleepy'], 'the init is suspended');
+  assert.match(runtime.waits.entries()[0].describe(), /^timer pollable 0 \(due at tick \d+\)$/);
   actor.stop();
   actor.stop(); // idempotent
   assert.ok(actor.stopped);
   assert.is(table.live, 0);
   assert.is(table.owners.live(host.owner), 0);
-  assert.not.ok(table.owners.waiting(host.owner));
   assert.is(handler.hostFor('sleepy'), undefined);
   assert.is(table.scheduler.armed, false, 'no timer left armed for the dropped pollable');
   const outcome = await pending;
-  assert.equal(outcome, { status: 'trap', error: 'Error: actor stopped while waiting on a pollable' });
+  assert.equal(outcome, { status: 'trap', error: 'wasi trap: actor stopped while waiting on a pollable' });
+  assert.is(runtime.waits.size, 0, 'the failed wait ended');
   assert.equal(await actor.init(null), { status: 'trap', error: 'actor sleepy is stopped' });
 });
 
@@ -158,15 +159,19 @@ test('a component without the actor export, or with an import no handler serves,
   assert.throws(() => Actor.spawn(fake({}, ['wasi:sockets/tcp']), registry, { id: 'x' }), /no registered handler provides wasi:sockets\/tcp/);
 });
 
-test('what init throws becomes a trap message: an Error by name, anything else as text', async () => {
+test('what init throws becomes a trap message: traps as they are, host errors by class only, anything else as text', async () => {
   const { registry } = privateTiming();
   const throwing = (thrown: unknown) => Actor.spawn(fake({ 'theater:simple/actor': { init: () => { throw thrown; } } }), registry, { id: 'f' });
-  assert.equal(await throwing(new TypeError('bad')).init(), { status: 'trap', error: 'TypeError: bad' });
+  assert.equal(await throwing(new TypeError("Cannot read properties of undefined (reading 'table')")).init(), { status: 'trap', error: 'wasi trap: internal host error (TypeError)' });
+  assert.equal(await throwing(new TypeError('Invalid handle')).init(), { status: 'trap', error: 'wasi trap: pollable used after drop (an invalid resource handle)' });
+  assert.equal(await throwing(new RangeError('Maximum call stack size exceeded')).init(), { status: 'trap', error: 'wasi trap: call stack exhausted' });
+  class RuntimeError extends Error { override name = 'RuntimeError'; }
+  assert.equal(await throwing(new RuntimeError('unreachable')).init(), { status: 'trap', error: 'RuntimeError: unreachable' });
   assert.equal(await throwing(new Error('wasi trap: as is')).init(), { status: 'trap', error: 'wasi trap: as is' });
   assert.equal(await throwing('a string').init(), { status: 'trap', error: 'a string' });
   // A ComponentError without a payload is not the guest's err.
   class ComponentError extends Error {}
-  assert.equal(await throwing(new ComponentError('odd')).init(), { status: 'trap', error: 'Error: odd' });
+  assert.equal(await throwing(new ComponentError('odd')).init(), { status: 'trap', error: 'wasi trap: internal host error (Error)' });
   const sync = Actor.spawn(fake({ 'theater:simple/actor': { init: () => [undefined] } }), registry, { id: 'n' });
   assert.equal(await sync.init(), { status: 'ok', state: null }, 'a synchronous init that returns none');
 });

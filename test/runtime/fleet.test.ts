@@ -99,6 +99,7 @@ test('bad instances or maxLive are refused, naming the value', async () => {
     await refuses({ instances: bad }, new RegExp(`^instances must be a positive integer, got ${String(bad)}$`));
     await refuses({ maxLive: bad }, new RegExp(`^maxLive must be a positive integer, got ${String(bad)}$`));
   }
+  await refuses({ instances: 100_000_000 }, /^instances: at most 1000000 per run, got 100000000$/);
   const ceiling = maxLiveCeiling();
   await refuses({ instances: ceiling + 1, maxLive: ceiling + 1 },
     new RegExp(`^maxLive ${ceiling + 1} is more live actors than this process can hold \\(at most ${ceiling}: .*vm\\.max_map_count.*docs/FLEET\\.md\\)$`));

@@ -75,7 +75,7 @@ test('a stall names five actors and counts the rest', async () => {
 });
 
 test('property: virtual time wakes actors in exactly the order of a sorted model, on their deadline ticks', async () => {
-  const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
+  const seed = Number(process.env.VIRTUAL_SEED ?? Date.now() % 1_000_000);
   const random = makeRandom(seed);
   for (let round = 0; round < 20; round++) {
     const runtime = virtualRuntime();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { slotOf } from '../../src/pollables/table.ts';
 import { TimingRuntime, atomicsSleep } from '../../src/time/timing-runtime.ts';
 import { U64_MAX } from '../../src/time/units.ts';
-import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
+import { buildChain, chainEnd, formatChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { TimingHost, type TimingHostOptions } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
@@ -49,8 +49,25 @@ test('with recording off, now is the clock itself and nothing is recorded', () =
   assert.is(mono.now(), clock.ns);
 });
 
-test('subscribe-duration(0) and a past instant are ready at once, even with a minimum', () => {
-  const { mono, events, scheduler } = setup({ limits: { minNs: 5n * MS, maxNs: 60_000n * MS } });
+test('subscribe-duration(0) and past instants are raised to the minimum, each with its SleepClamped', () => {
+  const { mono, events, timer, clock } = setup({ limits: { minNs: 5n * MS, maxNs: 60_000n * MS } });
+  const start = clock.ns;
+  const zero = mono.subscribeDuration(0n);
+  const instantZero = mono.subscribeInstant(0n);
+  const instantNow = mono.subscribeInstant(mono.now());
+  for (const p of [zero, instantZero, instantNow]) assert.not.ok(p.ready());
+  const clamps = events.events.filter((e) => e.type === 'SleepClamped');
+  assert.equal(clamps, Array.from({ length: 3 }, () => ({ type: 'SleepClamped', requested: 0n, applied: 5n * MS, reason: 'min_sleep_duration' })));
+  const sub = events.events.find((e) => e.type === 'SubscribeInstant');
+  assert.equal(sub, { type: 'SubscribeInstant', when: 0n, pollable: slotOf(instantZero.handle), deadline: start + 5n * MS });
+  timer.advanceMs(4);
+  assert.not.ok(zero.ready());
+  timer.advanceMs(1);
+  for (const p of [zero, instantZero, instantNow]) assert.ok(p.ready());
+});
+
+test('with a minimum of 0, subscribe-duration(0) and a past instant are ready at once', () => {
+  const { mono, events, scheduler } = setup({ limits: { minNs: 0n, maxNs: 60_000n * MS } });
   assert.ok(mono.subscribeDuration(0n).ready());
   assert.ok(mono.subscribeInstant(0n).ready());
   assert.ok(mono.subscribeInstant(mono.now()).ready());
@@ -144,8 +161,8 @@ test('poll waits until one is ready and returns only the ready positions', async
   assert.equal(Array.from(later as Uint32Array), [0, 2]);
   const polls = events.events.filter((e) => e.type === 'PollReady');
   assert.equal(polls, [
-    { type: 'PollReady', ready_count: 1, indices: [1], waited: 10n * MS },
-    { type: 'PollReady', ready_count: 2, indices: [0, 2], waited: 0n },
+    { type: 'PollReady', pollables: [slotOf(long.handle), slotOf(short.handle), slotOf(long.handle)], ready_count: 1, indices: [1], waited: 10n * MS },
+    { type: 'PollReady', pollables: [slotOf(short.handle), slotOf(long.handle), slotOf(short.handle)], ready_count: 2, indices: [0, 2], waited: 0n },
   ]);
 });
 
@@ -159,7 +176,7 @@ test('poll traps on an empty list and on more entries than a u32 indexes', () =>
 test('poll refuses an object that is not a pollable of this host, instead of trusting its fields', () => {
   const { io, mono } = setup();
   const forged = { ready: () => true, block: () => undefined };
-  assert.throws(() => io.poll([mono.subscribeDuration(0n), forged]), /^wasi trap: poll: the list holds an object that is not a pollable of this host$/);
+  assert.throws(() => io.poll([mono.subscribeDuration(0n), forged]), /^wasi trap: poll: the list holds an object that is not a pollable of this actor$/);
 });
 
 test('events name a pollable by its table slot, a u32, however often the slot is reused', () => {
@@ -176,7 +193,7 @@ test('events name a pollable by its table slot, a u32, however often the slot is
   assert.is(ids.length, 300);
   assert.equal([...new Set(ids)], [slotOf([...handles][0])]);
   assert.ok(ids.every((id) => id >= 0 && id < 2 ** 32));
-  assert.ok(verifyChain(formatChainJsonl(buildChain(events.events))).ok, 'the chain verifies');
+  assert.ok(verifyChain(formatChainJsonl(buildChain([...events.events, chainEnd(events.events, 'ok')]))).ok, 'the chain verifies');
   assert.is(table.live, 0);
 });
 

@@ -1,0 +1,42 @@
+// `run --replay <chain>`: the registry whose one handler serves the actor from
+// the recording (src/replay), with the manifest's timing limits so recorded
+// clamps can be checked. A chain path from a manifest's replay handler goes
+// through here too.
+import { effectiveLimits } from '../handler/config.ts';
+import { HandlerRegistry } from '../handler/registry.ts';
+import type { ActorManifest } from '../manifest/manifest.ts';
+import { loadRecording, RecordingError } from '../replay/load.ts';
+import { ReplayHandler } from '../replay/replay-handler.ts';
+import { ReplaySession } from '../replay/session.ts';
+import type { RunCommand } from './args.ts';
+
+/** Throws a RecordingError (message starting with the path) when the chain cannot be read. */
+export function replayRegistry(chainPath: string, manifest: ActorManifest): { session: ReplaySession; registry: HandlerRegistry } {
+  const timing = manifest.handlers.find((h) => h.type === 'timing');
+  const session = new ReplaySession(loadRecording(chainPath), timing === undefined ? null : effectiveLimits(timing.config, null));
+  const registry = new HandlerRegistry();
+  registry.register(new ReplayHandler(session));
+  return { session, registry };
+}
+
+/**
+ * The replay a run asks for (`--replay`, or a manifest's replay handler), or null.
+ * Throws a RecordingError naming the flag or field for an unreadable chain or a
+ * flag that cannot go with a replay.
+ */
+export function replayFor(command: RunCommand, manifest: ActorManifest): ReturnType<typeof replayRegistry> | null {
+  const specAt = manifest.handlers.findIndex((h) => h.type === 'replay');
+  const spec = manifest.handlers[specAt];
+  const chainPath = command.replay ?? (spec?.type === 'replay' ? spec.chain : null);
+  if (chainPath === null) return null;
+  const origin = command.replay !== null ? '--replay' : `${manifest.path}: handler[${specAt}]`;
+  const conflict = command.instances !== 1 ? 'replays one recorded instance; drop --instances'
+    : command.clock !== 'real' ? 'the recording serves every clock reading; drop --clock' : null;
+  if (conflict !== null) throw new RecordingError(`${origin}: ${conflict}`);
+  try {
+    return replayRegistry(chainPath, manifest);
+  } catch (error) {
+    if (error instanceof RecordingError) throw new RecordingError(`${origin}: ${error.message}`);
+    throw error;
+  }
+}

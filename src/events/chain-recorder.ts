@@ -1,0 +1,56 @@
+/*
+ * ChainRecorder: an actor's event sink that writes its chain as it grows.
+ * Each event is serialised, hashed and handed to the chain file at once, so a
+ * recorded actor holds one parent hash, not its history: memory stays flat
+ * however many events it records (the file's buffer is 64 KiB). end() appends
+ * the ChainEnd record; anything recorded after it is dropped, so ChainEnd is
+ * always the chain's last line.
+ */
+import { ChainFile } from './chain-file.ts';
+import { hashEventJson } from './chain.ts';
+import type { ChainOutcome, EventSink, TimingEvent } from './types.ts';
+import { toWire } from './wire.ts';
+
+export class ChainRecorder implements EventSink {
+  readonly instance: number | undefined;
+  readonly handler: string;
+  #file: ChainFile;
+  #parent: string | null = null;
+  #seq = 0;
+  #ended = false;
+
+  #handlerJson: string;
+  #instanceJson: string;
+
+  constructor(file: ChainFile, instance?: number, handler = 'timing') {
+    this.#file = file;
+    this.instance = instance;
+    this.handler = handler;
+    this.#handlerJson = JSON.stringify(handler);
+    this.#instanceJson = instance === undefined ? '' : `,"instance":${instance}`;
+  }
+
+  /** Events written so far (ChainEnd included once written). */
+  get size(): number { return this.#seq; }
+  get ended(): boolean { return this.#ended; }
+
+  record(event: TimingEvent): void {
+    if (this.#ended) return;
+    // The event is serialised once, for the hash and the line: the line is spliced
+    // by hand in chainLineText's key order (test: the bytes are equal).
+    const eventJson = JSON.stringify(toWire(event));
+    const parent = this.#parent;
+    const hash = hashEventJson(parent, eventJson);
+    this.#file.write(`{"seq":${this.#seq},"parent":${parent === null ? 'null' : `"${parent}"`},"hash":"${hash}",`
+      + `"handler":${this.#handlerJson},"event":${eventJson}${this.#instanceJson}}\n`);
+    this.#parent = hash;
+    this.#seq++;
+  }
+
+  /** Closes the chain with its ChainEnd record. Idempotent. */
+  end(outcome: ChainOutcome, message: string): void {
+    if (this.#ended) return;
+    this.record({ type: 'ChainEnd', events: this.#seq, outcome, message });
+    this.#ended = true;
+  }
+}

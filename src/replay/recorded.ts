@@ -1,0 +1,110 @@
+/*
+ * The neutral model a replay runs on, whatever format the chain was in:
+ *
+ *   call   one guest call: interface (with version), WIT function, inputs, output,
+ *          and the TimingEvent a faithful replay records for it (so re-emitting
+ *          it reproduces the recording's own chain, hash for hash)
+ *   host   an event of ours around the calls (setup, clamp), checked where a
+ *          format has them (ours) and absent where it does not (Theater's)
+ *   frame  a format's own record around the run (Theater's "wasm" and
+ *          "shutdown"), consumed in order but never served
+ *
+ * Handles are the recorded ones: a pollable in `input` is the number the
+ * recording gave it. Each format adapter (jsonl.ts, theater.ts) builds these.
+ */
+import type { TimingEvent } from '../events/types.ts';
+import type { Datetime } from '../wasi/wall-clock.ts';
+
+export const MONOTONIC = 'wasi:clocks/monotonic-clock';
+export const WALL = 'wasi:clocks/wall-clock';
+export const POLL = 'wasi:io/poll';
+/** The version our own format implies: every guest of ours imports 0.2.3 or an older 0.2.x. */
+export const DEFAULT_VERSION = '0.2.3';
+
+export type Value = bigint | number | boolean | readonly number[] | Datetime | null;
+
+export interface RecordedCall {
+  kind: 'call';
+  /** Where the event sits in its chain (0-based), for messages. */
+  position: number;
+  /** e.g. `wasi:clocks/monotonic-clock@0.2.3`. */
+  interface: string;
+  /** WIT name: `now`, `subscribe-duration`, `[method]pollable.ready`, `poll`, `[resource-drop]pollable`... */
+  function: string;
+  /** Inputs; a poll's list is null when the format did not record it. */
+  input: Value[];
+  output: Value;
+  event: TimingEvent;
+}
+
+export interface RecordedHost {
+  kind: 'host';
+  position: number;
+  event: TimingEvent;
+}
+
+export interface RecordedFrame {
+  kind: 'frame';
+  position: number;
+  /** e.g. `wasm WasmCall theater:simple/actor.init`. */
+  label: string;
+}
+
+export type RecordedEntry = RecordedCall | RecordedHost | RecordedFrame;
+
+/** How the run ended, when the format records it. */
+export type RecordedOutcome = { status: 'ok' | 'err' | 'trap' | 'diverged'; message: string };
+
+export interface Recording {
+  format: 'jsonl' | 'theater';
+  entries: RecordedEntry[];
+  /** Whether the format records our setup, clamp and drop events (ours does, Theater's does not). */
+  hostEvents: boolean;
+  /** The position just past the last recorded event (a ChainEnd's own position): where "past the end" diverges. */
+  end: number;
+  outcome: RecordedOutcome | null;
+}
+
+/** The call a TimingEvent records, or null for our host events. `version` is the interfaces' version. */
+export function callOf(event: TimingEvent, position: number, version = DEFAULT_VERSION): RecordedCall | null {
+  const call = (iface: string, fn: string, input: Value[], output: Value): RecordedCall =>
+    ({ kind: 'call', position, interface: `${iface}@${version}`, function: fn, input, output, event });
+  switch (event.type) {
+    case 'MonotonicClockNow': return call(MONOTONIC, 'now', [], event.instant);
+    case 'MonotonicClockResolution': return call(MONOTONIC, 'resolution', [], event.resolution);
+    case 'WallClockNow': return call(WALL, 'now', [], { seconds: event.seconds, nanoseconds: event.nanoseconds });
+    case 'WallClockResolution': return call(WALL, 'resolution', [], { seconds: event.seconds, nanoseconds: event.nanoseconds });
+    case 'SubscribeInstant': return call(MONOTONIC, 'subscribe-instant', [event.when], event.pollable);
+    case 'SubscribeDuration': return call(MONOTONIC, 'subscribe-duration', [event.duration], event.pollable);
+    case 'PollableReady': return call(POLL, '[method]pollable.ready', [event.pollable], event.ready);
+    case 'PollableBlock': return call(POLL, '[method]pollable.block', [event.pollable], null);
+    case 'PollableDrop': return call(POLL, '[resource-drop]pollable', [event.pollable], null);
+    case 'PollReady': {
+      // A chain may or may not list the polled handles (older ones do not).
+      const listed = (event as { pollables?: unknown }).pollables;
+      return call(POLL, 'poll', [Array.isArray(listed) ? (listed as number[]) : null], event.indices);
+    }
+    default: return null;
+  }
+}
+
+/** `subscribe-duration(100000000)`, `poll([0, 1])`, `now()`: a call as the guest made it. */
+export function formatCall(fn: string, input: readonly Value[]): string {
+  return `${fn}(${input.map(formatValue).join(', ')})`;
+}
+
+/** The recorded side of a divergence line: `iface/fn`, with inputs when it had any. */
+export function formatRecorded(entry: RecordedEntry | undefined): string {
+  if (entry === undefined) return 'the end of the recording';
+  if (entry.kind === 'frame') return entry.label;
+  if (entry.kind === 'host') return `our ${entry.event.type} event`;
+  const known = entry.input.filter((v) => v !== null);
+  return `${entry.interface}/${entry.function}${known.length > 0 ? `(${known.map(formatValue).join(', ')})` : ''}`;
+}
+
+function formatValue(value: Value): string {
+  if (value === null) return '?';
+  if (Array.isArray(value)) return `[${value.join(', ')}]`;
+  if (typeof value === 'object') return `${(value as Datetime).seconds}s+${(value as Datetime).nanoseconds}ns`;
+  return String(value);
+}

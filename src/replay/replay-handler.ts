@@ -1,0 +1,94 @@
+/*
+ * ReplayHandler: the timing interfaces served from a recording (session.ts)
+ * instead of a clock. Clock reads return the recorded values; ready, block and
+ * poll return the recorded results at once; a subscribe returns a fresh
+ * pollable carrying the handle the recording gave it, so later calls on it are
+ * compared in the recording's own numbering. The argument checks a live host
+ * makes before it records anything (an empty poll list) trap the same way here.
+ * One handler serves one actor: replay applies to one instance.
+ */
+import { TIMING_INTERFACES } from '../handler/timing-handler.ts';
+import type { ActorContext, Handler, HandlerInstance } from '../handler/registry.ts';
+import type { JcoMonotonicClock, JcoPoll, JcoPollable, JcoWallClock } from '../wasi/jco-types.ts';
+import { WasiTrap } from '../wasi/trap.ts';
+import type { Datetime } from '../wasi/wall-clock.ts';
+import { MONOTONIC, POLL, WALL } from './recorded.ts';
+import type { ReplaySession } from './session.ts';
+
+/** The resource the guest holds; `recorded` is its handle in the recording. */
+export class ReplayPollable {
+  readonly session: ReplaySession;
+  readonly recorded: number;
+  constructor(session: ReplaySession, recorded: number) {
+    this.session = session;
+    this.recorded = recorded;
+  }
+  ready(): boolean {
+    return this.session.call(POLL, '[method]pollable.ready', [this.recorded]).output as boolean;
+  }
+  block(): void {
+    this.session.call(POLL, '[method]pollable.block', [this.recorded]);
+  }
+  [Symbol.dispose](): void {
+    // Theater's format never recorded drops: nothing to match, so the drop is recorded as ours.
+    if (this.session.recording.hostEvents) this.session.call(POLL, '[resource-drop]pollable', [this.recorded]);
+    else this.session.host({ type: 'PollableDrop', pollable: this.recorded });
+  }
+}
+
+export function replayImports(session: ReplaySession): Record<string, object> {
+  const subscribed = (output: unknown): ReplayPollable => new ReplayPollable(session, output as number);
+  const monotonic = {
+    now: () => session.call(MONOTONIC, 'now', []).output as bigint,
+    resolution: () => session.call(MONOTONIC, 'resolution', []).output as bigint,
+    subscribeInstant(when: bigint) {
+      const pollable = subscribed(session.call(MONOTONIC, 'subscribe-instant', [when]).output);
+      session.clamp(null);
+      return pollable;
+    },
+    subscribeDuration(duration: bigint) {
+      const pollable = subscribed(session.call(MONOTONIC, 'subscribe-duration', [duration]).output);
+      session.clamp(duration);
+      return pollable;
+    },
+  } satisfies Record<keyof JcoMonotonicClock, unknown>;
+  const wall = {
+    now: () => ({ ...(session.call(WALL, 'now', []).output as Datetime) }),
+    resolution: () => ({ ...(session.call(WALL, 'resolution', []).output as Datetime) }),
+  } satisfies Record<keyof JcoWallClock, unknown>;
+  const poll = {
+    Pollable: ReplayPollable,
+    poll(list: ArrayLike<JcoPollable>): Uint32Array {
+      if (list.length === 0) throw new WasiTrap('poll: attempt to poll on an empty list');
+      const handles = Array.from(list, (p) => {
+        if (!(p instanceof ReplayPollable)) throw new WasiTrap('poll: the list holds an object that is not a pollable of this host');
+        return p.recorded;
+      });
+      return Uint32Array.from(session.call(POLL, 'poll', [handles]).output as number[]);
+    },
+  } satisfies Record<keyof JcoPoll, unknown>;
+  return { [MONOTONIC]: monotonic, [WALL]: wall, [POLL]: poll };
+}
+
+export class ReplayHandler implements Handler {
+  readonly name = 'timing';
+  readonly provides: readonly string[] = TIMING_INTERFACES;
+  readonly session: ReplaySession;
+  #served = false;
+
+  constructor(session: ReplaySession) {
+    this.session = session;
+  }
+
+  instantiate(actor: ActorContext): HandlerInstance {
+    if (this.#served) throw new Error(`replay serves one actor; "${actor.actorId}" would be a second`);
+    this.#served = true;
+    const { session } = this;
+    session.attach(actor.events);
+    session.host({ type: 'HandlerSetupStart' });
+    session.host({ type: 'HandlerSetupSuccess' });
+    const imports = replayImports(session);
+    session.host({ type: 'LinkerInstanceSuccess' });
+    return { imports, dispose() {} };
+  }
+}

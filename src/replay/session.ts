@@ -1,0 +1,156 @@
+/*
+ * ReplaySession: serves one actor from a Recording, in order.
+ *
+ * Every guest call takes the next recorded entry (frames are passed over).
+ * Interface, function and inputs must match, handles compared as the
+ * recording numbered them; then the call returns the recorded output and the
+ * recorded event is re-emitted, so a faithful replay writes the recording's own
+ * chain. Our host events (setup, clamp) are checked where the format has them.
+ * The first mismatch, or a call past the end, is the divergence: it is kept,
+ * and the call throws, which traps the guest and stops the actor.
+ */
+import type { EventSink, TimingEvent } from '../events/types.ts';
+import { clampSleep, type TimingLimits } from '../wasi/clamp.ts';
+import { formatCall, formatRecorded, type RecordedCall, type RecordedEntry, type RecordedOutcome, type Recording, type Value } from './recorded.ts';
+
+export class ReplayDivergence extends Error {
+  override name = 'ReplayDivergence';
+}
+
+export class ReplaySession {
+  readonly recording: Recording;
+  readonly limits: TimingLimits | null;
+  #next = 0;
+  #matched = 0;
+  #divergence: string | null = null;
+  #events: EventSink | null = null;
+
+  constructor(recording: Recording, limits: TimingLimits | null = null) {
+    this.recording = recording;
+    this.limits = limits;
+  }
+
+  /** Entries matched so far (calls, host events and frames). */
+  get matched(): number { return this.#matched; }
+  /** The one-line divergence, or null while the replay is faithful. */
+  get divergence(): string | null { return this.#divergence; }
+
+  /** Where the replayed events go (the actor's recorder), or null. */
+  attach(events: EventSink | null): void {
+    this.#events = events;
+  }
+
+  /** One of our host events: checked and re-emitted where the format has them, else emitted as ours. */
+  host(event: TimingEvent): void {
+    if (!this.recording.hostEvents) {
+      this.#events?.record(event);
+      return;
+    }
+    const entry = this.#peek();
+    if (entry?.kind !== 'host' || entry.event.type !== event.type) this.#diverge(entry, `the host recorded ${event.type}`);
+    this.#take(entry.event);
+  }
+
+  /**
+   * After a subscribe-duration: the clamp our limits give `requestedNs`, checked
+   * against the recorded SleepClamped. `requestedNs` null (subscribe-instant,
+   * measured from a clock the replay does not have): the recorded clamp is taken as is.
+   */
+  clamp(requestedNs: bigint | null): void {
+    const limits = this.limits;
+    // The host's own rule (host.ts): every request is clamped, a zero one included.
+    const computed = requestedNs !== null && limits !== null ? clampSleep(requestedNs, limits) : null;
+    const expected = computed?.reason ? { type: 'SleepClamped' as const, requested: requestedNs!, applied: computed.appliedNs, reason: computed.reason } : null;
+    if (!this.recording.hostEvents) {
+      if (expected !== null) this.#events?.record(expected);
+      return;
+    }
+    const entry = this.#peek();
+    const recorded = entry?.kind === 'host' && entry.event.type === 'SleepClamped' ? entry.event : null;
+    if (recorded === null) {
+      if (expected !== null) this.#diverge(entry, `the host clamped ${requestedNs} ns to ${expected.applied} ns (${expected.reason})`);
+      return;
+    }
+    if (requestedNs !== null && limits !== null && (expected === null || expected.applied !== recorded.applied || expected.reason !== recorded.reason)) {
+      this.#diverge(entry, expected === null ? `the host did not clamp ${requestedNs} ns` : `the host clamped ${requestedNs} ns to ${expected.applied} ns (${expected.reason})`);
+    }
+    this.#take(recorded);
+  }
+
+  /** One guest call on `iface` (the versionless jco key): returns the recorded call, or throws on divergence. */
+  call(iface: string, fn: string, input: readonly Value[]): RecordedCall {
+    const entry = this.#peek();
+    if (entry?.kind !== 'call' || !sameInterface(entry.interface, iface) || entry.function !== fn || !sameInputs(entry.input, input)) {
+      this.#diverge(entry, `actor called ${formatCall(fn, input)}`);
+    }
+    this.#take(entry.event);
+    return entry;
+  }
+
+  /**
+   * The actor's init settled: whatever is left of the recording (frames aside)
+   * diverges, and so does an outcome other than the recorded one.
+   */
+  finish(outcome: { status: 'ok' | 'err' | 'trap'; error?: string }): string | null {
+    if (this.#divergence !== null) return this.#divergence;
+    const ended = outcome.status === 'ok' ? 'returned from init' : outcome.status === 'err' ? `returned err from init: ${outcome.error}` : `trapped: ${outcome.error}`;
+    const entry = this.#peek();
+    if (entry !== undefined) {
+      this.#divergence = line(entry, this.#endPosition(), `actor ${ended}`);
+      return this.#divergence;
+    }
+    const recorded: RecordedOutcome | null = this.recording.outcome;
+    if (recorded !== null && recorded.status !== outcome.status) {
+      this.#divergence = `replay diverged at event ${this.#endPosition()}: recorded outcome ${recorded.status}${recorded.message ? ` (${recorded.message})` : ''}, actor ${ended}`;
+    } else if (recorded !== null) {
+      this.#matched++; // the ChainEnd record: the outcome agrees
+    }
+    return this.#divergence;
+  }
+
+  /** Records the first divergence and throws it into the calling guest. */
+  #diverge(entry: RecordedEntry | undefined, actual: string): never {
+    this.#divergence ??= line(entry, this.#endPosition(), actual);
+    throw new ReplayDivergence(this.#divergence);
+  }
+
+  /** The next entry to match; frames are passed over (and count as matched). */
+  #peek(): RecordedEntry | undefined {
+    if (this.#divergence !== null) throw new ReplayDivergence(this.#divergence);
+    const { entries } = this.recording;
+    while (this.#next < entries.length && entries[this.#next].kind === 'frame') {
+      this.#next++;
+      this.#matched++;
+    }
+    return entries[this.#next];
+  }
+
+  #take(event: TimingEvent): void {
+    this.#next++;
+    this.#matched++;
+    this.#events?.record(event);
+  }
+
+  #endPosition(): number {
+    return this.recording.end;
+  }
+}
+
+function line(entry: RecordedEntry | undefined, end: number, actual: string): string {
+  return `replay diverged at event ${entry?.position ?? end}: recorded ${formatRecorded(entry)}, ${actual}`;
+}
+
+function sameInterface(recorded: string, key: string): boolean {
+  const at = recorded.lastIndexOf('@');
+  return (at > 0 ? recorded.slice(0, at) : recorded) === key;
+}
+
+function sameInputs(recorded: readonly Value[], actual: readonly Value[]): boolean {
+  if (recorded.length !== actual.length) return false;
+  return recorded.every((value, i) => value === null || sameValue(value, actual[i]));
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}

@@ -1,0 +1,131 @@
+// Theater's chain.json as a Recording: a JSON array of
+// {hash: [20 bytes], parent_hash: [20 bytes] | null, event_type, data: [UTF-8 bytes of JSON]},
+// hash = SHA-1 of {"hash":[],"parent_hash":…,"event_type":…,"data":[…]}. Host calls
+// carry {"category":"HostFunction","interface","function","input","output"} with tagged
+// values ({"U64":n}, {"U32":n}, {"Bool":b}, {"List":[…]}, {"Tuple":[…]}). Calls on our three
+// interfaces become calls; every other event ("wasm", "shutdown", other handlers')
+// is a frame. Theater never recorded drops, clamps or setup, nor a subscribe-instant's
+// deadline or a wait's length: those fields are 0 (or the instant) in the replayed
+// events, and left out again when the replay writes Theater's format.
+import { createHash } from 'node:crypto';
+import type { TimingEvent } from '../events/types.ts';
+import { isPlainObject } from '../handler/describe.ts';
+import { RecordingError } from './jsonl.ts';
+import { callOf, MONOTONIC, POLL, WALL, type RecordedEntry, type Recording } from './recorded.ts';
+
+type Tagged = Record<string, unknown>;
+
+/** JSON.parse that keeps integers above 2^53 exact, as bigint. */
+function parseExact(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^\d+$/.test(context.source) ? BigInt(context.source) : value);
+}
+
+function bytes(value: unknown, at: string): number[] {
+  if (!Array.isArray(value) || !value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new RecordingError(`${at}: expected an array of bytes`);
+  return value as number[];
+}
+
+export function recordingFromTheater(text: string): Recording {
+  let events: unknown;
+  try {
+    events = parseExact(text);
+  } catch {
+    throw new RecordingError('not JSON');
+  }
+  if (!Array.isArray(events)) throw new RecordingError('expected a JSON array of events');
+  const entries: RecordedEntry[] = [];
+  let parent: number[] | null = null;
+  events.forEach((raw: unknown, index) => {
+    const at = `event ${index}`;
+    if (!isPlainObject(raw) || typeof raw.event_type !== 'string') throw new RecordingError(`${at}: expected {"hash","parent_hash","event_type","data"}`);
+    const data = bytes(raw.data, `${at}.data`);
+    const hash = bytes(raw.hash, `${at}.hash`);
+    const parentHash = raw.parent_hash === null ? null : bytes(raw.parent_hash, `${at}.parent_hash`);
+    if (JSON.stringify(parentHash) !== JSON.stringify(parent)) throw new RecordingError(`${at}.parent_hash: does not link to event ${index - 1}`);
+    const digest = createHash('sha1').update(JSON.stringify({ hash: [], parent_hash: parentHash, event_type: raw.event_type, data })).digest();
+    if (!digest.equals(Buffer.from(hash))) throw new RecordingError(`${at}.hash: does not match the event (the chain was altered)`);
+    parent = hash;
+    let payload: unknown;
+    try {
+      payload = parseExact(Buffer.from(data).toString('utf8'));
+    } catch {
+      throw new RecordingError(`${at}.data: not UTF-8 JSON`);
+    }
+    const event = isPlainObject(payload) && payload.category === 'HostFunction' ? hostCall(payload, at) : null;
+    const call = event === null ? null : callOf(event, index, String(payload && (payload as Tagged).interface).split('@')[1]);
+    entries.push(call ?? { kind: 'frame', position: index, label: frameLabel(raw.event_type, payload) });
+  });
+  return { format: 'theater', entries, hostEvents: false, end: events.length, outcome: null };
+}
+
+function frameLabel(eventType: string, payload: unknown): string {
+  if (!isPlainObject(payload)) return eventType;
+  const kind = Object.keys(payload).find((k) => k !== 'category');
+  const inner = kind === undefined ? undefined : payload[kind];
+  const name = isPlainObject(inner) && typeof inner.function_name === 'string' ? ` ${inner.function_name}` : '';
+  return `${eventType} ${kind ?? ''}${name}`.trim();
+}
+
+/** The TimingEvent of a host call on our interfaces; null for other interfaces. */
+function hostCall(p: Tagged, at: string): TimingEvent | null {
+  const iface = typeof p.interface === 'string' ? p.interface.split('@')[0] : '';
+  const fn = p.function;
+  const v = new Values(at);
+  if (iface === MONOTONIC && fn === 'now') return { type: 'MonotonicClockNow', instant: v.u64(p.output) };
+  if (iface === MONOTONIC && fn === 'resolution') return { type: 'MonotonicClockResolution', resolution: v.u64(p.output) };
+  if (iface === WALL && (fn === 'now' || fn === 'resolution')) {
+    const [seconds, nanoseconds] = v.tuple(p.output, 2);
+    return { type: fn === 'now' ? 'WallClockNow' : 'WallClockResolution', seconds: v.u64(seconds), nanoseconds: v.u32(nanoseconds) };
+  }
+  if (iface === MONOTONIC && fn === 'subscribe-instant') {
+    const when = v.u64(p.input);
+    return { type: 'SubscribeInstant', when, pollable: v.u32(p.output), deadline: when };
+  }
+  if (iface === MONOTONIC && fn === 'subscribe-duration') {
+    const [handle, deadline] = v.tuple(p.output, 2);
+    return { type: 'SubscribeDuration', duration: v.u64(p.input), pollable: v.u32(handle), deadline: v.u64(deadline) };
+  }
+  if (iface === POLL && fn === '[method]pollable.ready') return { type: 'PollableReady', pollable: v.u32(p.input), ready: v.bool(p.output) };
+  if (iface === POLL && fn === '[method]pollable.block') return { type: 'PollableBlock', pollable: v.u32(p.input), waited: 0n };
+  if (iface === POLL && fn === 'poll') {
+    const indices = v.list(p.output).map((x) => v.u32(x));
+    const pollables = v.list(p.input).map((x) => v.u32(x));
+    return { type: 'PollReady', ready_count: indices.length, indices, waited: 0n, pollables } as TimingEvent;
+  }
+  return null;
+}
+
+class Values {
+  #at: string;
+  constructor(at: string) { this.#at = at; }
+  #tag(value: unknown, tag: string): unknown {
+    if (!isPlainObject(value) || !Object.hasOwn(value, tag)) throw new RecordingError(`${this.#at}: expected {"${tag}":…}, got ${JSON.stringify(value, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))}`);
+    return value[tag];
+  }
+  u64(value: unknown): bigint {
+    const n = this.#tag(value, 'U64');
+    if (typeof n === 'bigint' || (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) return BigInt(n);
+    throw new RecordingError(`${this.#at}: U64: expected an unsigned integer`);
+  }
+  u32(value: unknown): number {
+    const n = this.#tag(value, 'U32');
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff) return n;
+    throw new RecordingError(`${this.#at}: U32: expected an unsigned 32-bit integer`);
+  }
+  bool(value: unknown): boolean {
+    const b = this.#tag(value, 'Bool');
+    if (typeof b === 'boolean') return b;
+    throw new RecordingError(`${this.#at}: Bool: expected true or false`);
+  }
+  list(value: unknown): unknown[] {
+    const items = this.#tag(value, 'List');
+    if (Array.isArray(items)) return items;
+    throw new RecordingError(`${this.#at}: List: expected an array`);
+  }
+  tuple(value: unknown, length: number): unknown[] {
+    const items = this.#tag(value, 'Tuple');
+    if (Array.isArray(items) && items.length === length) return items;
+    throw new RecordingError(`${this.#at}: Tuple: expected ${length} items`);
+  }
+}
