@@ -69,6 +69,12 @@ export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRec
 export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';
 export { theaterChainPath, writeTheaterChainFile } from './events/theater/file.ts';
 
+// Timeline page: chains (ours or Theater's chain.json) to a model, the model to HTML.
+export { buildTimeline, readChains, detectFormat, type ChainInput } from './timeline/build.ts';
+export { renderTimeline } from './timeline/render.ts';
+export { TimelineInputError, type ActorChain, type ChainEvent, type Call, type Outcome } from './timeline/calls.ts';
+export type { TimelineModel, Lane, Bar, Mark, MarkKind, EventRef, FleetView } from './timeline/model.ts';
+
 // Manifests and the actor runtime.
 export {
   loadManifest,

@@ -12,6 +12,7 @@ export const USAGE = `usage:
                      [--shards <n> | --shard-index <i> --shard-count <k>]
   theater-timing merge <results.json>... [--events <file.jsonl>] [--json]
   theater-timing verify <events.jsonl | chain.json>
+  theater-timing timeline <chain>... [-o <out.html>]
   theater-timing --help | --version
 
 exit codes: 0 every init returned ok, 1 an init returned err, 2 bad invocation,
@@ -58,9 +59,17 @@ export interface MergeCommand {
   json: boolean;
 }
 
+export interface TimelineCommand {
+  command: 'timeline';
+  chains: string[];
+  /** null: beside the first chain; '-': stdout. */
+  output: string | null;
+}
+
 export type Command =
   | RunCommand
   | MergeCommand
+  | TimelineCommand
   | { command: 'verify'; file: string }
   | { command: 'help' }
   | { command: 'version' };
@@ -193,6 +202,27 @@ function parseMerge(args: string[]): MergeCommand {
   return merge;
 }
 
+function parseTimeline(args: string[]): TimelineCommand {
+  const timeline: TimelineCommand = { command: 'timeline', chains: [], output: null };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-o' || arg === '--output') {
+      const next = args[++i];
+      if (next === undefined) throw new UsageError(`${arg}: missing value`);
+      timeline.output = next;
+    } else if (arg.startsWith('--output=')) {
+      timeline.output = arg.slice('--output='.length);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    } else {
+      timeline.chains.push(arg);
+    }
+  }
+  if (timeline.chains.length === 0) throw new UsageError('timeline: missing <chain>');
+  if (timeline.output === '') throw new UsageError('-o: expected a file name, got ""');
+  return timeline;
+}
+
 export function parseArgs(argv: readonly string[], env: CliEnv = {}): Command {
   const [command, ...rest] = argv;
   switch (command) {
@@ -203,6 +233,8 @@ export function parseArgs(argv: readonly string[], env: CliEnv = {}): Command {
     case 'verify':
       if (rest.length !== 1) throw new UsageError('verify: expected exactly one <events.jsonl | chain.json>');
       return { command: 'verify', file: rest[0] };
+    case 'timeline':
+      return parseTimeline(rest);
     case '--help': case '-h': case 'help':
       return { command: 'help' };
     case '--version': case '-v':

@@ -12,6 +12,7 @@ import { parseArgs, UsageError, USAGE } from './args.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
 import { merge } from './merge.ts';
 import { run } from './run.ts';
+import { timeline } from './timeline.ts';
 
 export { showState } from './run.ts';
 export { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
@@ -38,6 +39,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return run(command, io);
     case 'merge':
       return merge(command, io);
+    case 'timeline':
+      return timeline(command, io);
   }
 }
 
