@@ -9,6 +9,7 @@ import { exitCodeOf, failureLine, jsonSummary, showState, summaryLine, type RunS
 export function report(summary: RunSummary, command: Pick<RunCommand, 'json' | 'shardIndex' | 'shardCount' | 'chainFormat'>, io: CliIo): number {
   // Guest strings and manifest names go through safeText: they cannot forge output lines.
   const say = (text: string): void => io.stderr(`theater-timing: ${safeText(text)}\n`);
+  if (summary.chainError !== undefined) say(summary.chainError);
   if (summary.events !== null) {
     // A lost shard leaves no Theater files; in a JSON Lines fleet file its instances still get a closing chain.
     const lost = summary.shards.filter((s) => s.status !== 'ok').reduce((n, s) => n + s.instances, 0);

@@ -168,8 +168,16 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
     const summary = combine(parts, eventsPath);
     if (file !== null) {
       const reported = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
-      summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs));
-      file.commit();
+      try {
+        summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs));
+        file.commit();
+      } catch (error) {
+        // As in one process: the chain's failure is reported beside the run's outcome, never instead of it.
+        if (!(error instanceof ChainWriteError || error instanceof ChainMergeError)) throw error;
+        file.abort();
+        summary.events = null;
+        summary.chainError = `${command.events === null ? 'save_chain' : '--events'}: ${error.message}; the chain was not written`;
+      }
     }
     return summary;
   } catch (error) {

@@ -45,6 +45,8 @@ export interface RunSummary {
   events: string | null;
   eventLines: number;
   shards: ShardReport[];
+  /** Why the chain could not be written (printed beside the outcome, never instead of it), or absent. */
+  chainError?: string;
 }
 
 export function failureLine(failure: Failure, many: boolean): string {
@@ -53,8 +55,9 @@ export function failureLine(failure: Failure, many: boolean): string {
 }
 
 /** Exit code of a run: 3 a trap, else 1 an err, else 0. */
+/** The run's outcome wins: trap (3) over err (1) over a failed chain write (2). */
 export function exitCodeOf(summary: RunSummary): number {
-  return summary.outcomes.trap > 0 ? 3 : summary.outcomes.err > 0 ? 1 : 0;
+  return summary.outcomes.trap > 0 ? 3 : summary.outcomes.err > 0 ? 1 : summary.chainError !== undefined ? 2 : 0;
 }
 
 /** Keeps the first MAX_FAILURES of several instance-ordered lists, in instance order. */

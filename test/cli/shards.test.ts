@@ -5,7 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChainFs } from '../../src/events/chain-file.ts';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
 import { lostReason } from '../../src/cli/shard-merge.ts';
@@ -267,3 +269,30 @@ test('--shard-ipc without a parent is refused', () => {
 });
 
 test.run();
+
+test('sharded: a chain that cannot be written never hides the outcome (trap 3 wins over 2), and the old file stays', async () => {
+  const events = join(dir, 'kept-sharded.jsonl');
+  writeFileSync(events, 'a good chain\n');
+  const fullDisk: ChainFs = {
+    openSync: (path, flags) => fs.openSync(path, flags),
+    writeSync: () => { throw Object.assign(new Error('no space'), { code: 'ENOSPC' }); },
+    fsyncSync: (fd) => fs.fsyncSync(fd),
+    closeSync: (fd) => fs.closeSync(fd),
+    renameSync: (a, b) => fs.renameSync(a, b),
+    unlinkSync: (path) => fs.unlinkSync(path),
+  };
+  const run = async (argv: string[]): Promise<Run> => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false, entry: ENTRY, chainFs: fullDisk });
+    return { code, stdout, stderr };
+  };
+  const trap = await run(['run', actorManifest('stale-pollable'), '--instances', '2', '--shards', '2', '--events', events]);
+  assert.is(trap.code, 3, trap.stderr);
+  assert.match(trap.stderr, /^theater-timing: --events: cannot write .*ENOSPC.*; the chain was not written\n/);
+  assert.match(trap.stderr, /theater-timing: instance 0: trapped: wasi trap: pollable used after drop\n/);
+  const ok = await run(['run', actorManifest('sleeper'), '--instances', '2', '--shards', '2', '--state-hex', '40420f0000000000', '--events', events, '--json']);
+  assert.is(ok.code, 2, ok.stderr);
+  assert.is((JSON.parse(ok.stdout) as { events: unknown }).events, null, '--json reports no chain');
+  assert.is(readFileSync(events, 'utf8'), 'a good chain\n');
+});
