@@ -4,11 +4,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { ChainFs } from '../../src/events/chain-file.ts';
 import { join } from 'node:path';
 import { runCli, showState } from '../../src/cli/cli.ts';
 import { verifyChain } from '../../src/events/verify.ts';
-import { actorManifest, actorWasm, manifestFor, tempDir, writeManifest } from './support.ts';
+import { actorManifest, actorWasm, fullDisk, manifestFor, tempDir, writeManifest } from './support.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -204,15 +203,6 @@ test('showState: text only when valid UTF-8 AND free of controls other than tab 
   assert.is(showState(null), null);
 });
 
-/** node:fs with a disk that is already full. */
-const fullDisk: ChainFs = {
-  openSync: (path, flags) => fs.openSync(path, flags),
-  writeSync: () => { throw Object.assign(new Error('no space'), { code: 'ENOSPC' }); },
-  fsyncSync: (fd) => fs.fsyncSync(fd),
-  closeSync: (fd) => fs.closeSync(fd),
-  renameSync: (a, b) => fs.renameSync(a, b),
-  unlinkSync: (path) => fs.unlinkSync(path),
-};
 
 async function cliOnFullDisk(argv: string[]): Promise<Run> {
   let stdout = '';

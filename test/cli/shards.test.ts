@@ -5,16 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { ChainFs } from '../../src/events/chain-file.ts';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
 import { lostReason } from '../../src/cli/shard-merge.ts';
 import { rfc3339, type Shard } from '../../src/cli/shard-parent.ts';
 import { parseChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
-import { actorManifest, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
+import { actorManifest, fullDisk, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
 const ENTRY = join(ROOT, 'src', 'cli', 'main.ts');
@@ -273,15 +271,7 @@ test.run();
 test('sharded: a chain that cannot be written never hides the outcome (trap 3 wins over 2), and the old file stays', async () => {
   const events = join(dir, 'kept-sharded.jsonl');
   writeFileSync(events, 'a good chain\n');
-  const fullDisk: ChainFs = {
-    openSync: (path, flags) => fs.openSync(path, flags),
-    writeSync: () => { throw Object.assign(new Error('no space'), { code: 'ENOSPC' }); },
-    fsyncSync: (fd) => fs.fsyncSync(fd),
-    closeSync: (fd) => fs.closeSync(fd),
-    renameSync: (a, b) => fs.renameSync(a, b),
-    unlinkSync: (path) => fs.unlinkSync(path),
-  };
-  const run = async (argv: string[]): Promise<Run> => {
+    const run = async (argv: string[]): Promise<Run> => {
     let stdout = '';
     let stderr = '';
     const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false, entry: ENTRY, chainFs: fullDisk });
