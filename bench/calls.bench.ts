@@ -14,6 +14,7 @@ import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { DEFAULT_ASYNC_EXPORTS, type TranspiledComponent } from '../src/runtime/transpile.ts';
 import { naiveImports } from './peers/naive-host.ts';
 import { profileTop } from './profile.ts';
+import { CHART_DATA } from './charts.ts';
 import { actorComponent, target } from './support.ts';
 
 export { run };
@@ -96,6 +97,10 @@ async function run(): Promise<string> {
     }
   }
   const nsPerOp = new Map([...rounds].map(([key, xs]) => [key, xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]]));
+  CHART_DATA.callCost = OPS.map(({ op, name }) => ({
+    label: name.replace(/`/g, ''),
+    bars: all.map((c) => ({ name: c.name, value: nsPerOp.get(`${c.name}/${op}`) as number })),
+  }));
   const cell = (config: Config, op: number): string => {
     const ns = nsPerOp.get(`${config.name}/${op}`) as number;
     const floor = nsPerOp.get(`${config.name}/0`) as number;

@@ -1,11 +1,13 @@
 // npm run bench: every benchmark in one process, peers side by side, then
-// bench/RESULTS.md with the machine, the Node and jco versions and the date.
+// bench/RESULTS.md with the machine, the Node and jco versions and the date,
+// and the SVG charts it embeds (bench/charts.ts), drawn from the same numbers.
 // Run with --expose-gc (the npm script does). `node --expose-gc bench/index.ts fleet`
 // runs only the sections whose file name contains "fleet" and prints them.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildActors } from '../scripts/build-actors.ts';
+import { chartsMarkdown, writeCharts } from './charts.ts';
 import { targetsTable, verdictNotes } from './notes.ts';
 import { machine, TARGETS } from './support.ts';
 
@@ -14,6 +16,7 @@ const SECTIONS = [
   { file: 'wheel-cancel' },
   { file: 'wheel-advance' },
   { file: 'wheel-memory' },
+  { file: 'timeouts' },
   { file: 'pollables', title: 'Pollables, scheduler and the WASI adapters (issues 3 and 5)' },
   { file: 'timers-at-scale' },
   { file: 'calls' },
@@ -22,6 +25,7 @@ const SECTIONS = [
   { file: 'zero-spin' },
   { file: 'chain', title: 'Event chains (issue 9)' },
   { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
+  { file: 'shards', title: 'Fleets over shard processes (issue 12)' },
   { file: 'fairness', title: 'Fair sharing of the thread (issue 9)' },
 ] as const;
 
@@ -42,10 +46,16 @@ for (const { file, ...rest } of SECTIONS) {
   process.stderr.write(`bench: ${file} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 const body = parts.join('\n');
+// Charts from this run's numbers: beside RESULTS.md after a full run; a
+// filtered run writes its charts to the git-ignored out/bench-charts/ instead.
+const chartDir = filter === undefined ? import.meta.dirname : join(import.meta.dirname, '..', 'out', 'bench-charts');
+mkdirSync(chartDir, { recursive: true });
+const charts = writeCharts(chartDir, `measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+for (const chart of charts) process.stderr.write(`bench: wrote ${join(chartDir, chart.file)}\n`);
 if (filter === undefined) {
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   const end = `- Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (a 2-core machine: above ~1 something else was running)`;
   writeFileSync(join(import.meta.dirname, 'RESULTS.md'),
-    `# Benchmark results\n\nWritten by \`npm run bench\` (${seconds} s). Every table was measured in this one run.\n\n${header}\n${end}\n\n${targetsTable(TARGETS)}\n${body}\n${verdictNotes(TARGETS)}`);
+    `# Benchmark results\n\nWritten by \`npm run bench\` (${seconds} s). Every table was measured in this one run.\n\n${header}\n${end}\n\n${targetsTable(TARGETS)}\n${chartsMarkdown(charts)}${body}\n${verdictNotes(TARGETS)}`);
   process.stderr.write('bench: wrote bench/RESULTS.md\n');
 }

@@ -36,17 +36,24 @@ not done.`,
 The clock read alone exceeds 2 × the no-op. Recording adds one small event object
 and one array push per call (compare the two "ours" columns); hashing and JSON
 happen only when a chain is written.`,
-  'fleet-p99': `**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed in this run; bounded by the 1 ms tick and Node's timer.**
-The split line under the fleet table is the profile: every deadline is rounded
-*up* to its 1 ms tick (so nothing fires early), which costs 0–1 ms (p50 ≈ 0.5);
-then Node's \`setTimeout\` fires some way into the tick (0.2–2 ms late, as
-measured on an idle loop), and the sleepers due in that tick, woken together, resume one after
-another at a JSPI resume each. The setTimeout-per-sleep peer has no tick to round
-up to and wakes actors one at a time (paying 1 000 timers for it). Tried: arming
-the one timer from the exact current time rather than the floored tick (kept: it
-removed up to 1 ms), and the sync fallback sleeping from the exact time too
-(kept). Not tried: exact nanosecond deadlines per pollable with expiry inside a
-tick (8 more bytes per pollable, and src/scheduler is outside this change).`,
+  'fleet-p99': `**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed in this run.**
+The split table under the fleet CDF is the profile: deadlines round up to a 0.1 ms
+tick (≤ 0.1 ms); Node's \`setTimeout\` counts whole ms from the moment it is armed, so the
+one timer fires 0–1 ms past the tick, plus the loop's own wake-up; then the guests due in
+that callback resume one after another in the microtask drain (two hops each). When the
+start burst outlasts the first deadlines (a loaded machine: see the start burst column),
+lateness is the burst's, for every peer. Tried and kept: 0.1 ms ticks, whole-ms delays,
+re-arming after the woken work, expiry from the guests' own calls (issue 14, the trace
+findings above). Not tried: a sub-ms native timer (Node has none; Atomics.waitAsync's
+timeout is also a whole-ms libuv timer in Node).`,
+  'fleet-vs-naive': `**p50 and p99 lateness ≤ the naive host's at every fleet size: missed in this run.**
+Each size that misses is named in the measured column with both peers' p50 / p99; the
+split table shows which step carries ours. Both peers resume the same guests on the same
+thread, so the rest is when each run's loop was free: compare the start burst columns of
+the two rows (a start burst longer than 100 ms puts most deadlines inside it, and it
+differs run to run on a machine with other load), and the CPU column (equal work costs
+equal CPU; a busy machine stretches wall time, not CPU). What was found and changed is in
+"What the trace ruled in and out" under the fleet table.`,
   'pollable-bytes': `**≤ 32 B per pending pollable, wheel and tables summed: missed; each structure alone meets it.**
 The wheel entry is 24 B (deadline f64, two links, generation, payload: see also
 "memory per pending timer", which meets ≤ 32 B), and the pollable table adds its

@@ -48,6 +48,8 @@ interface SleepRun {
   failed: number;
   /** From the first init to the event loop's next turn: every init ran to its first suspension in between. */
   burstMs: number;
+  /** CPU (user + system) of the sleep phase, ms. */
+  cpuMs: number;
 }
 
 /** Spawns n sleepers, then runs every init at once. Lateness comes from each guest's own monotonic readings. */
@@ -60,7 +62,9 @@ async function runSleepers(component: TranspiledComponent, registry: HandlerRegi
   const probe = setTimeout(() => { rss = process.memoryUsage().rss; during?.(); }, Number(durationNs / 2_000_000n));
   let burstMs = Number.NaN;
   setImmediate(() => { burstMs = performance.now() - t1; });
+  const cpu = process.cpuUsage();
   const outcomes: InitOutcome[] = await Promise.all(actors.map((a) => a.init(state)));
+  const used = process.cpuUsage(cpu);
   const t2 = performance.now();
   if (Number.isNaN(burstMs)) burstMs = t2 - t1; // the loop never turned: every resume was a microtask too
   clearTimeout(probe);
@@ -76,7 +80,7 @@ async function runSleepers(component: TranspiledComponent, registry: HandlerRegi
     latenessMs.push(Number(after - before - duration) / 1e6);
     wakes.push({ deadlineNs: before + duration, afterNs: after });
   }
-  return { spawnMs: t1 - t0, sleepMs: t2 - t1, latenessMs, wakes, rssMb: rss / 1e6, failed, burstMs };
+  return { spawnMs: t1 - t0, sleepMs: t2 - t1, latenessMs, wakes, rssMb: rss / 1e6, failed, burstMs, cpuMs: (used.user + used.system) / 1000 };
 }
 
 interface Target {

@@ -8,7 +8,15 @@
 
 import { TimerWheel } from '../src/wheel/wheel.ts';
 import { type TimedCase, makeRandom, measure, renderTable } from './harness.ts';
+import { FlatQueueTimers } from './peers/flatqueue-timers.ts';
 import { HeapTimerQueue } from './peers/heap-queue.ts';
+
+/** The two heap peers: hand-written (eager cancel) and flatqueue (lazy cancel). */
+const HEAPS = {
+  'binary heap': () => new HeapTimerQueue(),
+  'flatqueue, lazy cancel': () => new FlatQueueTimers(),
+} as const;
+type HeapName = keyof typeof HEAPS;
 
 export { run };
 
@@ -54,12 +62,13 @@ function wheelCase(pending: number, stepping: boolean, spreadTicks = SPREAD_TICK
   };
 }
 
-function heapCase(pending: number, stepping: boolean, spreadTicks = SPREAD_TICKS): TimedCase {
-  let heap = new HeapTimerQueue();
+function heapCase(pending: number, stepping: boolean, spreadTicks = SPREAD_TICKS, name: HeapName = 'binary heap'): TimedCase {
+  const make = HEAPS[name];
+  let heap = make();
   const offsets = randomOffsets(pending, spreadTicks);
   return {
-    implementation: `binary heap, ${label(stepping, spreadTicks)}`, pending, opsPerIteration: pending,
-    setup() { heap = new HeapTimerQueue(); },
+    implementation: `${name}, ${label(stepping, spreadTicks)}`, pending, opsPerIteration: pending,
+    setup() { heap = make(); },
     iteration() {
       const baseTick = heap.nowTick;
       for (let i = 0; i < pending; i++) heap.schedule(baseTick + offsets[i], i);
@@ -70,7 +79,7 @@ function heapCase(pending: number, stepping: boolean, spreadTicks = SPREAD_TICKS
       if (heap.size !== 0) throw new Error('heap not drained');
       return elapsedMs;
     },
-    teardown() { heap = new HeapTimerQueue(); },
+    teardown() { heap = make(); },
   };
 }
 
@@ -106,6 +115,7 @@ async function run(): Promise<string> {
   const cases = SIZES.flatMap((pending) => [
     wheelCase(pending, true), wheelCase(pending, false),
     heapCase(pending, true), heapCase(pending, false),
+    heapCase(pending, true, SPREAD_TICKS, 'flatqueue, lazy cancel'), heapCase(pending, false, SPREAD_TICKS, 'flatqueue, lazy cancel'),
     setTimeoutCase(pending),
     wheelCase(pending, true, DENSE_SPREAD_TICKS), heapCase(pending, true, DENSE_SPREAD_TICKS),
   ]);

@@ -5,6 +5,7 @@
 
 import { TimerWheel } from '../src/wheel/wheel.ts';
 import { makeRandom } from './harness.ts';
+import { FlatQueueTimers } from './peers/flatqueue-timers.ts';
 import { HeapTimerQueue } from './peers/heap-queue.ts';
 
 export { run };
@@ -68,6 +69,11 @@ async function run(): Promise<string> {
       const heap = new HeapTimerQueue();
       for (let i = 0; i < PENDING; i++) heap.schedule(deadlines[i], i);
       return heap;
+    })],
+    ['flatqueue + Map of live timers (lazy cancel)', measureBytesPerTimer((deadlines) => {
+      const queue = new FlatQueueTimers();
+      for (let i = 0; i < PENDING; i++) queue.schedule(deadlines[i], i);
+      return queue;
     })],
     ['setTimeout per timer', measureBytesPerTimer((deadlines, keep) => {
       for (let i = 0; i < PENDING; i++) keep[i] = setTimeout(noop, TIMEOUT_OFFSET_MS + deadlines[i]);

@@ -16,15 +16,17 @@ const gates: ReadonlyArray<{ dir: string; lines: number; branches: number }> = [
   { dir: 'src/cli', lines: 90, branches: 90 },
   { dir: 'src/time', lines: 90, branches: 90 },
   { dir: 'src/replay', lines: 90, branches: 90 },
+  { dir: 'src/timeline', lines: 90, branches: 90 },
 ];
 
 rmSync(join(root, 'coverage'), { recursive: true, force: true });
 const pattern = process.argv[2] ?? '.*\\.test\\.ts$';
 const run = spawnSync(
   'c8',
-  // The two excluded modules hold only types: Node strips them to nothing, so
+  // The excluded modules hold only types: Node strips them to nothing, so
   // they have no runtime lines to cover. c8's --check-coverage guards the total too.
   ['--all', '--include', 'src/**/*.ts', '--exclude', '**/*.d.ts', '--exclude', 'src/events/types.ts', '--exclude', 'src/wasi/jco-types.ts',
+    '--exclude', 'src/timeline/model.ts',
     '--check-coverage', '--lines', '90', '--branches', '90',
     '--reporter', 'json-summary', '--reporter', 'text', '--report-dir', 'coverage',
     'uvu', 'test', pattern],

@@ -69,6 +69,12 @@ export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRec
 export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';
 export { theaterChainPath, writeTheaterChainFile } from './events/theater/file.ts';
 
+// Timeline page: chains (ours or Theater's chain.json) to a model, the model to HTML.
+export { buildTimeline, readChains, detectFormat, type ChainInput } from './timeline/build.ts';
+export { renderTimeline } from './timeline/render.ts';
+export { TimelineInputError, type ActorChain, type ChainEvent, type Call, type Outcome } from './timeline/calls.ts';
+export type { TimelineModel, Lane, Bar, Mark, MarkKind, EventRef, FleetView } from './timeline/model.ts';
+
 // Manifests and the actor runtime.
 export {
   loadManifest,
@@ -87,6 +93,8 @@ export {
   runFleet, registryFor, runtimeFor, prepareComponent, type FleetOptions, type FleetRecording, type FleetResult, type InstanceResult,
 } from './runtime/fleet.ts';
 export { defaultMaxLive, MAX_INSTANCES } from './runtime/limits.ts';
+export { planShards, shardSlice, MIN_INSTANCES_PER_CORE_SHARD, MAX_SHARDS, type ShardPlan, type ShardPlanInput, type ShardSlice } from './runtime/shard-plan.ts';
+export { mergeChainFiles, ChainMergeError } from './events/merge-chains.ts';
 export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions, type InstanceOptions } from './runtime/transpile.ts';
 
 // Fair sharing of the thread.

@@ -10,7 +10,9 @@ import { jcoVersion } from '../runtime/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseArgs, UsageError, USAGE } from './args.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
+import { merge } from './merge.ts';
 import { run } from './run.ts';
+import { timeline } from './timeline.ts';
 
 export { showState } from './run.ts';
 export { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
@@ -18,7 +20,7 @@ export { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } f
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;
   try {
-    command = parseArgs(argv);
+    command = parseArgs(argv, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`theater-timing: ${error.message}\n${USAGE}\n`);
@@ -35,6 +37,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return verify(command.file, io);
     case 'run':
       return run(command, io);
+    case 'merge':
+      return merge(command, io);
+    case 'timeline':
+      return timeline(command, io);
   }
 }
 

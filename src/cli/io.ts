@@ -19,4 +19,6 @@ export interface CliIo {
   isTTY: boolean;
   /** The file system chain files are written through (default node:fs; a test can fill the disk). */
   chainFs?: ChainFs;
+  /** The script a shard process runs: this CLI's own entry (default process.argv[1]). */
+  entry?: string;
 }

@@ -1,35 +1,70 @@
-// `theater-timing run`: load the manifest, run the fleet, write the chain,
-// report on stdout/stderr, and choose the exit code.
-import { existsSync } from 'node:fs';
+// `theater-timing run`: choose how many processes run the fleet
+// (shard-plan.ts) and run it. Three shapes:
+//   one process      --shards 1, a plan of one, or a replay: run-single.ts
+//   shards           a plan of K > 1: K child processes (shard-parent.ts), their
+//                    results and chains merged here
+//   a slice          --shard-index i --shard-count K: only slice i here; its
+//                    --json is the input of `theater-timing merge`
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
+import { mergeChainFiles, ChainMergeError } from '../events/merge-chains.ts';
 import { ConfigError } from '../handler/config.ts';
 import { safeText } from '../handler/describe.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
-import { RecordingError } from '../replay/load.ts';
-import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
+import { prepareComponent } from '../runtime/fleet.ts';
+import { defaultMaxLive } from '../runtime/limits.ts';
+import { planShards, shardSlice } from '../runtime/shard-plan.ts';
+import { resolveMode } from '../wasi/mode.ts';
 import type { RunCommand } from './args.ts';
-import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
-import { writeTheaterEvents } from './theater-output.ts';
-import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
-import { replayFor } from './replay.ts';
+import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { EXIT_USAGE, type CliIo } from './io.ts';
+import { runLocal } from './local-run.ts';
+import { report } from './report.ts';
+import { runSingle } from './run-single.ts';
+import { ShardReporter, type Send } from './shard-child.ts';
+import { combine, lostReason, lostShard, refusal } from './shard-merge.ts';
+import { runShards, SHARD_TIMEOUT_MS, type Shard } from './shard-parent.ts';
 import { showState } from './state-text.ts';
+import type { RunSummary } from './summary.ts';
 
 export { showState };
 
-/** Failures shown on stderr for a fleet; the rest are counted. */
-const MAX_FAILURES_SHOWN = 10;
 const PROGRESS_EVERY_MS = 100;
 
-function failureLine(result: InstanceResult, many: boolean): string | null {
-  const { outcome } = result;
-  if (outcome.status === 'ok') return null;
-  const who = many ? `instance ${result.instance}: ` : '';
-  return outcome.status === 'err' ? `${who}init returned err: ${outcome.error}` : `${who}trapped: ${outcome.error}`;
+function progress(name: string, io: CliIo, total: number): ((settled: number, total: number) => void) | undefined {
+  if (!io.isTTY || total <= 1) return undefined;
+  let last = 0;
+  return (settled) => {
+    const now = Date.now();
+    if (settled < total && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    io.stderr(`\r${name}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
+  };
+}
+
+/** $THEATER_TIMING_SHARD_TIMEOUT_MS, validated, else SHARD_TIMEOUT_MS. */
+export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  if (text === undefined) return SHARD_TIMEOUT_MS;
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer (ms), got ${JSON.stringify(text)}`);
+  return value;
 }
 
 export async function run(command: RunCommand, io: CliIo): Promise<number> {
-  // Every line we print goes through safeText: guest strings and manifest names cannot forge lines.
   const say = (text: string): void => io.stderr(`theater-timing: ${safeText(text)}\n`);
+  const slice = command.shardIndex !== null && command.shardCount !== null;
+  let count = 1;
+  if (!slice && command.replay === null) {
+    count = planShards({ instances: command.instances, maxLive: command.maxLive ?? defaultMaxLive(), parallelism: availableParallelism(), shards: command.shards }).count;
+  }
+  if (!slice && count === 1) return runSingle(command, io);
+  if (command.ipc && process.send === undefined) {
+    say('--shard-ipc: this process has no IPC channel (it is started by a sharded run)');
+    return EXIT_USAGE;
+  }
   let manifest: ActorManifest;
   try {
     manifest = loadManifest(command.manifest);
@@ -40,151 +75,126 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     }
     throw error;
   }
-  for (const warning of manifest.warnings) say(`warning: ${warning}`);
-  // --replay, or a manifest's [[handler]] type = "replay": the recording serves the actor instead of a clock.
-  let replay: ReturnType<typeof replayFor>;
+  // A manifest that replays a recording runs in one process: a recording is one actor's.
+  if (!slice && manifest.handlers.some((h) => h.type === 'replay')) return runSingle(command, io);
+  if (!command.ipc) for (const warning of manifest.warnings) say(`warning: ${warning}`);
+  const theater = command.chainFormat === 'theater';
+  const flag = command.events === null ? 'save_chain' : '--events';
+  let timeoutMs: number;
+  let eventsPath: string | null;
   try {
-    replay = replayFor(command, manifest);
+    timeoutMs = shardTimeoutMs(process.env);
+    // A shard records only when its parent asks (--events); save_chain is the parent's to honour.
+    eventsPath = command.ipc ? command.events : chainPath(command.events, manifest, theater ? '.chain.json' : '.events.jsonl');
+    if (theater && eventsPath === null) throw new ChainTargetError('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
   } catch (error) {
-    if (!(error instanceof RecordingError)) throw error;
+    if (!(error instanceof RangeError || error instanceof ChainTargetError)) throw error;
     say(error.message);
     return EXIT_USAGE;
   }
-  const session = replay?.session ?? null;
-  const flag = command.events === null ? 'save_chain' : '--events';
-  const theater = command.chainFormat === 'theater';
-  // JSON Lines stream into `file` during the run; Theater's chain.json is written at the end (from memory, within max_events).
-  let file: ChainFile | null = null;
-  let theaterPath: string | null = null;
+  let summary: RunSummary;
   try {
-    const path = chainPath(command.events, manifest, theater ? '.chain.json' : '.events.jsonl');
-    if (theater && path === null) {
-      say('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
-      return EXIT_USAGE;
-    }
-    if (path !== null && theater) theaterPath = checkChainTarget(path, manifest, io.chainFs);
-    else if (path !== null) file = openChainFile(path, manifest, io.chainFs);
-  } catch (error) {
-    if (!(error instanceof ChainTargetError || error instanceof ChainWriteError)) throw error;
-    say(`${flag}: ${error.message}`);
-    return EXIT_USAGE;
-  }
-  const recording = file === null ? undefined : chainRecording(file, command.instances);
-  // An interrupted run leaves the target as it was: drop the temporary file, then die of the signal.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    file?.abort();
-    process.kill(process.pid, signal);
-  };
-  if (file !== null) for (const signal of SIGNALS) process.once(signal, onSignal);
-
-  let lastProgress = 0;
-  const onProgress = io.isTTY && command.instances > 1
-    ? (settled: number, total: number): void => {
-      const now = Date.now();
-      if (settled < total && now - lastProgress < PROGRESS_EVERY_MS) return;
-      lastProgress = now;
-      io.stderr(`\r${safeText(manifest.name)}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
-    }
-    : undefined;
-
-  let fleet: FleetResult;
-  try {
-    fleet = await runFleet(manifest, {
-      instances: command.instances,
-      maxLive: command.maxLive ?? undefined,
-      mode: command.mode,
-      clock: command.clock,
-      startWallNs: command.startWallNs ?? undefined,
-      record: theaterPath !== null,
-      recording,
-      registry: replay?.registry,
-      state: command.state,
-      onProgress,
-    });
-  } catch (error) {
-    file?.abort();
-    if (session?.divergence) {
-      say(session.divergence);
-      return EXIT_DIVERGED;
-    }
-    if (error instanceof ManifestError) {
-      say(error.message);
-      return EXIT_USAGE;
-    }
-    // The component cannot be transpiled or instantiated: it does not fit the manifest.
-    say(`${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT_USAGE;
-  } finally {
-    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-  }
-
-  // The chain's fate is reported first, but never instead of the run's outcome.
-  let chainFailed = false;
-  const chainTarget = file?.path ?? theaterPath;
-  if (chainTarget !== null) {
-    try {
-      if (file !== null && recording !== undefined) {
-        file.commit();
-        say(`wrote ${recording.events} events (${fleet.instances} chain${fleet.instances === 1 ? '' : 's'}) to ${file.path}`);
-      } else {
-        await writeTheaterEvents(chainTarget, fleet, io);
+    if (slice) {
+      summary = await runSlice(manifest, command, eventsPath, io);
+    } else {
+      const sharded = await runSharded(manifest, command, count, eventsPath, timeoutMs, io);
+      if (typeof sharded === 'string') {
+        io.stderr(`${sharded}\n`);
+        return EXIT_USAGE;
       }
-    } catch (error) {
-      if (!(error instanceof ChainWriteError)) throw error;
-      chainFailed = true;
-      say(`${flag}: ${error.message}; the chain was not written${existsNote(error.path)}`);
+      summary = sharded;
     }
+  } catch (error) {
+    if (error instanceof ChainWriteError || error instanceof ChainTargetError || error instanceof ChainMergeError) {
+      say(`${flag}: ${error.message}`);
+    } else if (error instanceof ManifestError) {
+      say(error.message);
+    } else {
+      // The component cannot be transpiled or instantiated: it does not fit the manifest.
+      say(`${manifest.path}: component: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return EXIT_USAGE;
   }
-
-  const divergence = session?.finish(fleet.results[0].outcome) ?? null;
-  if (divergence !== null) {
-    say(divergence);
-    return EXIT_DIVERGED;
-  }
-
-  const many = fleet.instances > 1;
-  const failures = fleet.results.map((r) => failureLine(r, many)).filter((line) => line !== null);
-  for (const line of failures.slice(0, MAX_FAILURES_SHOWN)) say(line);
-  if (failures.length > MAX_FAILURES_SHOWN) say(`… and ${failures.length - MAX_FAILURES_SHOWN} more failed instances`);
-
-  const first = fleet.results[0].outcome;
-  const state = showState(first.status === 'ok' ? first.state : null);
-  if (command.json) {
-    const summary = jsonSummary(fleet, state, failures[0] ?? null, chainFailed ? null : chainTarget);
-    io.stdout(`${JSON.stringify(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
-  } else if (!many) {
-    if (state !== null) io.stdout(`${state.text}\n`);
-    if (session !== null) io.stdout(`replay ok: ${session.matched} events matched\n`);
-  } else {
-    io.stdout(`${safeText(manifest.name)}: ${fleet.instances} instances: ${fleet.ok} ok, ${fleet.err} err, ${fleet.trap} trapped; `
-      + `spawn ${fleet.spawnMs.toFixed(1)} ms, run ${fleet.runMs.toFixed(1)} ms, peak live ${fleet.peakLive} (cap ${fleet.maxLive})\n`);
-  }
-  // The run's outcome wins: trap (3) over err (1) over a failed chain write (2).
-  return fleet.trap > 0 ? EXIT_TRAP : fleet.err > 0 ? EXIT_ERR : chainFailed ? EXIT_USAGE : EXIT_OK;
+  if (command.ipc) return 0; // a shard reports to its parent, which reports for the run
+  return report(summary, command, io);
 }
 
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function existsNote(path: string): string {
-  return existsSync(path) ? ' (the existing file is unchanged)' : '';
+async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath: string | null, io: CliIo): Promise<RunSummary> {
+  const slice = shardSlice(command.instances, command.shardIndex as number, command.shardCount as number);
+  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index };
+  if (!command.ipc) return runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
+  const send = (process.send as Send).bind(process); // present: run() checked
+  const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to
+  process.once('disconnect', orphaned);
+  const reporter = new ShardReporter(send);
+  const startedAtMs = performance.timeOrigin + performance.now();
+  try {
+    const summary = await runLocal(manifest, { ...options, onSettled: reporter.settled });
+    await reporter.finish(summary, startedAtMs);
+    return summary;
+  } finally {
+    // Also on failure: an open channel would keep this process alive, silent, until the parent's timeout.
+    reporter.stop();
+    process.off('disconnect', orphaned);
+    process.disconnect?.();
+  }
 }
 
-function jsonSummary(fleet: FleetResult, state: ReturnType<typeof showState>, error: string | null, eventsPath: string | null): object {
-  return {
-    ok: fleet.ok === fleet.instances,
-    instances: fleet.instances,
-    state: state?.text ?? null,
-    stateEncoding: state?.encoding ?? null,
-    error,
-    outcomes: { ok: fleet.ok, err: fleet.err, trap: fleet.trap },
-    mode: fleet.mode,
-    maxLive: fleet.maxLive,
-    peakLive: fleet.peakLive,
-    prepareMs: round(fleet.prepareMs),
-    spawnMs: round(fleet.spawnMs),
-    runMs: round(fleet.runMs),
-    events: eventsPath,
-  };
+async function runSharded(manifest: ActorManifest, command: RunCommand, count: number, eventsPath: string | null, timeoutMs: number, io: CliIo): Promise<RunSummary | string> {
+  const startedAtMs = performance.timeOrigin + performance.now();
+  const mode = resolveMode(command.mode);
+  // The target is checked (and its temporary file opened) before any actor runs.
+  const theater = command.chainFormat === 'theater';
+  if (eventsPath !== null && theater) checkChainTarget(eventsPath, manifest, io.chainFs);
+  const file = eventsPath !== null && !theater ? openChainFile(eventsPath, manifest, io.chainFs) : null;
+  const eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
+  try {
+    // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
+    await prepareComponent(manifest, mode);
+    const shards = await runShards({
+      entry: io.entry ?? process.argv[1], command, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
+      // Theater's format is one file per instance: each shard writes its own, in place.
+      events: eventsPath === null ? null : (index) => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`)),
+    });
+    const refused = refusal(shards);
+    if (refused !== null) {
+      file?.abort();
+      return refused;
+    }
+    const base = { name: manifest.name, total: command.instances, mode, maxLive: command.maxLive ?? defaultMaxLive() };
+    const parts = shards.map((shard) => (shard.summary !== null
+      ? { summary: shard.summary, offsetMs: shard.startedAtMs - startedAtMs }
+      : { summary: lostShard(shard, base, timeoutMs), offsetMs: 0 }));
+    const summary = combine(parts, eventsPath);
+    if (file !== null) {
+      const reported = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
+      try {
+        summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs));
+        file.commit();
+      } catch (error) {
+        // As in one process: the chain's failure is reported beside the run's outcome, never instead of it.
+        if (!(error instanceof ChainWriteError || error instanceof ChainMergeError)) throw error;
+        file.abort();
+        summary.events = null;
+        summary.chainError = `${command.events === null ? 'save_chain' : '--events'}: ${error.message}; the chain was not written`;
+      }
+    }
+    return summary;
+  } catch (error) {
+    file?.abort();
+    throw error;
+  } finally {
+    if (eventsDir !== null) await rm(eventsDir, { recursive: true, force: true });
+  }
 }
 
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+/** The chain of an instance whose shard was lost: a lone ChainEnd with what is known of it, and why its events are gone. */
+function lostChain(shards: readonly Shard[], instance: number, timeoutMs: number): { outcome: 'ok' | 'err' | 'trap'; message: string } | null {
+  const shard = shards.find((s) => s.summary === null && instance >= s.slice.first && instance < s.slice.first + s.slice.instances);
+  if (shard === undefined) return null;
+  const reason = lostReason(shard, timeoutMs);
+  if (shard.settled[instance - shard.slice.first] === 0) return { outcome: 'trap', message: reason };
+  const failure = shard.failures.find((f) => f.instance === instance);
+  const lost = `its events were lost: the ${reason.replace(/ before init settled.*$/, ' before writing them')}`;
+  return failure === undefined ? { outcome: 'ok', message: lost } : { outcome: failure.status, message: `${failure.error}; ${lost}` };
+}

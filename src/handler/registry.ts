@@ -77,14 +77,25 @@ function disposeAll(instances: readonly HandlerInstance[]): void {
   if (first !== null) throw first;
 }
 
+/** Which handler serves which import keys, for one list of component imports. */
+interface ImportPlan {
+  unsatisfied: string[];
+  groups: Array<{ handler: Handler; keys: string[] }>;
+}
+
 export class HandlerRegistry {
   #handlers: Handler[] = [];
+  // A fleet builds imports for the same import list thousands of times: the
+  // resolution is computed once per list (keyed by the array, which a
+  // transpiled component keeps) and dropped whenever a handler is registered.
+  #plans = new WeakMap<readonly string[], ImportPlan>();
 
   register(handler: Handler): void {
     if (this.#handlers.some((h) => h.name === handler.name)) {
       throw new RegistryError(`handler "${handler.name}" is already registered`);
     }
     this.#handlers.push(handler);
+    this.#plans = new WeakMap();
   }
 
   handlers(): readonly Handler[] {
@@ -108,27 +119,20 @@ export class HandlerRegistry {
    * for the caller to fill (e.g. from preview2-shim).
    */
   buildImports(componentImports: readonly string[], actor: ActorContext, options: { allowUnsatisfied?: boolean } = {}): BuiltImports {
-    const { satisfied, unsatisfied } = this.satisfiedImports(componentImports);
+    let plan = this.#plans.get(componentImports);
+    if (plan === undefined) {
+      plan = this.#plan(componentImports);
+      this.#plans.set(componentImports, plan);
+    }
+    const { unsatisfied, groups } = plan;
     if (unsatisfied.length > 0 && options.allowUnsatisfied !== true) {
       throw new RegistryError(`no registered handler provides ${unsatisfied.join(', ')} (registered: ${this.#describe()})`);
-    }
-    const owner = new Map<string, SatisfiedImport>();
-    for (const entry of satisfied) {
-      const previous = owner.get(entry.key);
-      if (previous !== undefined && previous.handler !== entry.handler) {
-        throw new RegistryError(
-          `import key "${entry.key}" is claimed by handler "${previous.handler.name}" (for ${previous.import}) and "${entry.handler.name}" (for ${entry.import})`,
-        );
-      }
-      owner.set(entry.key, entry);
     }
     const instances: HandlerInstance[] = [];
     const names: string[] = [];
     const imports: Record<string, object> = {};
     try {
-      for (const handler of this.#handlers) {
-        const keys = [...owner.values()].filter((e) => e.handler === handler).map((e) => e.key);
-        if (keys.length === 0) continue;
+      for (const { handler, keys } of groups) {
         const instance = handler.instantiate(actor);
         instances.push(instance);
         names.push(handler.name);
@@ -154,7 +158,26 @@ export class HandlerRegistry {
       disposed = true;
       disposeAll(instances);
     };
-    return { imports, handlers: names, unsatisfied, dispose };
+    return { imports, handlers: names, unsatisfied: [...unsatisfied], dispose };
+  }
+
+  /** Resolves the imports once; a key claimed by two handlers throws here (and again on every call, uncached). */
+  #plan(componentImports: readonly string[]): ImportPlan {
+    const { satisfied, unsatisfied } = this.satisfiedImports(componentImports);
+    const owner = new Map<string, SatisfiedImport>();
+    for (const entry of satisfied) {
+      const previous = owner.get(entry.key);
+      if (previous !== undefined && previous.handler !== entry.handler) {
+        throw new RegistryError(
+          `import key "${entry.key}" is claimed by handler "${previous.handler.name}" (for ${previous.import}) and "${entry.handler.name}" (for ${entry.import})`,
+        );
+      }
+      owner.set(entry.key, entry);
+    }
+    const groups = this.#handlers
+      .map((handler) => ({ handler, keys: [...owner.values()].filter((e) => e.handler === handler).map((e) => e.key) }))
+      .filter((g) => g.keys.length > 0);
+    return { unsatisfied, groups };
   }
 
   #describe(): string {

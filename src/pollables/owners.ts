@@ -1,22 +1,30 @@
 // The owners of pollables (one per actor instance): the head of each owner's
-// entry list, its live count against its quota, and one wake-up promise that
-// every waiting call of the owner shares. An actor normally runs one call at a
-// time (its mailbox sees to it), but a host that interleaves calls into one
-// instance still wakes them all: each re-scans its own list.
+// entry list, its live count against its quota, and the calls waiting on it.
+// An actor normally runs one call at a time (its mailbox sees to it), but a host
+// that interleaves calls into one instance still wakes them all: each re-scans
+// its own list.
+//
+// A waiting call is a Waiter whose wake() runs synchronously where the pollable
+// became ready (inside the wheel's expiry, or setReady). Why not a promise per
+// owner: a promise resolution is one more microtask hop before the call can
+// re-scan, and a timer batch wakes every owner before any hop runs, so each hop
+// delays the first guest of the batch by the whole batch (issue 14). A waiter
+// re-scans at once and resolves its call's own promise only when it is ready.
 
 const NONE = -1;
 
-interface Waiter {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(reason: Error): void;
+/** A waiting call. wake() may call park() again (nothing of its was ready yet). */
+export interface Waiter {
+  wake(): void;
+  fail(error: Error): void;
 }
 
 export class Owners {
   #head: number[] = [];
   #live: number[] = [];
   #quota: number[] = [];
-  #waiter: Array<Waiter | null> = [];
+  /** The owner's waiting calls: one Waiter, several (interleaved calls), or none. */
+  #waiters: Array<Waiter | Waiter[] | null> = [];
   #free: number[] = [];
 
   /** A new owner that may hold at most `quota` live pollables at once. */
@@ -25,7 +33,7 @@ export class Owners {
     this.#head[owner] = NONE;
     this.#live[owner] = 0;
     this.#quota[owner] = quota;
-    this.#waiter[owner] = null;
+    this.#waiters[owner] = null;
     return owner;
   }
 
@@ -43,36 +51,43 @@ export class Owners {
 
   leave(owner: number): void { this.#live[owner]--; }
 
-  /** Resolves when any pollable of `owner` becomes ready. */
-  wait(owner: number): Promise<void> {
-    const pending = this.#waiter[owner];
-    if (pending !== null) return pending.promise;
-    const waiter = Promise.withResolvers<void>();
-    this.#waiter[owner] = waiter;
-    return waiter.promise;
+  /** Registers a waiting call: its wake() runs the next time any pollable of `owner` becomes ready. */
+  park(owner: number, waiter: Waiter): void {
+    const waiting = this.#waiters[owner];
+    if (waiting === null) this.#waiters[owner] = waiter;
+    else if (Array.isArray(waiting)) waiting.push(waiter);
+    else this.#waiters[owner] = [waiting, waiter];
   }
 
   wake(owner: number): void {
-    const waiter = this.#waiter[owner];
-    if (waiter === null) return;
-    this.#waiter[owner] = null;
-    waiter.resolve();
+    const waiting = this.#waiters[owner];
+    if (waiting === null) return;
+    // Detached first: a waiter that finds nothing ready parks itself again.
+    this.#waiters[owner] = null;
+    if (Array.isArray(waiting)) for (const waiter of waiting) waiter.wake();
+    else waiting.wake();
   }
 
   /** Fails the owner's waiting calls with `error` (virtual time: nothing can wake them). */
   fail(owner: number, error: Error): void {
-    const waiter = this.#waiter[owner];
-    this.#waiter[owner] = null;
-    waiter?.reject(error);
+    const waiting = this.#waiters[owner];
+    this.#waiters[owner] = null;
+    failAll(waiting, error);
   }
 
   /** Forgets the owner; a call still waiting fails instead of hanging forever. */
   release(owner: number): void {
-    const waiter = this.#waiter[owner];
-    this.#waiter[owner] = null;
+    const waiting = this.#waiters[owner];
+    this.#waiters[owner] = null;
     this.#head[owner] = NONE;
     this.#live[owner] = 0;
     this.#free.push(owner);
-    waiter?.reject(new Error('wasi trap: actor stopped while waiting on a pollable'));
+    failAll(waiting, new Error('wasi trap: actor stopped while waiting on a pollable'));
   }
+}
+
+function failAll(waiting: Waiter | Waiter[] | null, error: Error): void {
+  if (waiting === null) return;
+  if (Array.isArray(waiting)) for (const waiter of waiting) waiter.fail(error);
+  else waiting.fail(error);
 }

@@ -9,9 +9,9 @@
  *
  * A timer is marked ready when the scheduler's wheel fires it, or earlier, when a
  * reader sees a fresh clock tick at or past its deadline (the event loop may not
- * have run). Marking an entry ready wakes its owner's waiting calls, if any (one
- * shared promise per owner, see owners.ts); a wake that is not for a call's listed
- * pollables only costs that call a re-scan.
+ * have run; such a reading also expires every other entry due by then). Marking
+ * an entry ready runs its owner's waiting calls' waiters, if any (see owners.ts);
+ * a wake that is not for a call's listed pollables only costs that call a re-scan.
  *
  * No allocation per subscribe or drop in steady state; the arrays double when full.
  */
@@ -116,7 +116,9 @@ export class PollableTable {
     const time = this.#time;
     const due = deadlineNs <= nowNs;
     const deadlineTick = due ? 0 : time.deadlineToTick(deadlineNs);
-    const handle = due || deadlineTick <= time.tickOf(nowNs) ? NONE : this.scheduler.schedule(deadlineTick, index);
+    const nowTick = time.tickOf(nowNs);
+    this.scheduler.expireDue(nowTick);
+    const handle = due || deadlineTick <= nowTick ? NONE : this.scheduler.schedule(deadlineTick, index);
     this.#timer[index] = handle;
     if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
     return this.#generation[index] * INDEX_SPAN + index;
@@ -142,8 +144,12 @@ export class PollableTable {
   isReady(handle: number): boolean {
     const index = this.#liveIndex(handle);
     if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
+    if (this.#timer[index] < 0) return false;
+    const nowTick = this.#time.nowTick();
+    this.scheduler.expireDue(nowTick);
+    // Read after expireDue: an entry it expired is ready (its timer is gone).
     const timer = this.#timer[index];
-    return timer >= 0 && this.#expireEarly(index, timer, this.#time.nowTick());
+    return timer < 0 || this.#expireEarly(index, timer, nowTick);
   }
 
   /** Appends the positions of ready entries to `out`; one clock read at most. */
@@ -152,10 +158,14 @@ export class PollableTable {
     for (let i = 0; i < items.length; i++) {
       const index = this.#liveIndex(items[i].handle);
       if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) { out.push(i); continue; }
+      if (this.#timer[index] < 0) continue;
+      if (nowTick < 0) {
+        nowTick = this.#time.nowTick();
+        this.scheduler.expireDue(nowTick);
+      }
+      // Read after expireDue: an entry it expired is ready (its timer is gone).
       const timer = this.#timer[index];
-      if (timer < 0) continue;
-      if (nowTick < 0) nowTick = this.#time.nowTick();
-      if (this.#expireEarly(index, timer, nowTick)) out.push(i);
+      if (timer < 0 || this.#expireEarly(index, timer, nowTick)) out.push(i);
     }
     return out.length;
   }
@@ -192,6 +202,9 @@ export class PollableTable {
   drop(handle: number): void {
     if (!this.isLive(handle)) return;
     this.#free(handle & INDEX_MASK);
+    // A guest is running (woken guests drop their pollables as they resume, in one long
+    // microtask drain): expire what fell due meanwhile rather than wait for the loop.
+    if (this.scheduler.pending > 0) this.scheduler.expireDue(this.#time.nowTick());
   }
 
   /** Drops every pollable of `owner` and forgets the owner. */

@@ -3,7 +3,9 @@
  *
  *   prepare   read the component, transpile it once (cached by SHA-256), compile once
  *   spawn     instantiate the first min(n, maxLive) instances      -> spawnMs
- *             (spawnMs is counted from the start, so it includes prepareMs)
+ *             (spawnMs is counted from the start, so it includes prepareMs),
+ *             SPAWN_BATCH at a time with a macrotask turn between batches, so
+ *             a shard's heartbeat and IPC still run while it spawns thousands
  *   run       call every instance's init; at most maxLive alive at once,
  *             the rest queued FIFO and spawned as slots free up    -> runMs
  *
@@ -56,7 +58,14 @@ export interface FleetOptions {
   /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
   state?: Uint8Array | null;
   cacheDir?: string | false;
+  /**
+   * Number of the first instance (default 0): a shard of a larger fleet runs
+   * instances first .. first + instances - 1, named and reported by those numbers.
+   */
+  first?: number;
   onProgress?: (settled: number, total: number) => void;
+  /** Called once per instance as soon as its init settles (events are not final for a trap). */
+  onSettled?: (result: InstanceResult) => void;
   /** Stream each instance's events somewhere instead of keeping them (`record` is then ignored). */
   recording?: FleetRecording;
 }
@@ -68,6 +77,9 @@ export interface FleetRecording {
   /** Instance `instance` settled with `outcome`; its actor is already stopped. */
   close(instance: number, outcome: InitOutcome): void;
 }
+
+/** Instances instantiated per macrotask while the first batch is spawned. */
+export const SPAWN_BATCH = 512;
 
 export interface InstanceResult {
   instance: number;
@@ -121,6 +133,8 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
       + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEET.md)`);
   }
+  const firstInstance = options.first ?? 0;
+  if (!Number.isSafeInteger(firstInstance) || firstInstance < 0) throw new RangeError(`first must be a non-negative integer, got ${String(firstInstance)}`);
   const runtime = runtimeFor(options);
   const gate = new Gate(maxLive);
   const record = options.record !== false;
@@ -132,19 +146,21 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const { recording } = options;
-  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${i}`, record, sink: recording?.open(i) });
+  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i) });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
   // Instance 0 failing rejects the run: the component does not fit the manifest
   // (no actor export, an import no handler serves), and every instance would fail
   // alike. A later failure (e.g. out of wasm memory) is that instance's outcome.
-  const first = Array.from({ length: Math.min(total, maxLive) }, (_, i): Actor | { failed: unknown } => {
-    if (i === 0) return spawn(0);
+  const first = new Array<Actor | { failed: unknown }>(Math.min(total, maxLive));
+  first[0] = spawn(0);
+  for (let i = 1; i < first.length; i++) {
+    if (i % SPAWN_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     try {
-      return spawn(i);
+      first[i] = spawn(i);
     } catch (failed) {
-      return { failed };
+      first[i] = { failed };
     }
-  });
+  }
   const t2 = performance.now();
   const take = (i: number): Actor => {
     if (i >= first.length) return spawn(i);
@@ -167,10 +183,16 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     } finally {
       actor?.stop();
     }
-    results[i] = { instance: i, outcome, events: actor?.events?.events ?? [] };
-    recording?.close(i, outcome);
+    const result: InstanceResult = { instance: firstInstance + i, outcome, events: actor?.events?.events ?? [] };
+    results[i] = result;
+    recording?.close(firstInstance + i, outcome);
+    options.onSettled?.(result);
     options.onProgress?.(++settled, total);
   };
+  // Every init starts in this one macrotask, so no actor's timer can fire before
+  // the last has started: a fleet within the cap is all alive at once. (Starting
+  // them in batches was tried: under load, early sleepers finished before late
+  // ones started, and a 100 000-actor run peaked at 79 666 live.)
   await Promise.all(Array.from({ length: total }, (_, i) => gate.run(() => runOne(i))));
   const t3 = performance.now();
 

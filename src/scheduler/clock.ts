@@ -14,6 +14,13 @@ export interface HostTimer {
   set(callback: () => void, delayMs: number): unknown;
   clear(handle: unknown): void;
   keepAlive(handle: unknown, on: boolean): void;
+  /**
+   * Optional: runs `callback` once the work now running (and its microtasks) is done,
+   * before the loop next sleeps. The scheduler arms the timer from there after a batch
+   * of wake-ups, because Node counts a timer's delay against the loop time it read last:
+   * armed before the batch's guests resume, the wait would grow by their whole run.
+   */
+  afterCurrentWork?(callback: () => void): void;
 }
 
 export const hrtimeClock: MonotonicClock = { nowNs: process.hrtime.bigint };
@@ -21,8 +28,15 @@ export const hrtimeClock: MonotonicClock = { nowNs: process.hrtime.bigint };
 /** Node's setTimeout cannot wait longer than 2^31 - 1 ms; longer delays fire after 1 ms. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
+/**
+ * Node 26 truncates a fractional delay to whole ms and counts it from the loop's
+ * floored ms, so setTimeout(2.7) fires ~2 ms later: before the instant asked for. The
+ * scheduler would then find nothing due, re-arm, and wait a further whole ms. Rounding
+ * up fires once, at the first whole ms at or after the instant.
+ */
 export const nodeTimer: HostTimer = {
-  set: (callback, delayMs) => setTimeout(callback, delayMs),
+  set: (callback, delayMs) => setTimeout(callback, Math.ceil(delayMs)),
+  afterCurrentWork: (callback) => { setImmediate(callback); },
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
   keepAlive: (handle, on) => {
     if (on) (handle as NodeJS.Timeout).ref();

@@ -7,20 +7,30 @@
  *
  * - The native timer is re-armed only when an earlier deadline arrives, or after it fires.
  *   Its handle is cleared before the expired work runs, so work that schedules re-arms cleanly.
+ *   After a batch that woke someone it is re-armed once that work is done (afterCurrentWork):
+ *   Node counts a delay from the loop time it read last, before the woken guests ran. What
+ *   fell due meanwhile is expired right there, one macrotask per batch, so I/O and other
+ *   timers run between batches and no batch waits Node's 1 ms minimum delay.
  * - setTimeout may fire ~1 ms early against a fresh clock reading. The wheel is advanced to
  *   the fresh tick only, so an entry that is not due stays, and the timer is armed again.
  * - Node clamps delays above 2^31 - 1 ms to 1 ms, so long waits are armed in pieces.
+ * - Guest work can hold the loop (one long microtask drain) while deadlines pass; once the
+ *   earliest is HELD_LOOP_MS overdue, guest-path calls expire what is due until the loop
+ *   turns (expireDue).
  * - The timer keeps the process alive only while someone waits (see retain/release).
  * - Where expired payloads go is fixed at construction (`onExpire`): the owner of the
  *   payload space (the pollable table) builds its scheduler.
  *
- * Units: ticks are integer milliseconds since the TimeSource's origin.
+ * Units: ticks are integer counts of the TimeSource's tick (time.tickNs) since its origin.
  */
 import type { TimeSource } from '../time/time-source.ts';
 import { TimerWheel } from '../wheel/wheel.ts';
 import { MAX_TIMER_DELAY_MS, nodeTimer, type HostTimer } from './clock.ts';
 
 export type ExpirySink = (payload: number) => void;
+
+/** How overdue the earliest timer must be before guest-path calls expire it (see expireDue). */
+export const HELD_LOOP_MS = 10;
 
 export interface SchedulerOptions {
   time: TimeSource;
@@ -38,12 +48,21 @@ export class Scheduler {
   #handle: unknown = null;
   #armedTick = Infinity;
   #waiters = 0;
+  /** True while the wheel advances: expiry callbacks may not start another advance. */
+  #expiring = false;
+  /** An arm for #armedTick waits for the current work to finish (see #expire). */
+  #armQueued = false;
+  /** HELD_LOOP_MS in ticks. */
+  readonly #heldTicks: number;
+  /** Guest work has held the loop past a deadline and the loop has not turned since. */
+  #held = false;
 
   constructor(options: SchedulerOptions) {
     this.time = options.time;
     this.#onExpire = options.onExpire;
     this.#timer = options.timer ?? nodeTimer;
     this.#wheel = new TimerWheel({ capacity: options.capacity ?? 1024, nowTick: 0 });
+    this.#heldTicks = Math.ceil((HELD_LOOP_MS * 1e6) / Number(this.time.tickNs));
   }
 
   get pending(): number {
@@ -69,7 +88,7 @@ export class Scheduler {
   cancel(handle: number): void {
     this.#wheel.cancel(handle);
     // A pending native timer with nothing left to fire would only keep the process awake.
-    if (this.#wheel.size === 0 && this.#handle !== null) this.#disarm();
+    if (this.#wheel.size === 0) this.#disarm();
   }
 
   /** A guest starts waiting: the native timer must keep the process alive. */
@@ -81,6 +100,24 @@ export class Scheduler {
     if (--this.#waiters === 0 && this.#handle !== null) this.#timer.keepAlive(this.#handle, false);
   }
 
+  /**
+   * Expires every entry due by `nowTick` (a fresh reading) at once, as the native timer
+   * would, when guest work holds the loop: once the earliest is HELD_LOOP_MS overdue, and
+   * from then on as soon as anything is due, until the loop turns (the timer fires, or the
+   * work queued after a batch runs). The table calls it from the guest path (subscribe,
+   * scan, ready, drop): a fleet's start burst runs every init in one microtask drain, and
+   * no timer fires until it ends. Why not always: inside an ordinary batch drain, a guest
+   * woken from the drain queues behind every hop already queued and each resumed guest's
+   * calls pull the next into the same drain; the timer's batches serve that better (issue
+   * 14's trace). Nothing not yet due is touched (never early); one comparison otherwise.
+   */
+  expireDue(nowTick: number): void {
+    if (this.#expiring || nowTick < this.#armedTick + (this.#held ? 0 : this.#heldTicks)) return;
+    this.#held = true;
+    this.#disarm();
+    this.#expire(nowTick);
+  }
+
   #arm(deadlineTick: number): void {
     if (this.#handle !== null) this.#disarm();
     const delayMs = Math.min(Math.max(this.time.msUntilTick(deadlineTick), 0), MAX_TIMER_DELAY_MS);
@@ -90,20 +127,55 @@ export class Scheduler {
   }
 
   #disarm(): void {
-    this.#timer.clear(this.#handle);
+    if (this.#handle !== null) this.#timer.clear(this.#handle);
     this.#handle = null;
     this.#armedTick = Infinity;
   }
 
   #fire = (): void => {
+    this.#held = false;
     this.#handle = null;
     this.#armedTick = Infinity;
+    this.#expire(this.time.nowTick());
+  };
+
+  #expire(nowTick: number): void {
+    this.#expiring = true;
+    let fired = 0;
     try {
-      this.#wheel.advance(this.time.nowTick(), this.#onExpire);
+      fired = this.#wheel.advance(nowTick, this.#onExpire);
     } finally {
+      this.#expiring = false;
       // An expiry callback may have armed a later deadline already; the earliest wins.
       const next = this.#wheel.nextExpiry();
-      if (next < this.#armedTick) this.#arm(next);
+      if (next < this.#armedTick) {
+        // The woken guests resume in the microtask drain after this; armed now, Node would
+        // count the delay from before that drain and the wait would grow by all of it.
+        if (fired > 0 && this.#timer.afterCurrentWork !== undefined) this.#armAfterWork(next);
+        else this.#arm(next);
+      }
     }
+  }
+
+  #armAfterWork(deadlineTick: number): void {
+    this.#armedTick = deadlineTick;
+    if (this.#armQueued) return;
+    this.#armQueued = true;
+    this.#timer.afterCurrentWork?.(this.#armQueuedTick);
+  }
+
+  /**
+   * The queued arm: still wanted unless a schedule armed the timer or a cancel emptied the
+   * wheel meanwhile. When the next entry fell due while the woken guests ran, it is expired
+   * here, in its own macrotask: Node runs a timer for 0 ms only a whole ms later.
+   */
+  #armQueuedTick = (): void => {
+    this.#armQueued = false;
+    this.#held = false;
+    if (this.#handle !== null || this.#armedTick === Infinity) return;
+    const nowTick = this.time.nowTick();
+    if (nowTick < this.#armedTick) return this.#arm(this.#armedTick);
+    this.#armedTick = Infinity;
+    this.#expire(nowTick);
   };
 }

@@ -4,8 +4,9 @@
  * conversion between bigint nanoseconds and wheel ticks, so nothing else does
  * arithmetic on the origin.
  *
- * Why one per runtime: a run chooses its clock (real, virtual); two runtimes in
- * one process keep apart. The conversions round deadlines UP (nothing fires
+ * Why one per runtime: a run chooses its clock (real, virtual) and its tick
+ * (1 ms by default; real time uses 0.1 ms, see timing-runtime.ts); two runtimes
+ * in one process keep apart. The conversions round deadlines UP (nothing fires
  * early) and "now" DOWN (a deadline is never reported reached before it is);
  * see src/wheel/ticks.ts, which holds the pure arithmetic.
  */
@@ -18,30 +19,36 @@ export class TimeSource {
   readonly originNs: bigint;
   /** The clock read itself (bound), so hot paths pay one call. */
   readonly nowNs: () => bigint;
+  /** The length of one wheel tick, ns: how far a deadline may be rounded up. */
+  readonly tickNs: bigint;
 
-  constructor(clock: MonotonicClock) {
+  constructor(clock: MonotonicClock, tickNs: bigint = NS_PER_MS) {
+    if (typeof tickNs !== 'bigint' || tickNs < 1n || tickNs > NS_PER_MS) {
+      throw new RangeError(`TimeSource: tickNs must be a bigint in 1..${NS_PER_MS} ns, got ${String(tickNs)} (${typeof tickNs})`);
+    }
     this.clock = clock;
+    this.tickNs = tickNs;
     this.nowNs = clock.nowNs.bind(clock);
     this.originNs = this.nowNs();
   }
 
   /** The tick `instantNs` falls in (floor); 0 before the origin. */
   tickOf(instantNs: bigint): number {
-    return currentTick(instantNs, this.originNs);
+    return currentTick(instantNs, this.originNs, this.tickNs);
   }
 
   nowTick(): number {
-    return currentTick(this.nowNs(), this.originNs);
+    return currentTick(this.nowNs(), this.originNs, this.tickNs);
   }
 
   /** The first tick at or after `deadlineNs` (ceil); 0 at or before the origin. */
   deadlineToTick(deadlineNs: bigint): number {
-    return deadlineTick(deadlineNs, this.originNs);
+    return deadlineTick(deadlineNs, this.originNs, this.tickNs);
   }
 
   /** The instant a tick starts at. */
   tickStartNs(tick: number): bigint {
-    return this.originNs + BigInt(tick) * NS_PER_MS;
+    return this.originNs + BigInt(tick) * this.tickNs;
   }
 
   /**
@@ -50,6 +57,6 @@ export class TimeSource {
    * start would add up to 1 ms of lateness to every wait.
    */
   msUntilTick(tick: number): number {
-    return tick - Number(this.nowNs() - this.originNs) / 1e6;
+    return Number(this.tickStartNs(tick) - this.nowNs()) / 1e6;
   }
 }

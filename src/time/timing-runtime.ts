@@ -21,6 +21,8 @@ export interface TimingRuntimeOptions {
   kind?: ClockKind;
   /** The monotonic clock (default process.hrtime), or a TimeSource already built on one. */
   clock?: MonotonicClock | TimeSource;
+  /** The wheel's tick, ns, when the runtime builds its TimeSource (default REAL_TICK_NS). */
+  tickNs?: bigint;
   /** The native timer (default setTimeout). */
   timer?: HostTimer;
   wallClock?: WallReader;
@@ -35,6 +37,14 @@ export interface TimingRuntimeOptions {
   /** Initial pollable table capacity. */
   capacity?: number;
 }
+
+/**
+ * The real-time tick: 0.1 ms. Deadlines round up to a tick, so a 1 ms tick alone made
+ * every wake-up 0.5 ms late on average, on top of Node's own whole-ms timer; at 0.1 ms
+ * the round-up is 0.05 ms on average and the wheel's work is the same for sleeps up to
+ * ~0.4 s (one cascade). Virtual time keeps 1 ms ticks (see virtual.ts).
+ */
+export const REAL_TICK_NS = 100_000n;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** Blocks the thread for `ms` without spinning. */
@@ -54,7 +64,7 @@ export class TimingRuntime {
   constructor(options: TimingRuntimeOptions = {}) {
     this.kind = options.kind ?? 'real';
     const clock = options.clock ?? hrtimeClock;
-    this.time = clock instanceof TimeSource ? clock : new TimeSource(clock);
+    this.time = clock instanceof TimeSource ? clock : new TimeSource(clock, options.tickNs ?? REAL_TICK_NS);
     this.table = new PollableTable({ time: this.time, timer: options.timer, capacity: options.capacity ?? 4096, maxLive: options.maxLivePollables });
     this.wallClock = options.wallClock ?? new WallClock();
     this.sleepSync = options.sleepSync ?? atomicsSleep;

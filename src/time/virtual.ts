@@ -13,7 +13,8 @@
  *                                pollable nothing sets): each waiting call fails
  *                                with a trap that names every waiting actor.
  * Readings are what real time gives with zero lateness: a wake-up lands exactly
- * on its deadline's tick (deadlines round up to whole ms, as in real time), and
+ * on its deadline's tick (virtual ticks are whole ms: deadlines round up to whole
+ * ms; real time rounds up to 0.1 ms), and
  * sync-mode sleeps move the clock the same way. The monotonic clock starts at
  * VIRTUAL_START_NS, the wall clock at `startWallNs`; both move together.
  * External sources set from real I/O do not fit virtual time: use real time.
@@ -48,8 +49,9 @@ export class VirtualClock implements MonotonicClock {
 
 /** The instant `delayMs` after now, on the tick grid: where a timer armed for that delay is due. */
 export function tickAfter(time: TimeSource, delayMs: number): bigint {
-  // delayMs = tick - exact now in ms (see Scheduler), so rounding recovers the whole tick.
-  return time.tickStartNs(Math.round(delayMs - time.msUntilTick(0)));
+  // delayMs = tick start - exact now in ms (see Scheduler), so rounding recovers the whole tick.
+  const ticks = ((delayMs - time.msUntilTick(0)) * 1e6) / Number(time.tickNs);
+  return time.tickStartNs(Math.round(ticks));
 }
 
 interface Armed {

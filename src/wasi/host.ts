@@ -6,13 +6,16 @@
  * mode. Data flows one way: adapter → host → clamp → table → scheduler → wheel.
  *
  * Waiting (block / poll with nothing ready):
- *   jspi: register the actor's single waiter, await one promise per call, re-scan.
- *         Timers are already in the wheel; external sources wake via setReady.
+ *   jspi: park a waiter on the actor's owner and return one promise per call. The
+ *         waiter re-scans synchronously where a pollable becomes ready (the wheel's
+ *         expiry, setReady) and resolves the call's promise once something is
+ *         ready, so the guest resumes two microtask hops after its timer expires.
  *   sync: sleep until the earliest listed deadline, re-scan. External sources
  *         cannot become ready while the thread sleeps, so a list with no timer
  *         and nothing ready traps instead of hanging.
  */
 import type { EventSink } from '../events/types.ts';
+import type { Waiter } from '../pollables/owners.ts';
 import type { HandleRef as PollableRef, PollableTable } from '../pollables/table.ts';
 import type { RunMeter } from '../runtime/run-meter.ts';
 import type { EventLoopSlice } from '../runtime/slice.ts';
@@ -129,23 +132,34 @@ export class TimingHost {
     this.#table.releaseOwner(this.owner);
   }
 
-  async #waitJspi(items: ArrayLike<PollableRef>, ready: number[]): Promise<number[]> {
+  /** Parks a waiter on the owner; it re-scans synchronously where a pollable became ready. */
+  #waitJspi(items: ArrayLike<PollableRef>, ready: number[]): Promise<number[]> {
     const table = this.#table;
     const runtime = this.#runtime;
-    runtime.beginWait(this.owner, {
+    const owner = this.owner;
+    const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+    runtime.beginWait(owner, {
       actorId: this.actorId,
       describe: () => Array.from(items, (item) => table.describe(item.handle)).join(', '),
-      fail: (error) => table.owners.fail(this.owner, error),
+      fail: (error) => table.owners.fail(owner, error),
     });
-    this.#meter?.pause();
-    try {
-      do await table.owners.wait(this.owner);
-      while (table.scan(items, ready) === 0);
-      return ready;
-    } finally {
-      this.#meter?.resume();
-      runtime.endWait(this.owner);
-    }
+    const meter = this.#meter;
+    const waiter: Waiter = {
+      wake: () => {
+        if (table.scan(items, ready) === 0) return table.owners.park(owner, waiter);
+        runtime.endWait(owner);
+        meter?.resume();
+        resolve(ready);
+      },
+      fail: (error) => {
+        runtime.endWait(owner);
+        meter?.resume();
+        reject(error);
+      },
+    };
+    meter?.pause();
+    table.owners.park(owner, waiter);
+    return promise;
   }
 
   async #nextTurn(ready: number[]): Promise<number[]> {

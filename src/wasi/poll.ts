@@ -28,9 +28,14 @@ export class Pollable {
   }
 
   /** Returns at once when ready; otherwise waits, as poll([this]) does. */
-  block(): void | Promise<void> {
+  block(): void | Promise<unknown> {
     const { host } = checkLive(this);
-    const startNs = host.events === null ? 0n : host.nowNs();
+    // Not recording: the wait's own promise, with no extra hop before the guest resumes.
+    if (host.events === null) {
+      const waited = host.waitAny([this]);
+      return waited instanceof Promise ? waited : undefined;
+    }
+    const startNs = host.nowNs();
     const waited = host.waitAny([this]);
     if (!(waited instanceof Promise)) return this.#recordBlock(startNs);
     return waited.then(() => this.#recordBlock(startNs));

@@ -1,7 +1,8 @@
 // TimerWheel: a hierarchical hashed timing wheel (Varghese & Lauck, 1987), laid
 // out like tokio's runtime/time/wheel. Units: every time here is an integer
-// tick of 1 ms held as a number; the wheel knows nothing of real time, callers
-// pass "now" in (ticks.ts converts from nanoseconds, rounding deadlines up).
+// tick held as a number (1 ms by default, 0.1 ms in real time: the TimeSource
+// chooses; the spans below are for 1 ms); the wheel knows nothing of real time,
+// callers pass "now" in (ticks.ts converts from nanoseconds, rounding deadlines up).
 //
 //   level 5  [64 slots x 64^5 ticks ~ 12.4 d]   one rotation: 2^36 ticks ~ 795 d
 //   level 4  [64 slots x 64^4 ticks ~ 4.7 h ]
@@ -18,7 +19,7 @@
 // finds the next occupied slot with Math.clz32 (slots.ts). advance() jumps
 // straight to that slot's first tick; a level-0 slot is due whole, and a
 // higher slot is cascaded: its entries are re-filed one level down or more,
-// those due exactly now move to the expired list. Expiry is exact to 1 ms.
+// those due exactly now move to the expired list. Expiry is exact to 1 tick.
 // Why: schedule and cancel stay O(1) with no allocation (entries live in
 // typed arrays, entries.ts), and idle time costs nothing to skip.
 //

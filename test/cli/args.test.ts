@@ -5,12 +5,12 @@ import { parseArgs, UsageError } from '../../src/cli/args.ts';
 test('run: defaults and every option', () => {
   assert.equal(parseArgs(['run', 'm.toml']), {
     command: 'run', manifest: 'm.toml', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
-    clock: 'real', startWallNs: null, replay: null,
+    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false,
   });
   const run = parseArgs(['run', '--events', 'e.jsonl', 'm.toml', '--instances=20000', '--json', '--max-live', '7', '--mode', 'sync', '--state', 'hé']);
   assert.equal(run, {
     command: 'run', manifest: 'm.toml', events: 'e.jsonl', chainFormat: 'jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
-    state: new TextEncoder().encode('hé'), clock: 'real', startWallNs: null, replay: null,
+    state: new TextEncoder().encode('hé'), clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false,
   });
   assert.equal(parseArgs(['run', 'm.toml', '--chain-format', 'theater']), { ...parseArgs(['run', 'm.toml']), chainFormat: 'theater' });
   assert.equal(parseArgs(['run', 'm.toml', '--chain-format=jsonl']), parseArgs(['run', 'm.toml']));
@@ -18,6 +18,21 @@ test('run: defaults and every option', () => {
   assert.equal(virtual, { ...parseArgs(['run', 'm.toml']), clock: 'virtual', startWallNs: 1_000_000_002n });
   assert.equal(parseArgs(['run', 'm.toml', '--replay', 'c.jsonl']), { ...parseArgs(['run', 'm.toml']), replay: 'c.jsonl' });
   assert.equal(parseArgs(['run', 'm.toml', '--state-hex', '00ff10']), { ...parseArgs(['run', 'm.toml']), state: Uint8Array.of(0, 255, 16) });
+});
+
+test('run: --shards, and a slice by --shard-index or $JOB_COMPLETION_INDEX', () => {
+  const base = parseArgs(['run', 'm.toml']);
+  assert.equal(parseArgs(['run', 'm.toml', '--shards', '4']), { ...base, shards: 4 });
+  assert.equal(parseArgs(['run', 'm.toml', '--instances', '9', '--shard-index', '2', '--shard-count=3']), { ...base, instances: 9, shardIndex: 2, shardCount: 3 });
+  assert.equal(parseArgs(['run', 'm.toml', '--instances', '9', '--shard-count', '3'], { JOB_COMPLETION_INDEX: '1' }), { ...base, instances: 9, shardIndex: 1, shardCount: 3 });
+  // An explicit --shard-index wins over the Job's variable.
+  assert.equal(parseArgs(['run', 'm.toml', '--instances', '9', '--shard-count', '3', '--shard-index', '0'], { JOB_COMPLETION_INDEX: '1' }), { ...base, instances: 9, shardIndex: 0, shardCount: 3 });
+  assert.equal(parseArgs(['run', 'm.toml', '--instances', '2', '--shard-index', '1', '--shard-count', '2', '--shard-ipc']), { ...base, instances: 2, shardIndex: 1, shardCount: 2, ipc: true });
+});
+
+test('merge: result files, --events and --json', () => {
+  assert.equal(parseArgs(['merge', 'a.json', '--events', 'all.jsonl', 'b.json', '--json']), { command: 'merge', results: ['a.json', 'b.json'], events: 'all.jsonl', json: true });
+  assert.equal(parseArgs(['merge', '--events=x.jsonl', 'a.json']), { command: 'merge', results: ['a.json'], events: 'x.jsonl', json: false });
 });
 
 test('verify, help and version', () => {
@@ -34,6 +49,20 @@ test('bad invocations name the option and echo the value', () => {
   rejects([], /^missing command$/);
   rejects(['launch'], /^unknown command "launch"$/);
   rejects(['run'], /^run: missing <manifest.toml>$/);
+  rejects(['run', 'm.toml', '--shards', '0'], /^--shards: expected a positive integer, got "0"$/);
+  rejects(['run', 'm.toml', '--shard-index', '-1'], /^unknown option "-1"$|^--shard-index: expected a non-negative integer, got "-1"$/);
+  rejects(['run', 'm.toml', '--shard-index', 'x'], /^--shard-index: expected a non-negative integer, got "x"$/);
+  rejects(['run', 'm.toml', '--shard-index', '0'], /^--shard-index: needs --shard-count$/);
+  rejects(['run', 'm.toml', '--shard-count', '2', '--instances', '4'], /^--shard-count: needs --shard-index \(or \$JOB_COMPLETION_INDEX\)$/);
+  rejects(['run', 'm.toml', '--shard-count', '2', '--instances', '4', '--shard-index', '2'], /^--shard-index: expected 0..1 for --shard-count 2, got 2$/);
+  rejects(['run', 'm.toml', '--shard-count', '5', '--instances', '4', '--shard-index', '0'], /^--shard-count: 5 slices for 4 instances; at most one slice per instance$/);
+  rejects(['run', 'm.toml', '--shard-count', '2', '--instances', '4', '--shard-index', '0', '--shards', '2'], /^--shards: cannot be combined with --shard-index\/--shard-count/);
+  rejects(['run', 'm.toml', '--shard-ipc'], /^--shard-ipc: internal to sharded runs/);
+  assert.throws(() => parseArgs(['run', 'm.toml', '--shard-count', '2', '--instances', '4'], { JOB_COMPLETION_INDEX: 'one' }),
+    (error: unknown) => error instanceof UsageError && error.message === 'JOB_COMPLETION_INDEX: expected a non-negative integer, got "one"');
+  rejects(['merge'], /^merge: expected one or more <results.json> from --shard-index runs$/);
+  rejects(['merge', 'a.json', '--events'], /^--events: missing value$/);
+  rejects(['merge', 'a.json', '--shards', '2'], /^unknown option "--shards"$/);
   rejects(['run', 'm.toml', '--chain-format', 'json'], /^--chain-format: expected one of jsonl, theater, got "json"$/);
   rejects(['run', 'm.toml', '--chain-format'], /^--chain-format: missing value$/);
   rejects(['run', 'a.toml', 'b.toml'], /^run: expected one manifest, got 2$/);

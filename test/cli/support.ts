@@ -1,6 +1,8 @@
 // Shared fixtures for the CLI tests: manifests written to a temp folder that
 // point at the built test actors.
+import * as fs from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { ChainFs } from '../../src/events/chain-file.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -22,3 +24,13 @@ export function writeManifest(dir: string, file: string, body: string): string {
 export function manifestFor(actor: string, extra = '', handler = '[[handler]]\ntype = "timing"\n'): string {
   return `name = "${actor}"\nversion = "0.1.0"\ncomponent = ${JSON.stringify(actorWasm(actor))}\n${extra}\n${handler}`;
 }
+
+/** node:fs with a disk that is already full: every write fails with ENOSPC. */
+export const fullDisk: ChainFs = {
+  openSync: (path, flags) => fs.openSync(path, flags),
+  writeSync: () => { throw Object.assign(new Error('no space'), { code: 'ENOSPC' }); },
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  closeSync: (fd) => fs.closeSync(fd),
+  renameSync: (a, b) => fs.renameSync(a, b),
+  unlinkSync: (path) => fs.unlinkSync(path),
+};

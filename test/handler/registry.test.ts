@@ -103,6 +103,21 @@ reg('buildImports: instantiates only needed handlers, copies only chosen keys', 
   assert.equal(log.calls, ['instantiate timing a1', 'instantiate io a1', 'dispose timing', 'dispose io']);
 });
 
+reg('buildImports: one import list resolves once; registering a handler resolves it again', () => {
+  const log: FakeLog = { calls: [] };
+  const registry = new HandlerRegistry();
+  registry.register(fake('timing', TIMING, log));
+  const list = ['wasi:io/poll@0.2.3', 'wasi:io/streams@0.2.3'];
+  const first = registry.buildImports(list, actor, { allowUnsatisfied: true });
+  assert.equal(first.unsatisfied, ['wasi:io/streams@0.2.3']);
+  first.unsatisfied.push('changed by the caller'); // the cached plan is not the caller's array
+  assert.equal(registry.buildImports(list, actor, { allowUnsatisfied: true }).unsatisfied, ['wasi:io/streams@0.2.3']);
+  registry.register(fake('io', ['wasi:io/streams@0.2.3'], log));
+  const again = registry.buildImports(list, actor);
+  assert.equal(again.unsatisfied, []);
+  assert.equal(again.handlers, ['timing', 'io']);
+});
+
 reg('buildImports: unsatisfied imports throw unless allowed', () => {
   const log: FakeLog = { calls: [] };
   const registry = new HandlerRegistry();

@@ -7,6 +7,13 @@ import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 /** A deadline on the whole-ms grid of a clock that starts at 0. */
 const tick = (ms: number): bigint => BigInt(ms) * MS;
 
+/** A waiting call on `owner`, as TimingHost parks one: resolves on the owner's next wake-up. */
+function waitOn(table: PollableTable, owner: number): Promise<void> {
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  table.owners.park(owner, { wake: () => resolve(), fail: reject });
+  return promise;
+}
+
 function setup(capacity = 32) {
   const clock = new FakeClock(0n);
   const timer = new FakeTimer(clock);
@@ -32,17 +39,21 @@ test('a timer becomes ready when the wheel fires, and wakes its owner', async ()
   assert.is(table.isReady(h), false);
   assert.is(scheduler.pending, 1);
   let woken = false;
-  const shared = table.owners.wait(owner);
-  assert.is(table.owners.wait(owner), shared, 'every waiting call of the owner shares one wake-up');
-  const waiting = shared.then(() => (woken = true));
+  // Two interleaved calls of one owner: one expiry wakes both, and a wake-up is used once.
+  const waiting = waitOn(table, owner).then(() => (woken = true));
+  const other = waitOn(table, owner);
   timer.advanceMs(9);
   await Promise.resolve();
   assert.is(woken, false);
   timer.advanceMs(1);
-  await waiting;
+  await Promise.all([waiting, other]);
   assert.ok(woken);
   assert.ok(table.isReady(h));
-  assert.is.not(table.owners.wait(owner), shared, 'a wake-up is used once');
+  let again = false;
+  void waitOn(table, owner).then(() => (again = true));
+  table.setReady(table.createExternal(owner), true);
+  await Promise.resolve();
+  assert.ok(again, 'a new wait is woken by the next readiness, not the spent one');
 });
 
 test('a reader sees a due timer as ready before the event loop fires it', () => {
@@ -57,7 +68,7 @@ test('a reader sees a due timer as ready before the event loop fires it', () => 
 });
 
 test('scan reports every ready position ascending, duplicates included, with one clock read', () => {
-  const { table, owner, clock, refs, reads } = setup();
+  const { table, owner, clock, refs, reads, scheduler } = setup();
   const a = table.subscribeTimer(owner, tick(3), 0n);
   const b = table.subscribeTimer(owner, tick(50), 0n);
   const c = table.subscribeTimer(owner, tick(0), 0n);
@@ -67,6 +78,11 @@ test('scan reports every ready position ascending, duplicates included, with one
   assert.is(table.scan(refs(b, a, c, a, b), out), 3);
   assert.equal(out, [1, 2, 3]);
   assert.is(reads.count, 1);
+  assert.is(scheduler.pending, 1, '`a` seen due: its wheel entry is gone');
+  out.length = 0;
+  reads.count = 0;
+  assert.is(table.scan(refs(b, c), out), 1);
+  assert.is(reads.count, 1, 'nothing due: one read, no re-arm');
 });
 
 test('drop cancels the wheel entry at once; stale handles are inert', () => {
@@ -104,7 +120,7 @@ test('releasing an owner drops all its pollables and fails its waiter', async ()
   const other = table.owners.create(10);
   const mine = [1, 2, 3].map((d) => table.subscribeTimer(owner, tick(d * 10), 0n));
   const theirs = table.subscribeTimer(other, tick(10), 0n);
-  const waiting = table.owners.wait(owner);
+  const waiting = waitOn(table, owner);
   table.releaseOwner(owner);
   await waiting.then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /stopped/));
   for (const h of mine) assert.is(table.isLive(h), false);
@@ -120,7 +136,7 @@ test('external pollables: set and clear readiness, wake the owner, refuse misuse
   const { table, owner } = setup();
   const ext = table.createExternal(owner);
   assert.is(table.isReady(ext), false);
-  const waiting = table.owners.wait(owner);
+  const waiting = waitOn(table, owner);
   table.setReady(ext, true);
   await waiting;
   assert.ok(table.isReady(ext));

@@ -120,4 +120,8 @@ export class CountingTimer implements HostTimer {
   keepAlive(handle: unknown, on: boolean): void {
     this.#inner.keepAlive(handle, on);
   }
+  afterCurrentWork(callback: () => void): void {
+    if (this.#inner.afterCurrentWork) this.#inner.afterCurrentWork(callback);
+    else callback();
+  }
 }

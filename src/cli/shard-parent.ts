@@ -1,0 +1,178 @@
+/*
+ * The parent of a sharded run: one child process per shard, each the CLI
+ * itself (`run … --shard-index i --shard-count K --shard-ipc`), forked, so each
+ * has its own scheduler, its own single host timer, its own vm.max_map_count
+ * and its own address space (why not worker threads: README, Fleets).
+ *
+ * The parent hands each shard its slice of instance numbers (shard-plan.ts),
+ * counts what settles for one progress display, and folds the shards' reports
+ * into one RunSummary (shard-merge.ts). A shard that exits without reporting,
+ * or stays silent for `timeoutMs` (then it is killed), is lost: each of its
+ * instances that had not settled is reported as trapped, with the reason. The
+ * other shards run on; the run ends when every shard process has exited.
+ * A shard that exits 2 without reporting could not use the component (the
+ * same for every shard): the run stops with its message, as one process would.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { shardSlice, type ShardSlice } from '../runtime/shard-plan.ts';
+import type { RunCommand } from './args.ts';
+import { fromWire, HEARTBEAT_MS, type ShardMessage } from './shard-child.ts';
+import type { Failure, RunSummary } from './summary.ts';
+
+/**
+ * Default silence after which a shard is taken for stalled and killed
+ * ($THEATER_TIMING_SHARD_TIMEOUT_MS). A shard is silent while its loop is busy:
+ * starting all its inits at once, or resuming a tick's batch. Measured with 16
+ * shards of 100 000 sleepers on 2 cores at load average 13-22: gaps of up to
+ * 10 s, and a 15 s timeout killed 15 of the 16 shards once. 60 s leaves room;
+ * a shard that crashes is seen at once, whatever the timeout.
+ */
+export const SHARD_TIMEOUT_MS = 60_000;
+/**
+ * Silence allowed before a shard's first heartbeat, when longer than the
+ * timeout: a starting Node process on a loaded machine can take seconds
+ * to load the CLI, and a test may set a short timeout.
+ */
+export const SHARD_STARTUP_MS = 30_000;
+/**
+ * V8 flags added for shard processes: none. Measured on 6 000 instantiations
+ * (docs/SCALING.md): --max-semi-space-size=64, --initial-old-space-size=512 and
+ * --single-threaded-gc left both the number of full GCs (12-13) and the CPU per
+ * instance (~100 µs) where they were; the collections follow the instances'
+ * wasm memories, not the JS heap's size. The parent's own flags are passed on.
+ */
+export const SHARD_EXEC_ARGV: readonly string[] = [];
+const STDERR_KEPT = 4096;
+
+export interface Shard {
+  slice: ShardSlice;
+  eventsPath: string | null;
+  /** Per instance of the slice: 1 once it settled. */
+  settled: Uint8Array;
+  settledCount: number;
+  ok: number;
+  failures: Failure[];
+  summary: RunSummary | null;
+  startedAtMs: number;
+  lastHeardMs: number;
+  heard: boolean;
+  stalled: boolean;
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
+  stderr: string;
+}
+
+export interface ShardRunInput {
+  entry: string;
+  command: RunCommand;
+  count: number;
+  /** Where shard i writes its chain (--events), or null for no recording. */
+  events: ((index: number) => string) | null;
+  timeoutMs: number;
+  onProgress?: (settled: number, total: number) => void;
+}
+
+function childArgs(command: RunCommand, index: number, count: number, eventsPath: string | null): string[] {
+  const args = ['run', command.manifest, '--instances', String(command.instances), '--shard-index', String(index),
+    '--shard-count', String(count), '--shard-ipc', '--mode', command.mode];
+  if (command.maxLive !== null) args.push('--max-live', String(command.maxLive));
+  if (command.chainFormat !== 'jsonl') args.push('--chain-format', command.chainFormat);
+  if (command.clock !== 'real') args.push('--clock', command.clock);
+  if (command.startWallNs !== null) args.push('--start-time', rfc3339(command.startWallNs));
+  if (command.state !== null) args.push('--state-hex', Buffer.from(command.state).toString('hex'));
+  if (eventsPath !== null) args.push('--events', eventsPath);
+  return args;
+}
+
+/** ns since the epoch as RFC 3339 with all nine fraction digits, as --start-time reads it back exactly. */
+export function rfc3339(ns: bigint): string {
+  const seconds = ns / 1_000_000_000n;
+  const date = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  return `${date}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`;
+}
+
+function receive(shard: Shard, message: ShardMessage, now: number): number {
+  shard.lastHeardMs = now;
+  shard.heard = true;
+  if (message.type === 'done') {
+    shard.summary = fromWire(message.summary);
+    shard.startedAtMs = message.startedAtMs;
+    return 0;
+  }
+  let fresh = 0;
+  for (const instance of message.ok) fresh += mark(shard, instance) ? 1 : 0;
+  shard.ok += fresh;
+  for (const failure of message.failed) {
+    if (!mark(shard, failure.instance)) continue;
+    fresh++;
+    shard.failures.push(failure);
+  }
+  return fresh;
+}
+
+function mark(shard: Shard, instance: number): boolean {
+  const at = instance - shard.slice.first;
+  if (at < 0 || at >= shard.slice.instances || shard.settled[at] === 1) return false;
+  shard.settled[at] = 1;
+  shard.settledCount++;
+  return true;
+}
+
+/** Runs every shard to its end; resolves with each shard's state (merge with shard-merge.ts). */
+export function runShards(input: ShardRunInput): Promise<Shard[]> {
+  const { command, count } = input;
+  const total = command.instances;
+  let settled = 0;
+  const shards: Shard[] = [];
+  const children: ChildProcess[] = [];
+  return new Promise((resolve) => {
+    let running = count;
+    const check = setInterval(() => {
+      const now = Date.now();
+      shards.forEach((shard, i) => {
+        const allowedMs = shard.heard ? input.timeoutMs : Math.max(input.timeoutMs, SHARD_STARTUP_MS);
+        if (shard.exit === null && !shard.stalled && now - shard.lastHeardMs > allowedMs) {
+          shard.stalled = true;
+          children[i].kill('SIGKILL');
+        }
+      });
+    }, HEARTBEAT_MS);
+    for (let index = 0; index < count; index++) {
+      const slice = shardSlice(total, index, count);
+      const eventsPath = input.events === null ? null : input.events(index);
+      const shard: Shard = {
+        slice, eventsPath, settled: new Uint8Array(slice.instances), settledCount: 0, ok: 0, failures: [],
+        summary: null, startedAtMs: Date.now(), lastHeardMs: Date.now(), heard: false, stalled: false, exit: null, stderr: '',
+      };
+      shards.push(shard);
+      const child = fork(input.entry, childArgs(command, index, count, eventsPath), {
+        // The parent's flags, less a debugger's: K shards cannot all listen on its port.
+        execArgv: [...process.execArgv.filter((flag) => !/^--(inspect|debug)/.test(flag)), ...SHARD_EXEC_ARGV],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+      children.push(child);
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (text: string) => { shard.stderr = (shard.stderr + text).slice(-STDERR_KEPT); });
+      child.on('message', (message: ShardMessage) => {
+        const fresh = receive(shard, message, Date.now());
+        if (fresh > 0) {
+          settled += fresh;
+          input.onProgress?.(settled, total);
+        }
+      });
+      const ended = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (shard.exit !== null) return;
+        shard.exit = { code, signal };
+        if (--running === 0) {
+          clearInterval(check);
+          resolve(shards);
+        }
+      };
+      // 'close', not 'exit': it comes after the IPC channel has delivered every message.
+      child.on('close', ended);
+      child.on('error', (error) => {
+        shard.stderr += `\n${error.message}`;
+        if (child.pid === undefined) ended(null, null); // never started: no 'close' follows
+      });
+    }
+  });
+}
