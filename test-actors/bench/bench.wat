@@ -8,7 +8,7 @@
 ;;   2  subscribe-duration(0) + drop
 ;;   3  ready() on one ready pollable               returns the count of true
 ;;   4  block() on one already-ready pollable
-;;   5  now() + subscribe-duration(0) + block() + drop, the composite in FACTS.md
+;;   5  now() + subscribe-duration(0) + block() + drop, the composite per-call cost
 ;;   6  poll over `iterations` pollables: iterations-1 of 1 hour and a last one
 ;;      of 1 ms that becomes ready; returns the ns the poll call took (guest view)
 ;;   7  as 6, but the last one is already ready (subscribe-instant(0))
