@@ -49,7 +49,8 @@ test('the "Deterministic time" examples run and print what the README shows', ()
     const steps = block.split(/^\$ /m).filter((step) => step.trim() !== '');
     for (const step of steps) {
       const [command, ...shown] = step.trimEnd().split('\n');
-      const script = command.replaceAll('npx theater-timing', `"${process.execPath}" dist/theater-timing.js`).replaceAll('/tmp/', `${tmp}/`);
+      // /tmp/ first: the checkout itself (and so the node binary's path) may live under /tmp.
+      const script = command.replaceAll('/tmp/', `${tmp}/`).replaceAll('npx theater-timing', `"${process.execPath}" dist/theater-timing.js`);
       const run = spawnSync('bash', ['-c', `{ ${script}; } 2>&1`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
       const output = run.stdout.replaceAll(`${tmp}/`, '/tmp/');
       for (const line of shown) {
