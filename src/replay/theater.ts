@@ -7,19 +7,14 @@
 // is a frame. Theater never recorded drops, clamps or setup, nor a subscribe-instant's
 // deadline or a wait's length: those fields are 0 (or the instant) in the replayed
 // events, and left out again when the replay writes Theater's format.
-import { createHash } from 'node:crypto';
+import { theaterHash } from '../events/theater/event.ts';
+import { parseJsonExact } from '../events/theater/values.ts';
 import type { TimingEvent } from '../events/types.ts';
 import { isPlainObject } from '../handler/describe.ts';
 import { RecordingError } from './jsonl.ts';
 import { callOf, MONOTONIC, POLL, WALL, type RecordedEntry, type Recording } from './recorded.ts';
 
 type Tagged = Record<string, unknown>;
-
-/** JSON.parse that keeps integers above 2^53 exact, as bigint. */
-function parseExact(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^\d+$/.test(context.source) ? BigInt(context.source) : value);
-}
 
 function bytes(value: unknown, at: string): number[] {
   if (!Array.isArray(value) || !value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new RecordingError(`${at}: expected an array of bytes`);
@@ -29,7 +24,7 @@ function bytes(value: unknown, at: string): number[] {
 export function recordingFromTheater(text: string): Recording {
   let events: unknown;
   try {
-    events = parseExact(text);
+    events = parseJsonExact(text);
   } catch {
     throw new RecordingError('not JSON');
   }
@@ -43,12 +38,11 @@ export function recordingFromTheater(text: string): Recording {
     const hash = bytes(raw.hash, `${at}.hash`);
     const parentHash = raw.parent_hash === null ? null : bytes(raw.parent_hash, `${at}.parent_hash`);
     if (JSON.stringify(parentHash) !== JSON.stringify(parent)) throw new RecordingError(`${at}.parent_hash: does not link to event ${index - 1}`);
-    const digest = createHash('sha1').update(JSON.stringify({ hash: [], parent_hash: parentHash, event_type: raw.event_type, data })).digest();
-    if (!digest.equals(Buffer.from(hash))) throw new RecordingError(`${at}.hash: does not match the event (the chain was altered)`);
+    if (theaterHash(parentHash, raw.event_type, data).join() !== hash.join()) throw new RecordingError(`${at}.hash: does not match the event (the chain was altered)`);
     parent = hash;
     let payload: unknown;
     try {
-      payload = parseExact(Buffer.from(data).toString('utf8'));
+      payload = parseJsonExact(Buffer.from(data).toString('utf8'));
     } catch {
       throw new RecordingError(`${at}.data: not UTF-8 JSON`);
     }
