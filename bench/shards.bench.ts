@@ -159,7 +159,7 @@ async function run(): Promise<string> {
     }
   }
   return [
-    `Through the CLI: N sleepers each sleeping ${SLEEP_MS} ms (${BIG_SLEEP_MS / 1000} s at 100 000, default plan only unless `shards 100k` is passed), recorded (\`--events\`) for the lateness. `
+    `Through the CLI: N sleepers each sleeping ${SLEEP_MS} ms (${BIG_SLEEP_MS / 1000} s at 100 000, default plan only unless "shards 100k" is passed), recorded (\`--events\`) for the lateness. `
       + `Cap ${cap.toLocaleString('en-US')} live actors per process, ${cores} cores. spawn = parent start to the last instantiation in any shard (Node start `
       + 'of every shard included); sleep = from there to the last init settled (with one shard over the cap: the waves). peak live = sum of the shards\' peaks; '
       + 'RSS = sum of the shard processes\' peak RSS. wall = the whole CLI run, chain writing and merging included. '
