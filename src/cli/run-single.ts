@@ -27,19 +27,22 @@ function failureLine(result: InstanceResult, many: boolean): string | null {
   return outcome.status === 'err' ? `${who}init returned err: ${outcome.error}` : `${who}trapped: ${outcome.error}`;
 }
 
+/** The manifest, or null after saying why it cannot be used (the run then exits 2). */
+export function loadRunManifest(path: string, say: (text: string) => void): ActorManifest | null {
+  try {
+    return loadManifest(path);
+  } catch (error) {
+    if (!(error instanceof ManifestError || error instanceof ConfigError)) throw error;
+    say(error.message);
+    return null;
+  }
+}
+
 export async function runSingle(command: RunCommand, io: CliIo): Promise<number> {
   // Every line we print goes through safeText: guest strings and manifest names cannot forge lines.
   const say = (text: string): void => io.stderr(`theater-timing: ${safeText(text)}\n`);
-  let manifest: ActorManifest;
-  try {
-    manifest = loadManifest(command.manifest);
-  } catch (error) {
-    if (error instanceof ManifestError || error instanceof ConfigError) {
-      say(error.message);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const manifest = loadRunManifest(command.manifest, say);
+  if (manifest === null) return EXIT_USAGE;
   for (const warning of manifest.warnings) say(`warning: ${warning}`);
   // --replay, or a manifest's [[handler]] type = "replay": the recording serves the actor instead of a clock.
   let replay: ReturnType<typeof replayFor>;

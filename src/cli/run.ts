@@ -10,9 +10,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { mergeChainFiles, ChainMergeError } from '../events/merge-chains.ts';
-import { ConfigError } from '../handler/config.ts';
 import { safeText } from '../handler/describe.ts';
-import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { prepareComponent } from '../runtime/fleet.ts';
 import { defaultMaxLive } from '../runtime/limits.ts';
 import { planShards, shardSlice } from '../runtime/shard-plan.ts';
@@ -22,7 +21,7 @@ import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './
 import { EXIT_USAGE, type CliIo } from './io.ts';
 import { runLocal } from './local-run.ts';
 import { report } from './report.ts';
-import { runSingle } from './run-single.ts';
+import { loadRunManifest, runSingle } from './run-single.ts';
 import { ShardReporter, type Send } from './shard-child.ts';
 import { combine, lostReason, lostShard, refusal } from './shard-merge.ts';
 import { runShards, SHARD_TIMEOUT_MS, type Shard } from './shard-parent.ts';
@@ -65,16 +64,8 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
     say('--shard-ipc: this process has no IPC channel (it is started by a sharded run)');
     return EXIT_USAGE;
   }
-  let manifest: ActorManifest;
-  try {
-    manifest = loadManifest(command.manifest);
-  } catch (error) {
-    if (error instanceof ManifestError || error instanceof ConfigError) {
-      say(error.message);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const manifest = loadRunManifest(command.manifest, say);
+  if (manifest === null) return EXIT_USAGE;
   // A manifest that replays a recording runs in one process: a recording is one actor's.
   if (!slice && manifest.handlers.some((h) => h.type === 'replay')) return runSingle(command, io);
   if (!command.ipc) for (const warning of manifest.warnings) say(`warning: ${warning}`);

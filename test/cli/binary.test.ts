@@ -5,16 +5,10 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { actorManifest, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
+import { actorManifest, bin, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
 
-const BIN = join(ROOT, 'dist', 'theater-timing.js');
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('exit 0: the seed scenario prints the actor state', () => {
   const r = bin('run', actorManifest('wasi-clocks-test'));

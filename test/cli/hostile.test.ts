@@ -7,9 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyChain } from '../../src/events/verify.ts';
-import { actorManifest, actorWasm, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
+import { actorManifest, actorWasm, BIN, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
 
-const BIN = join(ROOT, 'dist', 'theater-timing.js');
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,19 +3,12 @@
 // hash for hash; replay against another actor; bad recordings and flags.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { actorManifest, ROOT, tempDir } from './support.ts';
+import { actorManifest, bin, tempDir } from './support.ts';
 
-const BIN = join(ROOT, 'dist', 'theater-timing.js');
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The chain formats a run can write; each is recorded, replayed and compared, hash for hash. */
 const FORMATS: ReadonlyArray<{ name: string; args: string[]; count: (text: string) => number }> = [

@@ -1,5 +1,6 @@
 // Shared fixtures for the CLI tests: manifests written to a temp folder that
 // point at the built test actors.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { ChainFs } from '../../src/events/chain-file.ts';
@@ -34,3 +35,12 @@ export const fullDisk: ChainFs = {
   renameSync: (a, b) => fs.renameSync(a, b),
   unlinkSync: (path) => fs.unlinkSync(path),
 };
+
+/** The bundled CLI, as a user runs it. */
+export const BIN = join(ROOT, 'dist', 'theater-timing.js');
+
+/** Runs the bundled CLI to its end (two minutes at most). */
+export function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

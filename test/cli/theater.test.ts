@@ -3,20 +3,13 @@
 // read back by verify.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { actorManifest, actorWasm, ROOT, tempDir, writeManifest } from './support.ts';
+import { actorManifest, actorWasm, bin, tempDir, writeManifest } from './support.ts';
 
-const BIN = join(ROOT, 'dist', 'theater-timing.js');
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface TheaterEvent { hash: number[]; parent_hash: number[] | null; event_type: string; data: number[] }
 const readChain = (file: string): TheaterEvent[] => JSON.parse(readFileSync(file, 'utf8')) as TheaterEvent[];

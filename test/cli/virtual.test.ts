@@ -3,21 +3,14 @@
 // flags' validation.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseChainJsonl } from '../../src/events/chain.ts';
-import { actorManifest, ROOT, tempDir } from './support.ts';
+import { actorManifest, bin, tempDir } from './support.ts';
 
-const BIN = join(ROOT, 'dist', 'theater-timing.js');
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 const THREE_HOURS_NS = 3n * 3_600_000_000_000n;
-
-function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('a three-hour sleep on virtual time: the run takes well under a second, the guest sees exactly three hours', () => {
   const r = bin('run', actorManifest('hours-sleeper'), '--clock', 'virtual', '--json');

@@ -3,7 +3,6 @@
 // values), replayed through the binary against the sleeper actor.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +10,8 @@ import { EventRecorder } from '../../src/events/recorder.ts';
 import { parseRecording } from '../../src/replay/load.ts';
 import { ReplayHandler, type ReplayPollable } from '../../src/replay/replay-handler.ts';
 import { ReplaySession } from '../../src/replay/session.ts';
-import { actorManifest, ROOT, tempDir } from '../cli/support.ts';
+import { actorManifest, bin, tempDir } from '../cli/support.ts';
 
-const BIN = join(ROOT, 'dist', 'theater-timing.js');
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,11 +49,6 @@ function sleeperChain(durationNs: bigint): string {
     ['wasm', { category: 'Wasm', WasmResult: { function_name: 'theater:simple/actor.init', result: [null, [...Buffer.from('null')]] } }],
     ['shutdown', { category: 'Wasm', WasmCall: { function_name: 'shutdown', params: [] } }],
   ]);
-}
-
-function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('a Theater chain.json serves the sleeper: recorded readings come back exactly, frames pass', () => {
