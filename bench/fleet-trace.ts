@@ -65,8 +65,10 @@ class TracingTimer implements HostTimer {
   armed = 0;
   maxArmed = 0;
   #inner: HostTimer;
+  readonly waitActively?: (ms: number) => boolean;
   constructor(inner: HostTimer) {
     this.#inner = inner;
+    if (inner.waitActively !== undefined) this.waitActively = inner.waitActively.bind(inner);
   }
   set(callback: () => void, delayMs: number): unknown {
     this.arms.push({ atNs: now(), delayMs });

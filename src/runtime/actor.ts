@@ -4,6 +4,7 @@
 import { EventRecorder } from '../events/recorder.ts';
 import type { EventSink } from '../events/types.ts';
 import type { BuiltImports, HandlerRegistry } from '../handler/registry.ts';
+import { sharedAdmission, type Admission } from './admission.ts';
 import { Mailbox } from './mailbox.ts';
 import { RunMeter } from './run-meter.ts';
 import type { TranspiledComponent } from './transpile.ts';
@@ -26,6 +27,8 @@ export interface SpawnOptions {
   record?: boolean;
   /** Record them here instead (e.g. a ChainRecorder that streams them to a file). */
   sink?: EventSink;
+  /** Takes turns entering guests with the event loop (default: the process's own). */
+  admission?: Admission;
 }
 
 export class Actor {
@@ -36,13 +39,15 @@ export class Actor {
   #built: BuiltImports;
   #trapped: string | null = null;
   #meter: RunMeter;
+  #admission: Admission;
 
-  private constructor(id: string, events: EventRecorder | null, built: BuiltImports, actor: ActorInterface, meter: RunMeter) {
+  private constructor(id: string, events: EventRecorder | null, built: BuiltImports, actor: ActorInterface, meter: RunMeter, admission: Admission) {
     this.id = id;
     this.events = events;
     this.#built = built;
     this.#actor = actor;
     this.#meter = meter;
+    this.#admission = admission;
   }
 
   /** Instantiates `component` with the registry's imports. Synchronous: no transpile, no compile. */
@@ -56,7 +61,7 @@ export class Actor {
       if (actor === undefined || typeof actor.init !== 'function') {
         throw new TypeError(`the component does not export ${ACTOR_INTERFACE} with an init function`);
       }
-      return new Actor(options.id, events, built, actor, meter);
+      return new Actor(options.id, events, built, actor, meter, options.admission ?? sharedAdmission());
     } catch (error) {
       built.dispose();
       throw error;
@@ -67,14 +72,25 @@ export class Actor {
     return this.#actor === null;
   }
 
-  /** Calls the guest's init through the mailbox. */
+  /** Calls the guest's init through the mailbox, when admitted (admission.ts). */
   init(state: Uint8Array | null = null): Promise<InitOutcome> {
     return this.#mailbox.send(async (): Promise<InitOutcome> => {
+      const admitted = this.#admission.enter();
+      if (admitted !== undefined) await admitted;
       const actor = this.#actor;
-      if (actor === null) return { status: 'trap', error: this.#trapped ?? `actor ${this.id} is stopped` };
+      if (actor === null) {
+        this.#admission.leave();
+        return { status: 'trap', error: this.#trapped ?? `actor ${this.id} is stopped` };
+      }
       this.#meter.begin();
       try {
-        const [next] = await actor.init(state ?? undefined);
+        let running;
+        try {
+          running = actor.init(state ?? undefined);
+        } finally {
+          this.#admission.leave();
+        }
+        const [next] = await running;
         return { status: 'ok', state: next ?? null };
       } catch (error) {
         if (isGuestErr(error)) return { status: 'err', error: String(error.payload) };

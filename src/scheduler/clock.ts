@@ -1,5 +1,6 @@
 // The real time sources. Everything else takes them by injection, so unit tests
 // can drive a fake clock and a fake timer by hand.
+import { sharedAdmission } from '../runtime/admission.ts';
 
 /** A monotonic clock in nanoseconds from an unspecified origin. */
 export interface MonotonicClock {
@@ -21,6 +22,12 @@ export interface HostTimer {
    * armed before the batch's guests resume, the wait would grow by their whole run.
    */
   afterCurrentWork?(callback: () => void): void;
+  /**
+   * Optional: holds the thread for `ms` (at most about a millisecond), reading the same
+   * monotonic clock as the runtime and allocating nothing, unless other work is queued
+   * for the thread; answers whether it waited. Only a real-time timer has one.
+   */
+  waitActively?(ms: number): boolean;
 }
 
 export const hrtimeClock: MonotonicClock = { nowNs: process.hrtime.bigint };
@@ -37,6 +44,13 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 export const nodeTimer: HostTimer = {
   set: (callback, delayMs) => setTimeout(callback, Math.ceil(delayMs)),
   afterCurrentWork: (callback) => { setImmediate(callback); },
+  waitActively: (ms) => {
+    // Guest calls waiting to enter (a fleet starting) are work: never wait in their place.
+    if (sharedAdmission().waiting > 0) return false;
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+    return true;
+  },
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
   keepAlive: (handle, on) => {
     if (on) (handle as NodeJS.Timeout).ref();

@@ -17,6 +17,11 @@
  * - Guest work can hold the loop (one long microtask drain) while deadlines pass; once the
  *   earliest is HELD_LOOP_MS overdue, guest-path calls expire what is due until the loop
  *   turns (expireDue).
+ * - Node wakes whole milliseconds after it is asked, ~0.2 ms late. With credit (WaitBudget),
+ *   the timer is asked for the whole ms before a deadline and the rest is waited out on the
+ *   thread; after a batch, a deadline due within the credit is waited for the same way. Only
+ *   a real-time timer can wait so (HostTimer.waitActively), and never while other guest
+ *   calls wait to enter.
  * - The timer keeps the process alive only while someone waits (see retain/release).
  * - Where expired payloads go is fixed at construction (`onExpire`): the owner of the
  *   payload space (the pollable table) builds its scheduler.
@@ -26,11 +31,12 @@
 import type { TimeSource } from '../time/time-source.ts';
 import { TimerWheel } from '../wheel/wheel.ts';
 import { MAX_TIMER_DELAY_MS, nodeTimer, type HostTimer } from './clock.ts';
+import { CAP_MS, WaitBudget } from './wait-budget.ts';
 
 export type ExpirySink = (payload: number) => void;
 
 /** How overdue the earliest timer must be before guest-path calls expire it (see expireDue). */
-export const HELD_LOOP_MS = 10;
+export const HELD_LOOP_MS = 1;
 
 export interface SchedulerOptions {
   time: TimeSource;
@@ -56,6 +62,8 @@ export class Scheduler {
   readonly #heldTicks: number;
   /** Guest work has held the loop past a deadline and the loop has not turned since. */
   #held = false;
+  /** Active waits for sub-ms remainders (real time only: the timer has waitActively). */
+  #budget: WaitBudget | null;
 
   constructor(options: SchedulerOptions) {
     this.time = options.time;
@@ -63,6 +71,7 @@ export class Scheduler {
     this.#timer = options.timer ?? nodeTimer;
     this.#wheel = new TimerWheel({ capacity: options.capacity ?? 1024, nowTick: 0 });
     this.#heldTicks = Math.ceil((HELD_LOOP_MS * 1e6) / Number(this.time.tickNs));
+    this.#budget = this.#timer.waitActively === undefined ? null : new WaitBudget(() => Number(this.time.nowNs()) / 1e6);
   }
 
   get pending(): number {
@@ -105,11 +114,13 @@ export class Scheduler {
    * would, when guest work holds the loop: once the earliest is HELD_LOOP_MS overdue, and
    * from then on as soon as anything is due, until the loop turns (the timer fires, or the
    * work queued after a batch runs). The table calls it from the guest path (subscribe,
-   * scan, ready, drop): a fleet's start burst runs every init in one microtask drain, and
-   * no timer fires until it ends. Why not always: inside an ordinary batch drain, a guest
-   * woken from the drain queues behind every hop already queued and each resumed guest's
-   * calls pull the next into the same drain; the timer's batches serve that better (issue
-   * 14's trace). Nothing not yet due is touched (never early); one comparison otherwise.
+   * scan, ready, drop): a fleet's start admits inits for a whole slice per loop turn
+   * (runtime/admission.ts), and no timer fires within it. Why not at once: inside an
+   * ordinary batch drain, a guest woken from the drain queues behind every hop already
+   * queued, and each resumed guest's calls pull the next into the same drain; the timer's
+   * batches serve that better (issue 14's trace). 1 ms overdue means something longer than
+   * a batch holds the loop. Nothing not yet due is touched (never early); one comparison
+   * otherwise.
    */
   expireDue(nowTick: number): void {
     if (this.#expiring || nowTick < this.#armedTick + (this.#held ? 0 : this.#heldTicks)) return;
@@ -120,7 +131,10 @@ export class Scheduler {
 
   #arm(deadlineTick: number): void {
     if (this.#handle !== null) this.#disarm();
-    const delayMs = Math.min(Math.max(this.time.msUntilTick(deadlineTick), 0), MAX_TIMER_DELAY_MS);
+    let delayMs = Math.min(Math.max(this.time.msUntilTick(deadlineTick), 0), MAX_TIMER_DELAY_MS);
+    // With credit for the remainder, ask for the whole ms before the deadline (Node wakes
+    // ~0.2 ms after it) and wait out the rest on the thread: see #fire.
+    if (this.#budget !== null && delayMs >= 1 && this.#budget.creditMs >= CAP_MS) delayMs = Math.floor(delayMs);
     this.#handle = this.#timer.set(this.#fire, delayMs);
     this.#armedTick = deadlineTick;
     if (this.#waiters === 0) this.#timer.keepAlive(this.#handle, false);
@@ -133,17 +147,32 @@ export class Scheduler {
   }
 
   #fire = (): void => {
+    const armedTick = this.#armedTick;
     this.#held = false;
     this.#handle = null;
     this.#armedTick = Infinity;
-    this.#expire(this.time.nowTick());
+    this.#expire(this.#waitFor(armedTick));
   };
+
+  /**
+   * The tick now, once `tick` has come if it is at most the wait budget away (waiting on
+   * the thread for it); otherwise the tick now. Never early: the clock is read again.
+   */
+  #waitFor(tick: number): number {
+    const nowTick = this.time.nowTick();
+    if (nowTick >= tick || this.#budget === null) return nowTick;
+    const waitMs = this.time.msUntilTick(tick);
+    if (!this.#budget.affords(waitMs) || this.#timer.waitActively?.(waitMs) !== true) return nowTick;
+    this.#budget.spend(waitMs);
+    return this.time.nowTick();
+  }
 
   #expire(nowTick: number): void {
     this.#expiring = true;
     let fired = 0;
     try {
       fired = this.#wheel.advance(nowTick, this.#onExpire);
+      if (fired > 0) this.#budget?.earnWakes(fired);
     } finally {
       this.#expiring = false;
       // An expiry callback may have armed a later deadline already; the earliest wins.
@@ -173,7 +202,7 @@ export class Scheduler {
     this.#armQueued = false;
     this.#held = false;
     if (this.#handle !== null || this.#armedTick === Infinity) return;
-    const nowTick = this.time.nowTick();
+    const nowTick = this.#waitFor(this.#armedTick);
     if (nowTick < this.#armedTick) return this.#arm(this.#armedTick);
     this.#armedTick = Infinity;
     this.#expire(nowTick);

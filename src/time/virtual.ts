@@ -19,6 +19,7 @@
  * VIRTUAL_START_NS, the wall clock at `startWallNs`; both move together.
  * External sources set from real I/O do not fit virtual time: use real time.
  */
+import { sharedAdmission } from '../runtime/admission.ts';
 import type { HostTimer, MonotonicClock } from '../scheduler/clock.ts';
 import { splitDatetime, type Datetime, type WallReader } from '../wasi/wall-clock.ts';
 import { WasiTrap } from '../wasi/trap.ts';
@@ -97,6 +98,9 @@ export class VirtualTimer implements HostTimer {
   #check = (): void => {
     this.#checkQueued = false;
     if (this.waits.size === 0) return;
+    // Guest calls still waiting to enter (admission.ts) have yet to run: time stands still
+    // until every one has, so what they see never depends on how the real slices fell.
+    if (sharedAdmission().waiting > 0) return this.#queueCheck();
     const armed = this.#armed;
     if (armed !== null) {
       this.#armed = null;

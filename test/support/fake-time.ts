@@ -97,8 +97,10 @@ export class CountingTimer implements HostTimer {
   arms = 0;
   #inner: HostTimer;
   #live = new Set<unknown>();
+  readonly waitActively?: (ms: number) => boolean;
   constructor(inner: HostTimer) {
     this.#inner = inner;
+    if (inner.waitActively !== undefined) this.waitActively = inner.waitActively.bind(inner);
   }
   set(callback: () => void, delayMs: number): unknown {
     this.arms++;
