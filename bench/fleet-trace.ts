@@ -49,6 +49,8 @@ interface FleetTrace {
   fires: Array<{ kind: 'timer' | 'after work'; startNs: bigint; endNs: bigint; expired: number }>;
   /** Every arm: when, and for how far ahead (ms). */
   arms: Array<{ atNs: bigint; delayMs: number }>;
+  /** Every wait on the thread for a sub-ms remainder (ms). */
+  waits: number[];
   /** The first init call, and the loop's next turn after it (every init ran to its first suspension before). */
   startNs: bigint;
   /** The requested sleep, ns. */
@@ -66,9 +68,18 @@ class TracingTimer implements HostTimer {
   maxArmed = 0;
   #inner: HostTimer;
   readonly waitActively?: (ms: number) => boolean;
+  /** Every wait on the thread the scheduler made (ms asked). */
+  readonly waits: number[] = [];
   constructor(inner: HostTimer) {
     this.#inner = inner;
-    if (inner.waitActively !== undefined) this.waitActively = inner.waitActively.bind(inner);
+    const wait = inner.waitActively;
+    if (wait !== undefined) {
+      this.waitActively = (ms: number): boolean => {
+        const waited = wait.call(inner, ms);
+        if (waited) this.waits.push(ms);
+        return waited;
+      };
+    }
   }
   set(callback: () => void, delayMs: number): unknown {
     this.arms.push({ atNs: now(), delayMs });
@@ -181,5 +192,5 @@ async function traceFleet(component: TranspiledComponent, n: number, durationNs:
     burstMs: Number(burstEndNs - startNs) / 1e6,
     cpuMs: (used.user + used.system) / 1000,
   };
-  return { run, maxArmed: timer.maxArmed, wakes, fires: timer.fires, arms: timer.arms, startNs, durationNs, burstEndNs, sleepMs };
+  return { run, maxArmed: timer.maxArmed, wakes, fires: timer.fires, arms: timer.arms, waits: timer.waits, startNs, durationNs, burstEndNs, sleepMs };
 }

@@ -38,22 +38,22 @@ and one array push per call (compare the two "ours" columns); hashing and JSON
 happen only when a chain is written.`,
   'fleet-p99': `**p99 wake-up lateness ≤ 2 ms with 1 000 sleepers: missed in this run.**
 The split table under the fleet CDF is the profile: deadlines round up to a 0.1 ms
-tick (≤ 0.1 ms); Node's \`setTimeout\` counts whole ms from the moment it is armed, so the
-one timer fires 0–1 ms past the tick, plus the loop's own wake-up; then the guests due in
-that callback resume one after another in the microtask drain (two hops each). When the
-start burst outlasts the first deadlines (a loaded machine: see the start burst column),
-lateness is the burst's, for every peer. Tried and kept: 0.1 ms ticks, whole-ms delays,
-re-arming after the woken work, expiry from the guests' own calls (issue 14, the trace
-findings above). Not tried: a sub-ms native timer (Node has none; Atomics.waitAsync's
-timeout is also a whole-ms libuv timer in Node).`,
+tick (≤ 0.1 ms); the one timer is asked for the whole ms before a deadline and the rest is
+waited out on the thread while the wait budget has credit (25 µs per woken guest, 1 % of
+time, at most 1 ms); without credit Node's timer wakes ~0.2 ms past the whole ms it was
+asked for; the guests due in one callback resume one after another, a few microtask steps
+apart. A garbage collection inside the wake phase delays every guest due during it, for
+every peer (compare the rounds: one round's p99 carries it, the median does not).`,
   'fleet-vs-naive': `**p50 and p99 lateness ≤ the naive host's at every fleet size: missed in this run.**
-Each size that misses is named in the measured column with both peers' p50 / p99; the
-split table shows which step carries ours. Both peers resume the same guests on the same
-thread, so the rest is when each run's loop was free: compare the start burst columns of
-the two rows (a start burst longer than 100 ms puts most deadlines inside it, and it
-differs run to run on a machine with other load), and the CPU column (equal work costs
-equal CPU; a busy machine stretches wall time, not CPU). What was found and changed is in
-"What the trace ruled in and out" under the fleet table.`,
+Each size that misses is named in the measured column with both peers' medians; the
+rounds line under the CDF gives every round's p50 / p99. Both peers resume the same guests
+on the same thread through the same admission slices, so what separates them is when
+each one's timer lets a guest go: ours within µs while the wait budget has credit, and
+within a slice from the guests' own calls; the naive host at Node's whole ms, between
+slices. Past that, p99 at 5 000 and up is set by major garbage collections (20–100 ms,
+growing with the number of suspended guests), which land on either peer; the median of
+alternating rounds damps them but does not remove them. In the sharded rows, with more
+shard processes than cores, ours does not wait on the thread, so its timer is Node's too.`,
   'pollable-bytes': `**≤ 32 B per pending pollable, wheel and tables summed: missed; each structure alone meets it.**
 The wheel entry is 24 B (deadline f64, two links, generation, payload: see also
 "memory per pending timer", which meets ≤ 32 B), and the pollable table adds its

@@ -52,11 +52,16 @@ interface SleepRun {
   cpuMs: number;
 }
 
-/** Spawns n sleepers, then runs every init at once. Lateness comes from each guest's own monotonic readings. */
-async function runSleepers(component: TranspiledComponent, registry: HandlerRegistry, n: number, durationNs: bigint, during?: () => void): Promise<SleepRun> {
+/**
+ * Spawns n sleepers, then runs every init at once. Lateness comes from each guest's own
+ * monotonic readings. `ready`, when given, runs between the two (a sharded run's "go").
+ */
+async function runSleepers(component: TranspiledComponent, registry: HandlerRegistry, n: number, durationNs: bigint, during?: () => void, ready?: () => Promise<void>): Promise<SleepRun> {
   const state = sleepState(durationNs);
   const t0 = performance.now();
   const actors = Array.from({ length: n }, (_, i) => Actor.spawn(component, registry, { id: `s${i}`, record: false }));
+  const spawned = performance.now();
+  await ready?.();
   const t1 = performance.now();
   let rss = 0;
   const probe = setTimeout(() => { rss = process.memoryUsage().rss; during?.(); }, Number(durationNs / 2_000_000n));
@@ -80,7 +85,7 @@ async function runSleepers(component: TranspiledComponent, registry: HandlerRegi
     latenessMs.push(Number(after - before - duration) / 1e6);
     wakes.push({ deadlineNs: before + duration, afterNs: after });
   }
-  return { spawnMs: t1 - t0, sleepMs: t2 - t1, latenessMs, wakes, rssMb: rss / 1e6, failed, burstMs, cpuMs: (used.user + used.system) / 1000 };
+  return { spawnMs: spawned - t0, sleepMs: t2 - t1, latenessMs, wakes, rssMb: rss / 1e6, failed, burstMs, cpuMs: (used.user + used.system) / 1000 };
 }
 
 interface Target {

@@ -46,18 +46,29 @@ function naiveImports(): Record<string, object> {
   };
 }
 
-class InstantPollable {
-  ready(): boolean { return true; }
-  /** Always a Promise: the guest suspends and resumes on the next microtask, with no timer at all. */
-  block(): Promise<void> { return Promise.resolve(); }
-  [Symbol.dispose](): void {}
-}
-
-/** The floor for a fleet: every block suspends and resumes at once, no timer. */
-function suspendOnlyImports(): Record<string, object> {
-  const clock = { now, resolution: () => 1n, subscribeDuration: () => new InstantPollable(), subscribeInstant: () => new InstantPollable() };
-  return {
-    'wasi:clocks/monotonic-clock': clock,
-    'wasi:io/poll': { Pollable: InstantPollable, poll: (list: InstantPollable[]) => Promise.resolve(Uint32Array.from(list.keys())) },
+/**
+ * The floor for a fleet of n: every block suspends until all n guests have blocked,
+ * then all resume in the order they blocked, with no timer at all. That is the cost
+ * of holding n actors suspended at once and resuming them, which every sleeping
+ * fleet pays whatever its timers (resuming each at once instead would keep only a
+ * slice of them suspended at a time, a cheaper and different workload).
+ */
+function suspendOnlyImports(n: number): () => Record<string, object> {
+  const waiting: Array<() => void> = [];
+  const arrive = (): Promise<void> => new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    if (waiting.length === n) for (const release of waiting.splice(0)) release();
+  });
+  class BarrierPollable {
+    ready(): boolean { return true; }
+    block(): Promise<void> { return arrive(); }
+    [Symbol.dispose](): void {}
+  }
+  return () => {
+    const clock = { now, resolution: () => 1n, subscribeDuration: () => new BarrierPollable(), subscribeInstant: () => new BarrierPollable() };
+    return {
+      'wasi:clocks/monotonic-clock': clock,
+      'wasi:io/poll': { Pollable: BarrierPollable, poll: (list: BarrierPollable[]) => arrive().then(() => Uint32Array.from(list.keys())) },
+    };
   };
 }

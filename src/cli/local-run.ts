@@ -25,6 +25,8 @@ export interface LocalRunOptions {
   /** jsonl (default): one file, chains tagged by instance; theater: one chain.json per instance. */
   chainFormat?: ChainFormat;
   shardIndex: number;
+  /** False in a shard that shares its machine's cores with more shards than cores (run.ts). */
+  activeWait?: boolean;
   onSettled?: (result: InstanceResult) => void;
   onProgress?: (settled: number, total: number) => void;
 }
@@ -52,6 +54,7 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
     maxLive: options.maxLive ?? undefined,
     mode: options.mode,
       clock: options.clock,
+      activeWait: options.activeWait,
       startWallNs: options.startWallNs ?? undefined,
       record: theater && options.eventsPath !== null,
       recording,

@@ -24,6 +24,7 @@ import { virtualRuntime } from '../time/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
+import { sharedAdmission } from './admission.ts';
 import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
 import { defaultMaxLive, MAPPINGS_MEASURED, MAX_INSTANCES, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
@@ -48,6 +49,8 @@ export interface FleetOptions {
   startWallNs?: bigint;
   /** The runtime to run in (its clock, table and timer); default: a new one per run. */
   runtime?: TimingRuntime;
+  /** Real time: wait on the thread for sub-ms remainders (default true; see TimingRuntimeOptions). */
+  activeWait?: boolean;
   /**
    * The handlers each actor gets; default registryFor(manifest, mode, runtime).
    * Build it with registryFor over the same runtime to add handlers of your own.
@@ -107,12 +110,12 @@ export interface FleetResult {
 }
 
 /** The runtime a run asks for: real time, or virtual time from its fixed start. */
-export function runtimeFor(options: Pick<FleetOptions, 'clock' | 'startWallNs' | 'runtime'>): TimingRuntime {
+export function runtimeFor(options: Pick<FleetOptions, 'clock' | 'startWallNs' | 'runtime' | 'activeWait'>): TimingRuntime {
   if (options.runtime !== undefined) return options.runtime;
   const clock = options.clock ?? 'real';
   if (clock === 'virtual') return virtualRuntime({ startWallNs: options.startWallNs });
   if (clock !== 'real') throw new RangeError(`clock must be 'real' or 'virtual', got ${JSON.stringify(clock)}`);
-  return new TimingRuntime();
+  return new TimingRuntime({ activeWait: options.activeWait });
 }
 
 export async function prepareComponent(manifest: ActorManifest, mode: ExecutionMode, cacheDir?: string | false): Promise<TranspiledComponent> {
@@ -162,8 +165,19 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     }
   }
   const t2 = performance.now();
-  const take = (i: number): Actor => {
-    if (i >= first.length) return spawn(i);
+  const admission = sharedAdmission();
+  const take = async (i: number): Promise<Actor> => {
+    if (i >= first.length) {
+      // A later wave instantiates inside the run: a turn of guest work like any call into
+      // a guest, so it is admitted too, or a wave's spawns would hold the loop in one drain.
+      const admitted = admission.enter();
+      if (admitted !== undefined) await admitted;
+      try {
+        return spawn(i);
+      } finally {
+        admission.leave();
+      }
+    }
     const entry = first[i];
     first[i] = { failed: null }; // drop the reference: a finished actor is garbage at once
     if (entry instanceof Actor) return entry;
@@ -176,7 +190,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     let actor: Actor | null = null;
     let outcome: InitOutcome;
     try {
-      actor = take(i);
+      actor = await take(i);
       outcome = await actor.init(state);
     } catch (error) {
       outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
@@ -189,10 +203,11 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     options.onSettled?.(result);
     options.onProgress?.(++settled, total);
   };
-  // Every init starts in this one macrotask, so no actor's timer can fire before
-  // the last has started: a fleet within the cap is all alive at once. (Starting
-  // them in batches was tried: under load, early sleepers finished before late
-  // ones started, and a 100 000-actor run peaked at 79 666 live.)
+  // Every init is started in this one macrotask, so a fleet within the cap is all
+  // alive at once (counted by the gate from here); the admission lets them into
+  // their guests a slice per loop turn (admission.ts). (Starting them in batches
+  // from here was tried: under load, early sleepers finished before late ones
+  // started, and a 100 000-actor run peaked at 79 666 live.)
   await Promise.all(Array.from({ length: total }, (_, i) => gate.run(() => runOne(i))));
   const t3 = performance.now();
 

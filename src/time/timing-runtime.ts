@@ -10,7 +10,7 @@
  */
 import { ResumeQueue } from '../pollables/resume-queue.ts';
 import { PollableTable } from '../pollables/table.ts';
-import { hrtimeClock, observedResolutionNs, type HostTimer, type MonotonicClock } from '../scheduler/clock.ts';
+import { hrtimeClock, nodeTimerNoWait, observedResolutionNs, type HostTimer, type MonotonicClock } from '../scheduler/clock.ts';
 import { WallClock, type WallReader } from '../wasi/wall-clock.ts';
 import { TimeSource } from './time-source.ts';
 import { WaitRegistry, type Waiting } from './waits.ts';
@@ -26,6 +26,13 @@ export interface TimingRuntimeOptions {
   tickNs?: bigint;
   /** The native timer (default setTimeout). */
   timer?: HostTimer;
+  /**
+   * Default true: wait on the thread for deadlines less than a ms away, within a budget
+   * (scheduler/wait-budget.ts). False: leave every deadline to Node's timer (whole ms);
+   * for processes that share their cores with more processes than cores. Ignored when
+   * `timer` is given.
+   */
+  activeWait?: boolean;
   wallClock?: WallReader;
   /** The reported resolution; default: measured from the clock on first use. */
   resolutionNs?: bigint;
@@ -68,7 +75,8 @@ export class TimingRuntime {
     this.kind = options.kind ?? 'real';
     const clock = options.clock ?? hrtimeClock;
     this.time = clock instanceof TimeSource ? clock : new TimeSource(clock, options.tickNs ?? REAL_TICK_NS);
-    this.table = new PollableTable({ time: this.time, timer: options.timer, capacity: options.capacity ?? 4096, maxLive: options.maxLivePollables });
+    const timer = options.timer ?? (options.activeWait === false ? nodeTimerNoWait : undefined);
+    this.table = new PollableTable({ time: this.time, timer, capacity: options.capacity ?? 4096, maxLive: options.maxLivePollables });
     this.wallClock = options.wallClock ?? new WallClock();
     this.sleepSync = options.sleepSync ?? atomicsSleep;
     this.waits = options.waits ?? new WaitRegistry();
