@@ -128,11 +128,14 @@ const TRACE_FINDINGS = `**What the trace ruled in and out.**
 - *Work per wake-up before the next actor resumes*: the work is µs per wake-up; how it was
   chained was ruled in, twice. First, a woken call took four microtask hops to resume its guest;
   the waiter now re-scans inside the expiry, so two hops remain (jco's await, the JSPI resume).
-  Then, a batch resolved every woken call at once, so each guest's second hop queued behind
-  the first hop of every other guest in the batch: the head of a 30-guest batch resumed
-  0.2–0.4 ms after its expiry. Now a batch's calls are released one per microtask
-  (src/pollables/resume-queue.ts): each guest resumes a few steps after the one before it,
-  as Node's per-timer callbacks do for the naive host; the batch takes as long as before.
+  A batch still resolves every woken call at once, so each guest's second hop queues behind
+  the first hop of every other guest in the batch (the head of a 30-guest batch resumed
+  0.2–0.4 ms after its expiry). Releasing them one per microtask was built and measured: in
+  the fleet rows it changed nothing beyond noise once batches were small (the waits below),
+  and through the CLI with recording (5 000 × 1 s, 6–8 runs each) the median run's p50 was
+  ~9 ms with it and 0.5–3 ms without (single runs range from 0.1 to 57 ms either way: one
+  major collection in the wake phase decides a run), so it was dropped. With the waits below a 1 000-guest wake phase runs in
+  batches of a few guests, and the first of a batch resumes ~0.02 ms after its expiry.
 - *The timer armed late or too seldom*: ruled in at every size. Earlier changes: 0.1 ms ticks
   with whole-ms delays rounded up, the timer armed only after the woken work (Node counts a
   delay from the loop time it read last), and a batch that fell due during that work expired
@@ -159,7 +162,9 @@ const TRACE_FINDINGS = `**What the trace ruled in and out.**
   Within a slice, guest calls expire what is 1 ms overdue (was 10 ms). Both peers go through the
   same runtime, so the naive host gains the loop turns too: its timers fire between slices,
   while ours also wakes guests inside a slice.
-- *Microtask against macrotask interleaving*: resolved by the release queue above.
+- *Microtask against macrotask interleaving*: Node drains the microtasks after each of the
+  naive host's timers; ours expires a batch per callback. With the waits on the thread the
+  batches are a few guests each at 1 000 (the batches column of the split), so little is left.
 - *What remains at 5 000 and up: garbage collection.* p99 there is set by major GC pauses
   (20–100 ms each in \`--trace-gc\`; the atomic marking pause grows with the number of
   suspended guests) that stop both peers alike. What falls due during a pause is resumed by

@@ -8,7 +8,6 @@
  * module keeps a process-wide clock, table or resolution. Two runtimes in one
  * process are independent; the actors of one runtime share its one timer.
  */
-import { ResumeQueue } from '../pollables/resume-queue.ts';
 import { PollableTable } from '../pollables/table.ts';
 import { hrtimeClock, nodeTimerNoWait, observedResolutionNs, type HostTimer, type MonotonicClock } from '../scheduler/clock.ts';
 import { WallClock, type WallReader } from '../wasi/wall-clock.ts';
@@ -67,8 +66,6 @@ export class TimingRuntime {
   readonly wallClock: WallReader;
   readonly sleepSync: (ms: number) => void;
   readonly waits: WaitRegistry;
-  /** Woken calls resume one at a time (see resume-queue.ts). */
-  readonly resumes = new ResumeQueue();
   #resolutionNs: bigint | null;
 
   constructor(options: TimingRuntimeOptions = {}) {

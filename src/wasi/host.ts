@@ -149,7 +149,7 @@ export class TimingHost {
         if (table.scan(items, ready) === 0) return table.owners.park(owner, waiter);
         runtime.endWait(owner);
         meter?.resume();
-        runtime.resumes.push(() => resolve(ready));
+        resolve(ready);
       },
       fail: (error) => {
         runtime.endWait(owner);
