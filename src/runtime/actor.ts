@@ -84,7 +84,7 @@ export class Actor {
       }
       this.#meter.begin();
       try {
-        let running;
+        let running: ReturnType<ActorInterface['init']>;
         try {
           running = actor.init(state ?? undefined);
         } finally {

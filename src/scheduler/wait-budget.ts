@@ -6,7 +6,8 @@
  * wake ~0.2 ms after that, so a deadline 0.3 ms away is met ~1.2 ms late, and a
  * fleet whose deadlines fall every few tens of µs wakes in 1.2 ms lumps. Waiting
  * on the thread for a remainder under a millisecond meets it within µs, but
- * burns the CPU it waits, so the waiting is rationed:
+ * holds the thread (nothing else runs meanwhile) and burns CPU for the part it
+ * watches the clock (the last 0.12 ms; clock.ts), so the waiting is rationed:
  *
  * - each woken guest earns PER_WAKE_MS (25 µs, about what resuming one costs):
  *   a dense fleet's waits pay for themselves at most once over;
@@ -14,7 +15,7 @@
  *   sleeper after a quiet spell is met precisely too;
  * - credit never exceeds CAP_MS, which is also the longest single wait.
  *
- * So active waiting costs at most 25 µs per wake-up plus 1 % of one core, and an
+ * So active waiting holds the thread at most 25 µs per wake-up plus 1 % of the time, and an
  * idle process spends nothing: waits happen only for a deadline due within the
  * credit, and never while other work is queued for the thread (clock.ts).
  */
