@@ -9,7 +9,7 @@ export const USAGE = `usage:
   theater-timing run <manifest.toml> [--events <file>] [--chain-format jsonl|theater] [--instances <n ≤ 1000000>] [--json]
                      [--max-live <n>] [--mode auto|jspi|sync] [--state <text> | --state-hex <hex>]
                      [--clock real|virtual] [--start-time <RFC 3339>] [--replay <chain>]
-                     [--shards <n> | --shard-index <i> --shard-count <k>]
+                     [--shards <n> | --shard-index <i> --shard-count <k>] [--coarse-timer]
   theater-timing merge <results.json>... [--events <file.jsonl>] [--json]
   theater-timing verify <events.jsonl | chain.json>
   theater-timing timeline <chain>... [-o <out.html>]
@@ -50,6 +50,8 @@ export interface RunCommand {
   shardCount: number | null;
   /** Internal: this process is a shard of a parent run, reporting over the IPC channel. */
   ipc: boolean;
+  /** --coarse-timer: leave every deadline to Node's whole-ms timer (no waits on the thread). */
+  coarseTimer: boolean;
 }
 
 export interface MergeCommand {
@@ -102,7 +104,7 @@ export type CliEnv = Readonly<Record<string, string | undefined>>;
 function parseRun(args: string[], env: CliEnv): RunCommand {
   const run: RunCommand = {
     command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
-    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false,
+    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false,
   };
   let instancesGiven = false;
   const positional: string[] = [];
@@ -157,6 +159,7 @@ function parseRun(args: string[], env: CliEnv): RunCommand {
       case '--shard-index': run.shardIndex = nonNegativeInt(flag, value()); break;
       case '--shard-count': run.shardCount = positiveInt(flag, value()); break;
       case '--shard-ipc': run.ipc = true; break;
+      case '--coarse-timer': run.coarseTimer = true; break;
       default:
         if (flag.startsWith('-')) throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
         positional.push(arg);

@@ -97,6 +97,7 @@ export async function runSingle(command: RunCommand, io: CliIo): Promise<number>
       maxLive: command.maxLive ?? undefined,
       mode: command.mode,
       clock: command.clock,
+      activeWait: !command.coarseTimer,
       startWallNs: command.startWallNs ?? undefined,
       record: theaterPath !== null,
       recording,

@@ -115,7 +115,7 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
   // A shard forked by a parent on this machine, with more shards than cores: a wait on the
   // thread for a sub-ms deadline would take CPU from its siblings (scheduler/wait-budget.ts).
   const crowded = command.ipc && (command.shardCount as number) > availableParallelism();
-  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded };
+  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded && !command.coarseTimer };
   if (!command.ipc) return runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
   const send = (process.send as Send).bind(process); // present: run() checked
   const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to

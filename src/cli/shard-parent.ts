@@ -77,6 +77,7 @@ function childArgs(command: RunCommand, index: number, count: number, eventsPath
   if (command.maxLive !== null) args.push('--max-live', String(command.maxLive));
   if (command.chainFormat !== 'jsonl') args.push('--chain-format', command.chainFormat);
   if (command.clock !== 'real') args.push('--clock', command.clock);
+  if (command.coarseTimer) args.push('--coarse-timer');
   if (command.startWallNs !== null) args.push('--start-time', rfc3339(command.startWallNs));
   if (command.state !== null) args.push('--state-hex', Buffer.from(command.state).toString('hex'));
   if (eventsPath !== null) args.push('--events', eventsPath);

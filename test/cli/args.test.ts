@@ -5,18 +5,19 @@ import { parseArgs, UsageError } from '../../src/cli/args.ts';
 test('run: defaults and every option', () => {
   assert.equal(parseArgs(['run', 'm.toml']), {
     command: 'run', manifest: 'm.toml', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
-    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false,
+    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false,
   });
   const run = parseArgs(['run', '--events', 'e.jsonl', 'm.toml', '--instances=20000', '--json', '--max-live', '7', '--mode', 'sync', '--state', 'hé']);
   assert.equal(run, {
     command: 'run', manifest: 'm.toml', events: 'e.jsonl', chainFormat: 'jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
-    state: new TextEncoder().encode('hé'), clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false,
+    state: new TextEncoder().encode('hé'), clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false,
   });
   assert.equal(parseArgs(['run', 'm.toml', '--chain-format', 'theater']), { ...parseArgs(['run', 'm.toml']), chainFormat: 'theater' });
   assert.equal(parseArgs(['run', 'm.toml', '--chain-format=jsonl']), parseArgs(['run', 'm.toml']));
   const virtual = parseArgs(['run', 'm.toml', '--clock=virtual', '--start-time', '1970-01-01T00:00:01.000000002Z']);
   assert.equal(virtual, { ...parseArgs(['run', 'm.toml']), clock: 'virtual', startWallNs: 1_000_000_002n });
   assert.equal(parseArgs(['run', 'm.toml', '--replay', 'c.jsonl']), { ...parseArgs(['run', 'm.toml']), replay: 'c.jsonl' });
+  assert.equal(parseArgs(['run', 'm.toml', '--coarse-timer']), { ...parseArgs(['run', 'm.toml']), coarseTimer: true });
   assert.equal(parseArgs(['run', 'm.toml', '--state-hex', '00ff10']), { ...parseArgs(['run', 'm.toml']), state: Uint8Array.of(0, 255, 16) });
 });
 

@@ -39,6 +39,14 @@ test('run: binary state is printed as hex by rule (its u64 readings hold NUL byt
   assert.ok(after - before >= duration, 'never early');
 });
 
+test('run --coarse-timer: the sleep is left to Node\'s whole-ms timer; never early', async () => {
+  const r = await cli(['run', actorManifest('sleeper'), '--state-hex', '40420f0000000000', '--coarse-timer']); // 1 ms
+  assert.is(r.code, 0, r.stderr);
+  const bytes = Buffer.from(r.stdout.slice(0, -1), 'hex');
+  const [before, after, duration] = [0, 8, 16].map((at) => bytes.readBigUInt64LE(at));
+  assert.ok(after - before >= duration, 'never early');
+});
+
 test('run: an init err exits 1 with the message on stderr', async () => {
   const r = await cli(['run', actorManifest('sleeper'), '--state', 'abc']);
   assert.is(r.code, 1);

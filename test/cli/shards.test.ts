@@ -104,6 +104,9 @@ test('sharded failures name the instance, in instance order, with exit codes as 
   assert.match(r.stdout, /peak live 4 \(cap \d+ per process\) over 2 shards\n$/);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines, [0, 1, 2, 3].map((i) => `theater-timing: instance ${i}: init returned err: sleeper: state must be 8 bytes, a u64 LE duration in ns`));
+  const coarse = await cli(['run', actorManifest('sleeper'), '--instances', '4', '--shards', '2', '--json', '--coarse-timer', '--state-hex', '40420f0000000000']);
+  assert.is(coarse.code, 0, coarse.stderr);
+  assert.equal(json(coarse).outcomes, { ok: 4, err: 0, trap: 0 }, '--coarse-timer reaches the shards and they run');
   const trap = await cli(['run', actorManifest('poll-empty'), '--instances', '12', '--shards', '3', '--json']);
   assert.is(trap.code, 3);
   assert.equal(json(trap).outcomes, { ok: 0, err: 0, trap: 12 });
