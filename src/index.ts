@@ -41,7 +41,8 @@ export { TimeSource } from './time/time-source.ts';
 export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './time/timing-runtime.ts';
 export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './time/virtual.ts';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
-export type { HostTimer, MonotonicClock } from './scheduler/clock.ts';
+export { WaitBudget, PER_WAKE_MS, IDLE_SHARE, CAP_MS } from './scheduler/wait-budget.ts';
+export { nodeTimer, nodeTimerNoWait, type HostTimer, type MonotonicClock } from './scheduler/clock.ts';
 export { TimerWheel, ELAPSED } from './wheel/wheel.ts';
 
 // Event chain.
@@ -101,3 +102,4 @@ export { transpileComponent, jcoVersion, type TranspiledComponent, type Transpil
 export { instrumentCoreModule, FUEL_PER_CHECK, type InstrumentReport } from './runtime/instrument.ts';
 export { RunMeter } from './runtime/run-meter.ts';
 export { EventLoopSlice, sharedSlice, SLICE_MS } from './runtime/slice.ts';
+export { Admission, sharedAdmission } from './runtime/admission.ts';
