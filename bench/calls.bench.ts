@@ -11,7 +11,7 @@ import { Bench } from 'tinybench';
 import { clocks, io } from '@bytecodealliance/preview2-shim';
 import { EventRecorder } from '../src/events/recorder.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
-import { DEFAULT_ASYNC_EXPORTS, type TranspiledComponent } from '../src/runtime/transpile.ts';
+import { DEFAULT_ASYNC_EXPORTS, type TranspiledComponent } from '../src/component/transpile.ts';
 import { naiveImports } from './peers/naive-host.ts';
 import { profileTop } from './profile.ts';
 import { CHART_DATA } from './charts.ts';

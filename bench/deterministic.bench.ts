@@ -17,9 +17,9 @@ import { ReplayHandler } from '../src/replay/replay-handler.ts';
 import { ReplaySession } from '../src/replay/session.ts';
 import { Actor } from '../src/runtime/actor.ts';
 import { prepareComponent, runFleet } from '../src/runtime/fleet.ts';
-import { DEFAULT_ASYNC_EXPORTS } from '../src/runtime/transpile.ts';
-import { TimingRuntime } from '../src/time/timing-runtime.ts';
-import { virtualRuntime } from '../src/time/virtual.ts';
+import { DEFAULT_ASYNC_EXPORTS } from '../src/component/transpile.ts';
+import { TimingRuntime } from '../src/timing/timing-runtime.ts';
+import { virtualRuntime } from '../src/timing/virtual.ts';
 import { buildChain, formatChainJsonl } from '../src/events/chain.ts';
 import { actorComponent } from './support.ts';
 

@@ -11,9 +11,9 @@
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { Actor } from '../src/runtime/actor.ts';
-import { SLICE_MS } from '../src/runtime/slice.ts';
-import { FUEL_PER_CHECK } from '../src/runtime/instrument.ts';
-import { transpileComponent, type TranspiledComponent } from '../src/runtime/transpile.ts';
+import { SLICE_MS } from '../src/thread/slice.ts';
+import { FUEL_PER_CHECK } from '../src/component/instrument.ts';
+import { transpileComponent, type TranspiledComponent } from '../src/component/transpile.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { percentile, runSleepers } from './support.ts';

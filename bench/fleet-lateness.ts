@@ -156,7 +156,7 @@ const TRACE_FINDINGS = `**What the trace ruled in and out.**
   suspension in one microtask drain (~50 µs each, so 250–800 ms), most deadlines fell inside it,
   and no peer's timer could fire; expiring them from guest calls only queued the woken guests
   behind the remaining inits. Now calls into guests are admitted by slices
-  (src/runtime/admission.ts): while the thread's 5 ms slice lasts an init enters at once; past
+  (src/thread/admission.ts): while the thread's 5 ms slice lasts an init enters at once; past
   it, inits wait in one FIFO queue and enter from the next loop turn, one at a time, each once
   the previous guest has given the thread back, so what it woke runs before the next enters.
   Within a slice, guest calls expire what is 1 ms overdue (was 10 ms). Both peers go through the

@@ -12,7 +12,7 @@ import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { defaultMaxLive } from '../src/runtime/limits.ts';
 import { planShards, shardSlice } from '../src/runtime/shard-plan.ts';
-import { TimingRuntime } from '../src/time/timing-runtime.ts';
+import { TimingRuntime } from '../src/timing/timing-runtime.ts';
 import { naiveImports } from './peers/naive-host.ts';
 import { actorComponent, peerRegistry, runSleepers, type SleepRun } from './support.ts';
 

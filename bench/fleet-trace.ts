@@ -6,14 +6,14 @@
 //
 //   deadline ─round up─► tick start ─Node timer / busy loop─► fire ─batch position─► expiry
 //            ─microtasks of the batch─► host continues ─jco + JSPI hops─► guest reads now()
-import type { HostTimer } from '../src/scheduler/clock.ts';
-import { nodeTimer } from '../src/scheduler/clock.ts';
+import type { HostTimer } from '../src/clock/clock.ts';
+import { nodeTimer } from '../src/clock/clock.ts';
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import type { HandleRef } from '../src/pollables/table.ts';
 import { Actor } from '../src/runtime/actor.ts';
-import type { TranspiledComponent } from '../src/runtime/transpile.ts';
-import { TimingRuntime } from '../src/time/timing-runtime.ts';
+import type { TranspiledComponent } from '../src/component/transpile.ts';
+import { TimingRuntime } from '../src/timing/timing-runtime.ts';
 import type { TimingHost } from '../src/wasi/host.ts';
 import { sleepState, type SleepRun } from './support.ts';
 
@@ -115,7 +115,7 @@ class TracingTimer implements HostTimer {
 
 /** Runs n sleepers on a fresh runtime of ours and traces every wake-up. */
 async function traceFleet(component: TranspiledComponent, n: number, durationNs: bigint, during?: () => void): Promise<FleetTrace> {
-  const timer = new TracingTimer(nodeTimer);
+  const timer = new TracingTimer(nodeTimer());
   const runtime = new TimingRuntime({ timer });
   const handler = new TimingHandler({}, null, { mode: 'jspi', runtime });
   const registry = new HandlerRegistry();

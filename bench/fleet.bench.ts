@@ -20,8 +20,8 @@ import { loadManifest } from '../src/manifest/manifest.ts';
 import { runFleet } from '../src/runtime/fleet.ts';
 import { defaultMaxLive, maxMapCount } from '../src/runtime/limits.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
-import { nodeTimer } from '../src/scheduler/clock.ts';
-import { TimingRuntime } from '../src/time/timing-runtime.ts';
+import { nodeTimer } from '../src/clock/clock.ts';
+import { TimingRuntime } from '../src/timing/timing-runtime.ts';
 import { CountingTimer } from '../test/support/fake-time.ts';
 import { naiveImports, suspendOnlyImports } from './peers/naive-host.ts';
 import { CHART_DATA } from './charts.ts';
@@ -42,7 +42,7 @@ const SHIM_N = 10;
 const CLI_N = 10_000;
 const MANIFEST = join(import.meta.dirname, '..', 'test-actors', 'sleeper', 'manifest.toml');
 /** One runtime for every "ours" run, its timer counted: the one-timer checks. */
-const timer = new CountingTimer(nodeTimer);
+const timer = new CountingTimer(nodeTimer());
 const runtime = new TimingRuntime({ timer });
 
 /** Memory mappings of this process now (the limit that caps live actors: see src/runtime/limits.ts). */
@@ -203,7 +203,7 @@ async function run(): Promise<string> {
       + '(after the run for the runFleet rows). The "ours", "setTimeout per sleep" and "suspend only" rows instantiate with `Actor.spawn` directly, with no live-actor cap: '
       + `all N are live and suspended at once (10 000 × ~4 mappings fits under vm.max_map_count = ${maxMapCount().toLocaleString('en-US')}). `
       + `The runFleet rows go through the runtime's cap (default ${defaultMaxLive().toLocaleString('en-US')}, from vm.max_map_count: src/runtime/limits.ts). `
-      + 'Every init is started at once; calls into guests are admitted a 5 ms slice per loop turn (src/runtime/admission.ts), for every peer alike, '
+      + 'Every init is started at once; calls into guests are admitted a 5 ms slice per loop turn (src/thread/admission.ts), for every peer alike, '
       + 'so the "start burst" (from the first init to the loop\'s first turn) is one slice plus queueing the rest; timers of any peer fire between slices, '
       + 'and ours also expires what is 1 ms overdue from the guests\' own calls inside a slice. '
       + `"ours" and "setTimeout per sleep" rows are the first of ${ROUNDS} verdict rounds (see below). `

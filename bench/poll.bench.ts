@@ -5,7 +5,7 @@
 import { Bench } from 'tinybench';
 import { clocks, io } from '@bytecodealliance/preview2-shim';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
-import { DEFAULT_ASYNC_EXPORTS, type TranspiledComponent } from '../src/runtime/transpile.ts';
+import { DEFAULT_ASYNC_EXPORTS, type TranspiledComponent } from '../src/component/transpile.ts';
 import { naiveImports } from './peers/naive-host.ts';
 import { actorComponent } from './support.ts';
 

@@ -4,8 +4,8 @@
 // frees them all. A fake timer keeps anything from firing.
 import { PollableTable } from '../src/pollables/table.ts';
 import { Scheduler } from '../src/scheduler/scheduler.ts';
-import type { HostTimer, MonotonicClock } from '../src/scheduler/clock.ts';
-import { TimeSource } from '../src/time/time-source.ts';
+import type { HostTimer, MonotonicClock } from '../src/clock/clock.ts';
+import { TimeSource } from '../src/clock/time-source.ts';
 
 /** A clock that stands at 0: these measurements are about memory, not time. */
 const stillClock: MonotonicClock = { nowNs: () => 0n };

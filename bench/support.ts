@@ -7,7 +7,7 @@ import type { Handler, HandlerInstance } from '../src/handler/registry.ts';
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TIMING_INTERFACES } from '../src/handler/timing-handler.ts';
 import { Actor, type InitOutcome } from '../src/runtime/actor.ts';
-import { jcoVersion, transpileComponent, type TranspiledComponent } from '../src/runtime/transpile.ts';
+import { jcoVersion, transpileComponent, type TranspiledComponent } from '../src/component/transpile.ts';
 import type { ExecutionMode } from '../src/wasi/mode.ts';
 
 export { actorComponent, peerRegistry, runSleepers, sleepState, percentile, machine, target, TARGETS, type SleepRun, type Target };

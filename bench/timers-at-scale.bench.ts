@@ -4,8 +4,8 @@
 // time of the whole phase. Ours: the Scheduler (one wheel, one setTimeout).
 // Peer: one setTimeout per timer.
 import { Scheduler } from '../src/scheduler/scheduler.ts';
-import { hrtimeClock, nodeTimer } from '../src/scheduler/clock.ts';
-import { TimeSource } from '../src/time/time-source.ts';
+import { hrtimeClock, nodeTimer } from '../src/clock/clock.ts';
+import { TimeSource } from '../src/clock/time-source.ts';
 import { CountingTimer } from '../test/support/fake-time.ts';
 import { makeRandom } from './harness.ts';
 import { percentile, target } from './support.ts';
@@ -26,7 +26,7 @@ function deadlinesFrom(startNs: bigint): bigint[] {
 
 function ours(): Promise<Result> {
   const time = new TimeSource(hrtimeClock);
-  const timer = new CountingTimer(nodeTimer);
+  const timer = new CountingTimer(nodeTimer());
   // Late-bound: the expiry sink is fixed at construction, and it reads the scheduler.
   let onExpire: (i: number) => void = () => {};
   const scheduler = new Scheduler({ time, timer, capacity: COUNT, onExpire: (i) => onExpire(i) });

@@ -32,17 +32,17 @@ export { interfaceSatisfies, splitInterfaceName } from './handler/interfaces.ts'
 export { TimingHost, DEFAULT_POLLABLE_QUOTA, type TimingHostOptions } from './wasi/host.ts';
 export { timingImports, monotonicClockImports, wallClockImports, pollImports, type TimingImports } from './wasi/imports.ts';
 export { Pollable, poll } from './wasi/poll.ts';
-export { WasiTrap } from './wasi/trap.ts';
-export { safeText } from './handler/describe.ts';
+export { WasiTrap } from './base/trap.ts';
+export { safeText } from './base/text.ts';
 export { externalPollable, type PollableSource } from './wasi/external.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
 export { PollableTable, StaleHandleError, MAX_LIVE_POLLABLES, type PollableTableOptions } from './pollables/table.ts';
-export { TimeSource } from './time/time-source.ts';
-export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './time/timing-runtime.ts';
-export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './time/virtual.ts';
+export { TimeSource } from './clock/time-source.ts';
+export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './timing/timing-runtime.ts';
+export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './timing/virtual.ts';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
 export { WaitBudget, PER_WAKE_MS, IDLE_SHARE, CAP_MS } from './scheduler/wait-budget.ts';
-export { nodeTimer, nodeTimerNoWait, type HostTimer, type MonotonicClock } from './scheduler/clock.ts';
+export { nodeTimer, type HostTimer, type MonotonicClock, type NodeTimerOptions } from './clock/clock.ts';
 export { TimerWheel, ELAPSED } from './wheel/wheel.ts';
 
 // Event chain.
@@ -96,10 +96,11 @@ export {
 export { defaultMaxLive, MAX_INSTANCES } from './runtime/limits.ts';
 export { planShards, shardSlice, MIN_INSTANCES_PER_CORE_SHARD, MAX_SHARDS, type ShardPlan, type ShardPlanInput, type ShardSlice } from './runtime/shard-plan.ts';
 export { mergeChainFiles, ChainMergeError } from './events/merge-chains.ts';
-export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions, type InstanceOptions } from './runtime/transpile.ts';
+export { transpileComponent, jcoVersion, type TranspiledComponent, type TranspileOptions, type InstanceOptions } from './component/transpile.ts';
 
 // Fair sharing of the thread.
-export { instrumentCoreModule, FUEL_PER_CHECK, type InstrumentReport } from './runtime/instrument.ts';
-export { RunMeter } from './runtime/run-meter.ts';
-export { EventLoopSlice, sharedSlice, SLICE_MS } from './runtime/slice.ts';
-export { Admission, sharedAdmission } from './runtime/admission.ts';
+export { instrumentCoreModule, FUEL_PER_CHECK, type InstrumentReport } from './component/instrument.ts';
+export { RunMeter } from './thread/run-meter.ts';
+export { EventLoopSlice, SLICE_MS, type SliceOptions } from './thread/slice.ts';
+export { Thread } from './thread/thread.ts';
+export { Admission } from './thread/admission.ts';

@@ -34,7 +34,7 @@ test('the public API exports the handler, registry, runtime, chain and adapters 
     'TimingHost', 'Scheduler', 'TimerWheel', 'WasiTrap', 'jspiAvailable', 'defaultMaxLive', 'formatTimeline',
     'TimingRuntime', 'TimeSource', 'virtualRuntime', 'replayHandler', 'ReplaySession', 'parseRecording',
     'buildTheaterChain', 'verifyTheaterChain', 'parseJsonExact', 'theaterHash', 'KNOWN_HANDLER_TYPES',
-    'Admission', 'sharedAdmission', 'WaitBudget', 'nodeTimer', 'nodeTimerNoWait',
+    'Admission', 'Thread', 'WaitBudget', 'nodeTimer',
   ]) {
     assert.ok(name in api, `${name} is exported`);
   }

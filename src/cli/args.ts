@@ -1,8 +1,8 @@
 // Command-line parsing for theater-timing. Pure: argv in, a command or a
 // UsageError out, so every message is unit-tested without spawning.
 import { MAX_INSTANCES } from '../runtime/limits.ts';
-import { parseStartTime } from '../time/start-time.ts';
-import type { ClockKind } from '../time/timing-runtime.ts';
+import { parseStartTime } from '../clock/start-time.ts';
+import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export const USAGE = `usage:

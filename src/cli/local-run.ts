@@ -5,7 +5,7 @@
 import { ChainWriteError } from '../events/chain-file.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type InstanceResult } from '../runtime/fleet.ts';
-import type { ClockKind } from '../time/timing-runtime.ts';
+import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { ChainFormat } from './args.ts';
 import { chainRecording, openChainFile } from './chain-output.ts';

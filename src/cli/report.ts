@@ -1,6 +1,6 @@
 // The end of a run (or a merge) on the terminal: the chain written, the first
 // failures per instance on stderr, the result on stdout, and the exit code.
-import { safeText } from '../handler/describe.ts';
+import { safeText } from '../base/text.ts';
 import type { RunCommand } from './args.ts';
 import type { CliIo } from './io.ts';
 import { theaterChainsWhere } from './theater-output.ts';

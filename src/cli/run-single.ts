@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { ConfigError } from '../handler/config.ts';
-import { safeText } from '../handler/describe.ts';
+import { safeText } from '../base/text.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';

@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { mergeChainFiles, ChainMergeError } from '../events/merge-chains.ts';
-import { safeText } from '../handler/describe.ts';
+import { safeText } from '../base/text.ts';
 import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { prepareComponent } from '../runtime/fleet.ts';
 import { defaultMaxLive } from '../runtime/limits.ts';

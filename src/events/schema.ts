@@ -5,7 +5,7 @@
 // order in which an adapter happened to build the event object.
 
 import type { ChainOutcome, ClampReason, TimingEvent, TimingEventType } from './types.ts';
-import { U64_MAX } from '../time/units.ts';
+import { U64_MAX } from '../base/units.ts';
 
 export { U64_MAX };
 

@@ -2,7 +2,7 @@
 // field of that type present with the right kind, and no extra fields.
 // Returns a message naming the field and echoing the value, or null when valid.
 
-import { describeValue, isPlainObject } from '../handler/describe.ts';
+import { describeValue, isPlainObject } from '../base/text.ts';
 import { CHAIN_OUTCOMES, CLAMP_REASONS, fieldsOf, type FieldKind, U32_MAX, U64_MAX } from './schema.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;

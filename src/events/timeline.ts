@@ -5,10 +5,10 @@
 // carry no instant get a blank time column. Deadlines and subscribe-instant
 // targets are shown on the same relative scale; durations in ms.
 
-import { safeText } from '../handler/describe.ts';
+import { safeText } from '../base/text.ts';
 import type { ChainLine } from './chain.ts';
 import type { WireEvent } from './wire.ts';
-import { NS_PER_MS } from '../time/units.ts';
+import { NS_PER_MS } from '../base/units.ts';
 
 const TIME_WIDTH = 12;
 const TYPE_WIDTH = 26;

@@ -7,7 +7,7 @@
 // the whole file, and reports the first error. Lines are pushed one at a time,
 // so a file of any size is checked in constant memory (verify-file.ts).
 
-import { describeValue, isPlainObject } from '../handler/describe.ts';
+import { describeValue, isPlainObject } from '../base/text.ts';
 import { chainLineText, fleetHeader, hashEvent } from './chain.ts';
 import { fieldsOf } from './schema.ts';
 import { wireEventError } from './shape.ts';

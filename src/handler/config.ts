@@ -4,8 +4,8 @@
 // otherwise silently fall back to a default limit.
 
 import type { TimingLimits } from '../wasi/clamp.ts';
-import { describeValue, isPlainObject } from './describe.ts';
-import { NS_PER_MS } from '../time/units.ts';
+import { describeValue, isPlainObject } from '../base/text.ts';
+import { NS_PER_MS } from '../base/units.ts';
 
 export interface TimingHostConfig {
   /** Longest sleep a subscription may ask for, in ms. */

@@ -4,7 +4,7 @@
 // before the event is written, so the chain holds exactly `limit` guest events,
 // then the runtime's ChainEnd with the trap message: it stays whole and verifies.
 import type { EventSink, TimingEvent } from '../events/types.ts';
-import { quoted, WasiTrap } from '../wasi/trap.ts';
+import { quoted, WasiTrap } from '../base/trap.ts';
 
 export class EventBudget implements EventSink {
   readonly limit: number;

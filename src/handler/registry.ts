@@ -9,7 +9,8 @@
 // resolve to different handlers are a conflict: jco has one slot per key.
 
 import type { EventSink } from '../events/types.ts';
-import type { RunMeter } from '../runtime/run-meter.ts';
+import type { RunMeter } from '../thread/run-meter.ts';
+import { Thread } from '../thread/thread.ts';
 import { interfaceSatisfies, splitInterfaceName } from './interfaces.ts';
 
 /** What a handler knows about the actor it serves. Kept minimal on purpose. */
@@ -32,6 +33,8 @@ export interface Handler {
   readonly name: string;
   /** Versioned interface names, e.g. 'wasi:clocks/wall-clock@0.2.3'. */
   readonly provides: readonly string[];
+  /** The thread its waits run on (a timing handler's runtime's), when it has one. */
+  readonly thread?: Thread;
   instantiate(actor: ActorContext): HandlerInstance;
 }
 
@@ -89,6 +92,18 @@ export class HandlerRegistry {
   // resolution is computed once per list (keyed by the array, which a
   // transpiled component keeps) and dropped whenever a handler is registered.
   #plans = new WeakMap<readonly string[], ImportPlan>();
+  #thread: Thread | null;
+
+  /** `thread`: what the actors share of the thread; default: the first registered handler's, else one of the registry's own. */
+  constructor(options: { thread?: Thread } = {}) {
+    this.#thread = options.thread ?? null;
+  }
+
+  /** The thread the actors built from this registry run on: one slice and admission for all of them. */
+  get thread(): Thread {
+    this.#thread ??= this.#handlers.find((h) => h.thread !== undefined)?.thread ?? new Thread();
+    return this.#thread;
+  }
 
   register(handler: Handler): void {
     if (this.#handlers.some((h) => h.name === handler.name)) {

@@ -2,8 +2,8 @@
 // parent's permissions once, then gives each actor instance its own TimingHost
 // (limits, event sink, pollable quota) over one TimingRuntime: the one it is
 // given, or its own real-time runtime, built on first use.
-import { sharedSlice } from '../runtime/slice.ts';
-import { TimingRuntime } from '../time/timing-runtime.ts';
+import type { Thread } from '../thread/thread.ts';
+import { TimingRuntime } from '../timing/timing-runtime.ts';
 import { TimingHost } from '../wasi/host.ts';
 import { timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
@@ -56,17 +56,22 @@ export class TimingHandler implements Handler {
     this.#runtime = options.runtime ?? null;
   }
 
-  /**
-   * The TimingHost of a live actor, for handlers that supply their own pollables
-   * (see src/wasi/external.ts). Register the timing handler first: the registry
-   * instantiates handlers in registration order.
-   */
   /** The runtime this handler's actors share. */
   get runtime(): TimingRuntime {
     this.#runtime ??= new TimingRuntime();
     return this.#runtime;
   }
 
+  /** The thread this handler's actors wait on: its runtime's. */
+  get thread(): Thread {
+    return this.runtime.thread;
+  }
+
+  /**
+   * The TimingHost of a live actor, for handlers that supply their own pollables
+   * (see src/wasi/external.ts). Register the timing handler first: the registry
+   * instantiates handlers in registration order.
+   */
   hostFor(actorId: string): TimingHost | undefined {
     return this.#hosts.get(actorId);
   }
@@ -85,7 +90,7 @@ export class TimingHandler implements Handler {
       events: budgeted(events, this.config.max_events, actor.actorId),
       quota: this.pollableQuota,
       meter,
-      slice: sharedSlice(),
+      slice: this.runtime.thread.slice,
     });
     events?.record({ type: 'HandlerSetupSuccess' });
     const imports = timingImports(host);

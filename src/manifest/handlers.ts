@@ -13,7 +13,7 @@
 
 import { resolve } from 'node:path';
 import { ConfigError, parseTimingHostConfig, type TimingHostConfig } from '../handler/config.ts';
-import { describeValue, isPlainObject } from '../handler/describe.ts';
+import { describeValue, isPlainObject } from '../base/text.ts';
 import { fileProblem, ManifestError } from './errors.ts';
 
 export interface TimingHandlerSpec {

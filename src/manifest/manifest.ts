@@ -22,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { describeValue } from '../handler/describe.ts';
+import { describeValue } from '../base/text.ts';
 import { fileProblem, ManifestError, reason } from './errors.ts';
 import { parseHandler, unservedWarning, type HandlerSpec } from './handlers.ts';
 

@@ -15,9 +15,9 @@
  *
  * No allocation per subscribe or drop in steady state; the arrays double when full.
  */
-import type { HostTimer } from '../scheduler/clock.ts';
+import type { HostTimer } from '../clock/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
-import type { TimeSource } from '../time/time-source.ts';
+import type { TimeSource } from '../clock/time-source.ts';
 import { ENTRY_LIMIT } from '../wheel/entries.ts';
 import { Owners } from './owners.ts';
 

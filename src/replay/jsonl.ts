@@ -6,7 +6,7 @@ import { fieldsOf } from '../events/schema.ts';
 import { wireEventError } from '../events/shape.ts';
 import type { TimingEvent } from '../events/types.ts';
 import type { WireEvent } from '../events/wire.ts';
-import { isPlainObject } from '../handler/describe.ts';
+import { isPlainObject } from '../base/text.ts';
 import { callOf, type RecordedEntry, type RecordedOutcome, type Recording } from './recorded.ts';
 
 export class RecordingError extends Error {

@@ -13,7 +13,7 @@
  * recording gave it. Each format adapter (jsonl.ts, theater.ts) builds these.
  */
 import type { TimingEvent } from '../events/types.ts';
-import type { Datetime } from '../wasi/wall-clock.ts';
+import type { Datetime } from '../clock/wall-clock.ts';
 
 export const MONOTONIC = 'wasi:clocks/monotonic-clock';
 export const WALL = 'wasi:clocks/wall-clock';

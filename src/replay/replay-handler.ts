@@ -10,8 +10,8 @@
 import { TIMING_INTERFACES } from '../handler/timing-handler.ts';
 import type { ActorContext, Handler, HandlerInstance } from '../handler/registry.ts';
 import type { JcoMonotonicClock, JcoPoll, JcoPollable, JcoWallClock } from '../wasi/jco-types.ts';
-import { WasiTrap } from '../wasi/trap.ts';
-import type { Datetime } from '../wasi/wall-clock.ts';
+import { WasiTrap } from '../base/trap.ts';
+import type { Datetime } from '../clock/wall-clock.ts';
 import { MONOTONIC, POLL, WALL } from './recorded.ts';
 import type { ReplaySession } from './session.ts';
 

@@ -10,7 +10,7 @@
 import { theaterHash } from '../events/theater/event.ts';
 import { parseJsonExact } from '../events/theater/values.ts';
 import type { TimingEvent } from '../events/types.ts';
-import { isPlainObject } from '../handler/describe.ts';
+import { isPlainObject } from '../base/text.ts';
 import { RecordingError } from './jsonl.ts';
 import { callOf, MONOTONIC, POLL, WALL, type RecordedEntry, type Recording } from './recorded.ts';
 

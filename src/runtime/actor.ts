@@ -4,10 +4,11 @@
 import { EventRecorder } from '../events/recorder.ts';
 import type { EventSink } from '../events/types.ts';
 import type { BuiltImports, HandlerRegistry } from '../handler/registry.ts';
-import { sharedAdmission, type Admission } from './admission.ts';
+import type { Admission } from '../thread/admission.ts';
+import type { Thread } from '../thread/thread.ts';
 import { Mailbox } from './mailbox.ts';
-import { RunMeter } from './run-meter.ts';
-import type { TranspiledComponent } from './transpile.ts';
+import type { RunMeter } from '../thread/run-meter.ts';
+import type { TranspiledComponent } from '../component/transpile.ts';
 
 /** What `init` came to: a state, the guest's own `err`, or a trap. */
 export type InitOutcome =
@@ -27,8 +28,8 @@ export interface SpawnOptions {
   record?: boolean;
   /** Record them here instead (e.g. a ChainRecorder that streams them to a file). */
   sink?: EventSink;
-  /** Takes turns entering guests with the event loop (default: the process's own). */
-  admission?: Admission;
+  /** The thread it shares with its neighbours (slice, admission, meter clock); default: the registry's. */
+  thread?: Thread;
 }
 
 export class Actor {
@@ -53,15 +54,16 @@ export class Actor {
   /** Instantiates `component` with the registry's imports. Synchronous: no transpile, no compile. */
   static spawn(component: TranspiledComponent, registry: HandlerRegistry, options: SpawnOptions): Actor {
     const events = options.sink !== undefined || options.record === false ? null : new EventRecorder();
-    const meter = new RunMeter(options.id);
+    const thread = options.thread ?? registry.thread;
+    const meter = thread.meter(options.id);
     const built = registry.buildImports(component.importNames, { actorId: options.id, events: options.sink ?? events, meter });
     try {
-      const exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports, { meter });
+      const exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports, { meter, slice: thread.slice });
       const actor = exports[ACTOR_INTERFACE];
       if (actor === undefined || typeof actor.init !== 'function') {
         throw new TypeError(`the component does not export ${ACTOR_INTERFACE} with an init function`);
       }
-      return new Actor(options.id, events, built, actor, meter, options.admission ?? sharedAdmission());
+      return new Actor(options.id, events, built, actor, meter, thread.admission);
     } catch (error) {
       built.dispose();
       throw error;

@@ -19,17 +19,16 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { EventSink, TimingEvent } from '../events/types.ts';
 import type { HandlerRegistry } from '../handler/registry.ts';
-import { TimingRuntime, type ClockKind } from '../time/timing-runtime.ts';
-import { virtualRuntime } from '../time/virtual.ts';
+import { TimingRuntime, type ClockKind } from '../timing/timing-runtime.ts';
+import { virtualRuntime } from '../timing/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
-import { sharedAdmission } from './admission.ts';
 import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
 import { defaultMaxLive, MAPPINGS_MEASURED, MAX_INSTANCES, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
-import { transpileComponent, type TranspiledComponent } from './transpile.ts';
-import { versionedImportNames } from './import-versions.ts';
+import { transpileComponent, type TranspiledComponent } from '../component/transpile.ts';
+import { versionedImportNames } from '../component/import-versions.ts';
 import { registryFor } from './handlers.ts';
 
 export { registryFor } from './handlers.ts';
@@ -43,7 +42,7 @@ export interface FleetOptions {
    */
   maxLive?: number;
   mode?: ExecutionMode | 'auto';
-  /** 'real' (default) or 'virtual' time; see src/time/virtual.ts. Ignored when `runtime` is given. */
+  /** 'real' (default) or 'virtual' time; see src/timing/virtual.ts. Ignored when `runtime` is given. */
   clock?: ClockKind;
   /** Virtual time only: the wall clock's start, ns since the epoch (default 2025-01-01T00:00:00Z). */
   startWallNs?: bigint;
@@ -149,7 +148,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const { recording } = options;
-  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i) });
+  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i), thread: runtime.thread });
   // The first batch is spawned up front so spawnMs measures instantiation alone.
   // Instance 0 failing rejects the run: the component does not fit the manifest
   // (no actor export, an import no handler serves), and every instance would fail
@@ -165,7 +164,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     }
   }
   const t2 = performance.now();
-  const admission = sharedAdmission();
+  const admission = runtime.thread.admission;
   const take = async (i: number): Promise<Actor> => {
     if (i >= first.length) {
       // A later wave instantiates inside the run: a turn of guest work like any call into

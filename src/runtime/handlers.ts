@@ -12,11 +12,11 @@ import { HandlerRegistry } from '../handler/registry.ts';
 import { TimingHandler } from '../handler/timing-handler.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { replayHandler } from '../replay/load.ts';
-import { TimingRuntime } from '../time/timing-runtime.ts';
+import { TimingRuntime } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
 export function registryFor(manifest: ActorManifest, mode: ExecutionMode, runtime: TimingRuntime = new TimingRuntime()): HandlerRegistry {
-  const registry = new HandlerRegistry();
+  const registry = new HandlerRegistry({ thread: runtime.thread });
   const replay = manifest.handlers.find((spec) => spec.type === 'replay');
   manifest.handlers.forEach((spec) => {
     switch (spec.type) {

@@ -28,9 +28,9 @@
  *
  * Units: ticks are integer counts of the TimeSource's tick (time.tickNs) since its origin.
  */
-import type { TimeSource } from '../time/time-source.ts';
+import type { TimeSource } from '../clock/time-source.ts';
 import { TimerWheel } from '../wheel/wheel.ts';
-import { MAX_TIMER_DELAY_MS, nodeTimer, type HostTimer } from './clock.ts';
+import { MAX_TIMER_DELAY_MS, nodeTimer, type HostTimer } from '../clock/clock.ts';
 import { CAP_MS, WaitBudget } from './wait-budget.ts';
 
 export type ExpirySink = (payload: number) => void;
@@ -68,7 +68,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.time = options.time;
     this.#onExpire = options.onExpire;
-    this.#timer = options.timer ?? nodeTimer;
+    this.#timer = options.timer ?? nodeTimer();
     this.#wheel = new TimerWheel({ capacity: options.capacity ?? 1024, nowTick: 0 });
     this.#heldTicks = Math.ceil((HELD_LOOP_MS * 1e6) / Number(this.time.tickNs));
     this.#budget = this.#timer.waitActively === undefined ? null : new WaitBudget(() => Number(this.time.nowNs()) / 1e6);
@@ -115,7 +115,7 @@ export class Scheduler {
    * from then on as soon as anything is due, until the loop turns (the timer fires, or the
    * work queued after a batch runs). The table calls it from the guest path (subscribe,
    * scan, ready, drop): a fleet's start admits inits for a whole slice per loop turn
-   * (runtime/admission.ts), and no timer fires within it. Why not at once: inside an
+   * (thread/admission.ts), and no timer fires within it. Why not at once: inside an
    * ordinary batch drain, a guest woken from the drain queues behind every hop already
    * queued, and each resumed guest's calls pull the next into the same drain; the timer's
    * batches serve that better (issue 14's trace). 1 ms overdue means something longer than

@@ -6,7 +6,7 @@
 // is skipped; the last event of a chain may be the ChainEnd record with the
 // run's outcome.
 
-import { describeValue, isPlainObject } from '../handler/describe.ts';
+import { describeValue, isPlainObject } from '../base/text.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue, type Outcome } from './calls.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;

@@ -7,9 +7,9 @@
 // init err). Theater records no `waited`, no clamps and no drops, and handles
 // count 0, 1, 2… per actor. Hashes are not checked here.
 
-import { describeValue, isPlainObject } from '../handler/describe.ts';
+import { describeValue, isPlainObject } from '../base/text.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue } from './calls.ts';
-import { parseJsonExact } from './exact-json.ts';
+import { parseJsonExact } from '../base/exact-json.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 

@@ -17,14 +17,14 @@
 import type { EventSink } from '../events/types.ts';
 import type { Waiter } from '../pollables/owners.ts';
 import type { HandleRef as PollableRef, PollableTable } from '../pollables/table.ts';
-import type { RunMeter } from '../runtime/run-meter.ts';
-import type { EventLoopSlice } from '../runtime/slice.ts';
-import type { TimingRuntime } from '../time/timing-runtime.ts';
-import { U64_MAX } from '../time/units.ts';
+import type { RunMeter } from '../thread/run-meter.ts';
+import type { EventLoopSlice } from '../thread/slice.ts';
+import type { TimingRuntime } from '../timing/timing-runtime.ts';
+import { U64_MAX } from '../base/units.ts';
 import { clampSleep, type TimingLimits } from './clamp.ts';
 import type { ExecutionMode } from './mode.ts';
-import { quoted, WasiTrap } from './trap.ts';
-import type { Datetime } from './wall-clock.ts';
+import { quoted, WasiTrap } from '../base/trap.ts';
+import type { Datetime } from '../clock/wall-clock.ts';
 
 export const DEFAULT_POLLABLE_QUOTA = 10_000;
 

@@ -8,7 +8,7 @@ import { slotOf } from '../pollables/table.ts';
 import type { TimingHost } from './host.ts';
 import type { JcoMonotonicClock, JcoPoll, JcoPollable, JcoWallClock } from './jco-types.ts';
 import { Pollable, poll } from './poll.ts';
-import type { Datetime } from './wall-clock.ts';
+import type { Datetime } from '../clock/wall-clock.ts';
 
 export interface MonotonicClockImports {
   now(): bigint;

@@ -2,7 +2,7 @@
 import { slotOf } from '../pollables/table.ts';
 import type { TimingHost } from './host.ts';
 import type { JcoPollable } from './jco-types.ts';
-import { WasiTrap } from './trap.ts';
+import { WasiTrap } from '../base/trap.ts';
 
 const U32_LIMIT = 2 ** 32;
 

@@ -13,7 +13,7 @@ import type { TimingHostConfig } from '../../src/handler/config.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
 import { Actor, type InitOutcome } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
-import type { TranspiledComponent } from '../../src/runtime/transpile.ts';
+import type { TranspiledComponent } from '../../src/component/transpile.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MS = 1_000_000n;

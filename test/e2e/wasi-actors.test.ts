@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { parseChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { nodeTimer } from '../../src/scheduler/clock.ts';
-import { TimingRuntime } from '../../src/time/timing-runtime.ts';
+import { nodeTimer } from '../../src/clock/clock.ts';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { CountingTimer } from '../support/fake-time.ts';
 import { runFleet } from '../../src/runtime/fleet.ts';
 
@@ -51,7 +51,7 @@ test('jspi: 200 sleepers wake never early and less than 1 s late; one host timer
   const durationNs = 30_000_000n;
   const state = new Uint8Array(8);
   new DataView(state.buffer).setBigUint64(0, durationNs, true);
-  const timer = new CountingTimer(nodeTimer);
+  const timer = new CountingTimer(nodeTimer());
   const runtime = new TimingRuntime({ timer });
   const fleet = await runFleet(manifest('sleeper'), { runtime, instances: 200, state });
   const { maxArmed } = timer;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PollableTable, slotOf, StaleHandleError } from '../../src/pollables/table.ts';
-import { TimeSource } from '../../src/time/time-source.ts';
+import { TimeSource } from '../../src/clock/time-source.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
 /** A deadline on the whole-ms grid of a clock that starts at 0. */

@@ -9,10 +9,11 @@ import { join, resolve } from 'node:path';
 import { HandlerRegistry } from '../../src/handler/registry.ts';
 import { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { TimingRuntime } from '../../src/time/timing-runtime.ts';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
+import { Thread } from '../../src/thread/thread.ts';
 import { Actor } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
-import type { TranspiledComponent } from '../../src/runtime/transpile.ts';
+import type { TranspiledComponent } from '../../src/component/transpile.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MS = 1_000_000n;
@@ -34,9 +35,13 @@ const okState = (outcome: Awaited<ReturnType<Actor['init']>>): Uint8Array | null
   return outcome.state;
 };
 
-/** A timing handler over its own pollable table, so counts are this test's alone. */
+/**
+ * A timing handler over its own pollable table, so counts are this test's alone, and
+ * its own thread, whose slice never runs out: every call enters its guest at once,
+ * however long the machine took to compile (the counts below must not depend on it).
+ */
 function privateTiming(mode: 'jspi' | 'sync' = 'jspi') {
-  const runtime = new TimingRuntime({ capacity: 64 });
+  const runtime = new TimingRuntime({ capacity: 64, thread: new Thread({ sliceMs: Infinity }) });
   const { table } = runtime;
   const handler = new TimingHandler({ min_sleep_duration: 0 }, null, { mode, runtime });
   const registry = new HandlerRegistry();

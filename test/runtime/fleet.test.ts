@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join, resolve } from 'node:path';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { TimingRuntime } from '../../src/time/timing-runtime.ts';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { Actor } from '../../src/runtime/actor.ts';
 import { runFleet } from '../../src/runtime/fleet.ts';
 import { defaultMaxLive, maxLiveCeiling } from '../../src/runtime/limits.ts';

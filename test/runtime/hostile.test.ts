@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { HandlerRegistry } from '../../src/handler/registry.ts';
 import { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { TimingRuntime } from '../../src/time/timing-runtime.ts';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { Actor, type InitOutcome } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
-import type { TranspiledComponent } from '../../src/runtime/transpile.ts';
+import type { TranspiledComponent } from '../../src/component/transpile.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const component = (name: string, mode: 'jspi' | 'sync' = 'jspi'): Promise<TranspiledComponent> =>

@@ -2,11 +2,11 @@
 // clock: the budget that rations it, and when the scheduler uses it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { HostTimer } from '../../src/scheduler/clock.ts';
+import type { HostTimer } from '../../src/clock/clock.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { CAP_MS, IDLE_SHARE, PER_WAKE_MS, WaitBudget } from '../../src/scheduler/wait-budget.ts';
-import { TimeSource } from '../../src/time/time-source.ts';
-import { REAL_TICK_NS } from '../../src/time/timing-runtime.ts';
+import { TimeSource } from '../../src/clock/time-source.ts';
+import { REAL_TICK_NS } from '../../src/timing/timing-runtime.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
 /** A fake timer that can wait on the thread (it moves the fake clock) and queues after-work callbacks. */

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
-import { MAX_TIMER_DELAY_MS, observedResolutionNs, hrtimeClock, nodeTimer } from '../../src/scheduler/clock.ts';
-import { TimeSource } from '../../src/time/time-source.ts';
+import { MAX_TIMER_DELAY_MS, observedResolutionNs, hrtimeClock, nodeTimer } from '../../src/clock/clock.ts';
+import { TimeSource } from '../../src/clock/time-source.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
 function setup(onExpire?: (payload: number, scheduler: Scheduler) => void) {
@@ -164,10 +164,14 @@ test('real sources: hrtime never decreases, resolution is positive, node timer w
   assert.is(real.armed, true);
   real.cancel(h);
   assert.is(real.armed, false);
-  const handle = nodeTimer.set(() => {}, 1000);
-  nodeTimer.keepAlive(handle, false);
-  nodeTimer.keepAlive(handle, true);
-  nodeTimer.clear(handle);
+  const timer = nodeTimer();
+  const handle = timer.set(() => {}, 1000);
+  timer.keepAlive(handle, false);
+  timer.keepAlive(handle, true);
+  timer.clear(handle);
+  assert.is(nodeTimer({ activeWait: false }).waitActively, undefined, 'activeWait false: Node\'s whole-ms timer only');
+  assert.is(nodeTimer({ busy: () => true }).waitActively!(0.5), false, 'never waits while guest calls queue');
+  assert.is(nodeTimer({ busy: () => false }).waitActively!(0.01), true);
 });
 
 test.run();

@@ -3,10 +3,10 @@
 // and re-arming the one timer only after the woken work has run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { HostTimer } from '../../src/scheduler/clock.ts';
+import type { HostTimer } from '../../src/clock/clock.ts';
 import { HELD_LOOP_MS, Scheduler } from '../../src/scheduler/scheduler.ts';
-import { TimeSource } from '../../src/time/time-source.ts';
-import { REAL_TICK_NS } from '../../src/time/timing-runtime.ts';
+import { TimeSource } from '../../src/clock/time-source.ts';
+import { REAL_TICK_NS } from '../../src/timing/timing-runtime.ts';
 import { TimingHost } from '../../src/wasi/host.ts';
 import { FakeClock, FakeTimer, fakeRuntime, MS } from '../support/fake-time.ts';
 

@@ -1,7 +1,7 @@
 // A hand-driven monotonic clock and native timer for unit tests: no real time passes.
-import type { HostTimer, MonotonicClock } from '../../src/scheduler/clock.ts';
-import { TimingRuntime } from '../../src/time/timing-runtime.ts';
-import type { WallReader } from '../../src/wasi/wall-clock.ts';
+import type { HostTimer, MonotonicClock } from '../../src/clock/clock.ts';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
+import type { WallReader } from '../../src/clock/wall-clock.ts';
 
 export const MS = 1_000_000n;
 

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TimelineInputError } from '../../src/timeline/calls.ts';
-import { parseJsonExact } from '../../src/timeline/exact-json.ts';
+import { parseJsonExact } from '../../src/base/exact-json.ts';
 import { fromJsonl } from '../../src/timeline/jsonl-adapter.ts';
 import { fromTheater, showTagged } from '../../src/timeline/theater-adapter.ts';
 import { hostCall, theaterChain } from './fixtures.ts';

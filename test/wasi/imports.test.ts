@@ -1,18 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { slotOf } from '../../src/pollables/table.ts';
-import { TimingRuntime, atomicsSleep } from '../../src/time/timing-runtime.ts';
-import { U64_MAX } from '../../src/time/units.ts';
+import { TimingRuntime, atomicsSleep } from '../../src/timing/timing-runtime.ts';
+import { U64_MAX } from '../../src/base/units.ts';
 import { buildChain, chainEnd, formatChainJsonl } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { TimingHost, type TimingHostOptions } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
 import { Pollable } from '../../src/wasi/poll.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
-import { WallClock } from '../../src/wasi/wall-clock.ts';
+import { WallClock } from '../../src/clock/wall-clock.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
-import { RunMeter } from '../../src/runtime/run-meter.ts';
-import type { EventLoopSlice } from '../../src/runtime/slice.ts';
+import { RunMeter } from '../../src/thread/run-meter.ts';
+import type { EventLoopSlice } from '../../src/thread/slice.ts';
 
 function setup(options: Partial<Omit<TimingHostOptions, 'runtime'>> & { sleepSync?: (ms: number) => void } = {}) {
   const clock = new FakeClock(7n * MS + 250n);

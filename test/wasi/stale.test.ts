@@ -5,7 +5,7 @@
 // a bare Object.create(Pollable.prototype); these tests build the same objects.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TimingRuntime } from '../../src/time/timing-runtime.ts';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { TimingHost } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
 import { Pollable } from '../../src/wasi/poll.ts';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deadlineTick } from '../../src/wheel/ticks.ts';
+import { deadlineTick } from '../../src/clock/ticks.ts';
 import { ELAPSED, TimerWheel } from '../../src/wheel/wheel.ts';
 
 const SPAN = 2 ** 36;

@@ -4,7 +4,7 @@
 // handler recorded (README, "Theater's chain.json"). Payloads of other event
 // types belong to other handlers and are not read.
 
-import { describeValue, isPlainObject } from '../../handler/describe.ts';
+import { describeValue, isPlainObject } from '../../base/text.ts';
 import { parseJsonExact, valueError } from './values.ts';
 
 const HOST_CALL = /^(wasi:clocks\/monotonic-clock|wasi:clocks\/wall-clock|wasi:io\/poll)@([^/]+)\/(.+)$/;

@@ -5,7 +5,7 @@
 // error so the summary counts the whole file, and reports the first bad event
 // by its index in the array (from 0).
 
-import { describeValue, isPlainObject } from '../../handler/describe.ts';
+import { describeValue, isPlainObject } from '../../base/text.ts';
 import { theaterHash } from './event.ts';
 import { payloadError } from './payload.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WallClock, systemWallSource } from '../../src/wasi/wall-clock.ts';
+import { WallClock, systemWallSource } from '../../src/clock/wall-clock.ts';
 import { jspiAvailable, resolveMode } from '../../src/wasi/mode.ts';
 
 function fake(dateMs: number, hrNs: bigint) {

@@ -1,7 +1,7 @@
 // TimeSource as a pure unit: origin, ns -> tick both ways, ms until a tick.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TimeSource } from '../../src/time/time-source.ts';
+import { TimeSource } from '../../src/clock/time-source.ts';
 import { FakeClock, MS } from '../support/fake-time.ts';
 
 test('the origin is the clock at construction; ticks count whole ms from it', () => {

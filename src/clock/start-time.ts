@@ -1,7 +1,7 @@
 // `--start-time <RFC 3339>`: where a virtual wall clock starts, in ns since
 // the Unix epoch. Validated at the edge: the message names the flag and echoes
 // the value. Nanosecond fractions are kept exactly (Date only holds ms).
-import { NS_PER_MS } from './units.ts';
+import { NS_PER_MS } from '../base/units.ts';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
 

@@ -8,7 +8,7 @@ import type { ActorContext, Handler } from '../../src/handler/registry.ts';
 import type { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
 import { registryFor, runFleet } from '../../src/runtime/fleet.ts';
-import { virtualRuntime } from '../../src/time/virtual.ts';
+import { virtualRuntime } from '../../src/timing/virtual.ts';
 import { externalPollable } from '../../src/wasi/external.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -19,11 +19,11 @@
  * VIRTUAL_START_NS, the wall clock at `startWallNs`; both move together.
  * External sources set from real I/O do not fit virtual time: use real time.
  */
-import { sharedAdmission } from '../runtime/admission.ts';
-import type { HostTimer, MonotonicClock } from '../scheduler/clock.ts';
-import { splitDatetime, type Datetime, type WallReader } from '../wasi/wall-clock.ts';
-import { WasiTrap } from '../wasi/trap.ts';
-import { TimeSource } from './time-source.ts';
+import { Thread } from '../thread/thread.ts';
+import type { HostTimer, MonotonicClock } from '../clock/clock.ts';
+import { splitDatetime, type Datetime, type WallReader } from '../clock/wall-clock.ts';
+import { WasiTrap } from '../base/trap.ts';
+import { TimeSource } from '../clock/time-source.ts';
 import { TimingRuntime } from './timing-runtime.ts';
 import { WaitRegistry } from './waits.ts';
 
@@ -67,10 +67,12 @@ export class VirtualTimer implements HostTimer {
   #time: TimeSource;
   #armed: Armed | null = null;
   #checkQueued = false;
+  #thread: Thread;
 
-  constructor(clock: VirtualClock, time: TimeSource) {
+  constructor(clock: VirtualClock, time: TimeSource, thread: Thread) {
     this.#clock = clock;
     this.#time = time;
+    this.#thread = thread;
     this.waits = new WaitRegistry(this.#queueCheck);
   }
 
@@ -100,7 +102,7 @@ export class VirtualTimer implements HostTimer {
     if (this.waits.size === 0) return;
     // Guest calls still waiting to enter (admission.ts) have yet to run: time stands still
     // until every one has, so what they see never depends on how the real slices fell.
-    if (sharedAdmission().waiting > 0) return this.#queueCheck();
+    if (this.#thread.busy) return this.#queueCheck();
     const armed = this.#armed;
     if (armed !== null) {
       this.#armed = null;
@@ -132,9 +134,11 @@ export interface VirtualRuntimeOptions {
 export function virtualRuntime(options: VirtualRuntimeOptions = {}): TimingRuntime {
   const clock = new VirtualClock();
   const time = new TimeSource(clock);
-  const timer = new VirtualTimer(clock, time);
+  const thread = new Thread();
+  const timer = new VirtualTimer(clock, time, thread);
   return new TimingRuntime({
     kind: 'virtual',
+    thread,
     clock: time,
     timer,
     waits: timer.waits,

@@ -10,8 +10,8 @@
  *                               may suspend), a plain no-op.
  */
 import type { ExecutionMode } from '../wasi/mode.ts';
-import type { RunMeter } from './run-meter.ts';
-import { sharedSlice, type EventLoopSlice } from './slice.ts';
+import type { RunMeter } from '../thread/run-meter.ts';
+import type { EventLoopSlice } from '../thread/slice.ts';
 
 export interface YieldImports {
   check(maySuspend: number): number;
@@ -22,7 +22,7 @@ interface SuspendingApi {
   Suspending: new (fn: () => Promise<void>) => object;
 }
 
-export function yieldImports(mode: ExecutionMode, meter: RunMeter | null, slice: EventLoopSlice = sharedSlice()): YieldImports {
+export function yieldImports(mode: ExecutionMode, meter: RunMeter | null, slice: EventLoopSlice): YieldImports {
   const check = (maySuspend: number): number => {
     const nowMs = performance.now();
     meter?.check(nowMs);

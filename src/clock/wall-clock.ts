@@ -9,9 +9,9 @@
 // monotonic offset) when that lands in the same millisecond, so even the first
 // reading is sub-ms. Every reading agrees with the system clock to the
 // millisecond and carries sub-millisecond precision. Seconds and nanoseconds
-// come from one bigint. Each runtime builds its own (src/time/timing-runtime.ts).
+// come from one bigint. Each runtime builds its own (src/timing/timing-runtime.ts).
 
-import { NS_PER_MS, NS_PER_S } from '../time/units.ts';
+import { NS_PER_MS, NS_PER_S } from '../base/units.ts';
 
 /** Nanoseconds since the epoch as a WASI datetime. */
 export function splitDatetime(ns: bigint): Datetime {
@@ -36,7 +36,7 @@ export interface Datetime {
   nanoseconds: number;
 }
 
-/** What the wall-clock import reads: real (WallClock) or virtual (src/time/virtual.ts). */
+/** What the wall-clock import reads: real (WallClock) or virtual (src/timing/virtual.ts). */
 export interface WallReader {
   now(): Datetime;
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NS_PER_TICK, currentTick, deadlineTick } from '../../src/wheel/ticks.ts';
+import { NS_PER_TICK, currentTick, deadlineTick } from '../../src/clock/ticks.ts';
 
 const U64_MAX_NS = 2n ** 64n - 1n;
 

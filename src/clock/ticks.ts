@@ -1,13 +1,13 @@
 // The arithmetic of bigint nanoseconds to wheel ticks (1 ms by default; a TimeSource
 // may choose a finer tick); its one caller is the runtime's TimeSource
-// (src/time/time-source.ts), which owns the origin and the tick length.
+// (src/clock/time-source.ts), which owns the origin and the tick length.
 // Deadlines round UP so nothing can fire early; "now" rounds DOWN so a
 // deadline is never reported as reached before it truly is. Times before the
 // origin map to tick 0, the wheel's first instant.
 // u64::MAX ns is 18_446_744_073_710 ms ticks (10x that in 0.1 ms ticks), far inside
 // Number.MAX_SAFE_INTEGER.
 
-import { NS_PER_MS as NS_PER_TICK } from '../time/units.ts';
+import { NS_PER_MS as NS_PER_TICK } from '../base/units.ts';
 
 export { NS_PER_TICK, deadlineTick, currentTick };
 

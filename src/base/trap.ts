@@ -1,4 +1,4 @@
-import { safeText } from '../handler/describe.ts';
+import { safeText } from './text.ts';
 
 /** A guest violated the WASI contract or a host limit: the calling actor traps, nothing else. */
 export class WasiTrap extends Error {

@@ -1,11 +1,11 @@
-// The fairness pass (src/runtime/instrument.ts, weigh.ts, custom-sections.ts):
+// The fairness pass (src/component/instrument.ts, weigh.ts, custom-sections.ts):
 // which functions and loops get a fuel check and with what weight, how the
 // exports set may_suspend, and what the checks do when run, in both modes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FUEL_PER_CHECK, instrumentCoreModule, YIELD_MODULE } from '../../src/runtime/instrument.ts';
-import { trimCustomSections } from '../../src/runtime/custom-sections.ts';
-import { CALL_WEIGHT, IMPORT_CALL_WEIGHT } from '../../src/runtime/weigh.ts';
+import { FUEL_PER_CHECK, instrumentCoreModule, YIELD_MODULE } from '../../src/component/instrument.ts';
+import { trimCustomSections } from '../../src/component/custom-sections.ts';
+import { CALL_WEIGHT, IMPORT_CALL_WEIGHT } from '../../src/component/weigh.ts';
 
 const tools = (await import('@bytecodealliance/jco')) as { parse(wat: string): Promise<Uint8Array> };
 interface WasmApi {

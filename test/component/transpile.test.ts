@@ -10,7 +10,7 @@ import { buildActors } from '../../scripts/build-actors.ts';
 import {
   DEFAULT_ASYNC_EXPORTS, defaultCacheDir, forgetTranspiled, jcoVersion, transpileComponent,
   type ImportObject,
-} from '../../src/runtime/transpile.ts';
+} from '../../src/component/transpile.ts';
 
 const [built] = await buildActors({ only: ['poll-empty'] });
 const component = new Uint8Array(readFileSync(built.outPath));

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeValue, isPlainObject, safeText } from '../../src/handler/describe.ts';
+import { describeValue, isPlainObject, safeText } from '../../src/base/text.ts';
 
 const describe = suite('describeValue');
 

@@ -1,8 +1,10 @@
-// Admission (src/runtime/admission.ts) on a hand-driven slice: no real time passes.
+// Admission (src/thread/admission.ts) on a hand-driven slice: no real time passes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Admission, sharedAdmission } from '../../src/runtime/admission.ts';
-import { EventLoopSlice } from '../../src/runtime/slice.ts';
+import { Admission } from '../../src/thread/admission.ts';
+import { Thread } from '../../src/thread/thread.ts';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
+import { EventLoopSlice } from '../../src/thread/slice.ts';
 
 /** A slice on a fake ms clock whose "next turn" callbacks run when the test says. */
 function fakeSlice(sliceMs = 5) {
@@ -103,7 +105,7 @@ test('a call that arrives while an admitted one runs queues behind it; a throwin
   assert.is(admission.waiting, 0);
 });
 
-test('an idle admission schedules nothing; the process shares one', async () => {
+test('an idle admission schedules nothing; each runtime has its own thread', async () => {
   const { slice } = fakeSlice(5);
   let deferred = 0;
   const counting = new EventLoopSlice({ sliceMs: 5, nowMs: () => 0, defer: () => { deferred++; } });
@@ -112,7 +114,16 @@ test('an idle admission schedules nothing; the process shares one', async () => 
   admission.leave();
   assert.is(deferred, 1, 'only the slice\'s own end-of-turn mark');
   assert.ok(new Admission(slice).enter() === undefined);
-  assert.is(sharedAdmission(), sharedAdmission());
+  const a = new TimingRuntime(), b = new TimingRuntime();
+  assert.ok(a.thread !== b.thread && a.thread.admission !== b.thread.admission, 'two runtimes keep apart');
+  let nowMs = 7;
+  const thread = new Thread({ sliceMs: 5, nowMs: () => nowMs, defer: () => {} });
+  assert.is(thread.busy, false);
+  assert.is(thread.meter('x').actorId, 'x');
+  assert.is(thread.admission.enter(), undefined, 'the slice has just begun');
+  nowMs = 12;
+  void thread.admission.enter();
+  assert.is(thread.busy, true, 'a queued call makes the thread busy');
 });
 
 test.run();

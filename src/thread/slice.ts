@@ -1,6 +1,6 @@
 /*
  * EventLoopSlice: how long the thread has been held since the event loop last
- * ran, process-wide. Guests share one thread, so the slice is the thread's,
+ * ran, per runtime (thread.ts). Guests share one thread, so the slice is the thread's,
  * not an actor's: whoever finds it used up waits one macrotask, and every timer
  * and I/O callback that came due meanwhile runs before it continues.
  *
@@ -49,11 +49,4 @@ export class EventLoopSlice {
   nextTurn(): Promise<void> {
     return new Promise((resolve) => this.#defer(resolve));
   }
-}
-
-let shared: EventLoopSlice | undefined;
-/** The process's slice: every actor on this thread shares it. */
-export function sharedSlice(): EventLoopSlice {
-  shared ??= new EventLoopSlice();
-  return shared;
 }

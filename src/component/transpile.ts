@@ -32,7 +32,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INSTRUMENT_FORMAT, instrumentCoreModule, YIELD_MODULE } from './instrument.ts';
-import type { RunMeter } from './run-meter.ts';
+import type { RunMeter } from '../thread/run-meter.ts';
+import { EventLoopSlice } from '../thread/slice.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
@@ -61,6 +62,8 @@ export interface TranspileOptions {
 export interface InstanceOptions {
   /** Meters the CPU time of the instance's calls (its max_cpu_ms). */
   meter?: RunMeter | null;
+  /** The thread slice the fairness pass yields on (the runtime's: Thread.slice); default: the component's own. */
+  slice?: EventLoopSlice;
 }
 
 /** Keyed by versionless interface name, e.g. `'wasi:io/poll'`. */
@@ -198,8 +201,10 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
     if (module === undefined) throw new Error(`transpileComponent: the glue asked for core module ${JSON.stringify(name)}, which the transpile did not produce`);
     return module;
   };
-  // Instances without a meter share one set of yield imports (no CPU budget).
-  const unmetered = instrument ? yieldImports(mode, null) : null;
+  // Instances given neither a meter nor a slice share one set of yield imports (no CPU
+  // budget) on a slice of the component's own.
+  const ownSlice = new EventLoopSlice();
+  const unmetered = instrument ? yieldImports(mode, null, ownSlice) : null;
   const instantiateSync = <T>(imports: ImportObject, options: InstanceOptions = {}): T => {
     for (const name of meta.importNames) {
       if (typeof imports?.[name] !== 'object' || imports[name] === null) {
@@ -207,7 +212,9 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
       }
     }
     const meter = options.meter ?? null;
-    const yielding: YieldImports | null = meter === null ? unmetered : yieldImports(mode, meter);
+    const slice = options.slice;
+    const yielding: YieldImports | null = !instrument ? null
+      : meter === null && slice === undefined ? unmetered : yieldImports(mode, meter, slice ?? ownSlice);
     const instantiateCore = (module: CoreModule, core: CoreImports) =>
       new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
     // With compiled modules and a synchronous instantiateCore the glue's

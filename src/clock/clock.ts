@@ -1,6 +1,5 @@
 // The real time sources. Everything else takes them by injection, so unit tests
 // can drive a fake clock and a fake timer by hand.
-import { sharedAdmission } from '../runtime/admission.ts';
 
 /** A monotonic clock in nanoseconds from an unspecified origin. */
 export interface MonotonicClock {
@@ -39,31 +38,51 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 const FUTEX_MARGIN_MS = 0.12;
 const futex = new Int32Array(new SharedArrayBuffer(4));
 
+export interface NodeTimerOptions {
+  /**
+   * True while the thread has other work queued (guest calls waiting to enter, see
+   * thread/thread.ts): the timer never waits on the thread in its place.
+   */
+  busy?: () => boolean;
+  /**
+   * Default true: wait on the thread for deadlines less than a ms away. False: leave
+   * every deadline to Node's whole-ms timer, for a process that shares its cores with
+   * busier neighbours (more shard processes than cores), where a wait on the thread
+   * would take CPU time from them.
+   */
+  activeWait?: boolean;
+}
+
 /**
+ * Node's setTimeout as the runtime's one native timer.
+ *
  * Node 26 truncates a fractional delay to whole ms and counts it from the loop's
  * floored ms, so setTimeout(2.7) fires ~2 ms later: before the instant asked for. The
  * scheduler would then find nothing due, re-arm, and wait a further whole ms. Rounding
  * up fires once, at the first whole ms at or after the instant.
  */
-export const nodeTimer: HostTimer = {
-  set: (callback, delayMs) => setTimeout(callback, Math.ceil(delayMs)),
-  afterCurrentWork: (callback) => { setImmediate(callback); },
-  waitActively: (ms) => {
-    // Guest calls waiting to enter (a fleet starting) are work: never wait in their place.
-    if (sharedAdmission().waiting > 0) return false;
+export function nodeTimer(options: NodeTimerOptions = {}): HostTimer {
+  const busy = options.busy ?? (() => false);
+  const waitActively = (ms: number): boolean => {
+    if (busy()) return false;
     const until = performance.now() + ms;
     // The kernel wakes a futex wait ~70 µs late: sleep (no CPU) for all but the last
     // FUTEX_MARGIN_MS, then watch the clock for the rest.
     if (ms > FUTEX_MARGIN_MS * 2) Atomics.wait(futex, 0, 0, ms - FUTEX_MARGIN_MS);
     while (performance.now() < until);
     return true;
-  },
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  keepAlive: (handle, on) => {
-    if (on) (handle as NodeJS.Timeout).ref();
-    else (handle as NodeJS.Timeout).unref();
-  },
-};
+  };
+  return {
+    set: (callback, delayMs) => setTimeout(callback, Math.ceil(delayMs)),
+    afterCurrentWork: (callback) => { setImmediate(callback); },
+    waitActively: options.activeWait === false ? undefined : waitActively,
+    clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    keepAlive: (handle, on) => {
+      if (on) (handle as NodeJS.Timeout).ref();
+      else (handle as NodeJS.Timeout).unref();
+    },
+  };
+}
 
 /**
  * The smallest step the clock is seen to take, in ns: the honest resolution.
@@ -81,10 +100,3 @@ export function observedResolutionNs(clock: MonotonicClock, samples = 2_000): bi
   }
   return best > 0n ? best : 1n;
 }
-
-/**
- * Node's timer that never waits on the thread: for a process that shares its cores
- * with busier neighbours (more shard processes than cores), where a wait on the
- * thread would take CPU time from them. Deadlines are then met to Node's whole ms.
- */
-export const nodeTimerNoWait: HostTimer = { ...nodeTimer, waitActively: undefined };

@@ -19,7 +19,7 @@
  *
  * An idle process schedules nothing: the queue is only pumped while it holds a call.
  */
-import { sharedSlice, type EventLoopSlice } from './slice.ts';
+import type { EventLoopSlice } from './slice.ts';
 
 export class Admission {
   #slice: EventLoopSlice;
@@ -29,7 +29,7 @@ export class Admission {
   #inside = false;
   #pumpQueued = false;
 
-  constructor(slice: EventLoopSlice = sharedSlice()) {
+  constructor(slice: EventLoopSlice) {
     this.#slice = slice;
   }
 
@@ -80,11 +80,4 @@ export class Admission {
     // actors start at the loop's pace even beside guests that use every slice.
     if (!this.#inside && this.waiting > 0) this.#admitNext(true);
   };
-}
-
-let shared: Admission | undefined;
-/** The process's admission: every actor on this thread shares it, as they share the slice. */
-export function sharedAdmission(): Admission {
-  shared ??= new Admission();
-  return shared;
 }

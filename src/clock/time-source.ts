@@ -8,11 +8,11 @@
  * (1 ms by default; real time uses 0.1 ms, see timing-runtime.ts); two runtimes
  * in one process keep apart. The conversions round deadlines UP (nothing fires
  * early) and "now" DOWN (a deadline is never reported reached before it is);
- * see src/wheel/ticks.ts, which holds the pure arithmetic.
+ * see src/clock/ticks.ts, which holds the pure arithmetic.
  */
-import type { MonotonicClock } from '../scheduler/clock.ts';
-import { currentTick, deadlineTick } from '../wheel/ticks.ts';
-import { NS_PER_MS } from './units.ts';
+import type { MonotonicClock } from './clock.ts';
+import { currentTick, deadlineTick } from './ticks.ts';
+import { NS_PER_MS } from '../base/units.ts';
 
 export class TimeSource {
   readonly clock: MonotonicClock;

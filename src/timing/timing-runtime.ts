@@ -9,9 +9,10 @@
  * process are independent; the actors of one runtime share its one timer.
  */
 import { PollableTable } from '../pollables/table.ts';
-import { hrtimeClock, nodeTimerNoWait, observedResolutionNs, type HostTimer, type MonotonicClock } from '../scheduler/clock.ts';
-import { WallClock, type WallReader } from '../wasi/wall-clock.ts';
-import { TimeSource } from './time-source.ts';
+import { hrtimeClock, nodeTimer, observedResolutionNs, type HostTimer, type MonotonicClock } from '../clock/clock.ts';
+import { WallClock, type WallReader } from '../clock/wall-clock.ts';
+import { TimeSource } from '../clock/time-source.ts';
+import { Thread } from '../thread/thread.ts';
 import { WaitRegistry, type Waiting } from './waits.ts';
 
 export type ClockKind = 'real' | 'virtual';
@@ -23,7 +24,9 @@ export interface TimingRuntimeOptions {
   clock?: MonotonicClock | TimeSource;
   /** The wheel's tick, ns, when the runtime builds its TimeSource (default REAL_TICK_NS). */
   tickNs?: bigint;
-  /** The native timer (default setTimeout). */
+  /** What this runtime's guests share of the thread (slice, admission); default: a new one. */
+  thread?: Thread;
+  /** The native timer (default nodeTimer, which never waits on the thread while guest calls queue). */
   timer?: HostTimer;
   /**
    * Default true: wait on the thread for deadlines less than a ms away, within a budget
@@ -66,13 +69,16 @@ export class TimingRuntime {
   readonly wallClock: WallReader;
   readonly sleepSync: (ms: number) => void;
   readonly waits: WaitRegistry;
+  readonly thread: Thread;
   #resolutionNs: bigint | null;
 
   constructor(options: TimingRuntimeOptions = {}) {
     this.kind = options.kind ?? 'real';
     const clock = options.clock ?? hrtimeClock;
     this.time = clock instanceof TimeSource ? clock : new TimeSource(clock, options.tickNs ?? REAL_TICK_NS);
-    const timer = options.timer ?? (options.activeWait === false ? nodeTimerNoWait : undefined);
+    const thread = options.thread ?? new Thread();
+    this.thread = thread;
+    const timer = options.timer ?? nodeTimer({ busy: () => thread.busy, activeWait: options.activeWait });
     this.table = new PollableTable({ time: this.time, timer, capacity: options.capacity ?? 4096, maxLive: options.maxLivePollables });
     this.wallClock = options.wallClock ?? new WallClock();
     this.sleepSync = options.sleepSync ?? atomicsSleep;

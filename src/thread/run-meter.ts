@@ -6,7 +6,7 @@
  * runs meanwhile. Checked where the guest already calls the host (the fuel
  * check of the fairness pass), so a budget costs nothing between checks.
  */
-import { quoted, WasiTrap } from '../wasi/trap.ts';
+import { quoted, WasiTrap } from '../base/trap.ts';
 
 export class RunMeter {
   readonly actorId: string;

@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { TimingHost } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
 import { Pollable } from '../../src/wasi/poll.ts';
-import { NS_PER_MS } from '../../src/time/units.ts';
-import { VIRTUAL_EPOCH_NS, VIRTUAL_START_NS, VirtualClock, virtualRuntime } from '../../src/time/virtual.ts';
+import { NS_PER_MS } from '../../src/base/units.ts';
+import { VIRTUAL_EPOCH_NS, VIRTUAL_START_NS, VirtualClock, virtualRuntime } from '../../src/timing/virtual.ts';
 import { makeRandom } from '../../bench/harness.ts';
 
 function actor(runtime: ReturnType<typeof virtualRuntime>, actorId: string, mode: 'jspi' | 'sync' = 'jspi') {
