@@ -8,7 +8,8 @@ import { formatSummary } from '../events/verify.ts';
 import { safeText } from '../base/text.ts';
 import { jcoVersion } from '../component/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
-import { parseArgs, UsageError, USAGE } from './args.ts';
+import { parseArgs, UsageError } from './args.ts';
+import { commandHelp, overview, seeLine } from './help.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
 import { merge } from './merge.ts';
 import { run } from './run.ts';
@@ -23,12 +24,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     command = parseArgs(argv, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`theater-timing: ${error.message}\n${USAGE}\n`);
+    // One line naming the problem, one saying where the right invocation is described.
+    io.stderr(`theater-timing: ${error.message}\n${seeLine(argv[0])}\n`);
     return EXIT_USAGE;
   }
   switch (command.command) {
     case 'help':
-      io.stdout(`${USAGE}\n`);
+      io.stdout(`${command.topic === null ? overview() : commandHelp(command.topic)}\n`);
       return EXIT_OK;
     case 'version':
       io.stdout(`theater-timing ${pkg.version} (jco ${jcoVersion()}, node ${process.version})\n`);

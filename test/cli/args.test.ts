@@ -1,6 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, UsageError } from '../../src/cli/args.ts';
+import { COMMANDS, TOP_FLAGS, TOPICS, type Topic } from '../../src/cli/flags.ts';
+import { commandHelp, overview, seeLine } from '../../src/cli/help.ts';
+import { ROOT } from './support.ts';
 
 test('run: defaults and every option', () => {
   assert.equal(parseArgs(['run', 'm.toml']), {
@@ -38,7 +43,11 @@ test('merge: result files, --events and --json', () => {
 
 test('verify, help and version', () => {
   assert.equal(parseArgs(['verify', 'e.jsonl']), { command: 'verify', file: 'e.jsonl' });
-  for (const flag of ['--help', '-h', 'help']) assert.equal(parseArgs([flag]), { command: 'help' });
+  for (const flag of ['--help', '-h', 'help']) assert.equal(parseArgs([flag]), { command: 'help', topic: null });
+  for (const topic of TOPICS) {
+    assert.equal(parseArgs(['help', topic]), { command: 'help', topic });
+    for (const flag of ['--help', '-h']) assert.equal(parseArgs([topic, flag]), { command: 'help', topic }, `${topic} ${flag}`);
+  }
   for (const flag of ['--version', '-v']) assert.equal(parseArgs([flag]), { command: 'version' });
 });
 
@@ -84,6 +93,76 @@ test('bad invocations name the option and echo the value', () => {
   rejects(['run', 'm.toml', '--clock', 'virtual', '--start-time', '2024-05-01T25:00:00Z'], /^--start-time: not a valid calendar date and time/);
   rejects(['verify'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
   rejects(['verify', 'a', 'b'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
+  rejects(['verify', '--bogus'], /^unknown option "--bogus"$/);
+  rejects(['verify', 'e.jsonl', '-x'], /^unknown option "-x"$/);
+  rejects(['run', 'm.toml', '--json=yes'], /^--json: takes no value, got "yes"$/);
+  rejects(['run', 'm.toml', '--instance', '3'], /^unknown option "--instance" \(did you mean --instances\?\)$/);
+  rejects(['merge', 'a.json', '--jsn'], /^unknown option "--jsn" \(did you mean --json\?\)$/);
+  rejects(['help', 'fly'], /^help: unknown command "fly" \(commands: run, merge, verify, timeline\)$/);
+  rejects(['help', 'run', 'merge'], /^help: expected one command, got "merge" after run$/);
+  // The first problem on the line is the one named.
+  rejects(['run', '--bogus', '--verbose', 'm.toml'], /^unknown option "--bogus"$/);
+});
+
+test('--help and -h anywhere among a command\'s flags win over every other problem; a value is never a flag', () => {
+  assert.equal(parseArgs(['run', '--bogus', 'm.toml', '--help']), { command: 'help', topic: 'run' });
+  assert.equal(parseArgs(['run', '--instances', 'many', '-h']), { command: 'help', topic: 'run' });
+  assert.equal(parseArgs(['verify', 'a', 'b', '--help']), { command: 'help', topic: 'verify' });
+  assert.equal(parseArgs(['timeline', '--zoom', '-h']), { command: 'help', topic: 'timeline' });
+  assert.equal(parseArgs(['merge', '-h', '--events']), { command: 'help', topic: 'merge' });
+  assert.equal((parseArgs(['run', 'm.toml', '--state', '-h']) as { state: Uint8Array }).state, new TextEncoder().encode('-h'));
+  rejects(['run', '--json=1', '--events', '-h'], /^--json: takes no value, got "1"$/); // --events takes -h as its value: no help
+  assert.equal((parseArgs(['timeline', 'a.jsonl', '-o', '--help']) as { output: string }).output, '--help');
+});
+
+/** Every `-x` or `--word` written anywhere in the CLI's sources and tests: the flags a parser could accept. */
+function candidateFlags(): string[] {
+  const files = [join(ROOT, 'src', 'cli'), join(ROOT, 'test', 'cli')].flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)));
+  const text = files.filter((file) => file.endsWith('.ts')).map((file) => readFileSync(file, 'utf8')).join('\n');
+  return [...new Set(text.match(/(?<![\w-])--?[a-z][a-z-]*/g))];
+}
+
+const OPERANDS: Record<Topic, string[]> = { run: ['m.toml'], merge: ['a.json'], verify: ['e.jsonl'], timeline: ['a.jsonl'] };
+
+/** Whether `<topic> <flag>` gets past the parser's flag check (any other complaint means the flag is known). */
+function accepts(topic: Topic, flag: string): boolean {
+  try {
+    parseArgs([topic, flag, '1', ...OPERANDS[topic]]);
+    return true;
+  } catch (error) {
+    return !(error instanceof UsageError && error.message.startsWith('unknown option'));
+  }
+}
+
+test('every flag a command accepts is on a line of its --help, with its value and default; the table holds no others', () => {
+  const candidates = candidateFlags();
+  for (const topic of TOPICS) {
+    const help = commandHelp(topic).split('\n');
+    const accepted = candidates.filter((flag) => accepts(topic, flag));
+    assert.ok(accepted.length >= COMMANDS[topic].flags.length, `${topic}: ${accepted.join(' ')}`);
+    for (const flag of accepted) {
+      const spec = COMMANDS[topic].flags.find((f) => f.long === flag || f.short === flag);
+      assert.ok(spec !== undefined, `${topic} accepts ${flag}, which its table does not list`);
+      const line = help.find((l) => l.trimStart().startsWith(`${spec.short === undefined ? spec.long : `${spec.short}, ${spec.long}`} `));
+      assert.ok(line !== undefined && line.includes(spec.help), `${topic} --help: no line for ${flag}`);
+      if (spec.value !== undefined) assert.ok(line.includes(`${spec.long} ${spec.value}`) && line.includes(`[default: ${spec.default}]`), line);
+    }
+    // And the other way round: every flag in the table parses.
+    for (const spec of COMMANDS[topic].flags) assert.ok(accepts(topic, spec.long), `${topic} rejects ${spec.long}`);
+  }
+  for (const spec of TOP_FLAGS) {
+    assert.ok(overview().includes(`${spec.short}, ${spec.long}`));
+    assert.not.throws(() => parseArgs([spec.long]));
+    assert.not.throws(() => parseArgs([spec.short]));
+  }
+  for (const topic of TOPICS) assert.match(overview(), new RegExp(`\n  ${topic} +${COMMANDS[topic].summary.replace(/[()]/g, '\\$&')}\n`));
+});
+
+test('seeLine points at the command\'s --help, else the overview', () => {
+  assert.is(seeLine('run'), 'see: theater-timing run --help');
+  assert.is(seeLine('timeline'), 'see: theater-timing timeline --help');
+  assert.is(seeLine('fly'), 'see: theater-timing --help');
+  assert.is(seeLine(undefined), 'see: theater-timing --help');
 });
 
 test.run();

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMMANDS, TOP_FLAGS, TOPICS } from '../../src/cli/flags.ts';
 import { actorManifest, bin, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
 
 const dir = tempDir();
@@ -57,6 +58,57 @@ test('--json and verify through the binary', () => {
   const v = bin('verify', events);
   assert.is(v.status, 0, v.stderr);
   assert.match(v.stdout, /^chain ok: \d+ lines, 4 chains\n/);
+});
+
+test('<command> --help and -h: that command\'s usage, one line per flag, on stdout, exit 0', () => {
+  for (const topic of TOPICS) {
+    const help = bin(topic, '--help');
+    assert.is(help.status, 0, help.stderr);
+    assert.is(help.stderr, '');
+    assert.match(help.stdout, new RegExp(`^theater-timing ${topic}: .*\n\nusage: theater-timing ${topic} `));
+    const lines = help.stdout.split('\n');
+    for (const flag of COMMANDS[topic].flags) {
+      const named = lines.filter((line) => line.trimStart().startsWith(`${flag.short === undefined ? flag.long : `${flag.short}, ${flag.long}`} `));
+      assert.is(named.length, 1, `${topic} --help: ${flag.long}`);
+      assert.ok(named[0].includes(flag.help), named[0]);
+    }
+    assert.is(bin(topic, '-h').stdout, help.stdout);
+    assert.is(bin('help', topic).stdout, help.stdout);
+  }
+});
+
+test('--help, -h and help: the overview, naming every command and top-level flag', () => {
+  const help = bin('--help');
+  assert.is(help.status, 0, help.stderr);
+  for (const topic of TOPICS) assert.match(help.stdout, new RegExp(`\n  ${topic} +\\S`));
+  for (const flag of TOP_FLAGS) assert.ok(help.stdout.includes(`${flag.short}, ${flag.long}`), flag.long);
+  assert.is(bin('-h').stdout, help.stdout);
+  assert.is(bin('help').stdout, help.stdout);
+});
+
+test('a usage error: exactly two lines on stderr (the problem, then where the help is), nothing on stdout, exit 2', () => {
+  const cases: Array<[string[], string]> = [
+    [['run', 'm.toml', '--verbose'], 'unknown option "--verbose"\nsee: theater-timing run --help'],
+    [['merge', 'a.json', '--events'], '--events: missing value\nsee: theater-timing merge --help'],
+    [['verify', '--bogus'], 'unknown option "--bogus"\nsee: theater-timing verify --help'],
+    [['verify'], 'verify: expected exactly one <events.jsonl | chain.json>\nsee: theater-timing verify --help'],
+    [['timeline', 'a.jsonl', '--zoom'], 'unknown option "--zoom"\nsee: theater-timing timeline --help'],
+    [['fly'], 'unknown command "fly"\nsee: theater-timing --help'],
+    [['help', 'fly'], 'help: unknown command "fly" (commands: run, merge, verify, timeline)\nsee: theater-timing --help'],
+  ];
+  for (const [argv, message] of cases) {
+    const r = bin(...argv);
+    assert.is(r.status, 2, argv.join(' '));
+    assert.is(r.stderr, `theater-timing: ${message}\n`);
+    assert.is(r.stdout, '');
+  }
+});
+
+test('verify --help describes verify; it never reads a file named --help', () => {
+  const r = bin('verify', '--help');
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^theater-timing verify: /);
+  assert.not.match(r.stdout + r.stderr, /cannot read/);
 });
 
 test('the source entry runs the same CLI as the bundle', () => {

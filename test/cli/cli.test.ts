@@ -163,17 +163,25 @@ test('run: unknown top-level keys warn; a component that is not an actor exits 2
   assert.match(unserved.stderr, /nohandler\.toml: component: no registered handler provides wasi:clocks\/monotonic-clock, wasi:io\/poll \(registered: none\)\n$/);
 });
 
-test('usage errors exit 2 with the usage text', async () => {
+test('a usage error is two lines: the problem, then the --help that describes the fix; exit 2', async () => {
   const r = await cli(['run', 'm.toml', '--instances', 'many']);
   assert.is(r.code, 2);
-  assert.match(r.stderr, /^theater-timing: --instances: expected a positive integer, got "many"\nusage:/);
-  assert.is((await cli([])).code, 2);
+  assert.is(r.stderr, 'theater-timing: --instances: expected a positive integer, got "many"\nsee: theater-timing run --help\n');
+  assert.is(r.stdout, '');
+  const none = await cli([]);
+  assert.is(none.code, 2);
+  assert.is(none.stderr, 'theater-timing: missing command\nsee: theater-timing --help\n');
 });
 
 test('help and version', async () => {
   const help = await cli(['--help']);
   assert.is(help.code, 0);
-  assert.match(help.stdout, /^usage:\n {2}theater-timing run <manifest.toml>/);
+  assert.match(help.stdout, /^theater-timing: .*\n\nusage: theater-timing <command> \[arguments\] \[options\]\n/);
+  assert.match(help.stdout, /\n  run +spawn instances/);
+  const run = await cli(['run', '--help']);
+  assert.is(run.code, 0);
+  assert.match(run.stdout, /^theater-timing run: .*\n\nusage: theater-timing run <manifest.toml> \[options\]\n/);
+  assert.is((await cli(['help', 'run'])).stdout, run.stdout);
   const version = await cli(['--version']);
   assert.match(version.stdout, /^theater-timing 0\.1\.0 \(jco 1\.11\.2, node v\d+/);
 });
