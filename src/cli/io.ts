@@ -10,6 +10,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_TRAP = 3;
 export const EXIT_DIVERGED = 4;
 
+import { safeText } from '../base/text.ts';
 import type { ChainFs } from '../events/chain-file.ts';
 
 export interface CliIo {
@@ -21,4 +22,18 @@ export interface CliIo {
   chainFs?: ChainFs;
   /** The script a shard process runs: this CLI's own entry (default process.argv[1]). */
   entry?: string;
+}
+
+const PROGRESS_EVERY_MS = 100;
+
+/** `<name>: settled/total settled` on stderr, at most every 100 ms; only on a terminal, and only for a fleet. */
+export function progress(name: string, io: CliIo, total: number): ((settled: number, total: number) => void) | undefined {
+  if (!io.isTTY || total <= 1) return undefined;
+  let last = 0;
+  return (settled) => {
+    const now = Date.now();
+    if (settled < total && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    io.stderr(`\r${safeText(name)}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
+  };
 }

@@ -18,7 +18,7 @@ import { planShards, shardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import type { RunCommand } from './args.ts';
 import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
-import { EXIT_USAGE, type CliIo } from './io.ts';
+import { EXIT_USAGE, progress, type CliIo } from './io.ts';
 import { runLocal } from './local-run.ts';
 import { report } from './report.ts';
 import { loadRunManifest, runSingle } from './run-single.ts';
@@ -29,19 +29,6 @@ import { showState } from './state-text.ts';
 import type { RunSummary } from './summary.ts';
 
 export { showState };
-
-const PROGRESS_EVERY_MS = 100;
-
-function progress(name: string, io: CliIo, total: number): ((settled: number, total: number) => void) | undefined {
-  if (!io.isTTY || total <= 1) return undefined;
-  let last = 0;
-  return (settled) => {
-    const now = Date.now();
-    if (settled < total && now - last < PROGRESS_EVERY_MS) return;
-    last = now;
-    io.stderr(`\r${name}: ${settled}/${total} settled${settled === total ? '\n' : ''}`);
-  };
-}
 
 /** $THEATER_TIMING_SHARD_TIMEOUT_MS, validated, else SHARD_TIMEOUT_MS. */
 export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
