@@ -2,9 +2,9 @@
 // fleet of `total`, run by runFleet here, the chain written, the result folded
 // into a RunSummary. The whole run (--shards 1), a --shard-index slice and a
 // shard of a parent run all come through here.
-import { ChainWriteError } from '../events/chain-file.ts';
+import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
-import { runFleet, type InstanceResult } from '../runtime/fleet.ts';
+import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { ChainFormat } from './args.ts';
@@ -36,47 +36,22 @@ export function failureOf(result: InstanceResult): Failure | null {
   return outcome.status === 'ok' ? null : { instance: result.instance, status: outcome.status, error: outcome.error };
 }
 
-/**
- * Rejects like runFleet when the component does not fit; a chain that cannot
- * be written is a ChainWriteError (or ChainTargetError). JSON Lines stream into
- * the chain file during the run (tagged by instance whenever the fleet has more
- * than one); Theater's chain.json files are written at the end.
- */
-export async function runLocal(manifest: ActorManifest, options: LocalRunOptions): Promise<RunSummary> {
-  const theater = options.chainFormat === 'theater';
-  const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;
-  const recording = file === null ? undefined : chainRecording(file, options.total);
-  let fleet;
-  try {
-    fleet = await runFleet(manifest, {
-    instances: options.instances,
-    first: options.first,
-    maxLive: options.maxLive ?? undefined,
-    mode: options.mode,
-      clock: options.clock,
-      activeWait: options.activeWait,
-      startWallNs: options.startWallNs ?? undefined,
-      record: theater && options.eventsPath !== null,
-      recording,
-      state: options.state,
-      onSettled: options.onSettled,
-      onProgress: options.onProgress,
-    });
-  } catch (error) {
-    file?.abort();
-    throw error;
-  }
-  let eventLines = 0;
+/** Commits the streamed JSON Lines, or writes Theater's chain.json files; the events written. */
+async function writeChain(file: ChainFile | null, recording: { events: number } | undefined, fleet: FleetResult, options: LocalRunOptions): Promise<number> {
   if (file !== null && recording !== undefined) {
     file.commit();
-    eventLines = recording.events;
-  } else if (options.eventsPath !== null) {
-    try {
-      eventLines = await writeTheaterChains(options.eventsPath, fleet, options.total);
-    } catch (error) {
-      throw error instanceof ChainWriteError ? error : new ChainWriteError(options.eventsPath, error);
-    }
+    return recording.events;
   }
+  if (options.eventsPath === null) return 0;
+  try {
+    return await writeTheaterChains(options.eventsPath, fleet, options.total);
+  } catch (error) {
+    throw error instanceof ChainWriteError ? error : new ChainWriteError(options.eventsPath, error);
+  }
+}
+
+/** The fleet's result as this process's RunSummary: the first MAX_FAILURES failures, one shard report. */
+function localSummary(manifest: ActorManifest, options: LocalRunOptions, fleet: FleetResult, eventLines: number): RunSummary {
   const failures: Failure[] = [];
   for (const result of fleet.results) {
     if (failures.length === MAX_FAILURES) break;
@@ -102,4 +77,37 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
     eventLines,
     shards: [{ index: options.shardIndex, first: options.first, instances: options.instances, peakLive: fleet.peakLive, spawnMs: fleet.spawnMs, runMs: fleet.runMs, maxRssMb: process.resourceUsage().maxRSS / 1024, status: 'ok' }],
   };
+}
+
+/**
+ * Rejects like runFleet when the component does not fit; a chain that cannot
+ * be written is a ChainWriteError (or ChainTargetError). JSON Lines stream into
+ * the chain file during the run (tagged by instance whenever the fleet has more
+ * than one); Theater's chain.json files are written at the end.
+ */
+export async function runLocal(manifest: ActorManifest, options: LocalRunOptions): Promise<RunSummary> {
+  const theater = options.chainFormat === 'theater';
+  const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;
+  const recording = file === null ? undefined : chainRecording(file, options.total);
+  let fleet;
+  try {
+    fleet = await runFleet(manifest, {
+      instances: options.instances,
+      first: options.first,
+      maxLive: options.maxLive ?? undefined,
+      mode: options.mode,
+      clock: options.clock,
+      activeWait: options.activeWait,
+      startWallNs: options.startWallNs ?? undefined,
+      record: theater && options.eventsPath !== null,
+      recording,
+      state: options.state,
+      onSettled: options.onSettled,
+      onProgress: options.onProgress,
+    });
+  } catch (error) {
+    file?.abort();
+    throw error;
+  }
+  return localSummary(manifest, options, fleet, await writeChain(file, recording, fleet, options));
 }
