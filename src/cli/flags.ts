@@ -1,7 +1,8 @@
 // Every command's flags, as data: the one table the parser (scan.ts) reads to
 // know a flag and whether it takes a value, and that --help (help.ts) prints,
 // one line per flag with its default. A flag missing here cannot be parsed; a
-// flag here that a parser forgets to apply is a type error (parse-run.ts).
+// flag here that a parser forgets to apply is a type error (the APPLY records
+// in parse-run.ts and args.ts).
 import { MAX_INSTANCES } from '../runtime/limits.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import { VIRTUAL_EPOCH_NS } from '../timing/virtual.ts';

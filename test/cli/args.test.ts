@@ -91,6 +91,7 @@ test('bad invocations name the option and echo the value', () => {
   rejects(['run', 'm.toml', '--replay', 'c.jsonl', '--instances', '1'], /^--replay: replays one recorded instance; drop --instances$/);
   rejects(['run', 'm.toml', '--replay', 'c.jsonl', '--clock', 'virtual'], /^--replay: the recording serves every clock reading; drop --clock$/);
   rejects(['run', 'm.toml', '--clock', 'virtual', '--start-time', '2024-05-01T25:00:00Z'], /^--start-time: not a valid calendar date and time/);
+  rejects(['run', 'm.toml', '--start-time', '2024-05-01T00:00:00Z'], /^--start-time: only with --clock virtual \(a real wall clock reads the system time\)$/);
   rejects(['verify'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
   rejects(['verify', 'a', 'b'], /^verify: expected exactly one <events.jsonl \| chain.json>$/);
   rejects(['verify', '--bogus'], /^unknown option "--bogus"$/);
