@@ -133,7 +133,8 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
     // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
     await prepareComponent(manifest, mode);
     const shards = await runShards({
-      entry: io.entry ?? process.argv[1], command, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
+      // The shards get the mode resolved here: they agree with it, and only this process says why it is sync.
+      entry: io.entry ?? process.argv[1], command: { ...command, mode }, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
       // Theater's format is one file per instance: each shard writes its own, in place.
       events: eventsPath === null ? null : (index) => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`)),
     });

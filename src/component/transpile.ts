@@ -36,7 +36,7 @@ import type { RunMeter } from '../thread/run-meter.ts';
 import { EventLoopSlice } from '../thread/slice.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
-import type { ExecutionMode } from '../wasi/mode.ts';
+import { jspiAvailable, jspiMissing, type ExecutionMode } from '../wasi/mode.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
 export type CoreModule = object;
@@ -128,6 +128,8 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
     const mode: unknown = options?.mode;
     return Promise.reject(new TypeError(`transpileComponent: options.mode must be 'jspi' or 'sync', got ${JSON.stringify(mode)} (${typeof mode})`));
   }
+  // jco's JSPI glue would fail later, on `new WebAssembly.Suspending`, with a bare TypeError.
+  if (options.mode === 'jspi' && !jspiAvailable) return Promise.reject(new Error(`transpileComponent: ${jspiMissing()}`));
   const problem = checkComponentBytes(bytes);
   if (problem !== null) return Promise.reject(new TypeError(`transpileComponent: ${problem}`));
   const jspi = options.mode === 'jspi';
