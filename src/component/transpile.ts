@@ -113,7 +113,7 @@ export function jcoVersion(): string {
  * by content, jco version and format, so sharing is safe): $THEATER_TIMING_CACHE,
  * else $XDG_CACHE_HOME/theater-handler-timing/transpiled, else ~/.cache/….
  */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (env.THEATER_TIMING_CACHE) return resolve(env.THEATER_TIMING_CACHE);
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'theater-handler-timing', 'transpiled');
 }

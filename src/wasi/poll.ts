@@ -1,4 +1,5 @@
 // wasi:io/poll@0.2.x: the Pollable resource and poll(), as thin shells over TimingHost.
+/// <reference lib="esnext.disposable" preserve="true" />
 import { slotOf } from '../pollables/table.ts';
 import type { TimingHost } from './host.ts';
 import type { JcoPollable } from './jco-types.ts';
