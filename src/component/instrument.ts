@@ -7,7 +7,7 @@
  * itself checks a cheap counter and, when it runs out, asks the host whether
  * its slice is over.
  *
- * How (binaryen, a jco dependency):
+ * How (binaryen, an optional dependency, see optional-deps.ts):
  *   - a mutable i32 global `fuel` counts down. Every loop header adds the static
  *     weight of one iteration (see weigh.ts) to a local of its function (a
  *     register); past LOCAL_FLUSH the loop branches out to a slow path that
@@ -27,6 +27,7 @@
  *     those paths to the budget check only.
  */
 import type binaryenType from 'binaryen';
+import { importOptional } from './optional-deps.ts';
 import { trimCustomSections } from './custom-sections.ts';
 import { wrapExports } from './instrument-exports.ts';
 import { countLoops, FUEL, SPEND } from './instrument-loops.ts';
@@ -60,7 +61,7 @@ export interface InstrumentReport {
 let loaded: Promise<Binaryen> | undefined;
 /** binaryen is 10 MB of JavaScript: load it only when a module is instrumented. */
 function loadBinaryen(): Promise<Binaryen> {
-  loaded ??= import('binaryen').then((m) => m.default as Binaryen);
+  loaded ??= importOptional('binaryen', () => import('binaryen')).then((m) => m.default as Binaryen);
   return loaded;
 }
 

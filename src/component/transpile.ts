@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { INSTRUMENT_FORMAT, instrumentCoreModule, YIELD_MODULE } from './instrument.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import { EventLoopSlice } from '../thread/slice.ts';
+import { importOptional, missingOptional } from './optional-deps.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
 import { jspiAvailable, jspiMissing, type ExecutionMode } from '../wasi/mode.ts';
@@ -102,10 +103,28 @@ interface Loaded { glue: Glue; meta: EntryMeta; modules: Map<string, CoreModule>
 const memo = new Map<string, Promise<TranspiledComponent>>();
 let version: string | undefined;
 
+/** The version of jco that transpiles; throws when jco (an optional dependency) is not installed. */
 export function jcoVersion(): string {
-  const entry = fileURLToPath(import.meta.resolve('@bytecodealliance/jco'));
-  version ??= (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
-  return version;
+  const installed = installedJcoVersion();
+  if (installed === null) throw missingOptional('@bytecodealliance/jco');
+  return installed;
+}
+
+/** The installed jco's version, or null when jco is not installed. */
+export function installedJcoVersion(): string | null {
+  version ??= readJcoVersion((specifier) => import.meta.resolve(specifier)) ?? undefined;
+  return version ?? null;
+}
+
+/** jco's version where `resolveSpecifier` finds jco, or null where it finds none. */
+export function readJcoVersion(resolveSpecifier: (specifier: string) => string): string | null {
+  let entry: string;
+  try {
+    entry = fileURLToPath(resolveSpecifier('@bytecodealliance/jco'));
+  } catch {
+    return null;
+  }
+  return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**
@@ -132,6 +151,7 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
   if (options.mode === 'jspi' && !jspiAvailable) return Promise.reject(new Error(`transpileComponent: ${jspiMissing()}`));
   const problem = checkComponentBytes(bytes);
   if (problem !== null) return Promise.reject(new TypeError(`transpileComponent: ${problem}`));
+  if (installedJcoVersion() === null) return Promise.reject(missingOptional('@bytecodealliance/jco'));
   const jspi = options.mode === 'jspi';
   const asyncImports = jspi ? [...(options.asyncImports ?? DEFAULT_ASYNC_IMPORTS)].sort() : [];
   const asyncExports = jspi ? [...(options.asyncExports ?? DEFAULT_ASYNC_EXPORTS)].sort() : [];
@@ -171,7 +191,7 @@ async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null):
 }
 
 async function generate(bytes: Uint8Array, { key, mode, asyncImports, asyncExports, instrument }: Recipe): Promise<EntryFiles> {
-  const jco = await import('@bytecodealliance/jco/component');
+  const jco = await importOptional('@bytecodealliance/jco', () => import('@bytecodealliance/jco/component'));
   let out: Awaited<ReturnType<typeof jco.generate>>;
   try {
     out = await jco.generate(bytes, {
