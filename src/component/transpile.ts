@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { INSTRUMENT_FORMAT, instrumentCoreModule, YIELD_MODULE } from './instrument.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import { EventLoopSlice } from '../thread/slice.ts';
+import { DEFAULT_MAX_HOLD_MS, HoldMeter } from '../thread/hold.ts';
 import { importOptional, missingOptional } from './optional-deps.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
@@ -61,7 +62,7 @@ export interface TranspileOptions {
 }
 
 export interface InstanceOptions {
-  /** Meters the CPU time of the instance's calls (its max_cpu_ms). */
+  /** Meters the CPU time of the instance's calls (its max_cpu_ms) and names its hold limit (max_hold_ms). */
   meter?: RunMeter | null;
   /** The thread slice the fairness pass yields on (the runtime's: Thread.slice); default: the component's own. */
   slice?: EventLoopSlice;
@@ -223,10 +224,8 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
     if (module === undefined) throw new Error(`transpileComponent: the glue asked for core module ${JSON.stringify(name)}, which the transpile did not produce`);
     return module;
   };
-  // Instances given neither a meter nor a slice share one set of yield imports (no CPU
-  // budget) on a slice of the component's own.
+  // The component's own slice serves instances given none (no runtime around them).
   const ownSlice = new EventLoopSlice();
-  const unmetered = instrument ? yieldImports(mode, null, ownSlice) : null;
   const instantiateSync = <T>(imports: ImportObject, options: InstanceOptions = {}): T => {
     for (const name of meta.importNames) {
       if (typeof imports?.[name] !== 'object' || imports[name] === null) {
@@ -234,14 +233,20 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
       }
     }
     const meter = options.meter ?? null;
-    const slice = options.slice;
-    const yielding: YieldImports | null = !instrument ? null
-      : meter === null && slice === undefined ? unmetered : yieldImports(mode, meter, slice ?? ownSlice);
+    const slice = options.slice ?? ownSlice;
+    // One hold meter per instance: its start function, cabi_realloc and post-return cannot yield.
+    const hold = instrument ? new HoldMeter(meter?.actorId ?? 'actor', slice, () => meter?.holdLimitMs ?? DEFAULT_MAX_HOLD_MS) : null;
+    const yielding: YieldImports | null = instrument ? yieldImports(mode, meter, slice, hold) : null;
     const instantiateCore = (module: CoreModule, core: CoreImports) =>
       new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
     // With compiled modules and a synchronous instantiateCore the glue's
     // generator never yields a Promise, so it returns the exports directly.
-    return glue.instantiate(getCoreModule, imports, instantiateCore) as T;
+    if (hold !== null) hold.starting = true;
+    try {
+      return glue.instantiate(getCoreModule, imports, instantiateCore) as T;
+    } finally {
+      if (hold !== null) hold.starting = false;
+    }
   };
   return {
     key,

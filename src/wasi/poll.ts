@@ -4,6 +4,7 @@ import { slotOf } from '../pollables/table.ts';
 import type { TimingHost } from './host.ts';
 import type { JcoPollable } from './jco-types.ts';
 import { WasiTrap } from '../base/trap.ts';
+import { checkPollList } from './limits.ts';
 
 const U32_LIMIT = 2 ** 32;
 
@@ -59,6 +60,7 @@ export function poll(host: TimingHost, list: ArrayLike<JcoPollable>): Uint32Arra
   const count = list.length;
   if (count === 0) throw new WasiTrap('poll: attempt to poll on an empty list');
   if (count >= U32_LIMIT) throw new WasiTrap(`poll: ${count} entries cannot be indexed by a u32`);
+  checkPollList(count);
   for (let i = 0; i < count; i++) checkOwn(list[i], host);
   const startNs = host.events === null ? 0n : host.nowNs();
   // The slots are read now: a pollable may be dropped before a suspended poll returns.
