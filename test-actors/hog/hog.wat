@@ -5,9 +5,9 @@
 ;;        first; the glue calls it from JavaScript, where the guest cannot yield
 ;;   "P" + u64 LE ns:              init returns at once; its post-return function
 ;;                                 reads now() for ns (cannot yield either)
-;;   "F" + u32 LE MiB + u32 LE rounds:  `rounds` memory.fill of MiB MiB
-;;   "C" + u32 LE MiB + u32 LE rounds:  `rounds` memory.copy of MiB MiB, overlapping,
-;;                                 alternately up and down by one byte
+;;   "F" + u32 LE bytes + u32 LE rounds:  `rounds` memory.fill of that many bytes
+;;   "C" + u32 LE bytes + u32 LE rounds:  `rounds` memory.copy of that many bytes,
+;;                                 overlapping, alternately up and down by one byte
 ;;   "L" + u32 LE count:           poll on a list of `count` copies of one ready
 ;;                                 pollable (subscribe-duration(0)); the result is
 ;;                                 the number of ready entries, as u32 LE
@@ -57,9 +57,7 @@
     (call $spin (global.get $post_ns))
     (global.set $post_ns (i64.const 0)))
 
-  (func $fill (param $mib i32) (param $rounds i32)
-    (local $size i32)
-    (local.set $size (i32.shl (local.get $mib) (i32.const 20)))
+  (func $fill (param $size i32) (param $rounds i32)
     (call $reserve (i32.add (i32.const 0x10000) (local.get $size)))
     (block $out
       (loop $next
@@ -68,9 +66,7 @@
         (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
         (br $next))))
 
-  (func $copy (param $mib i32) (param $rounds i32)
-    (local $size i32)
-    (local.set $size (i32.shl (local.get $mib) (i32.const 20)))
+  (func $copy (param $size i32) (param $rounds i32)
     (call $reserve (i32.add (i32.const 0x10001) (local.get $size)))
     (block $out
       (loop $next
