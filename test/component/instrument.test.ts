@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { FUEL_PER_CHECK, instrumentCoreModule, YIELD_MODULE } from '../../src/component/instrument.ts';
 import { trimCustomSections } from '../../src/component/custom-sections.ts';
 import { CALL_WEIGHT, ENTRY_CHARGE_MIN, IMPORT_CALL_WEIGHT } from '../../src/component/weigh.ts';
-import { BULK_CHUNK } from '../../src/component/instrument-bulk.ts';
+import { BULK_CHUNK, BULK_FREE } from '../../src/component/instrument-bulk.ts';
 import { MAX_POLL_LIST } from '../../src/wasi/limits.ts';
 
 const tools = (await import('@bytecodealliance/jco')) as { parse(wat: string): Promise<Uint8Array> };
@@ -221,6 +221,7 @@ test('bulk memory: fills and copies give the same bytes, split or not, overlappi
   exports.init(20, 5);
   assert.is(new TextDecoder().decode(memory.subarray(20, 25)), 'hello');
   assert.throws(() => exports.init(20, 6), /out of bounds/);
+  assert.throws(() => exports.init(20, BULK_FREE + 1), /out of bounds/, 'charged by its length, then past its segment');
   assert.throws(() => exports.dead(1), /unreachable/);
 });
 
@@ -235,8 +236,11 @@ test('bulk memory: a long fill or copy checks every piece; out of bounds and wra
   exports.copy(1, 0, size - 1);
   assert.ok(seen.checks >= pieces - 1, `${seen.checks} checks`);
   seen.checks = 0;
-  for (let i = 0; i < 2_000; i++) exports.copy(0, 100, 100);
-  assert.ok(seen.checks >= 1, 'short copies are charged by their length too');
+  for (let i = 0; i < 2_000; i++) exports.copy(0, 5_000, 4_000);
+  assert.ok(seen.checks >= 20, `copies over BULK_FREE bytes are charged by their length too (${seen.checks} checks)`);
+  seen.checks = 0;
+  for (let i = 0; i < 2_000; i++) exports.copy(0, 5_000, BULK_FREE);
+  assert.is(seen.checks, 0, 'shorter ones weigh their nodes only');
   assert.throws(() => exports.fill(size - 10, 0, BULK_CHUNK * 3), /out of bounds/);
   assert.throws(() => exports.copy(0, size - 10, BULK_CHUNK * 3), /out of bounds/);
   assert.throws(() => exports.fill(-16, 0, BULK_CHUNK * 3), /out of bounds/, 'a range that wraps around is not split');

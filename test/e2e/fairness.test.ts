@@ -177,9 +177,9 @@ const HOSTILE: Hostile[] = [
   { what: 'a start function reading now() for 10 s', actor: 'start-spinner', state: null, yields: false },
   { what: 'cabi_realloc reading now() for 3 s', actor: 'hog', state: new Uint8Array(3_000_000), yields: false },
   { what: 'a post-return function reading now() for 3 s', actor: 'hog', state: postReturn(3_000_000_000n), yields: false },
-  { what: 'memory.fill of 32 MiB x 20', actor: 'hog', state: bytes('F', 32 << 20, 20), yields: true, long: bytes('F', 32 << 20, 2_000) },
-  { what: 'memory.copy of 32 MiB x 20', actor: 'hog', state: bytes('C', 32 << 20, 20), yields: true, long: bytes('C', 32 << 20, 2_000) },
-  { what: 'a loop calling a 20 000-statement leaf 1 000 times', actor: 'leaf-loop', state: rounds(1_000), yields: true, long: rounds(100_000) },
+  { what: 'memory.fill of 32 MiB x 40', actor: 'hog', state: bytes('F', 32 << 20, 40), yields: true, long: bytes('F', 32 << 20, 2_000) },
+  { what: 'memory.copy of 32 MiB x 60', actor: 'hog', state: bytes('C', 32 << 20, 60), yields: true, long: bytes('C', 32 << 20, 2_000) },
+  { what: 'a loop calling a 20 000-statement leaf 3 000 times', actor: 'leaf-loop', state: rounds(3_000), yields: true, long: rounds(100_000) },
 ];
 
 /** Twenty sleepers, then the hostile actor (none: the sleepers alone); the sleepers' worst lateness and the hostile call's outcome and duration. */
@@ -204,13 +204,15 @@ async function besideHostile(h: Hostile | null, config: Partial<TimingHostConfig
 }
 
 /**
- * Best of three, each beside the same sleepers alone just before: what the
+ * Best of five, each beside the same sleepers alone just before: what the
  * hostile guest adds to their lateness. (On a machine shared with other work
- * the OS alone delays wake-ups by tens of ms; the floor takes that out.)
+ * the OS alone stops the thread for tens of ms now and then, with or without a
+ * guest: measured at a load average of 10 on 2 cores; the floor takes the
+ * steady part out, the retries the spikes. A quiet machine passes at once.)
  */
-async function bestOfThree(h: Hostile, config: Partial<TimingHostConfig>) {
+async function bestOfFive(h: Hostile, config: Partial<TimingHostConfig>) {
   const runs: Array<Awaited<ReturnType<typeof besideHostile>> & { floor: number; added: number }> = [];
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     const floor = (await besideHostile(null, config)).late;
     const run = await besideHostile(h, config);
     runs.push({ ...run, floor, added: run.late - floor });
@@ -226,7 +228,7 @@ for (const h of HOSTILE) {
   // Code that cannot yield holds the thread until its hold limit: set to 5 ms here, the sleepers' bound is what it buys.
   const config = h.yields ? {} : { max_hold_ms: 5 };
   test(`${h.what}: sleepers beside it wake <= ${HOSTILE_LATE_MS} ms later than alone${h.yields ? '' : ' (max_hold_ms 5)'}`, async () => {
-    const { best, seen } = await bestOfThree(h, config);
+    const { best, seen } = await bestOfFive(h, config);
     if (h.yields) {
       assert.is(best.outcome?.status, 'ok', JSON.stringify(best.outcome));
       assert.ok(best.ms >= 100, `the guest ran long enough to matter (${best.ms.toFixed(0)} ms)`);
