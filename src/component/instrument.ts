@@ -41,7 +41,7 @@ import { ENTRY_CHARGE_MIN, weighFunction, type Binaryen, type FunctionWeights } 
 type Module = binaryenType.Module;
 
 /** Bump when the emitted code changes: it is part of the transpile cache key. */
-export const INSTRUMENT_FORMAT = 'theater-fuel-2';
+export const INSTRUMENT_FORMAT = 'theater-fuel-3-bulk-leaf-poll';
 /** Weight units between two calls of the check import (about 0.1–0.3 ms of guest code). */
 export const FUEL_PER_CHECK = 200_000;
 export const YIELD_MODULE = 'theater:timing/yield';
