@@ -8,7 +8,7 @@ import { runFleet, type InstanceResult } from '../runtime/fleet.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { ChainFormat } from './args.ts';
-import { chainRecording, openChainFile } from './chain-output.ts';
+import { chainRecording, checkChainTarget, openChainFile } from './chain-output.ts';
 import { writeTheaterChains } from './theater-output.ts';
 import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
 
@@ -44,6 +44,10 @@ export function failureOf(result: InstanceResult): Failure | null {
  */
 export async function runLocal(manifest: ActorManifest, options: LocalRunOptions): Promise<RunSummary> {
   const theater = options.chainFormat === 'theater';
+  // Theater's files: every name this process writes is checked before the run (the shards of one run each check theirs).
+  if (options.eventsPath !== null && theater) {
+    checkChainTarget(options.eventsPath, manifest, undefined, { total: options.total, first: options.first, instances: options.instances });
+  }
   const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;
   const recording = file === null ? undefined : chainRecording(file, options.total);
   let fleet;

@@ -65,8 +65,8 @@ export async function runSingle(command: RunCommand, io: CliIo): Promise<number>
       say('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
       return EXIT_USAGE;
     }
-    if (path !== null && theater) theaterPath = checkChainTarget(path, manifest, io.chainFs);
-    else if (path !== null) file = openChainFile(path, manifest, io.chainFs);
+    if (path !== null && theater) theaterPath = checkChainTarget(path, manifest, io.chainFs, { replay: command.replay, total: command.instances });
+    else if (path !== null) file = openChainFile(path, manifest, io.chainFs, { replay: command.replay });
   } catch (error) {
     if (!(error instanceof ChainTargetError || error instanceof ChainWriteError)) throw error;
     say(`${flag}: ${error.message}`);

@@ -139,7 +139,7 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
   const mode = resolveMode(command.mode);
   // The target is checked (and its temporary file opened) before any actor runs.
   const theater = command.chainFormat === 'theater';
-  if (eventsPath !== null && theater) checkChainTarget(eventsPath, manifest, io.chainFs);
+  if (eventsPath !== null && theater) checkChainTarget(eventsPath, manifest, io.chainFs, { total: command.instances });
   const file = eventsPath !== null && !theater ? openChainFile(eventsPath, manifest, io.chainFs) : null;
   const eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
   try {
