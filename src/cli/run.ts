@@ -5,6 +5,7 @@
 //                    results and chains merged here
 //   a slice          --shard-index i --shard-count K: only slice i here; its
 //                    --json is the input of `theater-timing merge`
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { mergeChainFiles, ChainMergeError } from '../events/merge-chains.ts';
 import { safeText } from '../base/text.ts';
 import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import { sha256Hex } from '../component/transpile-cache.ts';
 import { prepareComponent } from '../runtime/fleet.ts';
 import { defaultMaxLive } from '../runtime/limits.ts';
 import { planShards, shardSlice } from '../runtime/shard-plan.ts';
@@ -116,7 +118,11 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
   // thread for a sub-ms deadline would take CPU from its siblings (scheduler/wait-budget.ts).
   const crowded = command.ipc && (command.shardCount as number) > availableParallelism();
   const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded && !command.coarseTimer };
-  if (!command.ipc) return runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
+  if (!command.ipc) {
+    const summary = await runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
+    // For merge: slices of one fleet must run one component.
+    return { ...summary, componentSha256: sha256Hex(readFileSync(manifest.component)) };
+  }
   const send = (process.send as Send).bind(process); // present: run() checked
   const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to
   process.once('disconnect', orphaned);
