@@ -1,6 +1,7 @@
 // Command-line parsing for theater-timing. Pure: argv in, a command or a
 // UsageError out, so every message is unit-tested without spawning.
 import { MAX_INSTANCES } from '../runtime/limits.ts';
+import { MAX_SHARDS } from '../runtime/shard-plan.ts';
 import { parseStartTime } from '../clock/start-time.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
@@ -87,6 +88,11 @@ function positiveInt(flag: string, text: string): number {
   return value;
 }
 
+function atMost(flag: string, value: number, max: number, what: string): number {
+  if (value > max) throw new UsageError(`${flag}: at most ${max} ${what}, got ${value}`);
+  return value;
+}
+
 function nonNegativeInt(name: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value)) throw new UsageError(`${name}: expected a non-negative integer, got ${JSON.stringify(text)}`);
@@ -155,7 +161,7 @@ function parseRun(args: string[], env: CliEnv): RunCommand {
       }
       case '--state': run.state = new TextEncoder().encode(value()); break;
       case '--state-hex': run.state = hexBytes(value()); break;
-      case '--shards': run.shards = positiveInt(flag, value()); break;
+      case '--shards': run.shards = atMost(flag, positiveInt(flag, value()), MAX_SHARDS, 'processes'); break;
       case '--shard-index': run.shardIndex = nonNegativeInt(flag, value()); break;
       case '--shard-count': run.shardCount = positiveInt(flag, value()); break;
       case '--shard-ipc': run.ipc = true; break;

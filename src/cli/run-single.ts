@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { ConfigError } from '../handler/config.ts';
-import { safeText } from '../base/text.ts';
+import { jsonText, safeText } from '../base/text.ts';
 import { loadManifest, ManifestError, type ActorManifest } from '../manifest/manifest.ts';
 import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
@@ -155,7 +155,7 @@ export async function runSingle(command: RunCommand, io: CliIo): Promise<number>
   const state = showState(first.status === 'ok' ? first.state : null);
   if (command.json) {
     const summary = jsonSummary(fleet, state, failures[0] ?? null, chainFailed ? null : chainTarget);
-    io.stdout(`${JSON.stringify(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
+    io.stdout(`${jsonText(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
   } else if (!many) {
     if (state !== null) io.stdout(`${state.text}\n`);
     if (session !== null) io.stdout(`replay ok: ${session.matched} events matched\n`);
