@@ -2,13 +2,14 @@
 // fleet of `total`, run by runFleet here, the chain written, the result folded
 // into a RunSummary. The whole run (--shards 1), a --shard-index slice and a
 // shard of a parent run all come through here.
-import { ChainWriteError } from '../events/chain-file.ts';
+import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
-import { runFleet, type InstanceResult } from '../runtime/fleet.ts';
+import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { ChainFormat } from './args.ts';
 import { chainRecording, checkChainTarget, openChainFile } from './chain-output.ts';
+import { onInterrupt } from './interrupt.ts';
 import { writeTheaterChains } from './theater-output.ts';
 import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
 
@@ -50,13 +51,24 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
   }
   const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;
   const recording = file === null ? undefined : chainRecording(file, options.total);
+  // Interrupted (or stopped by its parent): drop the temporary file, then die of the signal.
+  const stopListening = options.eventsPath === null ? null : onInterrupt(() => file?.abort());
+  try {
+    return summarize(manifest, options, await runAndWrite(manifest, options, file, recording));
+  } finally {
+    stopListening?.();
+  }
+}
+
+async function runAndWrite(manifest: ActorManifest, options: LocalRunOptions, file: ChainFile | null, recording: ReturnType<typeof chainRecording> | undefined): Promise<{ fleet: FleetResult; eventLines: number }> {
+  const theater = options.chainFormat === 'theater';
   let fleet;
   try {
     fleet = await runFleet(manifest, {
-    instances: options.instances,
-    first: options.first,
-    maxLive: options.maxLive ?? undefined,
-    mode: options.mode,
+      instances: options.instances,
+      first: options.first,
+      maxLive: options.maxLive ?? undefined,
+      mode: options.mode,
       clock: options.clock,
       activeWait: options.activeWait,
       startWallNs: options.startWallNs ?? undefined,
@@ -81,6 +93,10 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
       throw error instanceof ChainWriteError ? error : new ChainWriteError(options.eventsPath, error);
     }
   }
+  return { fleet, eventLines };
+}
+
+function summarize(manifest: ActorManifest, options: LocalRunOptions, { fleet, eventLines }: { fleet: FleetResult; eventLines: number }): RunSummary {
   const failures: Failure[] = [];
   for (const result of fleet.results) {
     if (failures.length === MAX_FAILURES) break;

@@ -5,7 +5,8 @@
 //                    results and chains merged here
 //   a slice          --shard-index i --shard-count K: only slice i here; its
 //                    --json is the input of `theater-timing merge`
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { planShards, shardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import type { RunCommand } from './args.ts';
 import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { onInterrupt } from './interrupt.ts';
 import { EXIT_USAGE, type CliIo } from './io.ts';
 import { runLocal } from './local-run.ts';
 import { report } from './report.ts';
@@ -147,12 +149,22 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
   const theater = command.chainFormat === 'theater';
   if (eventsPath !== null && theater) checkChainTarget(eventsPath, manifest, io.chainFs, { total: command.instances });
   const file = eventsPath !== null && !theater ? openChainFile(eventsPath, manifest, io.chainFs) : null;
-  const eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
+  // Interrupted, the parent cleans up as one process does: its shards are stopped (each drops its own
+  // temporary files), the temporary chain and the spool folder are removed, and it dies of the signal.
+  const children: ChildProcess[] = [];
+  let eventsDir: string | null = null;
+  const stopListening = onInterrupt(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    file?.abort();
+    if (eventsDir !== null) rmSync(eventsDir, { recursive: true, force: true });
+  });
   try {
+    eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
     // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
     await prepareComponent(manifest, mode);
     const shards = await runShards({
       entry: io.entry ?? process.argv[1], command, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
+      onChild: (child) => children.push(child),
       // Theater's format is one file per instance: each shard writes its own, in place.
       events: eventsPath === null ? null : (index) => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`)),
     });
@@ -169,7 +181,7 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
     if (file !== null) {
       const reported = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
       try {
-        summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs));
+        summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs), eventsDir ?? undefined);
         file.commit();
       } catch (error) {
         // As in one process: the chain's failure is reported beside the run's outcome, never instead of it.
@@ -184,6 +196,7 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
     file?.abort();
     throw error;
   } finally {
+    stopListening();
     if (eventsDir !== null) await rm(eventsDir, { recursive: true, force: true });
   }
 }
