@@ -12,10 +12,11 @@
 //   layout   one instance: its chain, untagged. Several: the fleet header
 //            {"fleet":{"instances":n}}, then every instance's lines tagged with
 //            `instance`, interleaved as they happen; each chain ends with ChainEnd.
-import { basename, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ChainFile, type ChainFs } from '../events/chain-file.ts';
 import { outputCheck, OutputTargetError, type CommandInput } from '../events/output-target.ts';
-import { theaterChainPath } from '../events/theater/file.ts';
+import { theaterChainName, theaterChainPath } from '../events/theater/file.ts';
 import { ChainRecorder } from '../events/chain-recorder.ts';
 import { fleetHeader } from '../events/chain.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -71,9 +72,25 @@ export function checkChainTarget(path: string, manifest: ActorManifest, fileSyst
   const end = first + (scope.instances ?? total - first);
   const check = outputCheck(runInputs(manifest, scope.replay ?? null));
   if (total === 1) check(path);
-  else for (let instance = first; instance < end; instance++) check(theaterChainPath(path, instance, total), `instance ${instance}'s chain`);
+  else {
+    // Only a name that exists can be a device or an input: the folder is listed once, and only those are checked
+    // (a million stats of absent names take seconds). A folder that cannot be listed: every name is checked.
+    const present = namesIn(dirname(path));
+    const file = basename(path);
+    for (let instance = first; instance < end; instance++) {
+      if (present === null || present.has(theaterChainName(file, instance))) check(theaterChainPath(path, instance, total), `instance ${instance}'s chain`);
+    }
+  }
   new ChainFile(path, fileSystem).abort();
   return path;
+}
+
+function namesIn(folder: string): Set<string> | null {
+  try {
+    return new Set(readdirSync(folder));
+  } catch {
+    return null;
+  }
 }
 
 /** Checks the target by the output rule and opens its temporary file; throws ChainTargetError or ChainWriteError. */

@@ -105,6 +105,9 @@ test('--chain-format theater --instances 2: every per-instance name is checked, 
     `--events: ${join(dir, 'x.0.toml')} (instance 0's chain) is the manifest: refusing to overwrite it`);
   refused(await twice('run', own, '--chain-format', 'theater', '--instances', '2', '--shard-index', '1', '--shard-count', '2', '--events', join(dir, 'x.wasm')),
     `--events: ${join(dir, 'x.1.wasm')} (instance 1's chain) is the component: refusing to overwrite it`);
+  // A folder that does not exist: nothing in it to check, and the run cannot write there.
+  const nowhere = join(dir, 'no', 'such', 'x.json');
+  refused(await twice('run', manifest, '--chain-format', 'theater', '--instances', '2', '--events', nowhere), `--events: cannot write ${nowhere} (ENOENT)`);
   const slice0 = bin('run', own, '--chain-format', 'theater', '--instances', '2', '--shard-index', '0', '--shard-count', '2', '--events', join(dir, 'x.wasm'));
   assert.is(slice0.status, 0, slice0.stderr);
   assert.ok(existsSync(join(dir, 'x.0.wasm')), 'slice 0 writes its own instance');
