@@ -98,6 +98,8 @@ test('merge checks what it merges: outcome sums, bounds, component, states, fail
   await refused([s0.path, with1('nullenc.json', { state: null })], /nullenc\.json: stateEncoding: expected null with a null state, got "hex"\n$/);
   const ok = await merge(s0.path, with1('text.json', { state: 'plain text', stateEncoding: 'utf8' }));
   assert.is(ok.status, 0, ok.stderr);
+  const none = await merge(s0.path, with1('nostate.json', { state: null, stateEncoding: null }));
+  assert.is(none.status, 0, none.stderr);
   const failed = { outcomes: { ok: 1, err: 1, trap: 0 } };
   await refused([s0.path, with1('fnull.json', { ...failed, failures: [null] })], /fnull\.json: failures\[0\]: expected \{instance, status, error\}, got null\n$/);
   await refused([s0.path, with1('fmany.json', { failures: [{ instance: 2, status: 'err', error: 'x' }] })], /fmany\.json: failures: 1 listed, expected at most 0 \(the first 10 of err \+ trap\)\n$/);
@@ -135,6 +137,14 @@ test('a chain that is not a fleet file, or a disk that is full, fails the merge 
   assert.is(full.status, 2, full.stderr);
   assert.match(full.stderr, /^theater-timing: cannot write .*full\.jsonl \(ENOSPC: no space left on device\)\n$/);
   assert.is(readFileSync(out, 'utf8'), 'before');
+});
+
+test('a fleet of one merges to its one untagged chain', async () => {
+  const r = spawnSync(process.execPath, [BIN, 'run', actorManifest('wasi-clocks-v020'), '--shard-index', '0', '--shard-count', '1', '--json', '--events', 'one.jsonl'], { cwd: dir, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  const merged = await merge(write('one.json', r.stdout), '--events', join(dir, 'one-merged.jsonl'));
+  assert.is(merged.status, 0, merged.stderr);
+  assert.is(readFileSync(join(dir, 'one-merged.jsonl'), 'utf8'), readFileSync(join(dir, 'one.jsonl'), 'utf8'));
 });
 
 test.run();
