@@ -69,6 +69,8 @@ export interface ShardRunInput {
   events: ((index: number) => string) | null;
   timeoutMs: number;
   onProgress?: (settled: number, total: number) => void;
+  /** Told of each shard process as it is forked (the parent stops them if it is interrupted). */
+  onChild?: (child: ChildProcess) => void;
 }
 
 function childArgs(command: RunCommand, index: number, count: number, eventsPath: string | null): string[] {
@@ -151,6 +153,7 @@ export function runShards(input: ShardRunInput): Promise<Shard[]> {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       children.push(child);
+      input.onChild?.(child);
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (text: string) => { shard.stderr = (shard.stderr + text).slice(-STDERR_KEPT); });
       child.on('message', (message: ShardMessage) => {

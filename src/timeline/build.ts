@@ -72,7 +72,8 @@ export function buildTimeline(inputs: readonly ChainInput[], title = inputs.map(
     formats.add(read.format);
     // With several files, a fleet's lanes say which file they came from.
     if (inputs.length > 1) for (const chain of read.chains) if (chain.instance !== null) chain.label = `${input.name} #${chain.instance}`;
-    chains.push(...read.chains);
+    // One by one: a fleet file of 150 000 chains spread as arguments overflows the stack.
+    for (const chain of read.chains) chains.push(chain);
   }
   const actors = chains.map(inferActor);
   let origin: bigint | null = null;

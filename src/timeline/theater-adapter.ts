@@ -7,7 +7,7 @@
 // init err). Theater records no `waited`, no clamps and no drops, and handles
 // count 0, 1, 2… per actor. Hashes are not checked here.
 
-import { describeValue, isPlainObject } from '../base/text.ts';
+import { describeValue, isPlainObject, jsonOf } from '../base/text.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue } from './calls.ts';
 import { parseJsonExact } from '../base/exact-json.ts';
 
@@ -40,11 +40,15 @@ function items(v: unknown, tag: 'List' | 'Tuple', where: string): unknown[] {
 }
 
 /** A tagged value as short text for the tooltip: 5, true, (1, 2), [0, 3]. */
-export function showTagged(v: unknown): string {
-  if (!isPlainObject(v)) return JSON.stringify(v) ?? String(v);
+const MAX_TAGGED_DEPTH = 32;
+
+export function showTagged(v: unknown, depth = 0): string {
+  if (!isPlainObject(v)) return jsonOf(v);
   const [tag, inner] = Object.entries(v)[0] ?? ['', null];
   if ((tag === 'List' || tag === 'Tuple') && Array.isArray(inner)) {
-    const parts = inner.map(showTagged).join(', ');
+    // A value nested past MAX_TAGGED_DEPTH is cut: a recorded value can nest deeper than the stack goes.
+    if (depth >= MAX_TAGGED_DEPTH) return tag === 'List' ? '[…]' : '(…)';
+    const parts = inner.map((item) => showTagged(item, depth + 1)).join(', ');
     return tag === 'List' ? `[${parts}]` : `(${parts})`;
   }
   return String(inner);
@@ -110,7 +114,7 @@ function decode(raw: Record<string, unknown>): { call: Call; fields: Record<stri
   const fields: Record<string, FieldValue> = {};
   for (const [kind, body] of Object.entries(payload)) {
     if (kind === 'category' || !isPlainObject(body)) continue;
-    for (const [key, value] of Object.entries(body)) fields[key] = typeof value === 'string' ? value : JSON.stringify(value);
+    for (const [key, value] of Object.entries(body)) fields[key] = typeof value === 'string' ? value : jsonOf(value);
     if (kind === 'WasmError') {
       // Theater records an init err and a trap alike; the message tells them apart.
       const message = String(body.message ?? '');
