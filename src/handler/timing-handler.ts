@@ -5,7 +5,7 @@
 import type { Thread } from '../thread/thread.ts';
 import { TimingRuntime } from '../timing/timing-runtime.ts';
 import { TimingHost } from '../wasi/host.ts';
-import { timingImports, type TimingImports } from '../wasi/imports.ts';
+import { interfacesOf, timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
 import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
@@ -98,7 +98,7 @@ export class TimingHandler implements Handler {
     this.#hosts.set(actor.actorId, host);
     let disposed = false;
     return {
-      imports: { ...imports },
+      imports: { ...interfacesOf(imports) },
       timing: imports,
       host,
       dispose: () => {

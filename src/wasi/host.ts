@@ -25,6 +25,7 @@ import { clampSleep, type TimingLimits } from './clamp.ts';
 import type { ExecutionMode } from './mode.ts';
 import { quoted, WasiTrap } from '../base/trap.ts';
 import type { Datetime } from '../clock/wall-clock.ts';
+import type { AwaitGuard } from './handoff.ts';
 
 export const DEFAULT_POLLABLE_QUOTA = 10_000;
 
@@ -50,6 +51,8 @@ export class TimingHost {
   readonly owner: number;
   /** The monotonic clock read itself: the adapters hand it to the guest as is. */
   readonly nowNs: () => bigint;
+  /** Whether a Promise this actor was handed went unawaited (see handoff.ts); the adapters check it. */
+  readonly guard: AwaitGuard = { discarded: false };
   #runtime: TimingRuntime;
   #table: PollableTable;
   #meter: RunMeter | null;

@@ -3,6 +3,7 @@ import { slotOf } from '../pollables/table.ts';
 import type { TimingHost } from './host.ts';
 import type { JcoPollable } from './jco-types.ts';
 import { WasiTrap } from '../base/trap.ts';
+import { checkAwaited, handOff } from './handoff.ts';
 
 const U32_LIMIT = 2 ** 32;
 
@@ -22,6 +23,7 @@ export class Pollable {
   /** Never blocks: one bit test, or one clock read for a timer not yet marked. */
   ready(): boolean {
     checkLive(this);
+    checkAwaited(this.host.guard);
     const ready = this.host.isReady(this.handle);
     this.host.events?.record({ type: 'PollableReady', pollable: slotOf(this.handle), ready });
     return ready;
@@ -30,15 +32,16 @@ export class Pollable {
   /** Returns at once when ready; otherwise waits, as poll([this]) does. */
   block(): void | Promise<unknown> {
     const { host } = checkLive(this);
+    checkAwaited(host.guard);
     // Not recording: the wait's own promise, with no extra hop before the guest resumes.
     if (host.events === null) {
       const waited = host.waitAny([this]);
-      return waited instanceof Promise ? waited : undefined;
+      return waited instanceof Promise ? handOff(waited, host.guard) : undefined;
     }
     const startNs = host.nowNs();
     const waited = host.waitAny([this]);
     if (!(waited instanceof Promise)) return this.#recordBlock(startNs);
-    return waited.then(() => this.#recordBlock(startNs));
+    return handOff(waited.then(() => this.#recordBlock(startNs)), host.guard);
   }
 
   #recordBlock(startNs: bigint): void {
@@ -48,6 +51,7 @@ export class Pollable {
 
   /** jco calls this when the guest drops its handle: the wheel entry goes at once. */
   [Symbol.dispose](): void {
+    checkAwaited(this.host.guard);
     this.host.drop(this.handle);
     this.host.events?.record({ type: 'PollableDrop', pollable: slotOf(this.handle) });
   }
@@ -59,12 +63,13 @@ export function poll(host: TimingHost, list: ArrayLike<JcoPollable>): Uint32Arra
   if (count === 0) throw new WasiTrap('poll: attempt to poll on an empty list');
   if (count >= U32_LIMIT) throw new WasiTrap(`poll: ${count} entries cannot be indexed by a u32`);
   for (let i = 0; i < count; i++) checkOwn(list[i], host);
+  checkAwaited(host.guard);
   const startNs = host.events === null ? 0n : host.nowNs();
   // The slots are read now: a pollable may be dropped before a suspended poll returns.
   const slots = host.events === null ? EMPTY : Array.from(list as ArrayLike<Pollable>, (p) => slotOf(p.handle));
   const ready = host.waitAny(list as ArrayLike<Pollable>);
   if (!(ready instanceof Promise)) return finishPoll(host, slots, ready, startNs);
-  return ready.then((indices) => finishPoll(host, slots, indices, startNs));
+  return handOff(ready.then((indices) => finishPoll(host, slots, indices, startNs)), host.guard);
 }
 
 const EMPTY: number[] = [];

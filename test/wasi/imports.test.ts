@@ -228,7 +228,9 @@ test('two calls waiting in one actor at once (a host that interleaves) both wake
   const { mono, io, timer } = setup();
   const a = mono.subscribeDuration(3n * MS);
   const b = mono.subscribeDuration(7n * MS);
-  const first = a.block() as Promise<void>;
+  // Each hand-off must be consumed (awaited, or .then) before the actor's next call:
+  // JSPI glue awaits at once; a call left unconsumed would trap the next one.
+  const first = (a.block() as Promise<void>).then(() => undefined);
   const second = io.poll([b]) as Promise<Uint32Array>;
   timer.advanceMs(3);
   await first;
