@@ -35,6 +35,8 @@ export { Pollable, poll } from './wasi/poll.ts';
 export { WasiTrap } from './base/trap.ts';
 export { safeText } from './base/text.ts';
 export { externalPollable, type PollableSource } from './wasi/external.ts';
+// The `--map` drop-in (theater-handler-timing/wasi/clocks, /wasi/io): its one process-wide default.
+export { defaultTiming, DefaultTiming, type DefaultTimingOptions } from './dropin/default-timing.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
 export { PollableTable, StaleHandleError, MAX_LIVE_POLLABLES, type PollableTableOptions } from './pollables/table.ts';
 export { TimeSource } from './clock/time-source.ts';

@@ -48,9 +48,11 @@ const GUARDED: object = Object.create(Promise.prototype, {
   },
 }) as object;
 
-/** Marks `promise` as handed to `guard`'s guest and returns it (the same object). */
+/**
+ * Marks `promise` as handed to `guard`'s guest and returns it (the same object).
+ * The caller ran checkAwaited first, so no other hand-off is outstanding.
+ */
 export function handOff<T>(promise: Promise<T>, guard: AwaitGuard): Promise<T> {
-  if (handed !== null) settle();
   Object.setPrototypeOf(promise, GUARDED);
   handed = promise;
   handedBy = guard;

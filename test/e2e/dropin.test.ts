@@ -1,0 +1,76 @@
+// Acceptance for the `--map` drop-in (issue 19.2), from a FRESH consumer project
+// outside this repo: `npm pack` this package, install the tarball and
+// preview2-shim offline into a temp dir, `jco transpile` the sleeper (100 ms) with
+// the documented --map line (ESM glue, JSPI flags) and run out/app.js in this Node:
+// the sleep takes ≥ 100 ms while a 1 ms setInterval keeps ticking. The same
+// component transpiled without the JSPI flags traps naming them (issue 19.1).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { buildActors } from '../../scripts/build-actors.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const EXPORT = 'theater:simple/actor#init';
+const MAP = ['--map', 'wasi:clocks/*=theater-handler-timing/wasi/clocks#*', '--map', 'wasi:io/poll=theater-handler-timing/wasi/io#poll'];
+const JSPI = ['--async-mode', 'jspi', '--async-imports', 'wasi:io/poll#poll', '--async-imports', 'wasi:io/poll#[method]pollable.block', '--async-exports', EXPORT];
+// npm and jco run on this Node (26, with JSPI), not the machine's.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' };
+
+function run(command: string, args: string[], cwd: string): string {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+const [sleeper] = await buildActors({ only: ['sleeper'] });
+if (!existsSync(join(ROOT, 'dist', 'wasi', 'clocks.js'))) run(process.execPath, ['scripts/build.ts'], ROOT);
+const consumer = mkdtempSync(join(tmpdir(), 'dropin-consumer-'));
+
+test.after(() => rmSync(consumer, { recursive: true, force: true }));
+
+test('a fresh consumer installs the packed package and preview2-shim offline', () => {
+  run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', consumer], ROOT);
+  const tarball = readdirSync(consumer).find((name) => name.endsWith('.tgz'))!;
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const shim = join(ROOT, 'node_modules', '@bytecodealliance', 'preview2-shim');
+  run('npm', ['i', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional', `./${tarball}`, `file:${shim}`], consumer);
+  assert.ok(existsSync(join(consumer, 'node_modules', 'theater-handler-timing', 'dist', 'wasi', 'clocks.js')));
+  copyFileSync(sleeper.outPath, join(consumer, 'app.wasm'));
+  writeFileSync(join(consumer, 'run.mjs'), `
+const { actor } = await import(process.argv[2]);
+let ticks = 0;
+const interval = setInterval(() => ticks++, 1);
+const t0 = performance.now();
+let error = null;
+try { await actor.init(); } catch (e) { error = e.message; }
+const ms = performance.now() - t0;
+clearInterval(interval);
+console.log(JSON.stringify({ ms, ticks, error }));
+`);
+});
+
+const jco = (args: string[]) => run(process.execPath, [join(consumer, 'node_modules', '@bytecodealliance', 'jco', 'src', 'jco.js'), 'transpile', 'app.wasm', '-q', ...args], consumer);
+const runApp = (dir: string) => JSON.parse(run(process.execPath, ['run.mjs', `./${dir}/app.js`], consumer)) as { ms: number; ticks: number; error: string | null };
+
+test('the --map line with the JSPI flags: a 100 ms sleep takes ≥ 100 ms while a 1 ms interval keeps ticking', () => {
+  jco(['-o', 'out', ...MAP, ...JSPI]);
+  // The glue imports the two drop-in modules; everything else (none here) stays with preview2-shim.
+  let result = runApp('out');
+  // Ticks measure the event loop of a possibly loaded machine: one more try before failing.
+  if (result.ticks < 50) result = runApp('out');
+  assert.is(result.error, null);
+  assert.ok(result.ms >= 99.9 && result.ms < 1100, `slept ${result.ms.toFixed(1)} ms`);
+  assert.ok(result.ticks >= 50, `the interval ticked ${result.ticks} times during the sleep`);
+});
+
+test('the --map line without the JSPI flags: the guest traps naming them, it never sleeps ~1 ms', () => {
+  jco(['-o', 'out-sync', ...MAP]);
+  const result = runApp('out-sync');
+  assert.ok(result.error?.startsWith('wasi trap: a wait (pollable.block or poll) returned a Promise that the caller did not await'), String(result.error));
+  assert.ok(result.error!.includes("--async-mode jspi --async-imports 'wasi:io/poll#poll' --async-imports 'wasi:io/poll#[method]pollable.block' --async-exports"));
+});
+
+test.run();
