@@ -17,7 +17,7 @@
 import type { EventSink } from '../events/types.ts';
 import { TimingRuntime } from '../timing/timing-runtime.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
-import { DEFAULT_POLLABLE_QUOTA, TimingHost } from '../wasi/host.ts';
+import { DEFAULT_POLLABLE_QUOTA, TimingHost, type ForeignTimer } from '../wasi/host.ts';
 import { timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 
@@ -34,6 +34,8 @@ export interface DefaultTimingOptions {
   quota?: number;
   /** The name trap messages give the guests (default 'jco-guest'). */
   actorId?: string;
+  /** The timer that re-checks foreign pollables in a waiting poll (default Node's setTimeout). */
+  foreignTimer?: ForeignTimer;
 }
 
 export class DefaultTiming {
@@ -87,6 +89,7 @@ export class DefaultTiming {
       events: options.events ?? null,
       quota: options.quota ?? DEFAULT_POLLABLE_QUOTA,
       slice: runtime.thread.slice,
+      foreignTimer: options.foreignTimer,
     });
     this.#served = { host, imports: timingImports(host) };
     return this.#served;

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultTiming, DefaultTiming } from '../../src/dropin/default-timing.ts';
 import { monotonicClock, wallClock, defaultTiming as fromClocks } from '../../src/dropin/clocks.ts';
-import { poll, defaultTiming as fromIo } from '../../src/dropin/io.ts';
+import { poll, preview2ShimFrom, defaultTiming as fromIo } from '../../src/dropin/io.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
 import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { WallClock } from '../../src/clock/wall-clock.ts';
@@ -24,7 +24,8 @@ test('one default: the modules re-export the same object the package does', () =
   assert.is(fromClocks, defaultTiming);
   assert.is(fromIo, defaultTiming);
   assert.instance(defaultTiming, DefaultTiming);
-  assert.is(poll.Pollable, Pollable);
+  // The glue's Pollable: ours (its prototype chain), which also adopts foreign pollables.
+  assert.ok(Object.getPrototypeOf(poll.Pollable) === Pollable);
 });
 
 test('configure before first use; the forwarders serve the configured runtime, limits and sink', async () => {
@@ -84,6 +85,47 @@ test('the default settings: a real-time runtime, auto mode, no limits', () => {
   assert.is(fresh.host.events, null);
   assert.is(fresh.mode, fresh.host.mode);
   fresh.dispose();
+});
+
+test('the glue\'s Pollable accepts ours (live or bare) and adopts a foreign pollable: its block() polls through us', async () => {
+  const { clock, timer, runtime } = fakeRuntime();
+  defaultTiming.configure({ runtime, mode: 'jspi', foreignTimer: timer });
+  const ours = monotonicClock.subscribeDuration(MS);
+  assert.ok(ours instanceof poll.Pollable);
+  assert.ok(Object.create(poll.Pollable.prototype) instanceof poll.Pollable);
+  assert.not.ok({} instanceof poll.Pollable);
+  assert.not.ok((null as unknown as object) instanceof poll.Pollable);
+  let ready = false;
+  let blocked = 0;
+  const theirs = { ready: () => ready, block: () => { blocked++; } };
+  const originalBlock = theirs.block;
+  assert.ok(theirs instanceof poll.Pollable);
+  assert.is.not(theirs.block, originalBlock);
+  const adopted = theirs.block;
+  assert.ok(theirs instanceof poll.Pollable, 'adopting twice is harmless');
+  assert.is(theirs.block, adopted);
+  // block() on it suspends (a Promise), re-checked every ms by the host's foreign timer.
+  const waited = (theirs.block as () => unknown)();
+  assert.instance(waited, Promise);
+  const done = (waited as Promise<unknown>).then(() => 'woke');
+  clock.advanceNs(MS);
+  timer.fireDue();
+  ready = true;
+  clock.advanceNs(MS);
+  timer.fireDue();
+  assert.is(await done, 'woke');
+  assert.is(blocked, 0, 'their own block() is never called');
+  // Ready at once: block() returns nothing.
+  assert.is((theirs.block as () => unknown)(), undefined);
+  ours[Symbol.dispose]();
+});
+
+test('preview2-shim is found beside the package; absent, nothing is', () => {
+  assert.is(preview2ShimFrom(() => { throw new Error('not installed'); }), null);
+  const io = { poll: { Pollable: class {}, poll: () => new Uint32Array() } };
+  const clocks = { monotonicClock: { subscribeDuration: () => ({}) } };
+  const poller = preview2ShimFrom((id) => (id.endsWith('/io') ? io : clocks));
+  assert.ok(poller !== null && poller.owns(new io.poll.Pollable()));
 });
 
 test.run();
