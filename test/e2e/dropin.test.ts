@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildActors } from '../../scripts/build-actors.ts';
@@ -37,7 +37,12 @@ test('a fresh consumer installs the packed package and preview2-shim offline', (
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const shim = join(ROOT, 'node_modules', '@bytecodealliance', 'preview2-shim');
   run('npm', ['i', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional', `./${tarball}`, `file:${shim}`], consumer);
-  assert.ok(existsSync(join(consumer, 'node_modules', 'theater-handler-timing', 'dist', 'wasi', 'clocks.js')));
+  const installed = join(consumer, 'node_modules', 'theater-handler-timing');
+  const { exports } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
+  for (const entry of ['./wasi/clocks', './wasi/io']) {
+    assert.ok(existsSync(join(installed, exports[entry].default)), entry);
+    assert.ok(existsSync(join(installed, exports[entry].types)), `${entry} types`);
+  }
   copyFileSync(sleeper.outPath, join(consumer, 'app.wasm'));
   writeFileSync(join(consumer, 'run.mjs'), `
 const { actor } = await import(process.argv[2]);
