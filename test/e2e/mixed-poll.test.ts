@@ -15,7 +15,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'mixed-poll-'));
 let fifos = 0;
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Outcome { ready: number[]; ms: number; ticks: number; bytes: number; timerReady: boolean }
+interface Outcome { ready: number[]; ms: number; ticks: number; bytes: number; timerReady: boolean; feedLateMs: number }
 
 /** Runs the child: it polls [timer, stream] (or the reverse); we write to its stdin `streamMs` after it starts polling. */
 function mixedPoll(timerMs: number, streamMs: number, order: 'timer-first' | 'stream-first', mode: 'jspi' | 'sync', how: 'poll' | 'block' = 'poll'): Promise<Outcome> {
@@ -29,32 +29,50 @@ function mixedPoll(timerMs: number, streamMs: number, order: 'timer-first' | 'st
   return new Promise((done, fail) => {
     let out = '';
     let feed: NodeJS.Timeout | undefined;
+    let feedLateMs = 0;
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (feed === undefined && out.startsWith('polling\n')) feed = setTimeout(() => writeSync(writer, 'hello\n'), streamMs);
+      if (feed === undefined && out.startsWith('polling\n')) {
+        const at = performance.now() + streamMs;
+        feed = setTimeout(() => {
+          feedLateMs = performance.now() - at;
+          writeSync(writer, 'hello\n');
+        }, streamMs);
+      }
     });
     child.on('exit', (code) => {
       // A write still due must not land on the fd number the next test's FIFO reuses.
       clearTimeout(feed);
       closeSync(writer);
       if (code !== 0) return fail(new Error(`child exited ${code}: ${out}`));
-      done(JSON.parse(out.trim().split('\n').pop()!) as Outcome);
+      done({ ...(JSON.parse(out.trim().split('\n').pop()!) as Outcome), feedLateMs });
     });
   });
+}
+
+/**
+ * Runs a case until the test delivered its stream data on time (within 10 ms of the
+ * chosen instant): a loaded machine may run this process's own timer late, and such a
+ * run says nothing about the poll. Three tries at most; the last one is judged anyway.
+ */
+async function onTime(run: () => Promise<Outcome>): Promise<Outcome> {
+  let outcome = await run();
+  for (let i = 0; i < 2 && outcome.feedLateMs > 10; i++) outcome = await run();
+  return outcome;
 }
 
 for (const mode of ['jspi', 'sync'] as const) {
   for (const order of ['timer-first', 'stream-first'] as const) {
     const [timerAt, streamAt] = order === 'timer-first' ? [0, 1] : [1, 0];
     test(`${mode}, ${order}: poll [50 ms timer, stream ready at ~20 ms] returns the stream's index at ~20 ms, with its data`, async () => {
-      const r = await mixedPoll(50, 20, order, mode);
+      const r = await onTime(() => mixedPoll(50, 20, order, mode));
       assert.equal(r.ready, [streamAt], JSON.stringify(r));
       assert.ok(r.ms >= 19.5 && r.ms < 50, `returned after ${r.ms.toFixed(1)} ms`);
       assert.ok(r.bytes > 0, 'the stream had data');
     });
 
     test(`${mode}, ${order}: poll [20 ms timer, stream ready at ~50 ms] returns the timer's index at ~20 ms`, async () => {
-      const r = await mixedPoll(20, 50, order, mode);
+      const r = await onTime(() => mixedPoll(20, 50, order, mode));
       assert.equal(r.ready, [timerAt], JSON.stringify(r));
       assert.ok(r.ms >= 19.9 && r.ms < 50, `returned after ${r.ms.toFixed(1)} ms`);
       assert.is(r.bytes, 0, 'the stream had no data yet');
@@ -63,7 +81,7 @@ for (const mode of ['jspi', 'sync'] as const) {
 }
 
 test('jspi: block() on an adopted preview2-shim pollable (as the glue calls it) suspends instead of blocking the thread', async () => {
-  const r = await mixedPoll(10_000, 100, 'timer-first', 'jspi', 'block');
+  const r = await onTime(() => mixedPoll(10_000, 100, 'timer-first', 'jspi', 'block'));
   assert.ok(r.ms >= 99.5 && r.ms < 1000, `returned after ${r.ms.toFixed(1)} ms`);
   assert.ok(r.bytes > 0);
   // preview2-shim's own block() would hold the thread: not one tick.
