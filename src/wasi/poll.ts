@@ -14,6 +14,17 @@ const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
 export const FOREIGN_SLOT = 0xffff_ffff;
 
 /**
+ * jco's glue keys the resources it captures by `obj[Symbol.for('cabiRep')]`, or by a
+ * counter of its own from 1 when there is none. preview2-shim's pollables carry
+ * their worker's ids (1, 2, …) there, so without a rep of ours our first pollable
+ * and preview2-shim's first one would share a key and one would replace the other.
+ * Ours are REP_BASE + slot: unique among live pollables, clear of preview2-shim's
+ * counter, and below jco's 2^30 flag bit.
+ */
+export const REP_BASE = 2 ** 29;
+const CABI_REP = Symbol.for('cabiRep');
+
+/**
  * The resource object jco hands to the guest. One class serves every actor;
  * each object carries its table handle and its actor's host.
  */
@@ -24,6 +35,11 @@ export class Pollable {
   constructor(host: TimingHost, handle: number) {
     this.host = host;
     this.handle = handle;
+  }
+
+  /** The key jco's glue captures this pollable under (see REP_BASE). */
+  get [CABI_REP](): number {
+    return REP_BASE + slotOf(this.handle);
   }
 
   /**

@@ -6,8 +6,8 @@
 // component transpiled without the JSPI flags traps naming them (issue 19.1).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildActors } from '../../scripts/build-actors.ts';
@@ -25,7 +25,7 @@ function run(command: string, args: string[], cwd: string): string {
   return result.stdout;
 }
 
-const [sleeper] = await buildActors({ only: ['sleeper'] });
+const [sleeper, stdinPoller] = await buildActors({ only: ['sleeper', 'stdin-poller'] });
 if (!existsSync(join(ROOT, 'dist', 'wasi', 'clocks.js'))) run(process.execPath, ['scripts/build.ts'], ROOT);
 const consumer = mkdtempSync(join(tmpdir(), 'dropin-consumer-'));
 
@@ -44,6 +44,25 @@ test('a fresh consumer installs the packed package and preview2-shim offline', (
     assert.ok(existsSync(join(installed, exports[entry].types)), `${entry} types`);
   }
   copyFileSync(sleeper.outPath, join(consumer, 'app.wasm'));
+  copyFileSync(stdinPoller.outPath, join(consumer, 'poller.wasm'));
+  // stdin-poller: polls [our timer, preview2-shim's stdin pollable] (how 0) or blocks on the latter (how 1).
+  writeFileSync(join(consumer, 'poller.mjs'), `
+import { stdin } from '@bytecodealliance/preview2-shim/cli';
+stdin.getStdin(); // preview2-shim's worker up before the clock starts (the guest's get-stdin gets this stream)
+const { actor } = await import('./out-poller/poller.js');
+const state = new Uint8Array(8);
+new DataView(state.buffer).setUint32(0, Number(process.argv[2]), true);
+new DataView(state.buffer).setUint32(4, Number(process.argv[3]), true);
+let ticks = 0;
+const interval = setInterval(() => ticks++, 1);
+const t0 = performance.now();
+process.stdout.write('polling\\n');
+const [out] = await actor.init(state);
+const ms = performance.now() - t0;
+clearInterval(interval);
+console.log(JSON.stringify({ ready: Array.from(new Uint32Array(out.buffer, out.byteOffset, out.byteLength / 4)), ms, ticks }));
+process.exit(0);
+`);
   writeFileSync(join(consumer, 'run.mjs'), `
 const { actor } = await import(process.argv[2]);
 let ticks = 0;
@@ -57,7 +76,7 @@ console.log(JSON.stringify({ ms, ticks, error }));
 `);
 });
 
-const jco = (args: string[]) => run(process.execPath, [join(consumer, 'node_modules', '@bytecodealliance', 'jco', 'src', 'jco.js'), 'transpile', 'app.wasm', '-q', ...args], consumer);
+const jco = (args: string[], component = 'app.wasm') => run(process.execPath, [join(consumer, 'node_modules', '@bytecodealliance', 'jco', 'src', 'jco.js'), 'transpile', component, '-q', ...args], consumer);
 const runApp = (dir: string) => JSON.parse(run(process.execPath, ['run.mjs', `./${dir}/app.js`], consumer)) as { ms: number; ticks: number; error: string | null };
 
 test('the --map line with the JSPI flags: a 100 ms sleep takes ≥ 100 ms while a 1 ms interval keeps ticking', () => {
@@ -76,6 +95,45 @@ test('the --map line without the JSPI flags: the guest traps naming them, it nev
   const result = runApp('out-sync');
   assert.ok(result.error?.startsWith('wasi trap: a wait (pollable.block or poll) returned a Promise that the caller did not await'), String(result.error));
   assert.ok(result.error!.includes("--async-mode jspi --async-imports 'wasi:io/poll#poll' --async-imports 'wasi:io/poll#[method]pollable.block' --async-exports"));
+});
+
+/** Runs poller.mjs with stdin on a FIFO; writes to it `streamMs` after the guest starts. */
+function runPoller(timerMs: number, how: 0 | 1, streamMs: number): Promise<{ ready: number[]; ms: number; ticks: number }> {
+  const fifo = join(consumer, `stdin-${timerMs}-${how}`);
+  execFileSync('mkfifo', [fifo]);
+  const stdin = openSync(fifo, 'r+');
+  const child = spawn(process.execPath, ['poller.mjs', String(timerMs), String(how)], { cwd: consumer, env, stdio: [stdin, 'pipe', 'inherit'] });
+  closeSync(stdin);
+  const writer = openSync(fifo, 'w');
+  return new Promise((done, fail) => {
+    let out = '';
+    let feed: NodeJS.Timeout | undefined;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (feed === undefined && out.startsWith('polling\n')) feed = setTimeout(() => writeSync(writer, 'hello\n'), streamMs);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(feed);
+      closeSync(writer);
+      if (code !== 0) return fail(new Error(`poller exited ${code}: ${out}`));
+      done(JSON.parse(out.trim().split('\n').pop()!) as { ready: number[]; ms: number; ticks: number });
+    });
+  });
+}
+
+test('a real guest mixing our timer with preview2-shim\'s stdin (glue: streams and cli from preview2-shim, clocks and poll mapped to us)', async () => {
+  jco(['-o', 'out-poller', ...MAP, ...JSPI], 'poller.wasm');
+  const glue = readFileSync(join(consumer, 'out-poller', 'poller.js'), 'utf8');
+  assert.match(glue, /from '@bytecodealliance\/preview2-shim\/io'/);
+  assert.match(glue, /from 'theater-handler-timing\/wasi\/io'/);
+  // poll([50 ms timer, stdin]) with data at 20 ms: the stream's index, not before its data.
+  const polled = await runPoller(50, 0, 20);
+  assert.equal(polled.ready, [1], JSON.stringify(polled));
+  assert.ok(polled.ms >= 20, `returned after ${polled.ms.toFixed(1)} ms`);
+  // block on the stdin pollable (adopted by our Pollable): the guest suspends, the loop runs.
+  const blocked = await runPoller(0, 1, 100);
+  assert.ok(blocked.ms >= 100 && blocked.ms < 1500, `returned after ${blocked.ms.toFixed(1)} ms`);
+  assert.ok(blocked.ticks >= 10, `the interval ticked ${blocked.ticks} times while the guest blocked`);
 });
 
 test.run();

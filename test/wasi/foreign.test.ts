@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { FOREIGN_CHECK_MS, TimingHost, type TimingHostOptions } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
-import { FOREIGN_SLOT, isForeignPollable, Pollable } from '../../src/wasi/poll.ts';
+import { FOREIGN_SLOT, isForeignPollable, Pollable, REP_BASE } from '../../src/wasi/poll.ts';
+import { slotOf } from '../../src/pollables/table.ts';
 import { foreignCheck, preview2ShimPoller, registerForeignPoller, setForeignResolver, type ForeignPoller } from '../../src/wasi/foreign.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
 import type { EventLoopSlice } from '../../src/thread/slice.ts';
@@ -57,6 +58,16 @@ test('a foreign pollable is an instance of our Pollable (for the glue), not one 
   assert.not.ok(isForeignPollable(null));
   assert.not.ok(isForeignPollable('ready'));
   assert.not.ok({ ready: 1, block: 2 } instanceof Pollable);
+});
+
+test('our pollables carry a cabiRep clear of preview2-shim\'s ids, so jco\'s capture table never mixes them up', () => {
+  const s = setup();
+  const a = s.mono.subscribeDuration(MS);
+  const b = s.mono.subscribeDuration(MS);
+  const rep = (p: Pollable) => (p as unknown as Record<symbol, number>)[Symbol.for('cabiRep')];
+  assert.is(rep(a), REP_BASE + slotOf(a.handle));
+  assert.is.not(rep(a), rep(b));
+  assert.ok(rep(a) < 2 ** 30);
 });
 
 test('ready at once: the positions of ours and theirs, ascending, without waiting', () => {
