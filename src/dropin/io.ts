@@ -14,12 +14,10 @@
  *    pollable too, and adopts it: its block() becomes poll([it]) through us, so a
  *    guest blocking on a stream suspends instead of blocking the thread;
  *  - preview2-shim's pollables are checked through preview2-shim's own poll (found
- *    next to this package with require, when a first foreign pollable shows up).
+ *    next to this package when a first foreign pollable shows up, see foreign.ts).
  */
-import { createRequire } from 'node:module';
 import type { JcoPoll, JcoPollable } from '../wasi/jco-types.ts';
 import { isForeignPollable, isOwnPollable, Pollable as OwnPollable } from '../wasi/poll.ts';
-import { preview2ShimPoller, setForeignResolver, type ForeignPoller, type Preview2ShimModules } from '../wasi/foreign.ts';
 import { defaultTiming } from './default-timing.ts';
 
 const ADOPTED = Symbol('theater-handler-timing.adopted');
@@ -52,23 +50,5 @@ export const poll = {
   Pollable,
   poll: (list: JcoPollable[]): Uint32Array | Promise<Uint32Array> => defaultTiming.imports['wasi:io/poll'].poll(list),
 } satisfies JcoPoll;
-
-/** preview2-shim's poller, loaded with `require` (the user's glue imports the same instance); null when absent. */
-export function preview2ShimFrom(require: (id: string) => unknown): ForeignPoller | null {
-  try {
-    const io = require('@bytecodealliance/preview2-shim/io') as Pick<Preview2ShimModules, 'poll'>;
-    const clocks = require('@bytecodealliance/preview2-shim/clocks') as Pick<Preview2ShimModules, 'monotonicClock'>;
-    return preview2ShimPoller({ poll: io.poll, monotonicClock: clocks.monotonicClock });
-  } catch {
-    return null;
-  }
-}
-
-// Looked up once, beside this package, when the first foreign pollable shows up.
-let shim: ForeignPoller | null | undefined;
-setForeignResolver((pollable) => {
-  if (shim === undefined) shim = preview2ShimFrom(createRequire(import.meta.url));
-  return shim !== null && shim.owns(pollable) ? shim : null;
-});
 
 export { defaultTiming };

@@ -13,6 +13,7 @@
  * the call never blocks: one synchronous round trip to preview2-shim's worker per
  * check, however many of its pollables the list holds.
  */
+import { createRequire } from 'node:module';
 import type { ForeignPollable } from './host.ts';
 
 export interface ForeignPoller {
@@ -23,7 +24,7 @@ export interface ForeignPoller {
 }
 
 const pollers: ForeignPoller[] = [];
-let resolver: ((pollable: object) => ForeignPoller | null) | null = null;
+let resolver: ((pollable: object) => ForeignPoller | null) | null = (pollable) => findPreview2Shim(pollable);
 
 /** Adds a poller (the latest registered is asked first); returns a function that removes it. */
 export function registerForeignPoller(poller: ForeignPoller): () => void {
@@ -35,8 +36,8 @@ export function registerForeignPoller(poller: ForeignPoller): () => void {
 }
 
 /**
- * Consulted once for a foreign pollable no registered poller owns (the drop-in uses
- * it to find preview2-shim); a poller it returns is registered.
+ * Consulted for a foreign pollable no registered poller owns; a poller it returns is
+ * registered. The default is findPreview2Shim; null: none (ready() is asked).
  */
 export function setForeignResolver(find: ((pollable: object) => ForeignPoller | null) | null): void {
   resolver = find;
@@ -98,4 +99,26 @@ export function preview2ShimPoller(shim: Preview2ShimModules): ForeignPoller {
       for (const i of shim.poll.poll([...pollables, alwaysReady])) if (i < last) out.push(i);
     },
   };
+}
+
+/** preview2-shim's poller, its modules loaded with `require`; null when they cannot be. */
+export function preview2ShimFrom(require: (id: string) => unknown): ForeignPoller | null {
+  try {
+    const io = require('@bytecodealliance/preview2-shim/io') as Pick<Preview2ShimModules, 'poll'>;
+    const clocks = require('@bytecodealliance/preview2-shim/clocks') as Pick<Preview2ShimModules, 'monotonicClock'>;
+    return preview2ShimPoller({ poll: io.poll, monotonicClock: clocks.monotonicClock });
+  } catch {
+    return null;
+  }
+}
+
+let shim: ForeignPoller | null | undefined;
+/**
+ * The default resolver: preview2-shim as installed beside this package (require
+ * resolves it to the same instance the user's glue imports), looked up once, when the
+ * first foreign pollable no poller owns shows up; its poller if it owns `pollable`.
+ */
+export function findPreview2Shim(pollable: object): ForeignPoller | null {
+  if (shim === undefined) shim = preview2ShimFrom(createRequire(import.meta.url));
+  return shim !== null && shim.owns(pollable) ? shim : null;
 }

@@ -7,7 +7,7 @@ import { FOREIGN_CHECK_MS, TimingHost, type TimingHostOptions } from '../../src/
 import { timingImports } from '../../src/wasi/imports.ts';
 import { FOREIGN_SLOT, isForeignPollable, Pollable, REP_BASE } from '../../src/wasi/poll.ts';
 import { slotOf } from '../../src/pollables/table.ts';
-import { foreignCheck, preview2ShimPoller, registerForeignPoller, setForeignResolver, type ForeignPoller } from '../../src/wasi/foreign.ts';
+import { findPreview2Shim, foreignCheck, preview2ShimPoller, registerForeignPoller, setForeignResolver, type ForeignPoller } from '../../src/wasi/foreign.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
 import type { EventLoopSlice } from '../../src/thread/slice.ts';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
@@ -216,6 +216,12 @@ test('pollers: a registered poller answers for all of its pollables in one call;
   assert.equal(again, [1, 0, 0]);
   assert.is(resolved, 2, 'the plain one was resolved once; mine[1] found the registered poller');
   setForeignResolver(null);
+  const none: number[] = [];
+  foreignCheck([plain])(none);
+  assert.equal(none, [0]);
+  setForeignResolver(findPreview2Shim);
+  // preview2-shim is installed here (a devDependency): not the owner of a plain object.
+  assert.is(findPreview2Shim(plain), null);
 });
 
 test('preview2ShimPoller: one poll of theirs over the listed pollables plus an always-ready one, so it never blocks', () => {
