@@ -33,7 +33,7 @@ export { TimingHost, DEFAULT_POLLABLE_QUOTA, FOREIGN_CHECK_MS, type TimingHostOp
 export { timingImports, monotonicClockImports, wallClockImports, pollImports, interfacesOf, type TimingImports, type TimingInterfaces } from './wasi/imports.ts';
 export { Pollable, poll, isForeignPollable, FOREIGN_SLOT } from './wasi/poll.ts';
 // Foreign pollables (another host's, e.g. preview2-shim's) in our poll.
-export { registerForeignPoller, preview2ShimPoller, type ForeignPoller, type Preview2ShimModules } from './wasi/foreign.ts';
+export { registerForeignPoller, setForeignResolver, findPreview2Shim, preview2ShimPoller, type ForeignPoller, type Preview2ShimModules } from './wasi/foreign.ts';
 // No silent non-sleep: what a guest whose glue did not await a wait is told.
 export { NOT_AWAITED, JSPI_FLAGS } from './wasi/handoff.ts';
 export { WasiTrap } from './base/trap.ts';
