@@ -39,6 +39,7 @@ import { importOptional, missingOptional } from './optional-deps.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
 import { jspiAvailable, jspiMissing, type ExecutionMode } from '../wasi/mode.ts';
+import { JSPI_FLAGS } from '../wasi/handoff.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
 export type CoreModule = object;
@@ -231,6 +232,12 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
       if (typeof imports?.[name] !== 'object' || imports[name] === null) {
         throw new TypeError(`instantiate: the component imports ${JSON.stringify(name)}, but the import object has no such key (keys: ${Object.keys(imports ?? {}).join(', ') || 'none'})`);
       }
+    }
+    // JSPI imports hand block/poll's waits back as Promises, which synchronous glue
+    // would throw away (a sleep that takes no time): refuse before the guest runs.
+    const served = (imports['wasi:io/poll'] as { mode?: unknown } | undefined)?.mode;
+    if (mode === 'sync' && served === 'jspi') {
+      throw new TypeError(`instantiate: the imports serve mode 'jspi' (waits are Promises), but this component was transpiled in mode 'sync', whose glue cannot await them; transpile it in mode 'jspi' (jco ${JSPI_FLAGS}) or build the imports in mode 'sync'`);
     }
     const meter = options.meter ?? null;
     const slice = options.slice ?? ownSlice;

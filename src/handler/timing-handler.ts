@@ -8,7 +8,7 @@ import { TimingRuntime } from '../timing/timing-runtime.ts';
 import { VIRTUAL_CPU_REASON, VIRTUAL_DEFAULT_CPU_MS } from '../timing/virtual.ts';
 import { DEFAULT_MAX_HOLD_MS } from '../thread/hold.ts';
 import { TimingHost } from '../wasi/host.ts';
-import { timingImports, type TimingImports } from '../wasi/imports.ts';
+import { interfacesOf, timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
 import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
@@ -110,7 +110,7 @@ export class TimingHandler implements Handler {
     this.#hosts.set(actor.actorId, host);
     let disposed = false;
     return {
-      imports: { ...imports },
+      imports: { ...interfacesOf(imports) },
       timing: imports,
       host,
       dispose: () => {

@@ -175,10 +175,16 @@ test('poll traps on an empty list and on more entries than a u32 indexes', () =>
   assert.throws(() => io.poll(huge), /^wasi trap: poll: 4294967296 entries/);
 });
 
-test('poll refuses an object that is not a pollable of this host, instead of trusting its fields', () => {
-  const { io, mono } = setup();
-  const forged = { ready: () => true, block: () => undefined };
-  assert.throws(() => io.poll([mono.subscribeDuration(0n), forged]), /^wasi trap: poll: the list holds an object that is not a pollable of this actor$/);
+test('poll never trusts a stranger\'s fields: an object with ready() and block() is a foreign pollable, asked ready(); others trap', () => {
+  const { io, mono, table } = setup();
+  let asked = 0;
+  // Forged table fields are never read: the object only answers ready().
+  const forged = { handle: 0, host: null, ready: () => (asked++, true), block: () => undefined };
+  const live = table.live;
+  assert.equal(Array.from(io.poll([mono.subscribeDuration(5n * MS), forged]) as Uint32Array), [1]);
+  assert.is(asked, 1);
+  assert.is(table.live, live + 1);
+  assert.throws(() => io.poll([mono.subscribeDuration(0n), { ready: () => true } as unknown as Pollable]), /^wasi trap: poll: the list holds an object that is not a pollable \(neither ours nor one with ready\(\) and block\(\)\)$/);
 });
 
 test('events name a pollable by its table slot, a u32, however often the slot is reused', () => {
@@ -228,7 +234,9 @@ test('two calls waiting in one actor at once (a host that interleaves) both wake
   const { mono, io, timer } = setup();
   const a = mono.subscribeDuration(3n * MS);
   const b = mono.subscribeDuration(7n * MS);
-  const first = a.block() as Promise<void>;
+  // Each hand-off must be consumed (awaited, or .then) before the actor's next call:
+  // JSPI glue awaits at once; a call left unconsumed would trap the next one.
+  const first = (a.block() as Promise<void>).then(() => undefined);
   const second = io.poll([b]) as Promise<Uint32Array>;
   timer.advanceMs(3);
   await first;
