@@ -36,7 +36,13 @@ function mixedPoll(timerMs: number, streamMs: number, order: 'timer-first' | 'st
         const at = performance.now() + streamMs;
         feed = setTimeout(() => {
           feedLateMs = performance.now() - at;
-          writeSync(writer, 'hello\n');
+          try {
+            writeSync(writer, 'hello\n');
+          } catch (error) {
+            // The child may already have returned and exited (its 'exit' event not yet
+            // seen here): a FIFO without a reader refuses the write. Nothing to deliver.
+            if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+          }
         }, streamMs);
       }
     });
