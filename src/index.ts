@@ -64,7 +64,8 @@ export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
 export { ReplaySession, ReplayDivergence } from './replay/session.ts';
 export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
 // Theater's chain.json: write, read and verify it.
-export { compactJson, jsonBytes, parseJsonExact, valueError, type Json, type TheaterValue } from './events/theater/values.ts';
+export { compactJson, jsonBytes, valueError, type TheaterValue } from './events/theater/values.ts';
+export { parseJsonExact, type Json } from './base/exact-json.ts';
 export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';
 export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
 export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';
