@@ -38,7 +38,7 @@ export { externalPollable, type PollableSource } from './wasi/external.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
 export { PollableTable, StaleHandleError, MAX_LIVE_POLLABLES, type PollableTableOptions } from './pollables/table.ts';
 export { TimeSource } from './clock/time-source.ts';
-export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './timing/timing-runtime.ts';
+export { TimingRuntime, type TimingRuntimeOptions, type ClockKind, type Pollables } from './timing/timing-runtime.ts';
 export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './timing/virtual.ts';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
 export { WaitBudget, PER_WAKE_MS, IDLE_SHARE, CAP_MS } from './scheduler/wait-budget.ts';

@@ -19,7 +19,7 @@ import type { HostTimer } from '../clock/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { TimeSource } from '../clock/time-source.ts';
 import { ENTRY_LIMIT } from '../wheel/entries.ts';
-import { Owners } from './owners.ts';
+import { Owners, type Waiter } from './owners.ts';
 
 const INDEX_BITS = 26;
 const INDEX_SPAN = 2 ** INDEX_BITS;
@@ -68,9 +68,9 @@ export interface PollableTableOptions {
 
 export class PollableTable {
   /** Built here, because the table owns the payload space its expiries name. */
-  readonly scheduler: Scheduler;
+  #scheduler: Scheduler;
   #time: TimeSource;
-  readonly owners = new Owners();
+  #owners = new Owners();
   readonly maxLive: number;
   #capacity: number;
   #used = 0; // indices below this have been handed out at least once
@@ -100,10 +100,32 @@ export class PollableTable {
     this.#prev = new Int32Array(this.#capacity);
     this.#ready = new Uint32Array(this.#capacity >>> 5);
     this.#external = new Uint32Array(this.#capacity >>> 5);
-    this.scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity: this.#capacity, onExpire: this.#onExpire });
+    this.#scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity: this.#capacity, onExpire: this.#onExpire });
   }
 
   get live(): number { return this.#live; }
+
+  /** Timers waiting in the wheel (a ready or dropped timer has left it). */
+  get pendingTimers(): number { return this.#scheduler.pending; }
+
+  /** A new owner (one per actor instance) that may hold at most `quota` live pollables at once. */
+  createOwner(quota: number): number { return this.#owners.create(quota); }
+
+  /** The owner's live pollables. */
+  liveOf(owner: number): number { return this.#owners.live(owner); }
+
+  quota(owner: number): number { return this.#owners.quota(owner); }
+
+  /** Registers a waiting call: its wake() runs the next time any pollable of `owner` becomes ready. */
+  park(owner: number, waiter: Waiter): void { this.#owners.park(owner, waiter); }
+
+  /** Fails the owner's waiting calls with `error` (virtual time: nothing can wake them). */
+  fail(owner: number, error: Error): void { this.#owners.fail(owner, error); }
+
+  /** Someone waits: the native timer keeps the process alive until as many releaseTimer() calls. */
+  retainTimer(): void { this.#scheduler.retain(); }
+
+  releaseTimer(): void { this.#scheduler.release(); }
 
   /**
    * A timer pollable due at `deadlineNs`, read against `nowNs` (the instant the
@@ -117,8 +139,8 @@ export class PollableTable {
     const due = deadlineNs <= nowNs;
     const deadlineTick = due ? 0 : time.deadlineToTick(deadlineNs);
     const nowTick = time.tickOf(nowNs);
-    this.scheduler.expireDue(nowTick);
-    const handle = due || deadlineTick <= nowTick ? NONE : this.scheduler.schedule(deadlineTick, index);
+    this.#scheduler.expireDue(nowTick);
+    const handle = due || deadlineTick <= nowTick ? NONE : this.#scheduler.schedule(deadlineTick, index);
     this.#timer[index] = handle;
     if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
     return this.#generation[index] * INDEX_SPAN + index;
@@ -146,7 +168,7 @@ export class PollableTable {
     if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
     if (this.#timer[index] < 0) return false;
     const nowTick = this.#time.nowTick();
-    this.scheduler.expireDue(nowTick);
+    this.#scheduler.expireDue(nowTick);
     // Read after expireDue: an entry it expired is ready (its timer is gone).
     const timer = this.#timer[index];
     return timer < 0 || this.#expireEarly(index, timer, nowTick);
@@ -161,7 +183,7 @@ export class PollableTable {
       if (this.#timer[index] < 0) continue;
       if (nowTick < 0) {
         nowTick = this.#time.nowTick();
-        this.scheduler.expireDue(nowTick);
+        this.#scheduler.expireDue(nowTick);
       }
       // Read after expireDue: an entry it expired is ready (its timer is gone).
       const timer = this.#timer[index];
@@ -175,7 +197,7 @@ export class PollableTable {
     let best = Infinity;
     for (let i = 0; i < items.length; i++) {
       const timer = this.#timer[this.#liveIndex(items[i].handle)];
-      if (timer >= 0) best = Math.min(best, this.scheduler.deadlineOf(timer));
+      if (timer >= 0) best = Math.min(best, this.#scheduler.deadlineOf(timer));
     }
     return best;
   }
@@ -186,7 +208,7 @@ export class PollableTable {
     if (!this.isLive(handle)) return `dropped pollable ${index}`;
     if ((this.#external[index >>> 5] >>> (index & 31)) & 1) return `external pollable ${index}`;
     const timer = this.#timer[index];
-    return timer >= 0 ? `timer pollable ${index} (due at tick ${this.scheduler.deadlineOf(timer)})` : `timer pollable ${index} (ready)`;
+    return timer >= 0 ? `timer pollable ${index} (due at tick ${this.#scheduler.deadlineOf(timer)})` : `timer pollable ${index} (ready)`;
   }
 
   setReady(handle: number, ready: boolean): void {
@@ -204,17 +226,17 @@ export class PollableTable {
     this.#free(handle & INDEX_MASK);
     // A guest is running (woken guests drop their pollables as they resume, in one long
     // microtask drain): expire what fell due meanwhile rather than wait for the loop.
-    if (this.scheduler.pending > 0) this.scheduler.expireDue(this.#time.nowTick());
+    if (this.#scheduler.pending > 0) this.#scheduler.expireDue(this.#time.nowTick());
   }
 
   /** Drops every pollable of `owner` and forgets the owner. */
   releaseOwner(owner: number): void {
-    for (let index = this.owners.head(owner); index !== NONE;) {
+    for (let index = this.#owners.head(owner); index !== NONE;) {
       const next = this.#next[index];
       this.#free(index);
       index = next;
     }
-    this.owners.release(owner);
+    this.#owners.release(owner);
   }
 
   /**
@@ -227,8 +249,8 @@ export class PollableTable {
   }
 
   #expireEarly(index: number, timer: number, nowTick: number): boolean {
-    if (this.scheduler.deadlineOf(timer) > nowTick) return false;
-    this.scheduler.cancel(timer);
+    if (this.#scheduler.deadlineOf(timer) > nowTick) return false;
+    this.#scheduler.cancel(timer);
     this.#timer[index] = NONE;
     this.#markReady(index);
     return true;
@@ -241,11 +263,11 @@ export class PollableTable {
 
   #markReady(index: number): void {
     this.#ready[index >>> 5] |= 1 << (index & 31);
-    this.owners.wake(this.#owner[index]);
+    this.#owners.wake(this.#owner[index]);
   }
 
   #allocate(owner: number): number {
-    if (this.#live >= this.maxLive || !this.owners.admit(owner)) return NONE;
+    if (this.#live >= this.maxLive || !this.#owners.admit(owner)) return NONE;
     let index = this.#freeHead;
     if (index !== NONE) this.#freeHead = this.#next[index];
     else {
@@ -253,24 +275,24 @@ export class PollableTable {
       index = this.#used++;
     }
     this.#owner[index] = owner;
-    const head = this.owners.head(owner);
+    const head = this.#owners.head(owner);
     this.#prev[index] = NONE;
     this.#next[index] = head;
     if (head !== NONE) this.#prev[head] = index;
-    this.owners.setHead(owner, index);
+    this.#owners.setHead(owner, index);
     this.#live++;
     return index;
   }
 
   #free(index: number): void {
     const timer = this.#timer[index];
-    if (timer >= 0) this.scheduler.cancel(timer);
+    if (timer >= 0) this.#scheduler.cancel(timer);
     const owner = this.#owner[index];
     const prev = this.#prev[index], next = this.#next[index];
     if (prev !== NONE) this.#next[prev] = next;
-    else this.owners.setHead(owner, next);
+    else this.#owners.setHead(owner, next);
     if (next !== NONE) this.#prev[next] = prev;
-    this.owners.leave(owner);
+    this.#owners.leave(owner);
     const bit = ~(1 << (index & 31));
     this.#ready[index >>> 5] &= bit;
     this.#external[index >>> 5] &= bit;

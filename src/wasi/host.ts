@@ -16,10 +16,10 @@
  */
 import type { EventSink } from '../events/types.ts';
 import type { Waiter } from '../pollables/owners.ts';
-import type { HandleRef as PollableRef, PollableTable } from '../pollables/table.ts';
+import type { HandleRef as PollableRef } from '../pollables/table.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import type { EventLoopSlice } from '../thread/slice.ts';
-import type { TimingRuntime } from '../timing/timing-runtime.ts';
+import type { Pollables, TimingRuntime } from '../timing/timing-runtime.ts';
 import { U64_MAX } from '../base/units.ts';
 import { clampSleep, type TimingLimits } from './clamp.ts';
 import type { ExecutionMode } from './mode.ts';
@@ -51,13 +51,13 @@ export class TimingHost {
   /** The monotonic clock read itself: the adapters hand it to the guest as is. */
   readonly nowNs: () => bigint;
   #runtime: TimingRuntime;
-  #table: PollableTable;
+  #table: Pollables;
   #meter: RunMeter | null;
   #slice: EventLoopSlice | null;
 
   constructor(options: TimingHostOptions) {
     this.#runtime = options.runtime;
-    this.#table = options.runtime.table;
+    this.#table = options.runtime.pollables;
     this.nowNs = options.runtime.time.nowNs;
     this.mode = options.mode;
     this.actorId = options.actorId ?? 'actor';
@@ -65,7 +65,7 @@ export class TimingHost {
     this.events = options.events ?? null;
     this.#meter = options.meter ?? null;
     this.#slice = options.slice ?? null;
-    this.owner = this.#table.owners.create(options.quota ?? DEFAULT_POLLABLE_QUOTA);
+    this.owner = this.#table.createOwner(options.quota ?? DEFAULT_POLLABLE_QUOTA);
   }
 
   wallNow(): Datetime {
@@ -141,12 +141,12 @@ export class TimingHost {
     runtime.beginWait(owner, {
       actorId: this.actorId,
       describe: () => Array.from(items, (item) => table.describe(item.handle)).join(', '),
-      fail: (error) => table.owners.fail(owner, error),
+      fail: (error) => table.fail(owner, error),
     });
     const meter = this.#meter;
     const waiter: Waiter = {
       wake: () => {
-        if (table.scan(items, ready) === 0) return table.owners.park(owner, waiter);
+        if (table.scan(items, ready) === 0) return table.park(owner, waiter);
         runtime.endWait(owner);
         meter?.resume();
         resolve(ready);
@@ -158,7 +158,7 @@ export class TimingHost {
       },
     };
     meter?.pause();
-    table.owners.park(owner, waiter);
+    table.park(owner, waiter);
     return promise;
   }
 
@@ -192,7 +192,7 @@ export class TimingHost {
     if (table.live >= table.maxLive) {
       throw new WasiTrap(`pollable limit of the process reached: ${table.maxLive} live pollables in all actors; actor ${quoted(this.actorId)} cannot subscribe another`);
     }
-    const quota = table.owners.quota(this.owner);
+    const quota = table.quota(this.owner);
     throw new WasiTrap(`pollable quota exceeded: actor ${quoted(this.actorId)} already holds ${quota} live pollables (quota ${quota})`);
   }
 }

@@ -20,15 +20,14 @@ function setup(options: Partial<Omit<TimingHostOptions, 'runtime'>> & { sleepSyn
   const wallClock = new WallClock({ dateNowMs: () => 1_700_000_000_123, hrtimeNs: () => clock.ns });
   const { sleepSync, ...hostOptions } = options;
   const runtime = new TimingRuntime({ clock, timer, wallClock, sleepSync });
-  const { table } = runtime;
-  const { scheduler } = table;
+  const table = runtime.pollables;
   const events = new EventRecorder();
   const host = new TimingHost({ runtime, mode: 'jspi', events, actorId: 'a1', ...hostOptions });
   const imports = timingImports(host);
   const mono = imports['wasi:clocks/monotonic-clock'];
   const wall = imports['wasi:clocks/wall-clock'];
   const io = imports['wasi:io/poll'];
-  return { clock, timer, scheduler, table, events, host, mono, wall, io };
+  return { clock, timer, table, events, host, mono, wall, io };
 }
 
 const types = (events: EventRecorder) => events.events.map((e) => e.type);
@@ -69,11 +68,11 @@ test('subscribe-duration(0) and past instants are raised to the minimum, each wi
 });
 
 test('with a minimum of 0, subscribe-duration(0) and a past instant are ready at once', () => {
-  const { mono, events, scheduler } = setup({ limits: { minNs: 0n, maxNs: 60_000n * MS } });
+  const { mono, events, table } = setup({ limits: { minNs: 0n, maxNs: 60_000n * MS } });
   assert.ok(mono.subscribeDuration(0n).ready());
   assert.ok(mono.subscribeInstant(0n).ready());
   assert.ok(mono.subscribeInstant(mono.now()).ready());
-  assert.is(scheduler.pending, 0);
+  assert.is(table.pendingTimers, 0);
   assert.not.ok(types(events).includes('SleepClamped'));
 });
 
@@ -124,14 +123,14 @@ test('block on a ready pollable returns at once without a promise', () => {
 });
 
 test('deadlines saturate at u64::MAX instead of overflowing', () => {
-  const { mono, events, scheduler } = setup();
+  const { mono, events, table } = setup();
   const a = mono.subscribeDuration(U64_MAX);
   const b = mono.subscribeInstant(U64_MAX);
   assert.is(a.ready(), false);
   assert.is(b.ready(), false);
   const deadlines = events.events.flatMap((e) => ('deadline' in e ? [e.deadline] : []));
   assert.equal(deadlines, [U64_MAX, U64_MAX]);
-  assert.is(scheduler.pending, 2);
+  assert.is(table.pendingTimers, 2);
 });
 
 test('sleeps are clamped to [min, max] and the clamp is recorded', () => {
@@ -200,10 +199,10 @@ test('events name a pollable by its table slot, a u32, however often the slot is
 });
 
 test('dropping a pollable cancels its timer at once and is recorded', () => {
-  const { mono, scheduler, events, table } = setup();
+  const { mono, events, table } = setup();
   const p = mono.subscribeDuration(10n * MS);
   p[Symbol.dispose]();
-  assert.is(scheduler.pending, 0);
+  assert.is(table.pendingTimers, 0);
   assert.is(table.live, 0);
   assert.equal(events.events.at(-1), { type: 'PollableDrop', pollable: p.handle });
 });
@@ -237,13 +236,13 @@ test('two calls waiting in one actor at once (a host that interleaves) both wake
 });
 
 test('stopping the host drops its pollables and fails a waiting call', async () => {
-  const { mono, host, scheduler } = setup();
+  const { mono, host, table, timer } = setup();
   const p = mono.subscribeDuration(1000n * MS);
   const blocked = p.block() as Promise<void>;
   host.dispose();
   await blocked.then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /stopped/));
-  assert.is(scheduler.pending, 0);
-  assert.is(scheduler.armed, false);
+  assert.is(table.pendingTimers, 0);
+  assert.is(timer.pending.length, 0, 'no native timer armed');
 });
 
 test('sync mode sleeps until the earliest deadline, then re-scans', () => {

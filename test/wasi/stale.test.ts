@@ -15,7 +15,7 @@ function setup(mode: 'jspi' | 'sync' = 'jspi') {
   const clock = new FakeClock(0n);
   const sleepSync = (ms: number): void => clock.advanceNs(BigInt(Math.ceil(ms * 1e6)));
   const runtime = new TimingRuntime({ clock, timer: new FakeTimer(clock), sleepSync });
-  const { table } = runtime;
+  const table = runtime.pollables;
   const actor = (id: string) => {
     const host = new TimingHost({ runtime, mode, actorId: id });
     const imports = timingImports(host);
