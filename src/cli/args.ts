@@ -2,6 +2,7 @@
 // UsageError out, so every message is unit-tested without spawning.
 import { MAX_INSTANCES } from '../runtime/limits.ts';
 import { parseStartTime } from '../clock/start-time.ts';
+import type { ChainFormat } from '../events/types.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
@@ -78,7 +79,6 @@ export type Command =
 
 const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
 const CLOCKS: readonly ClockKind[] = ['real', 'virtual'];
-export type ChainFormat = 'jsonl' | 'theater';
 const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];
 
 function positiveInt(flag: string, text: string): number {

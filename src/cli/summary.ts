@@ -2,7 +2,7 @@
 // run, or slices run anywhere (`--shard-index`) and merged later. It keeps
 // counts, the first failures in instance order and instance 0's state, never
 // every instance, so a summary stays small however large the fleet.
-import type { ExecutionMode } from '../wasi/mode.ts';
+import type { FleetResult } from '../runtime/fleet.ts';
 import { showState } from './state-text.ts';
 
 export { showState };
@@ -25,7 +25,7 @@ export interface ShardReport {
   status: 'ok' | 'died' | 'stalled';
 }
 
-export interface RunSummary {
+export interface RunSummary extends Pick<FleetResult, 'mode' | 'maxLive' | 'peakLive' | 'prepareMs' | 'spawnMs' | 'runMs'> {
   name: string;
   /** Instances in the whole fleet. */
   total: number;
@@ -36,12 +36,6 @@ export interface RunSummary {
   /** The state instance `first` returned, when ok. */
   state: Uint8Array | null;
   failures: Failure[];
-  mode: ExecutionMode;
-  maxLive: number;
-  peakLive: number;
-  prepareMs: number;
-  spawnMs: number;
-  runMs: number;
   events: string | null;
   eventLines: number;
   shards: ShardReport[];
