@@ -1,6 +1,6 @@
 // The one spelling of the time constants every layer shares.
 
-/** Nanoseconds per millisecond, which is also one wheel tick. */
+/** Nanoseconds per millisecond (one virtual-time wheel tick; real time ticks every 0.1 ms). */
 export const NS_PER_MS = 1_000_000n;
 /** Nanoseconds per second. */
 export const NS_PER_S = 1_000_000_000n;

@@ -204,7 +204,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   };
   // Every init is started in this one macrotask, so a fleet within the cap is all
   // alive at once (counted by the gate from here); the admission lets them into
-  // their guests a slice per loop turn (admission.ts). (Starting them in batches
+  // their guests a slice per loop turn (thread/admission.ts). (Starting them in batches
   // from here was tried: under load, early sleepers finished before late ones
   // started, and a 100 000-actor run peaked at 79 666 live.)
   await Promise.all(Array.from({ length: total }, (_, i) => gate.run(() => runOne(i))));

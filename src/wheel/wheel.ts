@@ -2,7 +2,7 @@
 // out like tokio's runtime/time/wheel. Units: every time here is an integer
 // tick held as a number (1 ms by default, 0.1 ms in real time: the TimeSource
 // chooses; the spans below are for 1 ms); the wheel knows nothing of real time,
-// callers pass "now" in (ticks.ts converts from nanoseconds, rounding deadlines up).
+// callers pass "now" in (clock/ticks.ts converts from nanoseconds, rounding deadlines up).
 //
 //   level 5  [64 slots x 64^5 ticks ~ 12.4 d]   one rotation: 2^36 ticks ~ 795 d
 //   level 4  [64 slots x 64^4 ticks ~ 4.7 h ]
