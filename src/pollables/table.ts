@@ -1,7 +1,7 @@
 /*
  * PollableTable: every pollable of every actor, in one set of typed arrays.
  *
- *   handle = generation * 2^26 + index         (a stale handle never reaches a reused entry)
+ *   handle = generation * 2^26 + index         (base/slab.ts: a stale handle never reaches a reused entry)
  *   ready  = Uint32Array bitset, one bit per index: ready() is one bit test
  *   timer  = wheel handle per index (-1: none); the wheel payload is the index
  *   owner  = the actor; each owner's entries form an intrusive doubly linked list,
@@ -19,12 +19,12 @@ import type { HostTimer } from '../clock/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { TimeSource } from '../clock/time-source.ts';
 import { ENTRY_LIMIT } from '../wheel/entries.ts';
+import { growArray, Slab } from '../base/slab.ts';
 import { Owners, type Waiter } from './owners.ts';
 
 const INDEX_BITS = 26;
 const INDEX_SPAN = 2 ** INDEX_BITS;
 const INDEX_MASK = INDEX_SPAN - 1;
-const GENERATION_SPAN = 2 ** (53 - INDEX_BITS);
 const NONE = -1;
 /**
  * Live pollables the whole process may hold: 2^22, a quarter of the timer
@@ -72,11 +72,8 @@ export class PollableTable {
   #time: TimeSource;
   #owners = new Owners();
   readonly maxLive: number;
-  #capacity: number;
-  #used = 0; // indices below this have been handed out at least once
-  #freeHead = NONE;
+  #slab: Slab;
   #live = 0;
-  #generation: Uint32Array;
   #timer: Float64Array; // wheel handle, or NONE
   #owner: Int32Array;
   #next: Int32Array; // owner list, or free list for free entries
@@ -92,15 +89,15 @@ export class PollableTable {
     }
     this.maxLive = maxLive;
     this.#time = options.time;
-    this.#capacity = Math.max(32, options.capacity ?? 1024);
-    this.#generation = new Uint32Array(this.#capacity);
-    this.#timer = new Float64Array(this.#capacity);
-    this.#owner = new Int32Array(this.#capacity);
-    this.#next = new Int32Array(this.#capacity);
-    this.#prev = new Int32Array(this.#capacity);
-    this.#ready = new Uint32Array(this.#capacity >>> 5);
-    this.#external = new Uint32Array(this.#capacity >>> 5);
-    this.#scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity: this.#capacity, onExpire: this.#onExpire });
+    const capacity = Math.max(32, options.capacity ?? 1024);
+    this.#slab = new Slab({ capacity, indexBits: INDEX_BITS, fullMessage: `pollable table is full (${INDEX_SPAN} entries)`, onGrow: this.#grow });
+    this.#timer = new Float64Array(capacity);
+    this.#owner = new Int32Array(capacity);
+    this.#next = new Int32Array(capacity);
+    this.#prev = new Int32Array(capacity);
+    this.#ready = new Uint32Array(capacity >>> 5);
+    this.#external = new Uint32Array(capacity >>> 5);
+    this.#scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity, onExpire: this.#onExpire });
   }
 
   get live(): number { return this.#live; }
@@ -143,7 +140,7 @@ export class PollableTable {
     const handle = due || deadlineTick <= nowTick ? NONE : this.#scheduler.schedule(deadlineTick, index);
     this.#timer[index] = handle;
     if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
-    return this.#generation[index] * INDEX_SPAN + index;
+    return this.#slab.handleOf(index);
   }
 
   /** A pollable whose readiness another source sets with `setReady`. NONE when over quota. */
@@ -152,14 +149,11 @@ export class PollableTable {
     if (index === NONE) return NONE;
     this.#timer[index] = NONE;
     this.#external[index >>> 5] |= 1 << (index & 31);
-    return this.#generation[index] * INDEX_SPAN + index;
+    return this.#slab.handleOf(index);
   }
 
   isLive(handle: number): boolean {
-    if (!Number.isSafeInteger(handle) || handle < 0) return false;
-    const index = handle & INDEX_MASK;
-    return index < this.#used && this.#owner[index] !== NONE &&
-      this.#generation[index] === Math.floor(handle / INDEX_SPAN);
+    return this.#slab.indexOf(handle) >= 0;
   }
 
   /** Readiness of a live handle; `nowTick` is read only when a timer is not marked yet. */
@@ -244,8 +238,9 @@ export class PollableTable {
    * naming a slot: after a drop the slot may belong to another actor.
    */
   #liveIndex(handle: number): number {
-    if (!this.isLive(handle)) throw new StaleHandleError(handle);
-    return handle & INDEX_MASK;
+    const index = this.#slab.indexOf(handle);
+    if (index < 0) throw new StaleHandleError(handle);
+    return index;
   }
 
   #expireEarly(index: number, timer: number, nowTick: number): boolean {
@@ -268,12 +263,7 @@ export class PollableTable {
 
   #allocate(owner: number): number {
     if (this.#live >= this.maxLive || !this.#owners.admit(owner)) return NONE;
-    let index = this.#freeHead;
-    if (index !== NONE) this.#freeHead = this.#next[index];
-    else {
-      if (this.#used === this.#capacity) this.#grow();
-      index = this.#used++;
-    }
+    const index = this.#slab.allocate(this.#next);
     this.#owner[index] = owner;
     const head = this.#owners.head(owner);
     this.#prev[index] = NONE;
@@ -298,27 +288,16 @@ export class PollableTable {
     this.#external[index >>> 5] &= bit;
     this.#timer[index] = NONE;
     this.#owner[index] = NONE;
-    this.#generation[index] = (this.#generation[index] + 1) % GENERATION_SPAN;
-    this.#next[index] = this.#freeHead;
-    this.#freeHead = index;
+    this.#slab.release(index, this.#next);
     this.#live--;
   }
 
-  #grow(): void {
-    if (this.#capacity >= INDEX_SPAN) throw new RangeError(`pollable table is full (${INDEX_SPAN} entries)`);
-    const capacity = Math.min(this.#capacity * 2, INDEX_SPAN);
-    const grow = <T extends Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T, n: number): T => {
-      const fresh = make(n);
-      fresh.set(old);
-      return fresh;
-    };
-    this.#generation = grow(this.#generation, (n) => new Uint32Array(n), capacity);
-    this.#timer = grow(this.#timer, (n) => new Float64Array(n), capacity);
-    this.#owner = grow(this.#owner, (n) => new Int32Array(n), capacity);
-    this.#next = grow(this.#next, (n) => new Int32Array(n), capacity);
-    this.#prev = grow(this.#prev, (n) => new Int32Array(n), capacity);
-    this.#ready = grow(this.#ready, (n) => new Uint32Array(n), capacity >>> 5);
-    this.#external = grow(this.#external, (n) => new Uint32Array(n), capacity >>> 5);
-    this.#capacity = capacity;
-  }
+  #grow = (capacity: number): void => {
+    this.#timer = growArray(this.#timer, capacity);
+    this.#owner = growArray(this.#owner, capacity);
+    this.#next = growArray(this.#next, capacity);
+    this.#prev = growArray(this.#prev, capacity);
+    this.#ready = growArray(this.#ready, capacity >>> 5);
+    this.#external = growArray(this.#external, capacity >>> 5);
+  };
 }

@@ -93,9 +93,9 @@ test('subscribe-duration fixes its deadline at the call and never fires early', 
   assert.ok(done);
   assert.ok(clock.ns >= start + 10n * MS);
   const sub = events.events.find((e) => e.type === 'SubscribeDuration');
-  assert.equal(sub, { type: 'SubscribeDuration', duration: 10n * MS, pollable: p.handle, deadline: start + 10n * MS });
+  assert.equal(sub, { type: 'SubscribeDuration', duration: 10n * MS, pollable: slotOf(p.handle), deadline: start + 10n * MS });
   const block = events.events.find((e) => e.type === 'PollableBlock');
-  assert.equal(block, { type: 'PollableBlock', pollable: p.handle, waited: 7n * MS });
+  assert.equal(block, { type: 'PollableBlock', pollable: slotOf(p.handle), waited: 7n * MS });
 });
 
 test('with recording off, block and poll work and record nothing', async () => {
@@ -204,7 +204,7 @@ test('dropping a pollable cancels its timer at once and is recorded', () => {
   p[Symbol.dispose]();
   assert.is(table.pendingTimers, 0);
   assert.is(table.live, 0);
-  assert.equal(events.events.at(-1), { type: 'PollableDrop', pollable: p.handle });
+  assert.equal(events.events.at(-1), { type: 'PollableDrop', pollable: slotOf(p.handle) });
 });
 
 test('going over the pollable quota traps the actor with a clear message', () => {
