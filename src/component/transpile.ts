@@ -1,3 +1,4 @@
+// Over 200 lines: the memo, the disk cache and instantiate share one recipe and key (cache files: transpile-cache.ts).
 /*
  * Transpile a component with jco, once, and instantiate it many times.
  *

@@ -1,3 +1,4 @@
+// Over 200 lines: the arrays, bitsets and owner lists change together in allocate/free (owners.ts and base/slab.ts are apart).
 /*
  * PollableTable: every pollable of every actor, in one set of typed arrays.
  *

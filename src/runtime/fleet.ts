@@ -1,3 +1,4 @@
+// Over 200 lines: the options and results types of a run take half; runFleet's steps are named functions below it.
 /*
  * Running an actor manifest: one instance or a fleet, in this one process.
  *

@@ -1,3 +1,4 @@
+// Over 200 lines: a third is the layout comment below; the rest is one data structure (slots, overflow and entries are apart).
 // TimerWheel: a hierarchical hashed timing wheel (Varghese & Lauck, 1987), laid
 // out like tokio's runtime/time/wheel. Units: every time here is an integer
 // tick held as a number (1 ms by default, 0.1 ms in real time: the TimeSource
