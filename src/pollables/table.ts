@@ -2,7 +2,7 @@
 /*
  * PollableTable: every pollable of every actor, in one set of typed arrays.
  *
- *   handle = generation * 2^26 + index         (base/slab.ts: a stale handle never reaches a reused entry)
+ *   handle = generation * 2^24 + index         (base/slab.ts: a stale handle never reaches a reused entry)
  *   ready  = Uint32Array bitset, one bit per index: ready() is one bit test
  *   timer  = wheel handle per index (-1: none); the wheel payload is the index
  *   owner  = the actor; each owner's entries form an intrusive doubly linked list,
@@ -20,12 +20,9 @@ import type { HostTimer } from '../clock/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { TimeSource } from '../clock/time-source.ts';
 import { ENTRY_LIMIT } from '../wheel/entries.ts';
-import { growArray, Slab } from '../base/slab.ts';
+import { growArray, indexOfHandle, liveIndexIn, Slab } from '../base/slab.ts';
 import { Owners, type Waiter } from './owners.ts';
 
-const INDEX_BITS = 26;
-const INDEX_SPAN = 2 ** INDEX_BITS;
-const INDEX_MASK = INDEX_SPAN - 1;
 const NONE = -1;
 /**
  * Live pollables the whole process may hold: 2^22, a quarter of the timer
@@ -38,10 +35,10 @@ export const MAX_LIVE_POLLABLES = 2 ** 22;
 
 /**
  * The entry a handle names: a u32 that is unique among live pollables, which the
- * event chain records (a handle itself outgrows u32 once an entry is reused 64 times).
+ * event chain records (a handle itself outgrows u32 once an entry is reused 128 times).
  */
 export function slotOf(handle: number): number {
-  return handle & INDEX_MASK;
+  return indexOfHandle(handle);
 }
 
 /** A handle that names no live pollable (dropped, or never issued by this table). */
@@ -91,7 +88,7 @@ export class PollableTable {
     this.maxLive = maxLive;
     this.#time = options.time;
     const capacity = Math.max(32, options.capacity ?? 1024);
-    this.#slab = new Slab({ capacity, indexBits: INDEX_BITS, fullMessage: `pollable table is full (${INDEX_SPAN} entries)`, onGrow: this.#grow });
+    this.#slab = new Slab({ capacity, fullMessage: `pollable table is full (${ENTRY_LIMIT} entries)`, onGrow: this.#grow });
     this.#timer = new Float64Array(capacity);
     this.#owner = new Int32Array(capacity);
     this.#next = new Int32Array(capacity);
@@ -199,7 +196,7 @@ export class PollableTable {
 
   /** What a handle is, for messages: `timer pollable 3 (due at tick 120)`, `external pollable 4`. */
   describe(handle: number): string {
-    const index = handle & INDEX_MASK;
+    const index = indexOfHandle(handle);
     if (!this.isLive(handle)) return `dropped pollable ${index}`;
     if ((this.#external[index >>> 5] >>> (index & 31)) & 1) return `external pollable ${index}`;
     const timer = this.#timer[index];
@@ -207,7 +204,7 @@ export class PollableTable {
   }
 
   setReady(handle: number, ready: boolean): void {
-    const index = handle & INDEX_MASK;
+    const index = indexOfHandle(handle);
     if (!this.isLive(handle) || !((this.#external[index >>> 5] >>> (index & 31)) & 1)) {
       throw new RangeError(`setReady: handle ${handle} is not a live external pollable`);
     }
@@ -218,7 +215,7 @@ export class PollableTable {
   /** Drops a pollable: its wheel entry is cancelled at once and the entry freed. */
   drop(handle: number): void {
     if (!this.isLive(handle)) return;
-    this.#free(handle & INDEX_MASK);
+    this.#free(indexOfHandle(handle));
     // A guest is running (woken guests drop their pollables as they resume, in one long
     // microtask drain): expire what fell due meanwhile rather than wait for the loop.
     if (this.#scheduler.pending > 0) this.#scheduler.expireDue(this.#time.nowTick());
@@ -239,7 +236,7 @@ export class PollableTable {
    * naming a slot: after a drop the slot may belong to another actor.
    */
   #liveIndex(handle: number): number {
-    const index = this.#slab.indexOf(handle);
+    const index = liveIndexIn(this.#slab.generations, handle);
     if (index < 0) throw new StaleHandleError(handle);
     return index;
   }

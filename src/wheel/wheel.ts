@@ -82,7 +82,7 @@ class TimerWheel {
       throw new RangeError(`TimerWheel.schedule: want a safe integer deadlineTick and a u32 payload, got ${String(deadlineTick)} (${typeof deadlineTick}), ${String(payload)} (${typeof payload})`);
     }
     const entries = this.#entries;
-    const index = entries.allocate();
+    const index = entries.allocate(entries.nextLinks);
     entries.deadlineTicks[index] = deadlineTick;
     entries.payloads[index] = payload;
     this.#file(index, deadlineTick);
@@ -100,7 +100,7 @@ class TimerWheel {
     if (entries.nextLinks[index] === IN_OVERFLOW) this.#overflow.remove(index);
     else this.#slots.unlink(index);
     if (entries.deadlineTicks[index] === this.#nextExpiryTick) this.#nextExpiryTick = NaN;
-    entries.release(index);
+    entries.release(index, entries.nextLinks);
     this.#size--;
     return true;
   }
@@ -196,7 +196,7 @@ class TimerWheel {
     for (let index = slots.shift(EXPIRED_LIST); index >= 0; index = slots.shift(EXPIRED_LIST)) {
       const payload = this.#entries.payloads[index];
       // Released before the callback runs, so a throw cannot make it fire twice.
-      this.#entries.release(index);
+      this.#entries.release(index, this.#entries.nextLinks);
       this.#size--;
       this.#nextExpiryTick = NaN;
       fired++;

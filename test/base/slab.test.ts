@@ -1,12 +1,12 @@
 // The generational slab under the wheel's entries and the pollable table.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { growArray, Slab } from '../../src/base/slab.ts';
+import { growArray, indexOfHandle, Slab } from '../../src/base/slab.ts';
 
-function slab(capacity: number, limit?: number, indexBits = 24) {
+function slab(capacity: number, limit?: number) {
   const owner = { links: new Int32Array(capacity), grown: [] as number[] };
   const made = new Slab({
-    capacity, indexBits, limit, fullMessage: `full at ${String(limit)}`,
+    capacity, limit, fullMessage: `full at ${String(limit)}`,
     onGrow: (grown) => { owner.links = growArray(owner.links, grown); owner.grown.push(grown); },
   });
   return { slab: made, owner };
@@ -45,18 +45,28 @@ test('a handle matches only while its entry is live', () => {
   for (const bad of [-1, 0.5, handle + 0.5, NaN, Infinity, 2 ** 53, 2 ** 60]) assert.is(s.indexOf(bad), -1, String(bad));
 });
 
-test('generations wrap without ever reaching 2^53 handles, whatever the index bits', () => {
-  for (const indexBits of [24, 26]) {
-    const { slab: s, owner } = slab(1, undefined, indexBits);
-    s.generations[0] = 2 ** (53 - indexBits) - 2; // even: free, one step from the wrap
-    const index = s.allocate(owner.links);
-    const handle = s.handleOf(index);
-    assert.ok(Number.isSafeInteger(handle));
-    assert.is(s.indexOf(handle), 0);
-    s.release(0, owner.links);
-    assert.is(s.generations[0], 0);
-    assert.is(s.indexOf(handle), -1);
-  }
+test('generations wrap without ever reaching 2^53 handles', () => {
+  const { slab: s, owner } = slab(1);
+  s.generations[0] = 2 ** 29 - 2; // even: free, one step from the wrap
+  const index = s.allocate(owner.links);
+  const handle = s.handleOf(index);
+  assert.ok(Number.isSafeInteger(handle));
+  assert.is(s.indexOf(handle), 0);
+  assert.is(indexOfHandle(handle), 0);
+  s.release(0, owner.links);
+  assert.is(s.generations[0], 0);
+  assert.is(s.indexOf(handle), -1);
+});
+
+test('a limit past what a handle can index is refused', () => {
+  for (const limit of [0, 2 ** 24 + 1, 1.5]) assert.throws(() => slab(1, limit), /limit must be an integer in 1\.\.16777216/);
+});
+
+test('a slab without onGrow still grows (an owner that subclasses it overrides grown())', () => {
+  const bare = new Slab({ capacity: 1, fullMessage: 'full' });
+  const links = new Int32Array(4);
+  assert.equal([bare.allocate(links), bare.allocate(links), bare.allocate(links)], [0, 1, 2]);
+  assert.is(bare.capacity, 4);
 });
 
 test('growArray keeps the contents and the element type', () => {
