@@ -44,7 +44,7 @@ export { defaultTiming, DefaultTiming, type DefaultTimingOptions } from './dropi
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
 export { PollableTable, StaleHandleError, MAX_LIVE_POLLABLES, type PollableTableOptions } from './pollables/table.ts';
 export { TimeSource } from './clock/time-source.ts';
-export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './timing/timing-runtime.ts';
+export { TimingRuntime, type TimingRuntimeOptions, type ClockKind, type Pollables } from './timing/timing-runtime.ts';
 export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './timing/virtual.ts';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
 export { WaitBudget, PER_WAKE_MS, IDLE_SHARE, CAP_MS } from './scheduler/wait-budget.ts';
@@ -70,7 +70,8 @@ export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
 export { ReplaySession, ReplayDivergence } from './replay/session.ts';
 export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
 // Theater's chain.json: write, read and verify it.
-export { compactJson, jsonBytes, parseJsonExact, valueError, type Json, type TheaterValue } from './events/theater/values.ts';
+export { compactJson, jsonBytes, valueError, type TheaterValue } from './events/theater/values.ts';
+export { parseJsonExact, type Json } from './base/exact-json.ts';
 export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';
 export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
 export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';

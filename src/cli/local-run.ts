@@ -7,7 +7,7 @@ import type { ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
-import type { ChainFormat } from './args.ts';
+import type { ChainFormat } from '../events/types.ts';
 import { chainRecording, checkChainTarget, openChainFile } from './chain-output.ts';
 import { onInterrupt } from './interrupt.ts';
 import { writeTheaterChains } from './theater-output.ts';

@@ -4,6 +4,7 @@
 // every instance, so a summary stays small however large the fleet.
 import { basename } from 'node:path';
 import type { ExecutionMode } from '../wasi/mode.ts';
+import type { FleetResult } from '../runtime/fleet.ts';
 import { showState } from './state-text.ts';
 
 export { showState };
@@ -26,7 +27,7 @@ export interface ShardReport {
   status: 'ok' | 'died' | 'stalled';
 }
 
-export interface RunSummary {
+export interface RunSummary extends Pick<FleetResult, 'mode' | 'maxLive' | 'peakLive' | 'prepareMs' | 'spawnMs' | 'runMs'> {
   name: string;
   /** Instances in the whole fleet. */
   total: number;
@@ -37,12 +38,6 @@ export interface RunSummary {
   /** The state instance `first` returned, when ok. */
   state: Uint8Array | null;
   failures: Failure[];
-  mode: ExecutionMode;
-  maxLive: number;
-  peakLive: number;
-  prepareMs: number;
-  spawnMs: number;
-  runMs: number;
   events: string | null;
   eventLines: number;
   shards: ShardReport[];

@@ -1,3 +1,4 @@
+// Over 200 lines: the memo, the disk cache and instantiate share one recipe and key (cache files: transpile-cache.ts).
 /*
  * Transpile a component with jco, once, and instantiate it many times.
  *
@@ -60,6 +61,12 @@ export interface TranspileOptions {
   asyncImports?: readonly string[];
   /** Add the fairness pass's fuel checks to the core modules (default true). */
   instrument?: boolean;
+  /**
+   * Default true: calls with the same bytes and options share one transpile in this
+   * process. False: a transpile of its own, neither taken from nor kept in that memo
+   * (as a new process would see it: the disk cache, else jco).
+   */
+  memo?: boolean;
 }
 
 export interface InstanceOptions {
@@ -139,11 +146,6 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'theater-handler-timing', 'transpiled');
 }
 
-/** Drops the in-memory memo (the disk cache stays). */
-export function forgetTranspiled(): void {
-  memo.clear();
-}
-
 export function transpileComponent(bytes: Uint8Array, options: TranspileOptions): Promise<TranspiledComponent> {
   if (options?.mode !== 'jspi' && options?.mode !== 'sync') {
     const mode: unknown = options?.mode;
@@ -162,12 +164,15 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
     .update(JSON.stringify([FORMAT, jcoVersion(), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none']))
     .update(bytes)
     .digest('hex');
-  let pending = memo.get(key);
+  const useMemo = options.memo !== false;
+  let pending = useMemo ? memo.get(key) : undefined;
   if (pending === undefined) {
     const cacheDir = options.cacheDir === false ? null : resolve(options.cacheDir ?? defaultCacheDir());
     pending = load(bytes, { key, mode: options.mode, asyncImports, asyncExports, instrument }, cacheDir);
-    memo.set(key, pending);
-    pending.catch(() => memo.delete(key));
+    if (useMemo) {
+      memo.set(key, pending);
+      pending.catch(() => memo.delete(key));
+    }
   }
   return pending;
 }

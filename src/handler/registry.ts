@@ -1,3 +1,4 @@
+// Over 200 lines: mostly the Handler contract's types; resolution and building share the import plan.
 // HandlerRegistry: which registered handler satisfies each component import,
 // and the merged jco import object for one actor.
 //

@@ -88,7 +88,7 @@ export class Actor {
     return this.#actor === null;
   }
 
-  /** Calls the guest's init through the mailbox, when admitted (admission.ts). */
+  /** Calls the guest's init through the mailbox, when admitted (thread/admission.ts). */
   init(state: Uint8Array | null = null): Promise<InitOutcome> {
     return this.#mailbox.send(async (): Promise<InitOutcome> => {
       const admitted = this.#admission.enter();

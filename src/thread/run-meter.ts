@@ -28,11 +28,6 @@ export class RunMeter {
     this.#nowMs = nowMs;
   }
 
-  /** Milliseconds run in the current (or last) call. */
-  get usedMs(): number {
-    return this.#sinceMs < 0 ? this.#usedMs : this.#usedMs + this.#nowMs() - this.#sinceMs;
-  }
-
   begin(): void {
     this.#inCall = true;
     this.#usedMs = 0;

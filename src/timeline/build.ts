@@ -4,7 +4,8 @@
 // Above FLEET_THRESHOLD actors the page shows aggregates (lateness histogram,
 // wake-up heat strip) and lanes only for the latest-waking actors.
 
-import { TimelineInputError, type ActorChain, type ChainFormat, type Outcome } from './calls.ts';
+import type { ChainFormat } from '../events/types.ts';
+import { TimelineInputError, type ActorChain, type Outcome } from './calls.ts';
 import { fleetView } from './fleet.ts';
 import { inferActor, type InferredActor } from './infer.ts';
 import { applyBudget } from './budget.ts';

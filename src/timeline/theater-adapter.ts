@@ -8,8 +8,10 @@
 // count 0, 1, 2… per actor. Hashes are not checked here.
 
 import { describeValue, isPlainObject, jsonOf } from '../base/text.ts';
+import { U32_MAX, U64_MAX } from '../base/units.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue } from './calls.ts';
-import { parseJsonExact } from '../base/exact-json.ts';
+import { parseJsonExact, type Json } from '../base/exact-json.ts';
+import { compactJson } from '../events/theater/values.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
@@ -22,6 +24,7 @@ function tagged(v: unknown, tag: string, where: string): unknown {
 
 function u64(v: unknown, where: string): bigint {
   const n = tagged(v, 'U64', where);
+  if (typeof n === 'bigint' && n >= 0n && n <= U64_MAX) return n;
   if (typeof n === 'string' && DECIMAL.test(n)) return BigInt(n);
   if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return BigInt(n);
   throw new Bad(`${where}: expected {"U64":n} with n a u64, got ${describeValue(v)}`);
@@ -29,7 +32,7 @@ function u64(v: unknown, where: string): bigint {
 
 function u32(v: unknown, where: string): number {
   const n = tagged(v, 'U32', where);
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff) return n;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= U32_MAX) return n;
   throw new Bad(`${where}: expected {"U32":n} with n a u32, got ${describeValue(v)}`);
 }
 

@@ -109,7 +109,7 @@ export class VirtualTimer implements HostTimer {
   #check = (): void => {
     this.#checkQueued = false;
     if (this.waits.size === 0) return;
-    // Guest calls still waiting to enter (admission.ts) have yet to run: time stands still
+    // Guest calls still waiting to enter (thread/admission.ts) have yet to run: time stands still
     // until every one has, so what they see never depends on how the real slices fell.
     if (this.#thread.busy) return this.#queueCheck();
     const armed = this.#armed;

@@ -16,10 +16,10 @@
  */
 import type { EventSink } from '../events/types.ts';
 import type { Waiter } from '../pollables/owners.ts';
-import type { HandleRef as PollableRef, PollableTable } from '../pollables/table.ts';
+import type { HandleRef as PollableRef } from '../pollables/table.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import type { EventLoopSlice } from '../thread/slice.ts';
-import type { TimingRuntime } from '../timing/timing-runtime.ts';
+import type { Pollables, TimingRuntime } from '../timing/timing-runtime.ts';
 import { U64_MAX } from '../base/units.ts';
 import { clampSleep, type TimingLimits } from './clamp.ts';
 import type { ExecutionMode } from './mode.ts';
@@ -77,14 +77,14 @@ export class TimingHost {
   /** Whether a Promise this actor was handed went unawaited (see handoff.ts); the adapters check it. */
   readonly guard: AwaitGuard = { discarded: false };
   #runtime: TimingRuntime;
-  #table: PollableTable;
+  #table: Pollables;
   #meter: RunMeter | null;
   #slice: EventLoopSlice | null;
   #foreignTimer: ForeignTimer;
 
   constructor(options: TimingHostOptions) {
     this.#runtime = options.runtime;
-    this.#table = options.runtime.table;
+    this.#table = options.runtime.pollables;
     this.nowNs = options.runtime.time.nowNs;
     this.mode = options.mode;
     this.actorId = options.actorId ?? 'actor';
@@ -93,7 +93,7 @@ export class TimingHost {
     this.#meter = options.meter ?? null;
     this.#slice = options.slice ?? null;
     this.#foreignTimer = options.foreignTimer ?? NODE_TIMEOUT;
-    this.owner = this.#table.owners.create(options.quota ?? DEFAULT_POLLABLE_QUOTA);
+    this.owner = this.#table.createOwner(options.quota ?? DEFAULT_POLLABLE_QUOTA);
   }
 
   wallNow(): Datetime {
@@ -190,7 +190,7 @@ export class TimingHost {
     const arm = () => {
       recheck ??= timer.set(() => {
         recheck = null;
-        table.owners.wake(owner);
+        table.wake(owner);
       }, FOREIGN_CHECK_MS);
     };
     const disarm = () => {
@@ -200,7 +200,7 @@ export class TimingHost {
     runtime.beginWait(owner, {
       actorId: this.actorId,
       describe: () => [...own.map((item) => table.describe(item.handle)), `${foreignAt.length} foreign pollable${foreignAt.length === 1 ? '' : 's'} (checked every ms)`].join(', '),
-      fail: (error) => table.owners.fail(owner, error),
+      fail: (error) => table.fail(owner, error),
     });
     const meter = this.#meter;
     const waiter: Waiter = {
@@ -214,7 +214,7 @@ export class TimingHost {
         }
         if (ready.length === 0) {
           arm();
-          return table.owners.park(owner, waiter);
+          return table.park(owner, waiter);
         }
         disarm();
         runtime.endWait(owner);
@@ -230,7 +230,7 @@ export class TimingHost {
     };
     meter?.pause();
     arm();
-    table.owners.park(owner, waiter);
+    table.park(owner, waiter);
     return promise;
   }
 
@@ -271,12 +271,12 @@ export class TimingHost {
     runtime.beginWait(owner, {
       actorId: this.actorId,
       describe: () => Array.from(items, (item) => table.describe(item.handle)).join(', '),
-      fail: (error) => table.owners.fail(owner, error),
+      fail: (error) => table.fail(owner, error),
     });
     const meter = this.#meter;
     const waiter: Waiter = {
       wake: () => {
-        if (table.scan(items, ready) === 0) return table.owners.park(owner, waiter);
+        if (table.scan(items, ready) === 0) return table.park(owner, waiter);
         runtime.endWait(owner);
         meter?.resume();
         resolve(ready);
@@ -288,7 +288,7 @@ export class TimingHost {
       },
     };
     meter?.pause();
-    table.owners.park(owner, waiter);
+    table.park(owner, waiter);
     return promise;
   }
 
@@ -322,7 +322,7 @@ export class TimingHost {
     if (table.live >= table.maxLive) {
       throw new WasiTrap(`pollable limit of the process reached: ${table.maxLive} live pollables in all actors; actor ${quoted(this.actorId)} cannot subscribe another`);
     }
-    const quota = table.owners.quota(this.owner);
+    const quota = table.quota(this.owner);
     throw new WasiTrap(`pollable quota exceeded: actor ${quoted(this.actorId)} already holds ${quota} live pollables (quota ${quota})`);
   }
 }

@@ -11,6 +11,8 @@ import { Pollable, poll } from './poll.ts';
 import type { Datetime } from '../clock/wall-clock.ts';
 import { checkAwaited } from './handoff.ts';
 import type { ExecutionMode } from './mode.ts';
+import type { ClampReason } from '../events/types.ts';
+import { delayUntil } from './clamp.ts';
 
 export interface MonotonicClockImports {
   now(): bigint;
@@ -65,7 +67,7 @@ export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
     subscribeInstant(when) {
       checkAwaited(guard);
       const now = nowNs();
-      const delay = when > now ? when - now : 0n;
+      const delay = delayUntil(when, now);
       const timer = host.subscribe(now, delay);
       events?.record({ type: 'SubscribeInstant', when, pollable: slotOf(timer.handle), deadline: timer.deadlineNs });
       if (timer.clamp !== null) recordClamp(host, delay, timer.clamp.appliedNs, timer.clamp.reason);
@@ -81,7 +83,7 @@ export function monotonicClockImports(host: TimingHost): MonotonicClockImports {
   } satisfies JcoMonotonicClock;
 }
 
-function recordClamp(host: TimingHost, requested: bigint, applied: bigint, reason: 'min_sleep_duration' | 'max_sleep_duration' | null): void {
+function recordClamp(host: TimingHost, requested: bigint, applied: bigint, reason: ClampReason | null): void {
   if (reason !== null) host.events?.record({ type: 'SleepClamped', requested, applied, reason });
 }
 

@@ -67,9 +67,9 @@ test('dispose drops the default host: its pollables go stale, the next call buil
   defaultTiming.configure({ runtime, mode: 'sync' });
   const p = monotonicClock.subscribeDuration(5n * MS);
   const first = defaultTiming.host;
-  assert.is(runtime.table.live, 1);
+  assert.is(runtime.pollables.live, 1);
   defaultTiming.dispose();
-  assert.is(runtime.table.live, 0);
+  assert.is(runtime.pollables.live, 0);
   assert.is(defaultTiming.inUse, false);
   assert.throws(() => p.ready(), /pollable used after drop/);
   assert.is(defaultTiming.imports['wasi:io/poll'].mode, 'sync');

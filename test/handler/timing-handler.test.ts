@@ -80,7 +80,7 @@ test('through the registry: one import object for any wasi 0.2.x guest; by defau
   assert.equal(built.handlers, ['timing']);
   const mono = built.imports['wasi:clocks/monotonic-clock'] as { now(): bigint; subscribeDuration(d: bigint): object };
   assert.is(typeof mono.now(), 'bigint');
-  const { table } = handler.runtime;
+  const table = handler.runtime.pollables;
   mono.subscribeDuration(1_000_000_000n);
   assert.is(table.live, 1);
   built.dispose();

@@ -14,7 +14,8 @@
 
 import type { TimingEvent } from '../types.ts';
 import { linkTheaterEvents, type TheaterEvent } from './event.ts';
-import { bool, jsonBytes, list, tuple, u32, u64, UNIT, type Json, type TheaterValue } from './values.ts';
+import { bool, jsonBytes, list, tuple, u32, u64, UNIT, type TheaterValue } from './values.ts';
+import type { Json } from '../../base/exact-json.ts';
 
 export const INIT_FUNCTION = 'theater:simple/actor.init';
 const NULL_BYTES = jsonBytes(null);

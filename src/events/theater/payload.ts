@@ -5,7 +5,8 @@
 // types belong to other handlers and are not read.
 
 import { describeValue, isPlainObject } from '../../base/text.ts';
-import { parseJsonExact, valueError } from './values.ts';
+import { parseJsonExact } from '../../base/exact-json.ts';
+import { valueError } from './values.ts';
 
 const HOST_CALL = /^(wasi:clocks\/monotonic-clock|wasi:clocks\/wall-clock|wasi:io\/poll)@([^/]+)\/(.+)$/;
 
