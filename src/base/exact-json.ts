@@ -5,6 +5,8 @@
 // other value, strings included, is what JSON.parse makes of it.
 
 /** A JSON value whose integers may be bigint (written exactly). */
+const LONG_DIGITS = /[0-9]{16}/;
+
 export type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json };
 
 /**
@@ -12,6 +14,9 @@ export type Json = null | boolean | number | bigint | string | Json[] | { [key: 
  * Needs the reviver's source text (Node >= 21); without it such integers are rounded.
  */
 export function parseJsonExact(text: string): Json {
+  // An integer of at most 15 digits is safe, so text without a run of 16 digits needs no
+  // reviver: and plain JSON.parse, unlike the reviver's walk, reads any nesting depth.
+  if (!LONG_DIGITS.test(text)) return JSON.parse(text) as Json;
   return JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) => {
     if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?[0-9]+$/.test(context.source)) {
       return BigInt(context.source);
