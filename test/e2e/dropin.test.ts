@@ -104,7 +104,8 @@ function runPoller(timerMs: number, how: 0 | 1, streamMs: number): Promise<{ rea
   execFileSync('mkfifo', [fifo]);
   const stdin = openSync(fifo, 'r+');
   const child = spawn(process.execPath, ['poller.mjs', String(timerMs), String(how)], { cwd: consumer, env, stdio: [stdin, 'pipe', 'inherit'] });
-  closeSync(stdin);
+  // Our read-write end stays open until the child exits: a write due after the child
+  // is gone (its exit event can come late on a loaded machine) then never fails with EPIPE.
   const writer = openSync(fifo, 'w');
   return new Promise((done, fail) => {
     let out = '';
@@ -116,6 +117,7 @@ function runPoller(timerMs: number, how: 0 | 1, streamMs: number): Promise<{ rea
     child.on('exit', (code) => {
       clearTimeout(feed);
       closeSync(writer);
+      closeSync(stdin);
       if (code !== 0) return fail(new Error(`poller exited ${code}: ${out}`));
       done(JSON.parse(out.trim().split('\n').pop()!) as { ready: number[]; ms: number; ticks: number });
     });

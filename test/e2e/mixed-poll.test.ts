@@ -24,7 +24,8 @@ function mixedPoll(timerMs: number, streamMs: number, order: 'timer-first' | 'st
   // Read-write, so opening never blocks; the child's reads block in preview2-shim's worker.
   const stdin = openSync(fifo, 'r+');
   const child = spawn(process.execPath, [CHILD, String(timerMs), order, mode, how], { stdio: [stdin, 'pipe', 'inherit'] });
-  closeSync(stdin);
+  // Our read-write end stays open until the child exits: a write due after the child
+  // is gone (its exit event can come late on a loaded machine) then never fails with EPIPE.
   const writer = openSync(fifo, 'w');
   return new Promise((done, fail) => {
     let out = '';
@@ -50,6 +51,7 @@ function mixedPoll(timerMs: number, streamMs: number, order: 'timer-first' | 'st
       // A write still due must not land on the fd number the next test's FIFO reuses.
       clearTimeout(feed);
       closeSync(writer);
+      closeSync(stdin);
       if (code !== 0) return fail(new Error(`child exited ${code}: ${out}`));
       done({ ...(JSON.parse(out.trim().split('\n').pop()!) as Outcome), feedLateMs });
     });
