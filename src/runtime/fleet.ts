@@ -14,7 +14,7 @@
  * Whatever goes wrong with one instance, including a failed instantiation, is
  * that instance's `trap` outcome; runFleet itself rejects only on bad options,
  * a component that cannot be prepared, or one whose first instance cannot be
- * spawned. Why the cap exists: docs/FLEET.md.
+ * spawned. Why the cap exists: docs/FLEETS.md.
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -40,7 +40,7 @@ export interface FleetOptions {
   /**
    * Most actors alive (instantiated, possibly suspended) at once; the rest wait
    * in a FIFO queue. Default: defaultMaxLive(), derived from vm.max_map_count
-   * and the address space (limits.ts, docs/FLEET.md).
+   * and the address space (limits.ts, docs/FLEETS.md).
    */
   maxLive?: number;
   mode?: ExecutionMode | 'auto';
@@ -188,7 +188,7 @@ function checkedOptions(options: FleetOptions): { total: number; mode: Execution
   const ceiling = maxLiveCeiling();
   if (Math.min(total, maxLive) > ceiling) {
     throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
-      + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEET.md)`);
+      + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEETS.md)`);
   }
   const firstInstance = options.first ?? 0;
   if (!Number.isSafeInteger(firstInstance) || firstInstance < 0) throw new RangeError(`first must be a non-negative integer, got ${String(firstInstance)}`);

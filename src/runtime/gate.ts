@@ -1,7 +1,7 @@
 // A FIFO gate that lets at most `limit` tasks run at once; the rest wait in order.
 // The fleet uses it to cap how many actors are alive (and so possibly suspended)
 // at once: each suspended JSPI call and each instance hold memory mappings, and
-// one process has vm.max_map_count of them (docs/FLEET.md).
+// one process has vm.max_map_count of them (docs/FLEETS.md).
 
 import { Fifo } from '../base/fifo.ts';
 

@@ -9,7 +9,7 @@
 //                        deadline of what came back ready (never early)
 //   ready() = true       at least that pollable's deadline
 //   anything else        the time of the event before it
-// Events before the first clock value take the first one. See docs in README.
+// Events before the first clock value take the first one. See docs/TIMELINE.md.
 
 import type { ActorChain, Call, ChainEvent, Outcome } from './calls.ts';
 

@@ -1,4 +1,4 @@
-// Adapter for our JSON Lines chain (README "Event chain"): one line per event,
+// Adapter for our JSON Lines chain (docs/CHAINS.md): one line per event,
 // `{"seq","parent","hash","handler","event"}`, plus `instance` when a file
 // holds a fleet's chains (lines of different instances may interleave). It
 // reads fields, it does not check hashes: `theater-timing verify` does that.

@@ -1,7 +1,7 @@
 // Shape of the payloads this handler writes into Theater's chain: host calls
 // on wasi:clocks and wasi:io/poll (any version), "wasm" and "shutdown".
 // Each function's input and output must match the table Theater's timing
-// handler recorded (README, "Theater's chain.json"). Payloads of other event
+// handler recorded (docs/CHAINS.md). Payloads of other event
 // types belong to other handlers and are not read.
 
 import { describeValue, isPlainObject } from '../../base/text.ts';
