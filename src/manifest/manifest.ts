@@ -12,6 +12,10 @@
 //   min_sleep_duration = 1                  # optional, ms
 //   max_pollables = 10000                   # optional, live pollables per actor
 //   max_cpu_ms = 1000                       # optional, ms of running per call; 0 = none
+//   [[handler]]                             # optional: the rest of WASI (stdio, random...), deny by default
+//   type = "wasi"
+//   env = ["LANG"]                          # optional: granted host variables (or a table of values)
+//   max_output_bytes = 65536                # optional: stdout + stderr bytes shown per instance
 //
 // Every error is a ManifestError with a one-line message "<file>: <field>: <why>".
 // Paths resolve against the manifest's folder (Theater resolves them against
@@ -27,7 +31,7 @@ import { fileProblem, ManifestError, reason } from './errors.ts';
 import { parseHandler, unservedWarning, type HandlerSpec } from './handlers.ts';
 
 export { ManifestError } from './errors.ts';
-export { KNOWN_HANDLER_TYPES, THEATER_ONLY_HANDLER_TYPES, type HandlerSpec, type ReplayHandlerSpec, type TimingHandlerSpec, type UnservedHandlerSpec } from './handlers.ts';
+export { KNOWN_HANDLER_TYPES, THEATER_ONLY_HANDLER_TYPES, type HandlerSpec, type ReplayHandlerSpec, type TimingHandlerSpec, type UnservedHandlerSpec, type WasiHandlerSpec } from './handlers.ts';
 
 /** The bytes of the manifest's `init_state` file, read when the manifest is loaded. */
 export interface InitStateFile {
