@@ -4,6 +4,7 @@
 // shard of a parent run all come through here.
 import { ChainWriteError } from '../events/chain-file.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
+import type { ActorOutputSink } from '../handler/wasi-output.ts';
 import { runFleet, type InstanceResult } from '../runtime/fleet.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
@@ -29,6 +30,8 @@ export interface LocalRunOptions {
   activeWait?: boolean;
   onSettled?: (result: InstanceResult) => void;
   onProgress?: (settled: number, total: number) => void;
+  /** Where the actors' stdout and stderr lines go (a `type = "wasi"` handler's capture). */
+  output?: ActorOutputSink;
 }
 
 export function failureOf(result: InstanceResult): Failure | null {
@@ -61,6 +64,7 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
       state: options.state,
       onSettled: options.onSettled,
       onProgress: options.onProgress,
+      output: options.output,
     });
   } catch (error) {
     file?.abort();

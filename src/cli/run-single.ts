@@ -11,6 +11,7 @@ import { runFleet, type FleetResult, type InstanceResult } from '../runtime/flee
 import type { RunCommand } from './args.ts';
 import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
 import { writeTheaterEvents } from './theater-output.ts';
+import { cliOutput } from './actor-output.ts';
 import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 import { replayFor } from './replay.ts';
 import { showState } from './state-text.ts';
@@ -104,6 +105,7 @@ export async function runSingle(command: RunCommand, io: CliIo): Promise<number>
       registry: replay?.registry,
       state: command.state,
       onProgress,
+      output: cliOutput(io, command.json ? 'stderr' : 'split'),
     });
   } catch (error) {
     file?.abort();

@@ -20,6 +20,7 @@ import type { RunCommand } from './args.ts';
 import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
 import { EXIT_USAGE, type CliIo } from './io.ts';
 import { runLocal } from './local-run.ts';
+import { cliOutput } from './actor-output.ts';
 import { report } from './report.ts';
 import { loadRunManifest, runSingle } from './run-single.ts';
 import { ShardReporter, type Send } from './shard-child.ts';
@@ -115,7 +116,9 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
   // A shard forked by a parent on this machine, with more shards than cores: a wait on the
   // thread for a sub-ms deadline would take CPU from its siblings (scheduler/wait-budget.ts).
   const crowded = command.ipc && (command.shardCount as number) > availableParallelism();
-  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded && !command.coarseTimer };
+  // A shard's actor output goes to its stdout, which its parent passes on (shard-parent.ts).
+  const output = cliOutput(io, command.ipc ? 'stdout' : command.json ? 'stderr' : 'split');
+  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded && !command.coarseTimer, output };
   if (!command.ipc) return runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
   const send = (process.send as Send).bind(process); // present: run() checked
   const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to

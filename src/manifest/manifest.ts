@@ -6,6 +6,7 @@
 //   init_state = "./state.json"             # optional: its bytes are init's state
 //   description = "..."                     # optional
 //   save_chain = true                       # optional, default false
+//   fairness_pass = false                   # optional, default true: see below
 //   [[handler]]
 //   type = "timing"
 //   max_sleep_duration = 3600000            # optional, ms
@@ -22,6 +23,10 @@
 // its server's working directory). Unknown top-level keys are not errors
 // (Theater manifests carry more fields); they are returned in `warnings`.
 // Handler tables: see handlers.ts.
+// fairness_pass = false transpiles the component without the fairness pass
+// (src/component/instrument.ts): the actor can then hold the thread while it
+// computes, and max_cpu_ms is not enforced inside a call. For guests the pass
+// slows beyond use: StarlingMonkey (componentize-js), see docs/TOOLCHAINS.md.
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -49,6 +54,8 @@ export interface ActorManifest {
   init_state: InitStateFile | null;
   description?: string;
   save_chain: boolean;
+  /** False: run the component without the fairness pass (absent: with it). */
+  fairness_pass?: boolean;
   handlers: HandlerSpec[];
   /** Absolute folder of the manifest file. */
   dir: string;
@@ -58,7 +65,7 @@ export interface ActorManifest {
   warnings: string[];
 }
 
-const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'handler']);
+const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'fairness_pass', 'handler']);
 
 const firstLine = (text: string): string => text.split('\n', 1)[0];
 
@@ -127,6 +134,8 @@ export function loadManifest(path: string): ActorManifest {
   const init_state = initState(path, dir, str('init_state', false));
   const saveChain = doc.save_chain ?? false;
   if (typeof saveChain !== 'boolean') throw new ManifestError(path, 'save_chain', `expected a boolean, got ${describeValue(saveChain)}`);
+  const fairness = doc.fairness_pass ?? true;
+  if (typeof fairness !== 'boolean') throw new ManifestError(path, 'fairness_pass', `expected a boolean, got ${describeValue(fairness)}`);
   const tables = doc.handler ?? [];
   if (!Array.isArray(tables)) throw new ManifestError(path, 'handler', `expected an array of tables ([[handler]]), got ${describeValue(tables)}`);
   const handlers = (tables as unknown[]).map((table, index) => parseHandler(path, dir, table, index));
@@ -142,5 +151,6 @@ export function loadManifest(path: string): ActorManifest {
   if (unserved !== null) warnings.push(unserved);
   const manifest: ActorManifest = { name, version, component, init_state, save_chain: saveChain, handlers, dir, path: absolute, warnings };
   if (description !== undefined) manifest.description = description;
+  if (!fairness) manifest.fairness_pass = false;
   return manifest;
 }

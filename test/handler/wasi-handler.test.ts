@@ -216,7 +216,6 @@ test('a bare resource object (a handle the guest does not hold) traps; terminals
   assert.is(stdout.checkWrite(), WRITE_BUDGET);
 });
 
-test.run();
 
 test('manifest: [[handler]] type = "wasi" is parsed and its errors name the field', async () => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
@@ -233,3 +232,5 @@ test('manifest: [[handler]] type = "wasi" is parsed and its errors name the fiel
   assert.equal(loadManifest(write('env = ["LANG"]\nmax_output_bytes = 10\n')).handlers[1], { type: 'wasi', config: { env: ['LANG'], max_output_bytes: 10 } });
   assert.throws(() => loadManifest(write('filesystem = "/"\n')), (e: unknown) => e instanceof ManifestError && /m\.toml: handler\[1\]\.filesystem: wasi:filesystem cannot be granted/.test((e as Error).message));
 });
+
+test.run();
