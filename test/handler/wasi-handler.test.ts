@@ -230,6 +230,14 @@ test('manifest: [[handler]] type = "wasi" is parsed and its errors name the fiel
     return path;
   };
   assert.equal(loadManifest(write('env = ["LANG"]\nmax_output_bytes = 10\n')).handlers[1], { type: 'wasi', config: { env: ['LANG'], max_output_bytes: 10 } });
+  const top = (line: string) => {
+    const path = join(dir, 't.toml');
+    writeFileSync(path, `name = "a"\nversion = "1"\ncomponent = "a.wasm"\n${line}\n`);
+    return path;
+  };
+  assert.is(loadManifest(top('fairness_pass = false')).fairness_pass, false);
+  assert.is(loadManifest(top('fairness_pass = true')).fairness_pass, undefined);
+  assert.throws(() => loadManifest(top('fairness_pass = "no"')), /fairness_pass: expected a boolean, got "no" \(string\)/);
   assert.throws(() => loadManifest(write('filesystem = "/"\n')), (e: unknown) => e instanceof ManifestError && /m\.toml: handler\[1\]\.filesystem: wasi:filesystem cannot be granted/.test((e as Error).message));
 });
 
