@@ -4,6 +4,7 @@
 // shard of a parent run all come through here.
 import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
+import type { ActorOutputSink } from '../handler/wasi-output.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
@@ -30,6 +31,8 @@ export interface LocalRunOptions {
   activeWait?: boolean;
   onSettled?: (result: InstanceResult) => void;
   onProgress?: (settled: number, total: number) => void;
+  /** Where the actors' stdout and stderr lines go (a `type = "wasi"` handler's capture). */
+  output?: ActorOutputSink;
 }
 
 export function failureOf(result: InstanceResult): Failure | null {
@@ -120,6 +123,7 @@ async function runAndWrite(manifest: ActorManifest, options: LocalRunOptions, fi
       state: options.state,
       onSettled: options.onSettled,
       onProgress: options.onProgress,
+      output: options.output,
     });
   } catch (error) {
     file?.abort();

@@ -13,6 +13,7 @@ import { runFleet, type FleetResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
 import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
 import { writeTheaterEvents } from './theater-output.ts';
+import { cliOutput } from './actor-output.ts';
 import { EXIT_DIVERGED, EXIT_USAGE, progress, type CliIo } from './io.ts';
 import { replayFor } from './replay.ts';
 import { reportSingle, type SingleRun } from './single-report.ts';
@@ -96,6 +97,7 @@ async function runTheFleet(run: SingleRun): Promise<FleetResult | number> {
       registry: run.replay?.registry,
       state: command.state,
       onProgress: progress(manifest.name, run.io, command.instances),
+      output: cliOutput(run.io, command.json ? 'stderr' : 'split'),
     });
   } catch (error) {
     file?.abort();

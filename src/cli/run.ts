@@ -24,6 +24,7 @@ import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './
 import { onInterrupt } from './interrupt.ts';
 import { EXIT_USAGE, progress, type CliIo } from './io.ts';
 import { runLocal } from './local-run.ts';
+import { cliOutput } from './actor-output.ts';
 import { report } from './report.ts';
 import { loadRunManifest, runSingle } from './run-single.ts';
 import { ShardReporter, type Send } from './shard-child.ts';
@@ -106,7 +107,9 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
   // A shard forked by a parent on this machine, with more shards than cores: a wait on the
   // thread for a sub-ms deadline would take CPU from its siblings (scheduler/wait-budget.ts).
   const crowded = command.ipc && (command.shardCount as number) > availableParallelism();
-  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded && !command.coarseTimer };
+  // A shard's actor output goes to its stdout, which its parent passes on (shard-parent.ts).
+  const output = cliOutput(io, command.ipc ? 'stdout' : command.json ? 'stderr' : 'split');
+  const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded && !command.coarseTimer, output };
   if (!command.ipc) {
     const summary = await runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
     // For merge: slices of one fleet must run one component.

@@ -150,7 +150,8 @@ export function runShards(input: ShardRunInput): Promise<Shard[]> {
       const child = fork(input.entry, childArgs(command, index, count, eventsPath), {
         // The parent's flags, less a debugger's: K shards cannot all listen on its port.
         execArgv: [...process.execArgv.filter((flag) => !/^--(inspect|debug)/.test(flag)), ...SHARD_EXEC_ARGV],
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        // A shard's stdout carries only its actors' output lines (actor-output.ts): passed through.
+        stdio: ['ignore', command.json ? 2 : 1, 'pipe', 'ipc'],
       });
       children.push(child);
       input.onChild?.(child);

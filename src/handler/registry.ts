@@ -13,6 +13,7 @@ import type { EventSink } from '../events/types.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import { Thread } from '../thread/thread.ts';
 import { interfaceSatisfies, splitInterfaceName } from './interfaces.ts';
+import { WASI_CLI_INTERFACES } from './wasi-handler.ts';
 
 /** What a handler knows about the actor it serves. Kept minimal on purpose. */
 export interface ActorContext {
@@ -148,7 +149,9 @@ export class HandlerRegistry {
     }
     const { unsatisfied, groups } = plan;
     if (unsatisfied.length > 0 && options.allowUnsatisfied !== true) {
-      throw new RegistryError(`no registered handler provides ${unsatisfied.join(', ')} (registered: ${this.#describe()})`);
+      const wasi = unsatisfied.some((name) => WASI_CLI_INTERFACES.some((p) => interfaceSatisfies(name, p)))
+        && !this.#handlers.some((h) => h.name === 'wasi') ? '; the wasi:cli, io, random, filesystem and sockets imports are served by [[handler]] type = "wasi"' : '';
+      throw new RegistryError(`no registered handler provides ${unsatisfied.join(', ')} (registered: ${this.#describe()})${wasi}`);
     }
     const instances: HandlerInstance[] = [];
     const names: string[] = [];

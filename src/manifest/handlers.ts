@@ -3,6 +3,9 @@
 //
 // - `timing`: served here; its keys are validated strictly (handler/config.ts), since a
 //   typo would silently loosen a limit.
+// - `wasi`: the rest of WASI (cli, io streams, random; filesystem and sockets
+//   denied), deny by default; its keys (env, max_output_bytes) are validated
+//   strictly (handler/wasi-config.ts).
 // - `replay`: `chain = "<path>"`, resolved against the manifest's folder and
 //   checked readable here. Whether this build serves it is decided in one place,
 //   registryFor (src/runtime/handlers.ts).
@@ -13,12 +16,18 @@
 
 import { resolve } from 'node:path';
 import { ConfigError, parseTimingHostConfig, type TimingHostConfig } from '../handler/config.ts';
+import { parseWasiHandlerConfig, type WasiHandlerConfig } from '../handler/wasi-config.ts';
 import { describeValue, isPlainObject } from '../base/text.ts';
 import { fileProblem, ManifestError } from './errors.ts';
 
 export interface TimingHandlerSpec {
   type: 'timing';
   config: TimingHostConfig;
+}
+
+export interface WasiHandlerSpec {
+  type: 'wasi';
+  config: WasiHandlerConfig;
 }
 
 export interface ReplayHandlerSpec {
@@ -32,7 +41,7 @@ export interface UnservedHandlerSpec {
   type: TheaterOnlyHandlerType;
 }
 
-export type HandlerSpec = TimingHandlerSpec | ReplayHandlerSpec | UnservedHandlerSpec;
+export type HandlerSpec = TimingHandlerSpec | WasiHandlerSpec | ReplayHandlerSpec | UnservedHandlerSpec;
 
 export const THEATER_ONLY_HANDLER_TYPES = [
   'runtime', 'message-server', 'supervisor', 'store', 'filesystem', 'http-client',
@@ -40,7 +49,7 @@ export const THEATER_ONLY_HANDLER_TYPES = [
 ] as const;
 export type TheaterOnlyHandlerType = (typeof THEATER_ONLY_HANDLER_TYPES)[number];
 
-export const KNOWN_HANDLER_TYPES: readonly string[] = ['timing', 'replay', ...THEATER_ONLY_HANDLER_TYPES];
+export const KNOWN_HANDLER_TYPES: readonly string[] = ['timing', 'wasi', 'replay', ...THEATER_ONLY_HANDLER_TYPES];
 const REPLAY_KEYS = ['chain'];
 
 const isTheaterOnly = (type: string): type is TheaterOnlyHandlerType => (THEATER_ONLY_HANDLER_TYPES as readonly string[]).includes(type);
@@ -64,11 +73,12 @@ export function parseHandler(file: string, dir: string, table: unknown, index: n
   if (type === undefined) throw new ManifestError(file, `${at}.type`, `missing (known: ${KNOWN_HANDLER_TYPES.join(', ')})`);
   if (type === 'replay') return parseReplay(file, dir, at, rest);
   if (typeof type === 'string' && isTheaterOnly(type)) return { type };
-  if (type !== 'timing') {
+  if (type !== 'timing' && type !== 'wasi') {
     const shown = typeof type === 'string' ? JSON.stringify(type) : describeValue(type);
     throw new ManifestError(file, `${at}.type`, `unknown handler type ${shown} (known: ${KNOWN_HANDLER_TYPES.join(', ')})`);
   }
   try {
+    if (type === 'wasi') return { type, config: parseWasiHandlerConfig(rest, at) };
     return { type, config: parseTimingHostConfig(rest, at) };
   } catch (error) {
     throw error instanceof ConfigError ? new ManifestError(file, error.path, error.detail) : error;

@@ -6,6 +6,7 @@
 //   init_state = "./state.json"             # optional: its bytes are init's state
 //   description = "..."                     # optional
 //   save_chain = true                       # optional, default false
+//   fairness_pass = false                   # optional, default true: see below
 //   [[handler]]
 //   type = "timing"
 //   max_sleep_duration = 3600000            # optional, ms
@@ -13,12 +14,20 @@
 //   max_pollables = 10000                   # optional, live pollables per actor
 //   max_cpu_ms = 1000                       # optional, ms of running per call; 0 = none (virtual time: 5000 when absent)
 //   max_hold_ms = 200                       # optional, ms the guest may hold the thread where it cannot yield; 0 = none
+//   [[handler]]                             # optional: the rest of WASI (stdio, random...), deny by default
+//   type = "wasi"
+//   env = ["LANG"]                          # optional: granted host variables (or a table of values)
+//   max_output_bytes = 65536                # optional: stdout + stderr bytes shown per instance
 //
 // Every error is a ManifestError with a one-line message "<file>: <field>: <why>".
 // Paths resolve against the manifest's folder (Theater resolves them against
 // its server's working directory). Unknown top-level keys are not errors
 // (Theater manifests carry more fields); they are returned in `warnings`.
 // Handler tables: see handlers.ts.
+// fairness_pass = false transpiles the component without the fairness pass
+// (src/component/instrument.ts): the actor can then hold the thread while it
+// computes, and max_cpu_ms is not enforced inside a call. For guests the pass
+// slows beyond use: StarlingMonkey (componentize-js), see docs/TOOLCHAINS.md.
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -28,7 +37,7 @@ import { fileProblem, ManifestError, reason } from './errors.ts';
 import { parseHandler, unservedWarning, type HandlerSpec } from './handlers.ts';
 
 export { ManifestError } from './errors.ts';
-export { KNOWN_HANDLER_TYPES, THEATER_ONLY_HANDLER_TYPES, type HandlerSpec, type ReplayHandlerSpec, type TimingHandlerSpec, type UnservedHandlerSpec } from './handlers.ts';
+export { KNOWN_HANDLER_TYPES, THEATER_ONLY_HANDLER_TYPES, type HandlerSpec, type ReplayHandlerSpec, type TimingHandlerSpec, type UnservedHandlerSpec, type WasiHandlerSpec } from './handlers.ts';
 
 /** The bytes of the manifest's `init_state` file, read when the manifest is loaded. */
 export interface InitStateFile {
@@ -46,6 +55,8 @@ export interface ActorManifest {
   init_state: InitStateFile | null;
   description?: string;
   save_chain: boolean;
+  /** False: run the component without the fairness pass (absent: with it). */
+  fairness_pass?: boolean;
   handlers: HandlerSpec[];
   /** Absolute folder of the manifest file. */
   dir: string;
@@ -55,7 +66,7 @@ export interface ActorManifest {
   warnings: string[];
 }
 
-const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'handler']);
+const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'fairness_pass', 'handler']);
 
 const firstLine = (text: string): string => text.split('\n', 1)[0];
 
@@ -124,6 +135,8 @@ export function loadManifest(path: string): ActorManifest {
   const init_state = initState(path, dir, str('init_state', false));
   const saveChain = doc.save_chain ?? false;
   if (typeof saveChain !== 'boolean') throw new ManifestError(path, 'save_chain', `expected a boolean, got ${describeValue(saveChain)}`);
+  const fairness = doc.fairness_pass ?? true;
+  if (typeof fairness !== 'boolean') throw new ManifestError(path, 'fairness_pass', `expected a boolean, got ${describeValue(fairness)}`);
   const tables = doc.handler ?? [];
   if (!Array.isArray(tables)) throw new ManifestError(path, 'handler', `expected an array of tables ([[handler]]), got ${describeValue(tables)}`);
   const handlers = (tables as unknown[]).map((table, index) => parseHandler(path, dir, table, index));
@@ -139,5 +152,6 @@ export function loadManifest(path: string): ActorManifest {
   if (unserved !== null) warnings.push(unserved);
   const manifest: ActorManifest = { name, version, component, init_state, save_chain: saveChain, handlers, dir, path: absolute, warnings };
   if (description !== undefined) manifest.description = description;
+  if (!fairness) manifest.fairness_pass = false;
   return manifest;
 }

@@ -20,6 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { EventSink, TimingEvent } from '../events/types.ts';
 import type { HandlerRegistry } from '../handler/registry.ts';
+import type { ActorOutputSink } from '../handler/wasi-output.ts';
 import { TimingRuntime, type ClockKind } from '../timing/timing-runtime.ts';
 import { virtualRuntime } from '../timing/virtual.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -57,6 +58,8 @@ export interface FleetOptions {
    * Build it with registryFor over the same runtime to add handlers of your own.
    */
   registry?: HandlerRegistry;
+  /** Where a `type = "wasi"` handler sends the actors' stdout and stderr lines (ignored when `registry` is given). */
+  output?: ActorOutputSink;
   /** Record timing events (default true). */
   record?: boolean;
   /** Initial state passed to every init; null or absent: the manifest's init_state, if any. */
@@ -121,7 +124,8 @@ export function runtimeFor(options: Pick<FleetOptions, 'clock' | 'startWallNs' |
 
 export async function prepareComponent(manifest: ActorManifest, mode: ExecutionMode, cacheDir?: string | false): Promise<TranspiledComponent> {
   const bytes = await readFile(manifest.component);
-  return transpileComponent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { mode, cacheDir });
+  const instrument = manifest.fairness_pass !== false;
+  return transpileComponent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { mode, cacheDir, instrument });
 }
 
 export async function runFleet(manifest: ActorManifest, options: FleetOptions = {}): Promise<FleetResult> {
@@ -133,7 +137,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const state = options.state ?? manifest.init_state?.bytes ?? null;
 
   const t0 = performance.now();
-  const registry = options.registry ?? registryFor(manifest, mode, runtime);
+  const registry = options.registry ?? registryFor(manifest, mode, runtime, { output: options.output });
   const component = await prepareComponent(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const { recording } = options;

@@ -135,7 +135,7 @@ test('run: manifest and config errors exit 2 with one line naming the field or p
     [manifestFor('sleeper', '', '[[handler]]\ntype = "timing"\nmax_sleep_duration = -5\n'), /handler\[0\]\.max_sleep_duration: .*-5/],
     [manifestFor('sleeper', '', '[[handler]]\ntype = "timing"\nmin_sleep_duration = 10\nmax_sleep_duration = 5\n'), /min_sleep_duration.*10.*max_sleep_duration.*5|handler\[0\]\.min_sleep_duration/],
     [manifestFor('sleeper', '', '[[handler]]\ntype = "timing"\nmax_sleep_duration = "1h"\n'), /handler\[0\]\.max_sleep_duration: .*"1h"/],
-    [manifestFor('sleeper', '', '[[handler]]\ntype = "clock"\n'), /handler\[0\]\.type: unknown handler type "clock" \(known: timing, replay, runtime, /],
+    [manifestFor('sleeper', '', '[[handler]]\ntype = "clock"\n'), /handler\[0\]\.type: unknown handler type "clock" \(known: timing, wasi, replay, runtime, /],
     ['version = "1"\ncomponent = "x.wasm"\n', /name: missing required field/],
   ];
   for (const [body, message] of cases) {

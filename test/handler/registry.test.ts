@@ -125,7 +125,8 @@ reg('buildImports: unsatisfied imports throw unless allowed', () => {
   registry.register(fake('timing', TIMING, log));
   assert.is(
     registryError(() => registry.buildImports(['wasi:cli/stdout@0.2.3', 'wasi:io/poll@0.2.3'], actor)),
-    `no registered handler provides wasi:cli/stdout@0.2.3 (registered: timing [${TIMING.join(', ')}])`,
+    `no registered handler provides wasi:cli/stdout@0.2.3 (registered: timing [${TIMING.join(', ')}]); `
+      + 'the wasi:cli, io, random, filesystem and sockets imports are served by [[handler]] type = "wasi"',
   );
   assert.equal(log.calls, []);
   const built = registry.buildImports(['wasi:cli/stdout@0.2.3', 'wasi:io/poll@0.2.3'], actor, { allowUnsatisfied: true });

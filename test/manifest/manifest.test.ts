@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KNOWN_HANDLER_TYPES, loadManifest, ManifestError } from '../../src/manifest/manifest.ts';
 
-const KNOWN = 'timing, replay, runtime, message-server, supervisor, store, filesystem, http-client, http-framework, process, environment, random, wasi-http';
+const KNOWN = 'timing, wasi, replay, runtime, message-server, supervisor, store, filesystem, http-client, http-framework, process, environment, random, wasi-http';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifest-test-'));
 mkdirSync(join(dir, 'actors'));
