@@ -4,13 +4,7 @@
 //             spinner (test-actors/spinner) that holds the thread for ~2 s, with
 //             and without the pass. Worst and p99 wake-up lateness of the
 //             sleepers, from their own monotonic readings.
-//   cost      the same guest code with and without the pass: realistic kernels
-//             (test-actors/compute-kernels: hash, heapsort, matrix product),
-//             the spinner's 4-instruction mixing loop (the worst case: a check
-//             per iteration of almost nothing), bulk memory (test-actors/hog:
-//             long fills and copies split and checked, short copies charged)
-//             and a loop over a long leaf (test-actors/leaf-loop). Alternating
-//             runs, median time.
+//   cost      in fairness-cost.bench.ts (the same code with and without the pass).
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { Actor } from '../src/runtime/actor.ts';
@@ -21,13 +15,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { percentile, runSleepers } from './support.ts';
 
-export { run };
+export { run, load, timeInit, spinState, median };
 
 const ROOT = join(import.meta.dirname, '..');
 const SLEEPERS = 1_000;
 const SLEEP_NS = 100_000_000n;
 const SPIN_MS = 2_000;
-const COST_RUNS = 7;
 
 function load(name: string, instrument: boolean): Promise<TranspiledComponent> {
   const bytes = new Uint8Array(readFileSync(join(ROOT, 'test-actors', 'build', `${name}.wasm`)));
@@ -47,31 +40,19 @@ function spinState(mode: number, amount: bigint): Uint8Array {
   return state;
 }
 
-/** test-actors/hog: a mode letter and two u32 LE (bytes, rounds). */
-function hogState(mode: 'F' | 'C', bytes: number, rounds: number): Uint8Array {
-  const state = new Uint8Array(9);
-  state[0] = mode.charCodeAt(0);
-  new DataView(state.buffer).setUint32(1, bytes, true);
-  new DataView(state.buffer).setUint32(5, rounds, true);
-  return state;
-}
-
-function kernelState(kernel: number, n: number, rounds: number): Uint8Array {
-  const state = new Uint8Array(12);
-  const view = new DataView(state.buffer);
-  view.setUint32(0, kernel, true);
-  view.setUint32(4, n, true);
-  view.setUint32(8, rounds, true);
-  return state;
-}
-
 /**
  * CPU milliseconds one init with `state` takes (the actor is spawned outside
  * the timed region). CPU time, not wall time: the guest runs on this one
  * thread, and other processes on the machine then do not move the figure.
+ * The previous run's garbage is collected first (it would otherwise be charged
+ * to whichever run yields first, the one with the pass).
  */
 async function timeInit(component: TranspiledComponent, state: Uint8Array): Promise<number> {
   const actor = Actor.spawn(component, registry(), { id: 'cost', record: false });
+  // Work left over from the previous run (its instance's GC, pending tasks) would land in
+  // whichever run yields to the event loop first: the one with the pass. Settle it first.
+  globalThis.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 5));
   const t0 = process.cpuUsage();
   const outcome = await actor.init(state);
   const used = process.cpuUsage(t0);
@@ -135,35 +116,5 @@ async function run(): Promise<string> {
     }
   }
   lines.push('', 'The poll loop has no "off" row: a ready poll past the slice waits one macrotask in the host (src/wasi/host.ts), with or without the pass.', '');
-  lines.push('### Fair sharing: what the fuel checks cost', '', `Median CPU time of ${COST_RUNS} alternating runs of one init each (the kernels are in test-actors/compute-kernels, bulk memory in test-actors/hog, the leaf in test-actors/leaf-loop).`, '',
-    '| guest code | without (CPU ms) | with (CPU ms) | cost |', '| --- | ---: | ---: | ---: |');
-  const kOn = await load('compute-kernels', true);
-  const kOff = await load('compute-kernels', false);
-  const hOn = await load('hog', true);
-  const hOff = await load('hog', false);
-  const lOn = await load('leaf-loop', true);
-  const lOff = await load('leaf-loop', false);
-  const cases: Array<[string, TranspiledComponent, TranspiledComponent, Uint8Array]> = [
-    ['hash: 64-bit multiply-rotate over 4 MiB, 40 passes', kOff, kOn, kernelState(0, 4 << 20, 40)],
-    ['heapsort of 200,000 u32, 3 rounds', kOff, kOn, kernelState(1, 200_000, 3)],
-    ['matrix product 200 x 200 i32, 5 rounds', kOff, kOn, kernelState(2, 200, 5)],
-    ['spinner mixing loop (4 instructions), 100 M rounds', off, on, spinState(0, 100_000_000n)],
-    ['memory.fill of 32 MiB, 20 rounds (split in 256 KiB pieces)', hOff, hOn, hogState('F', 32 << 20, 20)],
-    ['memory.copy of 32 MiB, 20 rounds, overlapping', hOff, hOn, hogState('C', 32 << 20, 20)],
-    ['memory.copy of 64 bytes, 10 M rounds (charged, not split)', hOff, hOn, hogState('C', 64, 10_000_000)],
-    ['a 20,000-statement leaf called 1,000 times (charged on entry)', lOff, lOn, Uint8Array.of(0xe8, 0x03, 0, 0)],
-  ];
-  for (const [name, without, withPass, state] of cases) {
-    const a: number[] = [];
-    const b: number[] = [];
-    await timeInit(without, state); // warm both
-    await timeInit(withPass, state);
-    for (let i = 0; i < COST_RUNS; i++) {
-      a.push(await timeInit(without, state));
-      b.push(await timeInit(withPass, state));
-    }
-    const [ma, mb] = [median(a), median(b)];
-    lines.push(`| ${name} | ${ma.toFixed(1)} | ${mb.toFixed(1)} | ${(((mb - ma) / ma) * 100).toFixed(1)} % |`);
-  }
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,8 @@
 // bench/RESULTS.md with the machine, the Node and jco versions and the date,
 // and the SVG charts it embeds (bench/charts.ts), drawn from the same numbers.
 // Run with --expose-gc (the npm script does). `node --expose-gc bench/index.ts fleet`
-// runs only the sections whose file name contains "fleet" and prints them.
+// runs only the sections whose file name contains "fleet" and prints them
+// (`fairness,spawn`: those matching either).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ const SECTIONS = [
   { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
   { file: 'shards', title: 'Fleets over shard processes (issue 12)' },
   { file: 'fairness', title: 'Fair sharing of the thread (issue 9)' },
+  { file: 'fairness-cost' },
+  { file: 'spawn', title: 'What an actor costs (issue 22)' },
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');
@@ -36,7 +39,7 @@ const header = machine();
 const parts: string[] = [];
 const started = performance.now();
 for (const { file, ...rest } of SECTIONS) {
-  if (filter !== undefined && !file.includes(filter)) continue;
+  if (filter !== undefined && !filter.split(',').some((f) => file.includes(f))) continue;
   if ('title' in rest) parts.push(`## ${rest.title}\n`);
   const t0 = performance.now();
   const mod = (await import(`./${file}.bench.ts`)) as { run(): Promise<string> };

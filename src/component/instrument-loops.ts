@@ -6,6 +6,7 @@
  */
 import type binaryenType from 'binaryen';
 import type { Binaryen, LoopSite, Slot } from './weigh.ts';
+import { countedLoop, versionLoop } from './instrument-counted.ts';
 
 type Module = binaryenType.Module;
 
@@ -20,7 +21,8 @@ export const LOCAL_FLUSH = 10_000;
  * global fuel. Every way out of the function (return, tail call, falling off
  * the end) spends what is left, so no work goes uncounted across calls.
  */
-export function countLoops(binaryen: Binaryen, module: Module, func: number, loops: LoopSite[], exits: Slot[]): void {
+/** Returns how many of the loops are counted inner loops, charged per chunk (instrument-counted.ts). */
+export function countLoops(binaryen: Binaryen, module: Module, func: number, loops: LoopSite[], exits: Slot[]): number {
   const i32 = binaryen.i32;
   const counter = binaryen._BinaryenFunctionAddVar(func, i32);
   const flush = () => module.block(null, [
@@ -29,16 +31,29 @@ export function countLoops(binaryen: Binaryen, module: Module, func: number, loo
   ]);
   for (const exit of exits) replaceIn(binaryen, func, exit, module.block(null, [flush(), exit.expr], binaryen.auto));
   // Inner loops first: an outer loop's new body then already holds their wrappers.
-  for (const site of [...loops].reverse()) replaceIn(binaryen, func, site.slot, guardLoop(binaryen, module, site, counter));
+  // A counted inner loop is charged per entry instead (instrument-counted.ts).
+  let scratch: [number, number] | undefined;
+  let chunked = 0;
+  for (const site of [...loops].reverse()) {
+    const counted = countedLoop(binaryen, site.slot.expr);
+    let replacement: number | null = null;
+    if (counted !== null) {
+      scratch ??= [binaryen._BinaryenFunctionAddVar(func, i32), binaryen._BinaryenFunctionAddVar(func, i32)];
+      replacement = versionLoop(binaryen, module, site.slot.expr, counted, site.weight, counter, scratch, FUEL, SPEND, () => guardLoop(binaryen, module, site, counter));
+    }
+    if (replacement !== null) chunked++;
+    replaceIn(binaryen, func, site.slot, replacement ?? guardLoop(binaryen, module, site, counter));
+  }
   const body = binaryen.Function.getBody(func);
   const type = binaryen.getExpressionType(body);
-  if (type === binaryen.unreachable) return;
+  if (type === binaryen.unreachable) return chunked;
   if (type === binaryen.none) {
     binaryen.Function.setBody(func, module.block(null, [body, flush()], binaryen.none));
-    return;
+    return chunked;
   }
   const result = binaryen._BinaryenFunctionAddVar(func, type);
   binaryen.Function.setBody(func, module.block(null, [module.local.set(result, body), flush(), module.local.get(result, type)], type));
+  return chunked;
 }
 
 let labels = 0;

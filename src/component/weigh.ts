@@ -14,13 +14,16 @@ import type binaryenType from 'binaryen';
 
 /** binaryen, with accessors binaryen.js has but its typings omit. */
 export type Binaryen = typeof binaryenType & {
-  Loop: { getBody(loop: number): number; setBody(loop: number, body: number): void };
+  Loop: { getName(loop: number): string | null; setName(loop: number, name: string): void; getBody(loop: number): number; setBody(loop: number, body: number): void };
   Function: { getBody(func: number): number; setBody(func: number, body: number): void };
   _BinaryenFunctionAddVar(func: number, type: number): number;
   Call: { setTarget(call: number, target: string): void };
   MemoryFill: BulkAccessors<'dest' | 'value' | 'size'>;
   MemoryCopy: BulkAccessors<'dest' | 'source' | 'size'>;
   MemoryInit: BulkAccessors<'dest' | 'offset' | 'size'>;
+  Block: { getName(block: number): string | null; setName(block: number, name: string): void };
+  Break: { setName(br: number, name: string): void; setCondition(br: number, condition: number): void };
+  Switch: { getNames(sw: number): string[]; setNames(sw: number, names: string[]): void; getDefaultName(sw: number): string | null; setDefaultName(sw: number, name: string): void };
 };
 
 /** binaryen.js's getters and setters for the operands of a bulk-memory expression. */
@@ -65,6 +68,8 @@ export interface FunctionWeights {
   entryWeight: number;
   /** Whether the function calls anything (and so may recurse). */
   calls: boolean;
+  /** How many calls it makes (direct, to imports and indirect). */
+  callCount: number;
   /** memory.fill / memory.copy / memory.init, in walk order (parents before their children). */
   bulk: Slot[];
   /** Direct calls to functions of the module: who pays (-1 straight-line code, else a loop index) and the callee. */
@@ -81,7 +86,7 @@ export interface ImportCall {
 const BULK_KINDS: ReadonlySet<string> = new Set(['MemoryFill', 'MemoryCopy', 'MemoryInit']);
 
 /** Expression-valued fields of binaryen.getExpressionInfo, per expression kind name. */
-const CHILDREN: Record<string, readonly string[]> = {
+export const CHILDREN: Record<string, readonly string[]> = {
   Block: ['children'], If: ['condition', 'ifTrue', 'ifFalse'], Loop: ['body'],
   Break: ['condition', 'value'], Switch: ['condition', 'value'],
   Call: ['operands'], CallIndirect: ['target', 'operands'],
@@ -102,7 +107,7 @@ const CHILDREN: Record<string, readonly string[]> = {
 };
 
 let kinds: Map<number, string> | undefined;
-function kindNames(binaryen: Binaryen): Map<number, string> {
+export function kindNames(binaryen: Binaryen): Map<number, string> {
   if (kinds !== undefined) return kinds;
   const ids = binaryen as unknown as Record<string, number>;
   kinds = new Map(Object.keys(CHILDREN).map((name) => [ids[`${name}Id`], name]));
@@ -116,6 +121,7 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
   const exits: Slot[] = [];
   let entryWeight = 0;
   let calls = false;
+  let callCount = 0;
   const bulk: Slot[] = [];
   const directCalls: FunctionWeights['directCalls'] = [];
   const importCalls: ImportCall[] = [];
@@ -132,6 +138,7 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
     let weight = 1;
     if (kind === 'Call' || kind === 'CallIndirect') {
       calls = true;
+      callCount++;
       weight += kind === 'Call' && imported.has(info.target as string) ? IMPORT_CALL_WEIGHT : CALL_WEIGHT;
       if (kind === 'Call') {
         const target = info.target as string;
@@ -158,5 +165,5 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
     }
   }
   for (const site of loops) site.weight = Math.max(1, site.weight);
-  return { loops, exits, entryWeight: Math.max(1, entryWeight), calls, bulk, directCalls, importCalls };
+  return { loops, exits, entryWeight: Math.max(1, entryWeight), calls, callCount, bulk, directCalls, importCalls };
 }

@@ -6,13 +6,19 @@
 ;;     kernel 1  sort:   `rounds` times: fill n u32 (LCG), heapsort them (sift-down
 ;;                       is a function with its own loop), check the order
 ;;     kernel 2  matmul: `rounds` products of two n x n i32 matrices (a triple loop)
+;;     kernel 3  scan:   fill n bytes with JSON-like text (a 128-byte template),
+;;                       then `rounds` passes of a byte-at-a-time tokenizer (strings
+;;                       with escapes, numbers, nesting depth, commas)
+;;     kernel 4  fib:    `rounds` times the naive recursive fib(n) (call-heavy, no loop)
 ;;   output state: 8 bytes = u64 LE checksum (so no work can be optimised away)
 ;;   any other state, or n too large for the 4 MiB data area:
-;;     err("compute-kernels: state must be 12 bytes: u32 kernel (0-2), u32 n, u32 rounds")
+;;     err("compute-kernels: state must be 12 bytes: u32 kernel (0-4), u32 n, u32 rounds")
 ;; Memory map: 0x00 init return area, 0x40 output, 0x100 message, 0x10000.. data.
 (module
   (memory (export "memory") 80)
-  (data (i32.const 0x100) "compute-kernels: state must be 12 bytes: u32 kernel (0-2), u32 n, u32 rounds")
+  (data (i32.const 0x100) "compute-kernels: state must be 12 bytes: u32 kernel (0-4), u32 n, u32 rounds")
+  ;; 128 bytes of JSON-like text, repeated by the scan kernel
+  (data (i32.const 0x180) "{\"id\":12345,\"tags\":[\"a\\\"b\",\"c\"],\"v\":[1,22,333,4444],\"o\":{\"k\":\"x,y\",\"n\":[[7],[8,9]]}}, {\"q\":\"\\\\\",\"r\":6} [{\"w\":[10,20,30]},\"e\"]   ")
 
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0x200))
 
@@ -142,6 +148,71 @@
         (br $round)))
     (local.get $sum))
 
+;; Fills n bytes with the 128-byte template, then tokenizes them `rounds` times.
+  (func $scan (param $n i32) (param $rounds i32) (result i64)
+    (local $p i32) (local $end i32) (local $c i32) (local $in_str i32) (local $esc i32)
+    (local $depth i32) (local $num i32) (local $sum i64)
+    (local.set $end (i32.add (i32.const 0x10000) (local.get $n)))
+    (local.set $p (i32.const 0x10000))
+    (loop $fill
+      (i32.store8 (local.get $p) (i32.load8_u (i32.add (i32.const 0x180) (i32.and (local.get $p) (i32.const 127)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $fill (i32.lt_u (local.get $p) (local.get $end))))
+    (block $done
+      (loop $round
+        (br_if $done (i32.eqz (local.get $rounds)))
+        (local.set $p (i32.const 0x10000))
+        (local.set $in_str (i32.const 0))
+        (local.set $esc (i32.const 0))
+        (local.set $depth (i32.const 0))
+        (local.set $num (i32.const 0))
+        (loop $byte
+          (local.set $c (i32.load8_u (local.get $p)))
+          (if (local.get $in_str)
+            (then
+              (if (local.get $esc)
+                (then (local.set $esc (i32.const 0)))
+                (else
+                  (if (i32.eq (local.get $c) (i32.const 92))
+                    (then (local.set $esc (i32.const 1)))
+                    (else (if (i32.eq (local.get $c) (i32.const 34))
+                      (then (local.set $in_str (i32.const 0))
+                            (local.set $sum (i64.add (local.get $sum) (i64.const 1000003))))))))))
+            (else
+              (if (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
+                (then (local.set $num (i32.add (i32.mul (local.get $num) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48)))))
+                (else
+                  (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (local.get $num))))
+                  (local.set $num (i32.const 0))
+                  (if (i32.eq (local.get $c) (i32.const 34)) (then (local.set $in_str (i32.const 1))))
+                  (if (i32.eq (i32.or (local.get $c) (i32.const 32)) (i32.const 123)) ;; { or [
+                    (then (local.set $depth (i32.add (local.get $depth) (i32.const 1)))
+                          (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (i32.mul (local.get $depth) (i32.const 7)))))))
+                  (if (i32.eq (i32.or (local.get $c) (i32.const 32)) (i32.const 125)) ;; } or ]
+                    (then (local.set $depth (i32.sub (local.get $depth) (i32.const 1)))))
+                  (if (i32.eq (local.get $c) (i32.const 44))
+                    (then (local.set $sum (i64.add (local.get $sum) (i64.const 3)))))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br_if $byte (i32.lt_u (local.get $p) (local.get $end))))
+        (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
+        (br $round)))
+    (local.get $sum))
+
+  (func $fib (param $n i32) (result i64)
+    (if (result i64) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (i64.extend_i32_u (local.get $n)))
+      (else (i64.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+
+  (func $fibs (param $n i32) (param $rounds i32) (result i64)
+    (local $sum i64)
+    (block $done
+      (loop $round
+        (br_if $done (i32.eqz (local.get $rounds)))
+        (local.set $sum (i64.add (local.get $sum) (call $fib (local.get $n))))
+        (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
+        (br $round)))
+    (local.get $sum))
+
   (func (export "theater:simple/actor#init")
     (param $has_state i32) (param $state_ptr i32) (param $state_len i32) (result i32)
     (local $kernel i32) (local $n i32) (local $rounds i32) (local $out i64)
@@ -151,17 +222,21 @@
     (local.set $n (i32.load (i32.add (local.get $state_ptr) (i32.const 4))))
     (local.set $rounds (i32.load (i32.add (local.get $state_ptr) (i32.const 8))))
     (global.set $seed (i32.const 12345))
-    ;; the data area holds 4 MiB: n bytes (hash), n u32 (sort), 3 n*n u32 (matmul)
-    (if (i32.or (i32.gt_u (local.get $kernel) (i32.const 2))
+    ;; the data area holds 4 MiB: n bytes (hash, scan), n u32 (sort), 3 n*n u32 (matmul); fib(n) for n <= 40
+    (if (i32.or (i32.gt_u (local.get $kernel) (i32.const 4))
           (i32.or (i32.eqz (local.get $n))
             (i32.gt_u (local.get $n)
               (select (i32.const 0x400000)
-                (select (i32.const 0x100000) (i32.const 590) (i32.eq (local.get $kernel) (i32.const 1)))
-                (i32.eqz (local.get $kernel))))))
+                (select (i32.const 0x100000)
+                  (select (i32.const 590) (i32.const 40) (i32.eq (local.get $kernel) (i32.const 2)))
+                  (i32.eq (local.get $kernel) (i32.const 1)))
+                (i32.or (i32.eqz (local.get $kernel)) (i32.eq (local.get $kernel) (i32.const 3)))))))
       (then (return (call $fail))))
     (if (i32.eqz (local.get $kernel)) (then (local.set $out (call $hash (local.get $n) (local.get $rounds)))))
     (if (i32.eq (local.get $kernel) (i32.const 1)) (then (local.set $out (call $sort (local.get $n) (local.get $rounds)))))
     (if (i32.eq (local.get $kernel) (i32.const 2)) (then (local.set $out (call $matmul (local.get $n) (local.get $rounds)))))
+    (if (i32.eq (local.get $kernel) (i32.const 3)) (then (local.set $out (call $scan (local.get $n) (local.get $rounds)))))
+    (if (i32.eq (local.get $kernel) (i32.const 4)) (then (local.set $out (call $fibs (local.get $n) (local.get $rounds)))))
     (i64.store (i32.const 0x40) (local.get $out))
     (i32.store8 (i32.const 0) (i32.const 0))
     (i32.store8 (i32.const 4) (i32.const 1))

@@ -341,4 +341,68 @@ test('custom sections: the name section keeps function names, other custom secti
   assert.throws(() => trimCustomSections(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 0)), /section 1 at byte 8 runs past the end/);
 });
 
+
+/** One counted-loop shape: compare op, step, and how k is stepped (a statement, or a tee in the condition; k on either side). */
+function countedWat(cases: Array<{ op: string; step: number; form: 'stmt' | 'tee' | 'swap' | 'bare' }>): string {
+  const mirror: Record<string, string> = { lt_u: 'gt_u', lt_s: 'gt_s', gt_u: 'lt_u', gt_s: 'lt_s', ne: 'ne' };
+  const step = (s: number) => `(i32.add (local.get $k) (i32.const ${s}))`;
+  const funcs = cases.map(({ op, step: s, form }, i) => {
+    const incr = form === 'tee' || form === 'bare' ? '' : `(local.set $k ${step(s)})`;
+    const cond = form === 'tee' ? `(i32.${op} (local.tee $k ${step(s)}) (local.get $n))`
+      : form === 'swap' ? `(i32.${mirror[op]} (local.get $n) (local.get $k))`
+      : form === 'bare' ? `(local.tee $k ${step(s)})`
+      : `(i32.${op} (local.get $k) (local.get $n))`;
+    return `(func (export "f${i}") (param $k i32) (param $n i32) (param $max i32) (result i32)
+      (local $c i32)
+      (block $out
+        (loop $L
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $out (i32.ge_u (local.get $c) (local.get $max)))
+          ${incr}
+          (br_if $L ${cond})))
+      (i32.add (i32.mul (local.get $c) (i32.const 65599)) (local.get $k)))`;
+  });
+  return `(module ${funcs.join('\n')})`;
+}
+
+test('counted inner loops: charged per chunk, and every shape computes what it did, at the edges of wrap-around', async () => {
+  const cases: Array<{ op: string; step: number; form: 'stmt' | 'tee' | 'swap' | 'bare' }> = [];
+  for (const op of ['lt_u', 'lt_s', 'gt_u', 'gt_s', 'ne']) {
+    for (const step of [1, -1, 4, -4]) {
+      for (const form of ['stmt', 'tee', 'swap'] as const) cases.push({ op, step, form });
+    }
+  }
+  for (const step of [-1, -4, 2]) cases.push({ op: 'ne', step, form: 'bare' });
+  const bytes = await parse(countedWat(cases));
+  const report = await instrumentCoreModule(bytes, { asyncExports: [] });
+  // lt stepping down and gt stepping up never end by their condition: those stay checked per iteration.
+  const expected = cases.filter(({ op, step }) => !(op.startsWith('lt') && step < 0) && !(op.startsWith('gt') && step > 0)).length;
+  assert.is(report.countedLoops, expected);
+  let checks = 0;
+  const plain = new wasm.Instance(new wasm.Module(bytes), {}).exports;
+  const metered = new wasm.Instance(new wasm.Module(report.bytes), { [YIELD_MODULE]: { check: () => { checks++; return 0; }, yield: () => {} } }).exports;
+  const edges = [0, 3, 100_000, 0x7ffffffe, 0x80000001, 0xfffffffd, 0xffffffff].map((x) => x | 0);
+  for (let i = 0; i < cases.length; i++) {
+    for (const k of edges) {
+      for (const n of edges) {
+        const [a, b] = [plain[`f${i}`]!(k, n, 300_000), metered[`f${i}`]!(k, n, 300_000)];
+        if (a !== b) assert.unreachable(`case ${JSON.stringify(cases[i])} k=${k} n=${n}: ${a} plain, ${b} metered`);
+      }
+    }
+  }
+  // A loop that wraps around forever (k += 4 below 0xffffffff) is still metered all the way.
+  checks = 0;
+  const wrapping = cases.findIndex(({ op, step, form }) => op === 'lt_u' && step === 4 && form === 'stmt');
+  const iterations = 20_000_000;
+  metered[`f${wrapping}`]!(0, 0xffffffff | 0, iterations);
+  const weight = report.functions[wrapping]!.loops[0]!;
+  const due = Math.floor((iterations * weight) / FUEL_PER_CHECK);
+  assert.ok(checks >= due / 2 && checks <= due * 2, `${checks} checks for ${iterations} iterations of weight ${weight} (about ${due} due)`);
+  // And a long counted one is charged per chunk, about as often as per iteration.
+  checks = 0;
+  const counting = cases.findIndex(({ op, step, form }) => op === 'lt_u' && step === 1 && form === 'stmt');
+  metered[`f${counting}`]!(0, iterations, iterations + 1);
+  assert.ok(checks >= due / 2 && checks <= due * 2, `${checks} checks for ${iterations} counted iterations (about ${due} due)`);
+});
+
 test.run();

@@ -1,0 +1,75 @@
+// One measurement of spawn cost and memory per live sleeper, in a fresh process
+// (bench/spawn.bench.ts runs it): `node --expose-gc bench/spawn-child.ts <actor|floor> <n>`.
+//   actor  n sleepers through Actor.spawn (the bench path), each init started and
+//          suspended in a 10 s sleep
+//   floor  n raw `new WebAssembly.Instance` of the same (instrumented) core module, stub imports
+// Prints one JSON line: spawn wall ms (the synchronous part), CPU ms until all are
+// suspended, RSS and mappings once all are live.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HandlerRegistry } from '../src/handler/registry.ts';
+import { TimingHandler } from '../src/handler/timing-handler.ts';
+import { Actor } from '../src/runtime/actor.ts';
+import { transpileComponent } from '../src/component/transpile.ts';
+import { sleepState } from './support.ts';
+
+interface WasmApi {
+  Instance: new (module: object, imports: object) => object;
+  Memory: new (descriptor: { initial: number }) => object;
+  Table: new (descriptor: { initial: number; element: string }) => object;
+  Global: new (descriptor: { value: string; mutable: boolean }, value: number) => object;
+  Module: { imports(module: object): Array<{ module: string; name: string; kind: string }> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const [mode, count] = [process.argv[2], Number(process.argv[3] ?? 1)];
+const bytes = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'test-actors', 'build', 'sleeper.wasm')));
+const component = await transpileComponent(bytes, { mode: 'jspi', cacheDir: false, instrument: true });
+const maps = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
+const rss = () => Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096;
+const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+function stubs(module: object): object {
+  const imports: Record<string, Record<string, unknown>> = {};
+  for (const i of wasm.Module.imports(module)) {
+    const value = i.kind === 'function' ? () => 0
+      : i.kind === 'memory' ? new wasm.Memory({ initial: 1 })
+      : i.kind === 'table' ? new wasm.Table({ initial: 16, element: 'anyfunc' })
+      : new wasm.Global({ value: 'i32', mutable: true }, 0);
+    (imports[i.module] ??= {})[i.name] = value;
+  }
+  return imports;
+}
+
+globalThis.gc?.();
+await settle();
+const [maps0, rss0] = [maps(), rss()];
+const keep: unknown[] = [];
+let spawnMs: number;
+const cpu0 = process.cpuUsage();
+if (mode === 'floor') {
+  const modules = [...component.coreModules.values()] as object[];
+  const imports = modules.map(stubs);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) for (let m = 0; m < modules.length; m++) keep.push(new wasm.Instance(modules[m]!, imports[m]!));
+  spawnMs = performance.now() - t0;
+} else {
+  const registry = new HandlerRegistry();
+  registry.register(new TimingHandler({ min_sleep_duration: 0 }, null, { mode: 'jspi' }));
+  const state = sleepState(10_000_000_000n);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const actor = Actor.spawn(component, registry, { id: `s${i}`, record: false });
+    keep.push(actor, actor.init(state));
+  }
+  spawnMs = performance.now() - t0;
+}
+// Each init instantiates and runs to its first block in its own task: the CPU time until all
+// are suspended (the process is otherwise idle; GC threads count too) is the spawn's real cost.
+await settle();
+const used = process.cpuUsage(cpu0);
+const cpuMs = (used.user + used.system) / 1000;
+globalThis.gc?.();
+await settle();
+process.stdout.write(`${JSON.stringify({ mode, count, spawnMs, cpuMs, rssMb: (rss() - rss0) / 2 ** 20, mappings: maps() - maps0, execArgv: process.execArgv })}\n`);
+process.exit(0);

@@ -1,0 +1,86 @@
+// Issue 22: what one actor costs to spawn and to keep, side by side in one run.
+//   spawn per actor: the bench path (Actor.spawn, bench/spawn-child.ts), the CLI path
+//     (`run <sleeper> --instances N --max-live N --shards 1 --json`: (spawnMs − prepareMs)
+//     at N minus the same at 1, ÷ (N − 1), median of 3 alternating rounds) and the raw
+//     floor (`new WebAssembly.Instance` of the same core modules, stub imports).
+//   RSS and mappings per live sleeping actor at 1,000 / 10,000 / 30,000 (bench path,
+//     each count in a fresh process, minus one actor's; 30,000 needs
+//     --disable-wasm-trap-handler: 30,000 guard regions of ~10 GB each are more
+//     address space than x86-64 user space has).
+//   5,000 × 100 ms through the CLI (default plan): wall time minus one actor's.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export { run };
+
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'theater-timing.js');
+const MANIFEST = join(ROOT, 'test-actors', 'sleeper', 'manifest.toml');
+const TARGET_US = 50;
+const TARGET_KB = 20;
+
+interface Child { spawnMs: number; cpuMs: number; rssMb: number; mappings: number }
+
+function child(mode: 'actor' | 'floor', count: number, flags: string[] = []): Child {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...flags, join(import.meta.dirname, 'spawn-child.ts'), mode, String(count)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`bench: spawn-child ${mode} ${count} failed: ${r.stderr.slice(-400)}`);
+  return JSON.parse(line) as Child;
+}
+
+interface CliRun { spawnMs: number; prepareMs: number; maxRssMb: number; wallMs: number }
+
+function cli(args: string[]): CliRun {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, 'run', MANIFEST, ...args, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`bench: theater-timing ${args.join(' ')} failed: ${r.stderr.slice(-400)}`);
+  const out = JSON.parse(r.stdout) as { spawnMs: number; prepareMs: number; maxRssMb: number };
+  return { ...out, wallMs };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const per = (a: number, b: number, n: number): number => (b - a) / (n - 1);
+
+async function run(): Promise<string> {
+  const lines = ['### Spawn and memory per actor (issue 22)', ''];
+  // CLI: 1 and 10,000 instances, alternating, median of 3.
+  const N = 10_000;
+  const cliPer: number[] = [];
+  const cliRss: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const one = cli(['--instances', '1', '--max-live', '1', '--shards', '1']);
+    const many = cli(['--instances', String(N), '--max-live', String(N), '--shards', '1']);
+    cliPer.push(per(one.spawnMs - one.prepareMs, many.spawnMs - many.prepareMs, N) * 1000);
+    cliRss.push(per(one.maxRssMb, many.maxRssMb, N) * 1024);
+  }
+  const e2e: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const one = cli(['--instances', '1']);
+    const many = cli(['--instances', '5000']);
+    e2e.push(many.wallMs - one.wallMs);
+  }
+  const base = child('actor', 1);
+  const floorBase = child('floor', 1);
+  const rows: Array<[number, Child, Child, string]> = [];
+  for (const n of [1_000, 10_000]) rows.push([n, child('actor', n), child('floor', n), 'default flags']);
+  const flag = ['--disable-wasm-trap-handler'];
+  rows.push([30_000, child('actor', 30_000, flag), child('floor', 30_000, flag), '--disable-wasm-trap-handler']);
+  const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+  const cliUs = median(cliPer);
+  lines.push('| spawn per actor | µs | verdict (≤ 50 µs) |', '| --- | ---: | --- |');
+  lines.push(`| CLI, ${N.toLocaleString('en-US')} live in one process, (spawnMs − prepareMs) per actor, median of 3 | ${cliUs.toFixed(0)} wall | ${verdict(cliUs <= TARGET_US)} |`);
+  for (const [n, actor, floor] of rows.slice(0, 2)) {
+    lines.push(`| bench path (Actor.spawn + init to its first block), ${n.toLocaleString('en-US')} | ${(per(base.cpuMs, actor.cpuMs, n) * 1000).toFixed(0)} CPU / ${(per(base.spawnMs, actor.spawnMs, n) * 1000).toFixed(0)} wall (sync part) | ${verdict(per(base.cpuMs, actor.cpuMs, n) * 1000 <= TARGET_US)} |`);
+    lines.push(`| floor: raw \`new WebAssembly.Instance\` of the same core modules, ${n.toLocaleString('en-US')} | ${(per(floorBase.cpuMs, floor.cpuMs, n) * 1000).toFixed(0)} CPU / ${(per(floorBase.spawnMs, floor.spawnMs, n) * 1000).toFixed(0)} wall | — |`);
+  }
+  const e2eMs = median(e2e);
+  lines.push('', `5,000 × 100 ms through the CLI (default plan), wall minus one actor's, median of 3: **${e2eMs.toFixed(0)} ms** (target ≤ 500 ms: ${verdict(e2eMs <= 500)}).`, '');
+  lines.push('| live sleepers | flags | RSS per actor (KB) | mappings per actor | floor RSS per instance (KB) | floor mappings | verdict (≤ 20 KB) |', '| ---: | --- | ---: | ---: | ---: | ---: | --- |');
+  for (const [n, actor, floor, flags] of rows) {
+    const kb = (actor.rssMb - base.rssMb) * 1024 / (n - 1);
+    lines.push(`| ${n.toLocaleString('en-US')} | ${flags} | ${kb.toFixed(1)} | ${((actor.mappings - base.mappings) / (n - 1)).toFixed(2)} | ${((floor.rssMb - floorBase.rssMb) * 1024 / (n - 1)).toFixed(1)} | ${((floor.mappings - floorBase.mappings) / (n - 1)).toFixed(2)} | ${verdict(kb <= TARGET_KB)} |`);
+  }
+  lines.push(`| ${N.toLocaleString('en-US')} (CLI, maxRssMb) | default | ${median(cliRss).toFixed(1)} | — | — | — | ${verdict(median(cliRss) <= TARGET_KB)} |`);
+  return `${lines.join('\n')}\n`;
+}
