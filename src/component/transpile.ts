@@ -25,6 +25,13 @@
  *
  * Import keys: jco 1.11.2 reads imports without the version
  * (imports['wasi:io/poll']), so one import object serves every wasi 0.2.x.
+ *
+ * WASI 0.3 (wasi-preview.ts tells): jco 1.11.2 cannot read a p3 component, so
+ * those go to jco-transpile 0.15.0 (package alias jco-transpile-p3), pinned; its
+ * version is in the cache key like jco's. The glue it generates keeps its own
+ * component-model task machinery, except for the sync-lowered monotonic-clock
+ * imports, which instantiateCore replaces with ours at the core level when the
+ * glue has the shape this was written against (wasi3/core.ts, docs/P3.md).
  */
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
@@ -37,6 +44,8 @@ import { EventLoopSlice } from '../thread/slice.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
+import { coreClocksOf, withP3CoreImports } from '../wasi3/core.ts';
+import { wasiPreview, type WasiPreview } from './wasi-preview.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
 export type CoreModule = object;
@@ -74,7 +83,12 @@ export type ComponentExports = Record<string, unknown>;
 export interface TranspiledComponent {
   readonly key: string;
   readonly mode: ExecutionMode;
+  /** For p3: `jco-transpile <version>`. */
   readonly jcoVersion: string;
+  /** The WASI the component was built for (its imports' versions). */
+  readonly wasi: WasiPreview;
+  /** p3: whether the sync-lowered monotonic-clock imports are served at the core level (wasi3/core.ts). */
+  readonly coreClocks: boolean;
   readonly origin: 'generated' | 'disk';
   /** The import object keys the glue reads. */
   readonly importNames: readonly string[];
@@ -89,6 +103,14 @@ export interface TranspiledComponent {
 export const DEFAULT_ASYNC_IMPORTS: readonly string[] = ['wasi:io/poll#poll', 'wasi:io/poll#[method]pollable.block'];
 export const DEFAULT_ASYNC_EXPORTS: readonly string[] = ['theater:simple/actor#init'];
 const FORMAT = 'theater-transpile-2';
+/** The p3 transpiler this project's core-level clocks were written against (docs/P3.md). */
+export const P3_TRANSPILER_VERSION = '0.15.0';
+/**
+ * What the p3 glue must look like for the core-level clocks: it instantiates a
+ * core module with an import object whose module is the versioned monotonic-clock
+ * (test/component/transpile-p3.test.ts pins it).
+ */
+export const P3_GLUE_SHAPE = /yield instantiateCore\(yield module\d+, \{\s*(?:'[^']+': \{[^}]*\},\s*)*'wasi:clocks\/monotonic-clock@0\.3\.\d+': \{/;
 
 interface Glue {
   instantiate(
@@ -101,6 +123,16 @@ interface Loaded { glue: Glue; meta: EntryMeta; modules: Map<string, CoreModule>
 
 const memo = new Map<string, Promise<TranspiledComponent>>();
 let version: string | undefined;
+let p3Version: string | undefined;
+
+/** The version of jco-transpile, the p3 transpiler (package jco-transpile-p3). */
+export function p3TranspilerVersion(): string {
+  const entry = fileURLToPath(import.meta.resolve('jco-transpile-p3/wasm-tools'));
+  p3Version ??= (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return p3Version;
+}
+
+const transpilerOf = (wasi: WasiPreview): string => (wasi === 'p3' ? `jco-transpile ${p3TranspilerVersion()}` : jcoVersion());
 
 export function jcoVersion(): string {
   const entry = fileURLToPath(import.meta.resolve('@bytecodealliance/jco'));
@@ -130,18 +162,27 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
   }
   const problem = checkComponentBytes(bytes);
   if (problem !== null) return Promise.reject(new TypeError(`transpileComponent: ${problem}`));
+  let wasi: WasiPreview;
+  try {
+    wasi = wasiPreview(bytes);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? new TypeError(`transpileComponent: ${error.message}`) : error);
+  }
+  if (wasi === 'p3' && options.mode !== 'jspi') {
+    return Promise.reject(new TypeError('transpileComponent: a WASI 0.3 component waits by suspending: it needs mode "jspi" (JSPI, Node >= 24.21)'));
+  }
   const jspi = options.mode === 'jspi';
   const asyncImports = jspi ? [...(options.asyncImports ?? DEFAULT_ASYNC_IMPORTS)].sort() : [];
   const asyncExports = jspi ? [...(options.asyncExports ?? DEFAULT_ASYNC_EXPORTS)].sort() : [];
   const instrument = options.instrument !== false;
   const key = createHash('sha256')
-    .update(JSON.stringify([FORMAT, jcoVersion(), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none']))
+    .update(JSON.stringify([FORMAT, transpilerOf(wasi), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none']))
     .update(bytes)
     .digest('hex');
   let pending = memo.get(key);
   if (pending === undefined) {
     const cacheDir = options.cacheDir === false ? null : resolve(options.cacheDir ?? defaultCacheDir());
-    pending = load(bytes, { key, mode: options.mode, asyncImports, asyncExports, instrument }, cacheDir);
+    pending = load(bytes, { key, wasi, mode: options.mode, asyncImports, asyncExports, instrument }, cacheDir);
     memo.set(key, pending);
     pending.catch(() => memo.delete(key));
   }
@@ -156,12 +197,12 @@ function checkComponentBytes(bytes: Uint8Array): string | null {
   return null;
 }
 
-interface Recipe { key: string; mode: ExecutionMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
+interface Recipe { key: string; wasi: WasiPreview; mode: ExecutionMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
 
 async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null): Promise<TranspiledComponent> {
   const dir = cacheDir === null ? null : join(cacheDir, recipe.key);
-  const cached = dir === null ? null : readEntry(dir, recipe.key, jcoVersion());
-  const files = cached ?? (await generate(bytes, recipe));
+  const cached = dir === null ? null : readEntry(dir, recipe.key, transpilerOf(recipe.wasi));
+  const files = cached ?? (recipe.wasi === 'p3' ? await generateP3(bytes, recipe) : await generate(bytes, recipe));
   if (cached === null && dir !== null) writeEntry(dir, files);
   const glue = (await import(`data:text/javascript;base64,${Buffer.from(files.glueSource).toString('base64')}`)) as Glue;
   const loaded = { glue, meta: files.meta, modules: await compileAll(files.coreFiles) };
@@ -190,12 +231,40 @@ async function generate(bytes: Uint8Array, { key, mode, asyncImports, asyncExpor
   return { meta, glueSource, coreFiles };
 }
 
+/** A WASI 0.3 component, through jco-transpile (see the header). */
+async function generateP3(bytes: Uint8Array, { key, asyncExports, instrument }: Recipe): Promise<EntryFiles> {
+  const { transpileBytes } = await import('jco-transpile-p3');
+  const transpiler = transpilerOf('p3');
+  let out: Awaited<ReturnType<typeof transpileBytes>>;
+  try {
+    out = await transpileBytes(bytes, { name: 'component', instantiation: 'async', asyncMode: 'jspi', asyncExports: [...asyncExports], asyncImports: [] });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`transpileComponent: ${transpiler} could not transpile the WASI 0.3 component (${bytes.length} bytes, sha256 key ${key.slice(0, 12)}): ${why}`, { cause: err });
+  }
+  const coreFiles: Array<[string, Uint8Array]> = [];
+  let glue: Uint8Array | undefined;
+  for (const [name, data] of Object.entries(out.files)) {
+    if (name === 'component.js') glue = data;
+    if (!name.endsWith('.wasm')) continue;
+    coreFiles.push([name, instrument ? (await instrumentCoreModule(data, { asyncExports })).bytes : data]);
+  }
+  const glueSource = new TextDecoder().decode(glue);
+  const fields = { key, jcoVersion: transpiler, importNames: out.imports, coreModules: coreFiles.map(([name]) => name), coreClocks: coreClocksFit(glueSource) };
+  return { meta: entryMeta(fields, glueSource, coreFiles), glueSource, coreFiles };
+}
+
+/** Whether this glue is one the core-level clocks were written against: the pinned transpiler, and the pinned shape. */
+export function coreClocksFit(glueSource: string, transpiler = p3TranspilerVersion()): boolean {
+  return transpiler === P3_TRANSPILER_VERSION && P3_GLUE_SHAPE.test(glueSource);
+}
+
 async function compileAll(files: Array<[string, Uint8Array]>): Promise<Map<string, CoreModule>> {
   const compiled = await Promise.all(files.map(async ([name, data]) => [name, await wasm.compile(data)] as const));
   return new Map(compiled);
 }
 
-function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe, origin: 'generated' | 'disk'): TranspiledComponent {
+function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: Recipe, origin: 'generated' | 'disk'): TranspiledComponent {
   const getCoreModule = (name: string): CoreModule => {
     const module = modules.get(name);
     if (module === undefined) throw new Error(`transpileComponent: the glue asked for core module ${JSON.stringify(name)}, which the transpile did not produce`);
@@ -204,6 +273,7 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
   // Instances given neither a meter nor a slice share one set of yield imports (no CPU
   // budget) on a slice of the component's own.
   const ownSlice = new EventLoopSlice();
+  const coreClocks = wasi === 'p3' && meta.coreClocks === true;
   const unmetered = instrument ? yieldImports(mode, null, ownSlice) : null;
   const instantiateSync = <T>(imports: ImportObject, options: InstanceOptions = {}): T => {
     for (const name of meta.importNames) {
@@ -215,8 +285,11 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
     const slice = options.slice;
     const yielding: YieldImports | null = !instrument ? null
       : meter === null && slice === undefined ? unmetered : yieldImports(mode, meter, slice ?? ownSlice);
-    const instantiateCore = (module: CoreModule, core: CoreImports) =>
-      new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
+    const clocks = coreClocks ? coreClocksOf(imports) : null;
+    const instantiateCore = (module: CoreModule, glueImports: CoreImports) => {
+      const core = clocks === null ? glueImports : withP3CoreImports(glueImports, clocks, mode === 'jspi');
+      return new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
+    };
     // With compiled modules and a synchronous instantiateCore the glue's
     // generator never yields a Promise, so it returns the exports directly.
     return glue.instantiate(getCoreModule, imports, instantiateCore) as T;
@@ -225,6 +298,8 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
     key,
     mode,
     jcoVersion: meta.jcoVersion,
+    wasi,
+    coreClocks,
     origin,
     instrumented: instrument,
     importNames: meta.importNames,

@@ -1,0 +1,77 @@
+/*
+ * The fast path for WASI 0.3 clocks: serve the core module's sync-lowered
+ * monotonic-clock imports ourselves, at the core level, instead of through the
+ * p3 glue's trampolines.
+ *
+ * Why: jco-transpile 0.15.0's glue wraps every host call in its component-model
+ * task machinery (createNewCurrentTask, task.enter, _withGlobalCurrentTaskMeta,
+ * _trackHostOperation, and a _debugLog that reads process.env.JCO_DEBUG on every
+ * call) and drives async host calls from setTimeout cadences. For a guest that
+ * lowers `wait-for`/`wait-until` synchronously (a plain core import that returns
+ * when the wait is over) none of that is needed: the core function has the
+ * canonical ABI's fixed signature, (i64) -> () for the waits and () -> i64 for
+ * `now` and `get-resolution`, so we hand the core module a function of our own:
+ * a WebAssembly.Suspending one for the waits, resolved by the wheel's expiry.
+ *
+ * What is pinned (docs/P3.md; test/wasi3/core.test.ts fails when it changes):
+ * the glue calls `instantiateCore(module, { '<iface>@<version>': { '<wit name>': f } })`
+ * with the versioned interface name as the core module name and the WIT function
+ * name as the field name, as the canonical ABI names the core imports. Only those
+ * names are replaced; `[async-lower]…` imports, the `[waitable-set-…]` built-ins
+ * and every other import stay the glue's.
+ */
+import { MONOTONIC_KEY, P3_CORE, type P3CoreMonotonicClock } from './clocks.ts';
+
+type CoreImports = Record<string, Record<string, unknown>>;
+
+interface JspiApi {
+  Suspending: new (fn: (...args: never[]) => unknown) => object;
+}
+const wasm = (globalThis as unknown as { WebAssembly: Partial<JspiApi> }).WebAssembly;
+
+/** The core module names this applies to: monotonic-clock at any 0.3.x. */
+const MONOTONIC_P3 = /^wasi:clocks\/monotonic-clock@0\.3\.\d+$/;
+const SYNC_NAMES = ['now', 'get-resolution'] as const;
+const WAIT_NAMES = ['wait-for', 'wait-until'] as const;
+
+/** The core-level functions an import object carries (our handlers' do), or null. */
+export function coreClocksOf(imports: Record<string, object | undefined>): P3CoreMonotonicClock | null {
+  const monotonic = imports[MONOTONIC_KEY] as { [P3_CORE]?: P3CoreMonotonicClock } | undefined;
+  return monotonic?.[P3_CORE] ?? null;
+}
+
+/**
+ * `core` with the sync-lowered monotonic-clock@0.3.x imports replaced by `clocks`'
+ * own (the waits wrapped in WebAssembly.Suspending when `jspi`). Returns `core`
+ * itself when it has none of them; never mutates it. Counts the replacements in
+ * `replaced` (for tests and the bench).
+ */
+export function withP3CoreImports(core: CoreImports, clocks: P3CoreMonotonicClock | null, jspi: boolean, replaced?: { count: number }): CoreImports {
+  if (clocks === null) return core;
+  let out: CoreImports | null = null;
+  for (const [module, fields] of Object.entries(core)) {
+    if (!MONOTONIC_P3.test(module)) continue;
+    const next: Record<string, unknown> = { ...fields };
+    let changed = 0;
+    for (const name of SYNC_NAMES) {
+      if (typeof fields[name] !== 'function') continue;
+      next[name] = clocks[name];
+      changed++;
+    }
+    for (const name of WAIT_NAMES) {
+      if (typeof fields[name] !== 'function' && typeof fields[name] !== 'object') continue;
+      next[name] = jspi ? suspending(clocks[name]) : clocks[name];
+      changed++;
+    }
+    if (changed === 0) continue;
+    out ??= { ...core };
+    out[module] = next;
+    if (replaced !== undefined) replaced.count += changed;
+  }
+  return out ?? core;
+}
+
+function suspending(fn: (value: bigint) => unknown): object {
+  if (wasm.Suspending === undefined) throw new Error('WASI 0.3 waits need JSPI (WebAssembly.Suspending): Node >= 24.21');
+  return new wasm.Suspending(fn);
+}
