@@ -52,7 +52,7 @@ export type CoreModule = object;
 type CoreImports = Record<string, Record<string, unknown>>;
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<CoreModule>;
-  Instance: new (module: CoreModule, imports: CoreImports) => object;
+  Instance: new (module: CoreModule, imports?: CoreImports) => object;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -286,7 +286,7 @@ function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: 
     const yielding: YieldImports | null = !instrument ? null
       : meter === null && slice === undefined ? unmetered : yieldImports(mode, meter, slice ?? ownSlice);
     const clocks = coreClocks ? coreClocksOf(imports) : null;
-    const instantiateCore = (module: CoreModule, glueImports: CoreImports) => {
+    const instantiateCore = (module: CoreModule, glueImports: CoreImports | undefined) => {
       const core = clocks === null ? glueImports : withP3CoreImports(glueImports, clocks, mode === 'jspi');
       return new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
     };

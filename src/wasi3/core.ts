@@ -46,8 +46,9 @@ export function coreClocksOf(imports: Record<string, object | undefined>): P3Cor
  * itself when it has none of them; never mutates it. Counts the replacements in
  * `replaced` (for tests and the bench).
  */
-export function withP3CoreImports(core: CoreImports, clocks: P3CoreMonotonicClock | null, jspi: boolean, replaced?: { count: number }): CoreImports {
-  if (clocks === null) return core;
+export function withP3CoreImports(core: CoreImports | undefined, clocks: P3CoreMonotonicClock | null, jspi: boolean, replaced?: { count: number }): CoreImports | undefined {
+  // The glue instantiates its shim modules with no imports at all.
+  if (clocks === null || core === undefined) return core;
   let out: CoreImports | null = null;
   for (const [module, fields] of Object.entries(core)) {
     if (!MONOTONIC_P3.test(module)) continue;
