@@ -10,7 +10,7 @@
  */
 export type WasiPreview = 'p2' | 'p3';
 
-const WASI_NAME = /wasi:[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*@0\.([23])\.\d+(?:-[a-z0-9.-]+)?/g;
+const WASI_NAME = /wasi:[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*@0\.([23])\.\d+(?:-rc[a-z0-9.-]*)?/g;
 
 export class MixedWasiError extends Error {
   override name = 'MixedWasiError';
