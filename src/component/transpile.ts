@@ -46,13 +46,15 @@ import { yieldImports, type YieldImports } from './yield-imports.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { coreClocksOf, withP3CoreImports } from '../wasi3/core.ts';
 import { wasiPreview, type WasiPreview } from './wasi-preview.ts';
+import { INIT_EXPORT, liftInit, usesAsyncBuiltins } from './p3-init.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
 export type CoreModule = object;
 type CoreImports = Record<string, Record<string, unknown>>;
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<CoreModule>;
-  Instance: new (module: CoreModule, imports?: CoreImports) => object;
+  Instance: new (module: CoreModule, imports?: CoreImports) => { exports: Record<string, unknown> };
+  Module: { imports(module: CoreModule): Array<{ name: string }>; exports(module: CoreModule): Array<{ name: string }> };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -89,6 +91,8 @@ export interface TranspiledComponent {
   readonly wasi: WasiPreview;
   /** p3: whether the sync-lowered monotonic-clock imports are served at the core level (wasi3/core.ts). */
   readonly coreClocks: boolean;
+  /** p3: whether `theater:simple/actor#init` is called and lifted by us, not by the glue (p3-init.ts). */
+  readonly liftsInit: boolean;
   readonly origin: 'generated' | 'disk';
   /** The import object keys the glue reads. */
   readonly importNames: readonly string[];
@@ -274,6 +278,9 @@ function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: 
   // budget) on a slice of the component's own.
   const ownSlice = new EventLoopSlice();
   const coreClocks = wasi === 'p3' && meta.coreClocks === true;
+  // Our own init only where the glue's task machinery has nothing to do: a sync init, no async built-ins.
+  const names = [...modules.values()].flatMap((m) => [...wasm.Module.imports(m), ...wasm.Module.exports(m)].map((e) => e.name));
+  const liftsInit = coreClocks && names.includes(INIT_EXPORT) && !usesAsyncBuiltins(names);
   const unmetered = instrument ? yieldImports(mode, null, ownSlice) : null;
   const instantiateSync = <T>(imports: ImportObject, options: InstanceOptions = {}): T => {
     for (const name of meta.importNames) {
@@ -286,13 +293,19 @@ function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: 
     const yielding: YieldImports | null = !instrument ? null
       : meter === null && slice === undefined ? unmetered : yieldImports(mode, meter, slice ?? ownSlice);
     const clocks = coreClocks ? coreClocksOf(imports) : null;
+    let initFn: ReturnType<typeof liftInit> = null;
     const instantiateCore = (module: CoreModule, glueImports: CoreImports | undefined) => {
       const core = clocks === null ? glueImports : withP3CoreImports(glueImports, clocks, mode === 'jspi');
-      return new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
+      const instance = new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
+      if (liftsInit && INIT_EXPORT in instance.exports) initFn = liftInit(instance.exports);
+      return instance;
     };
     // With compiled modules and a synchronous instantiateCore the glue's
     // generator never yields a Promise, so it returns the exports directly.
-    return glue.instantiate(getCoreModule, imports, instantiateCore) as T;
+    const exports = glue.instantiate(getCoreModule, imports, instantiateCore) as ComponentExports;
+    if (initFn === null) return exports as T;
+    const actor = { init: initFn };
+    return { ...exports, 'theater:simple/actor': actor, ...('actor' in exports ? { actor } : {}) } as T;
   };
   return {
     key,
@@ -300,6 +313,7 @@ function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: 
     jcoVersion: meta.jcoVersion,
     wasi,
     coreClocks,
+    liftsInit,
     origin,
     instrumented: instrument,
     importNames: meta.importNames,

@@ -38,6 +38,7 @@ test('the generated glue has the pinned shape: core imports keyed by the version
   assert.is(component.wasi, 'p3');
   assert.is(component.jcoVersion, `jco-transpile ${P3_TRANSPILER_VERSION}`);
   assert.ok(component.coreClocks, 'the core-level clocks are in use');
+  assert.ok(component.liftsInit, 'init is lifted by us');
   assert.equal([...component.importNames], ['wasi:clocks/monotonic-clock', 'wasi:clocks/system-clock']);
   const entry = readEntry(join(dir, component.key), component.key, component.jcoVersion);
   assert.ok(entry !== null && entry.meta.coreClocks === true);

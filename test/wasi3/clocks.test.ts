@@ -128,7 +128,7 @@ test('now, get-resolution and the system clock are read and recorded', () => {
 
 test('withP3CoreImports replaces only the sync-lowered monotonic-clock@0.3.x functions', () => {
   const { imports } = setup();
-  const clocks = coreClocksOf(imports);
+  const clocks = coreClocksOf(imports as unknown as Record<string, object>);
   assert.ok(clocks !== null);
   assert.is(coreClocksOf({}), null);
   assert.is(coreClocksOf({ [MONOTONIC_KEY]: {} }), null);
