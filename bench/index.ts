@@ -27,6 +27,7 @@ const SECTIONS = [
   { file: 'deterministic', title: 'Deterministic time: virtual clock and replay (issue 11)' },
   { file: 'shards', title: 'Fleets over shard processes (issue 12)' },
   { file: 'fairness', title: 'Fair sharing of the thread (issue 9)' },
+  { file: 'p3', title: 'WASI 0.3 clocks (issue 23)' },
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');

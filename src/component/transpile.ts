@@ -44,7 +44,7 @@ import { EventLoopSlice } from '../thread/slice.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
-import { coreClocksOf, withP3CoreImports } from '../wasi3/core.ts';
+import { coreClocksOf, systemClockOf, withP3CoreImports, withSystemClockCore } from '../wasi3/core.ts';
 import { wasiPreview, type WasiPreview } from './wasi-preview.ts';
 import { INIT_EXPORT, liftInit, usesAsyncBuiltins } from './p3-init.ts';
 
@@ -54,7 +54,8 @@ type CoreImports = Record<string, Record<string, unknown>>;
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<CoreModule>;
   Instance: new (module: CoreModule, imports?: CoreImports) => { exports: Record<string, unknown> };
-  Module: { imports(module: CoreModule): Array<{ name: string }>; exports(module: CoreModule): Array<{ name: string }> };
+  Module: { imports(module: CoreModule): Array<{ name: string }>; exports(module: CoreModule): Array<{ name: string; kind: string }> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -293,11 +294,19 @@ function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: 
     const yielding: YieldImports | null = !instrument ? null
       : meter === null && slice === undefined ? unmetered : yieldImports(mode, meter, slice ?? ownSlice);
     const clocks = coreClocks ? coreClocksOf(imports) : null;
+    const system = coreClocks ? systemClockOf(imports) : null;
     let initFn: ReturnType<typeof liftInit> = null;
     const instantiateCore = (module: CoreModule, glueImports: CoreImports | undefined) => {
-      const core = clocks === null ? glueImports : withP3CoreImports(glueImports, clocks, mode === 'jspi');
+      let core = clocks === null ? glueImports : withP3CoreImports(glueImports, clocks, mode === 'jspi');
+      // system-clock's now writes into this module's own memory: only for a module that exports one.
+      let memory: { buffer: ArrayBuffer } | null = null;
+      if (system !== null && wasm.Module.exports(module).some((e) => e.name === 'memory' && e.kind === 'memory')) {
+        core = withSystemClockCore(core, system, () => memory!.buffer);
+      }
       const instance = new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
-      if (liftsInit && INIT_EXPORT in instance.exports) initFn = liftInit(instance.exports);
+      if (instance.exports.memory instanceof wasm.Memory) memory = instance.exports.memory;
+      // Only beside our clocks: a foreign host (a bench peer, a shim) gets the glue's own path throughout.
+      if (liftsInit && clocks !== null && INIT_EXPORT in instance.exports) initFn = liftInit(instance.exports);
       return instance;
     };
     // With compiled modules and a synchronous instantiateCore the glue's

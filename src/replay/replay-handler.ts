@@ -87,10 +87,9 @@ export function replayImports(session: ReplaySession): Record<string, object> {
     },
   };
   const p3 = { getResolution: core['get-resolution'], waitFor: core['wait-for'], waitUntil: core['wait-until'], [P3_CORE]: core };
-  const system: SystemClockImports = {
-    now: () => ({ ...(session.call(SYSTEM, 'now', []).output as Datetime) }),
-    getResolution: () => session.call(SYSTEM, 'get-resolution', []).output as bigint,
-  };
+  const systemNow = (): Datetime => ({ ...(session.call(SYSTEM, 'now', []).output as Datetime) });
+  const systemResolution = (): bigint => session.call(SYSTEM, 'get-resolution', []).output as bigint;
+  const system: SystemClockImports = { now: systemNow, getResolution: systemResolution, [P3_CORE]: { now: systemNow, 'get-resolution': systemResolution } };
   return { [MONOTONIC]: { ...monotonic, ...p3 }, [WALL]: wall, [POLL]: poll, [SYSTEM]: system };
 }
 

@@ -59,9 +59,16 @@ export interface SystemInstant {
   nanoseconds: number;
 }
 
+/** The core-level system-clock@0.3.x functions: `now` writes the instant at the guest's return pointer (core.ts). */
+export interface P3CoreSystemClock {
+  now(): SystemInstant;
+  'get-resolution'(): bigint;
+}
+
 export interface SystemClockImports {
   now(): SystemInstant;
   getResolution(): bigint;
+  readonly [P3_CORE]?: P3CoreSystemClock;
 }
 
 export interface P3ClockImports {
@@ -128,19 +135,18 @@ export function p3MonotonicClockImports(host: TimingHost): P3MonotonicClockImpor
 
 export function systemClockImports(host: TimingHost): SystemClockImports {
   const events = host.events;
-  return {
-    now() {
-      const { seconds, nanoseconds } = host.wallNow();
-      events?.record({ type: 'SystemClockNow', seconds, nanoseconds });
-      return { seconds, nanoseconds };
-    },
-    getResolution() {
-      // As wall-clock's: sub-millisecond readings come from the monotonic clock.
-      const resolution = host.resolutionNs();
-      events?.record({ type: 'SystemClockResolution', resolution });
-      return resolution;
-    },
+  const now = (): SystemInstant => {
+    const { seconds, nanoseconds } = host.wallNow();
+    events?.record({ type: 'SystemClockNow', seconds, nanoseconds });
+    return { seconds, nanoseconds };
   };
+  const getResolution = (): bigint => {
+    // As wall-clock's: sub-millisecond readings come from the monotonic clock.
+    const resolution = host.resolutionNs();
+    events?.record({ type: 'SystemClockResolution', resolution });
+    return resolution;
+  };
+  return { now, getResolution, [P3_CORE]: { now, 'get-resolution': getResolution } };
 }
 
 /** Both 0.3 interfaces for one actor instance, keyed as the p3 glue reads them (no version). */

@@ -61,14 +61,19 @@ test('the generated glue has the pinned shape: core imports keyed by the version
   assert.ok(again.coreClocks);
 });
 
-test('the core path serves the guest: the glue-level functions are never called', async () => {
+test('the core path serves the guest (both clocks, and init): the glue-level functions are never called', async () => {
   const component = await transpileComponent(bytes('p3-clocks-test'), { mode: 'jspi', cacheDir: false });
   const handler = new TimingHandler({ min_sleep_duration: 1 });
   const events = new EventRecorder();
   const instance = handler.instantiate({ actorId: 'p3', events });
   const monotonic = instance.imports['wasi:clocks/monotonic-clock'] as Record<string, unknown>;
   const trip = (name: string) => () => { throw new Error(`the glue called ${name}`); };
-  const imports = { ...instance.imports, 'wasi:clocks/monotonic-clock': { ...monotonic, now: trip('now'), getResolution: trip('getResolution'), waitFor: trip('waitFor'), waitUntil: trip('waitUntil') } };
+  const system = instance.imports['wasi:clocks/system-clock'] as Record<string, unknown>;
+  const imports = {
+    ...instance.imports,
+    'wasi:clocks/monotonic-clock': { ...monotonic, now: trip('now'), getResolution: trip('getResolution'), waitFor: trip('waitFor'), waitUntil: trip('waitUntil') },
+    'wasi:clocks/system-clock': { ...system, now: trip('system now'), getResolution: trip('system getResolution') },
+  };
   const actor = component.instantiateSync<Actor>(imports);
   const [state] = await actor['theater:simple/actor'].init();
   assert.is(new TextDecoder().decode(state), 'p3-clocks-test: all checks passed');

@@ -7,7 +7,7 @@ import { EventRecorder } from '../../src/events/recorder.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
 import { TimingHost } from '../../src/wasi/host.ts';
 import { MONOTONIC_KEY, P3_CORE, P3_INTERFACES, p3ClockImports, SYSTEM_KEY } from '../../src/wasi3/clocks.ts';
-import { coreClocksOf, withP3CoreImports } from '../../src/wasi3/core.ts';
+import { coreClocksOf, systemClockOf, withP3CoreImports, withSystemClockCore } from '../../src/wasi3/core.ts';
 import { fakeRuntime, MS } from '../support/fake-time.ts';
 
 function setup(limits: { minNs: bigint; maxNs: bigint } | null = null, record = true) {
@@ -158,6 +158,31 @@ test('withP3CoreImports replaces only the sync-lowered monotonic-clock@0.3.x fun
   assert.is(withP3CoreImports(undefined, clocks, true), undefined);
   const asyncOnly = { 'wasi:clocks/monotonic-clock@0.3.0': { '[async-lower]wait-for': glue } };
   assert.is(withP3CoreImports(asyncOnly, clocks, true), asyncOnly, 'nothing to replace: the same object');
+});
+
+test('withSystemClockCore: now writes the instant at the return pointer (s64 at +0, u32 at +8); get-resolution direct', () => {
+  const { imports } = setup();
+  const clock = systemClockOf(imports as unknown as Record<string, object>);
+  assert.ok(clock !== null);
+  assert.is(systemClockOf({}), null);
+  const glue = () => 0;
+  const core = { 'wasi:clocks/system-clock@0.3.0': { now: glue, 'get-resolution': glue }, other: { now: glue } };
+  const buffer = new ArrayBuffer(64);
+  const replaced = { count: 0 };
+  const out = withSystemClockCore(core, clock, () => buffer, replaced)!;
+  assert.is(replaced.count, 2);
+  assert.is(out.other, core.other);
+  assert.is(core['wasi:clocks/system-clock@0.3.0'].now, glue, 'the input is not mutated');
+  (out['wasi:clocks/system-clock@0.3.0'].now as (p: number) => void)(16);
+  const view = new DataView(buffer);
+  assert.is(view.getBigInt64(16, true), 1_800_000_000n);
+  assert.is(view.getUint32(24, true), 42);
+  assert.ok((out['wasi:clocks/system-clock@0.3.0']['get-resolution'] as () => bigint)() > 0n);
+  assert.is(withSystemClockCore(core, null, () => buffer), core);
+  assert.is(withSystemClockCore(undefined, clock, () => buffer), undefined);
+  const none = { 'wasi:clocks/system-clock@0.3.0': { other: glue } };
+  assert.is(withSystemClockCore(none, clock, () => buffer), none);
+  assert.is(withSystemClockCore(core, clock, () => buffer) === core, false);
 });
 
 test.run();
