@@ -35,8 +35,8 @@ export const SYSTEM_KEY = 'wasi:clocks/system-clock';
 /** Where an import object carries its core-level functions (read by withP3CoreImports). */
 export const P3_CORE: unique symbol = Symbol.for('theater-handler-timing.p3-core');
 
-/** A wait returns at once (nothing) or a Promise that settles when it is over. */
-export type WaitResult = undefined | Promise<void>;
+/** A wait returns at once (nothing) or a Promise that settles when it is over (its value means nothing). */
+export type WaitResult = undefined | Promise<unknown>;
 
 /** The core-level monotonic-clock@0.3.x functions, under their WIT names (the core import names). */
 export interface P3CoreMonotonicClock {
@@ -79,32 +79,40 @@ export interface P3ClockImports {
 /** The core lowering passes a u64 as a signed i64: read it back as unsigned. */
 const u64 = (value: bigint): bigint => BigInt.asUintN(64, value);
 
-/** Waits `requestedNs` (clamped) from `nowNs` on the host's wheel; `note` records the call with its deadline. */
-function wait(host: TimingHost, nowNs: bigint, requestedNs: bigint, note: (deadline: bigint) => void): WaitResult {
+/** The timer of an actor's last wait that suspended: dropped at its next wait (or when the actor stops). */
+interface Lingering { handle: number }
+
+/**
+ * Waits `requestedNs` (clamped) from `nowNs` on the host's wheel; `note` records the call
+ * with its deadline. A wait that suspends returns the host's own Promise, so the guest
+ * resumes in the same microtask as a p2 `block`; its expired timer is dropped at the
+ * actor's next wait instead of in a `.then` (which cost every woken guest one more hop,
+ * behind the whole woken batch).
+ */
+function wait(host: TimingHost, last: Lingering, nowNs: bigint, requestedNs: bigint, note: (deadline: bigint) => void): WaitResult {
+  if (last.handle >= 0) {
+    if (host.isLive(last.handle)) host.drop(last.handle);
+    last.handle = -1;
+  }
   const timer = host.subscribe(nowNs, requestedNs);
   note(timer.deadlineNs);
   if (timer.clamp !== null && timer.clamp.reason !== null) {
     host.events?.record({ type: 'SleepClamped', requested: requestedNs, applied: timer.clamp.appliedNs, reason: timer.clamp.reason });
   }
   const handle = timer.handle;
-  const done = (): void => {
-    if (host.isLive(handle)) host.drop(handle);
-  };
   let waiting: number[] | Promise<number[]>;
   try {
     waiting = host.waitAny([{ handle }]);
   } catch (error) {
-    done();
+    host.drop(handle);
     throw error;
   }
   if (Array.isArray(waiting)) {
-    done();
+    host.drop(handle);
     return undefined;
   }
-  return waiting.then(done, (error: unknown) => {
-    done();
-    throw error;
-  });
+  last.handle = handle;
+  return waiting;
 }
 
 export function p3MonotonicClockImports(host: TimingHost): P3MonotonicClockImports {
@@ -120,14 +128,15 @@ export function p3MonotonicClockImports(host: TimingHost): P3MonotonicClockImpor
     events?.record({ type: 'MonotonicClockGetResolution', resolution });
     return resolution;
   };
+  const last: Lingering = { handle: -1 };
   const waitFor = (howLong: bigint): WaitResult => {
     const duration = u64(howLong);
-    return wait(host, nowNs(), duration, (deadline) => events?.record({ type: 'WaitFor', duration, deadline }));
+    return wait(host, last, nowNs(), duration, (deadline) => events?.record({ type: 'WaitFor', duration, deadline }));
   };
   const waitUntil = (mark: bigint): WaitResult => {
     const when = u64(mark);
     const at = nowNs();
-    return wait(host, at, when > at ? when - at : 0n, (deadline) => events?.record({ type: 'WaitUntil', when, deadline }));
+    return wait(host, last, at, when > at ? when - at : 0n, (deadline) => events?.record({ type: 'WaitUntil', when, deadline }));
   };
   const core: P3CoreMonotonicClock = { now, 'get-resolution': getResolution, 'wait-for': waitFor, 'wait-until': waitUntil };
   return { now, getResolution, waitFor, waitUntil, [P3_CORE]: core };

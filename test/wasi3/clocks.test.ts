@@ -33,7 +33,9 @@ test('wait-for is a timer on the wheel: the Promise settles at its deadline, nev
   timer.advanceMs(1);
   await waiting;
   assert.ok(done);
-  assert.is(table.live, 0, 'the wait\'s timer is dropped');
+  assert.is(table.live, 1, 'the expired timer lingers until the actor\'s next wait');
+  assert.is(mono.waitFor(0n), undefined);
+  assert.is(table.live, 0, 'the next wait dropped it, and its own');
   assert.equal(events!.events[0], { type: 'WaitFor', duration: 100n * MS, deadline: start + 100n * MS });
 });
 
@@ -44,6 +46,7 @@ test('one native timer for many waits of many actors', async () => {
   assert.ok(fake.timer.maxPending <= 1, `armed ${fake.timer.maxPending} native timers`);
   fake.timer.advanceMs(60);
   await Promise.all(waits);
+  for (const host of hosts) host.dispose();
   assert.is(fake.table.live, 0);
 });
 
@@ -87,6 +90,16 @@ test('a u64 above 2^63 (passed by the core ABI as a negative i64) is read back u
   assert.instance(waiting, Promise);
   assert.equal(events!.events[0], { type: 'WaitFor', duration: 2n ** 64n - 1n, deadline: 2n ** 64n - 1n });
   assert.is(table.live, 1);
+});
+
+test('a lingering timer already released (its actor\'s table entries freed) is not dropped twice', async () => {
+  const { mono, timer, table, host } = setup();
+  const first = mono.waitFor(1n * MS);
+  timer.advanceMs(1);
+  await first;
+  table.releaseOwner(host.owner);
+  assert.is(mono.waitFor(0n), undefined);
+  assert.is(table.live, 0);
 });
 
 test('a wait whose actor stops fails, and its timer is gone', async () => {
