@@ -84,9 +84,13 @@ function sharedWit(): string {
   return witFiles(sharedWitDir).map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
-/** A WASI 0.3 actor's shared WIT: the p3 packages and theater:simple. */
-function sharedWitP3(): string {
-  return [...witFiles(sharedWitP3Dir), join(sharedWitDir, 'theater-simple.wit')].map((f) => readFileSync(f, 'utf8')).join('\n');
+/**
+ * A WASI 0.3 actor's shared WIT: the p3 packages and theater:simple, unless the actor's
+ * world brings its own theater:simple (p3-async-sleeper's init is an `async func`).
+ */
+function sharedWitP3(withTheaterSimple: boolean): string {
+  const files = [...witFiles(sharedWitP3Dir), ...(withTheaterSimple ? [join(sharedWitDir, 'theater-simple.wit')] : [])];
+  return files.map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
 export const isP3Actor = (name: string): boolean => name.startsWith('p3-');
@@ -104,7 +108,6 @@ export async function buildActors(options: { only?: readonly string[]; force?: b
   }
   const actors = only.length === 0 ? all : all.filter((a) => only.includes(a.name));
   const sharedP2 = sharedWit();
-  const sharedP3 = sharedWitP3();
   const versionP2 = jcoVersion();
   const versionP3 = p3ToolsVersion();
   mkdirSync(buildDir, { recursive: true });
@@ -114,10 +117,10 @@ export async function buildActors(options: { only?: readonly string[]; force?: b
   const results: BuildResult[] = [];
   for (const actor of actors) {
     const p3 = isP3Actor(actor.name);
-    const shared = p3 ? sharedP3 : sharedP2;
     const version = p3 ? `jco-transpile ${versionP3}` : versionP2;
     const wat = readFileSync(actor.watPath, 'utf8');
     const world = readFileSync(actor.worldPath, 'utf8');
+    const shared = p3 ? sharedWitP3(!/^package theater:simple\b/m.test(world)) : sharedP2;
     const hash = createHash('sha256')
       .update(`format ${FORMAT}\njco ${version}\n`)
       .update(wat).update('\0').update(world).update('\0').update(shared)

@@ -115,7 +115,7 @@ export const P3_TRANSPILER_VERSION = '0.15.0';
  * core module with an import object whose module is the versioned monotonic-clock
  * (test/component/transpile-p3.test.ts pins it).
  */
-export const P3_GLUE_SHAPE = /yield instantiateCore\(yield module\d+, \{\s*(?:'[^']+': \{[^}]*\},\s*)*'wasi:clocks\/monotonic-clock@0\.3\.\d+': \{/;
+export const P3_GLUE_SHAPE = /yield instantiateCore\(yield module\d+, \{[\s\S]*?'wasi:clocks\/monotonic-clock@0\.3\.\d+': \{/;
 
 interface Glue {
   instantiate(
@@ -181,7 +181,8 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
   const asyncExports = jspi ? [...(options.asyncExports ?? DEFAULT_ASYNC_EXPORTS)].sort() : [];
   const instrument = options.instrument !== false;
   const key = createHash('sha256')
-    .update(JSON.stringify([FORMAT, transpilerOf(wasi), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none']))
+    // p3: the glue-shape check is part of the recipe (its verdict is stored with the entry).
+    .update(JSON.stringify([FORMAT, transpilerOf(wasi), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none', ...(wasi === 'p3' ? [P3_GLUE_SHAPE.source] : [])]))
     .update(bytes)
     .digest('hex');
   let pending = memo.get(key);

@@ -105,6 +105,22 @@ test('min_sleep_duration: every wait-for(0) of the p3 spinner is raised to the m
   assert.is(events.filter((t) => t === 'SleepClamped').length, 10);
 });
 
+test('the spec-strict form: an async init (callback-form lift) over an async-lowered wait-for runs, records, replays, diverges', async () => {
+  const r = await cli('run', actorManifest('p3-async-sleeper'), '--json');
+  assert.is(r.code, 0, r.stderr);
+  const [before, after, duration] = readings((JSON.parse(r.stdout) as { state: string }).state);
+  assert.is(duration, 100_000_000n);
+  assert.ok(after - before >= duration, 'woke early');
+  const recorded = join(dir, 'async.jsonl');
+  assert.is(bin('run', actorManifest('p3-async-sleeper'), '--events', recorded).status, 0);
+  assert.ok(lines(recorded).some((l) => l.event.type === 'WaitFor'));
+  const replayed = join(dir, 'async-replayed.jsonl');
+  const ok = bin('run', actorManifest('p3-async-sleeper'), '--replay', recorded, '--events', replayed);
+  assert.is(ok.status, 0, ok.stderr);
+  assert.is(readFileSync(replayed, 'utf8'), readFileSync(recorded, 'utf8'));
+  assert.is(bin('run', actorManifest('p3-async-sleeper'), '--replay', recorded, '--state-hex', '00c2eb0b00000000').status, 4);
+});
+
 test('a component with both WASI 0.2 and 0.3 clocks: exit 2 and one line', async () => {
   const p3 = readFileSync(actorWasm('p3-sleeper'));
   const name = Buffer.from('note');

@@ -82,6 +82,12 @@ test('the core path serves the guest (both clocks, and init): the glue-level fun
   instance.dispose();
 });
 
+test('an async-lifted init (async built-ins): the glue keeps its own init and the async lowering; our clocks still serve its now', async () => {
+  const component = await transpileComponent(bytes('p3-async-sleeper'), { mode: 'jspi', cacheDir: false });
+  assert.ok(component.coreClocks);
+  assert.not.ok(component.liftsInit, 'the glue lifts an async init');
+});
+
 test('a p3 component refuses sync mode, and a mixed one is refused before transpiling', async () => {
   await transpileComponent(bytes('p3-sleeper'), { mode: 'sync', cacheDir: false }).then(
     () => assert.unreachable(),
