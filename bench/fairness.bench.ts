@@ -5,9 +5,12 @@
 //             and without the pass. Worst and p99 wake-up lateness of the
 //             sleepers, from their own monotonic readings.
 //   cost      the same guest code with and without the pass: realistic kernels
-//             (test-actors/compute-kernels: hash, heapsort, matrix product) and
+//             (test-actors/compute-kernels: hash, heapsort, matrix product),
 //             the spinner's 4-instruction mixing loop (the worst case: a check
-//             per iteration of almost nothing). Alternating runs, median time.
+//             per iteration of almost nothing), bulk memory (test-actors/hog:
+//             long fills and copies split and checked, short copies charged)
+//             and a loop over a long leaf (test-actors/leaf-loop). Alternating
+//             runs, median time.
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { Actor } from '../src/runtime/actor.ts';
@@ -41,6 +44,15 @@ function spinState(mode: number, amount: bigint): Uint8Array {
   const state = new Uint8Array(12);
   new DataView(state.buffer).setUint32(0, mode, true);
   new DataView(state.buffer).setBigUint64(4, amount, true);
+  return state;
+}
+
+/** test-actors/hog: a mode letter and two u32 LE (bytes, rounds). */
+function hogState(mode: 'F' | 'C', bytes: number, rounds: number): Uint8Array {
+  const state = new Uint8Array(9);
+  state[0] = mode.charCodeAt(0);
+  new DataView(state.buffer).setUint32(1, bytes, true);
+  new DataView(state.buffer).setUint32(5, rounds, true);
   return state;
 }
 
@@ -123,15 +135,23 @@ async function run(): Promise<string> {
     }
   }
   lines.push('', 'The poll loop has no "off" row: a ready poll past the slice waits one macrotask in the host (src/wasi/host.ts), with or without the pass.', '');
-  lines.push('### Fair sharing: what the fuel checks cost', '', `Median CPU time of ${COST_RUNS} alternating runs of one init each (the kernels are in test-actors/compute-kernels).`, '',
+  lines.push('### Fair sharing: what the fuel checks cost', '', `Median CPU time of ${COST_RUNS} alternating runs of one init each (the kernels are in test-actors/compute-kernels, bulk memory in test-actors/hog, the leaf in test-actors/leaf-loop).`, '',
     '| guest code | without (CPU ms) | with (CPU ms) | cost |', '| --- | ---: | ---: | ---: |');
   const kOn = await load('compute-kernels', true);
   const kOff = await load('compute-kernels', false);
+  const hOn = await load('hog', true);
+  const hOff = await load('hog', false);
+  const lOn = await load('leaf-loop', true);
+  const lOff = await load('leaf-loop', false);
   const cases: Array<[string, TranspiledComponent, TranspiledComponent, Uint8Array]> = [
     ['hash: 64-bit multiply-rotate over 4 MiB, 40 passes', kOff, kOn, kernelState(0, 4 << 20, 40)],
     ['heapsort of 200,000 u32, 3 rounds', kOff, kOn, kernelState(1, 200_000, 3)],
     ['matrix product 200 x 200 i32, 5 rounds', kOff, kOn, kernelState(2, 200, 5)],
     ['spinner mixing loop (4 instructions), 100 M rounds', off, on, spinState(0, 100_000_000n)],
+    ['memory.fill of 32 MiB, 20 rounds (split in 256 KiB pieces)', hOff, hOn, hogState('F', 32 << 20, 20)],
+    ['memory.copy of 32 MiB, 20 rounds, overlapping', hOff, hOn, hogState('C', 32 << 20, 20)],
+    ['memory.copy of 64 bytes, 10 M rounds (charged, not split)', hOff, hOn, hogState('C', 64, 10_000_000)],
+    ['a 20,000-statement leaf called 1,000 times (charged on entry)', lOff, lOn, Uint8Array.of(0xe8, 0x03, 0, 0)],
   ];
   for (const [name, without, withPass, state] of cases) {
     const a: number[] = [];

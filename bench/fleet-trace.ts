@@ -1,8 +1,9 @@
 // A trace of one fleet run of ours (issue 14): for every wake-up, the exact
 // deadline, when the wheel expired it, when its owner's waiting call ran
 // again, and when the guest resumed. Bench-only: the probes wrap the runtime
-// from outside (a timer wrapper, and the table's owners.wake and scan on this
-// one runtime instance), so no production class carries a hook.
+// from outside (a timer wrapper, and the table's park and scan on this one
+// runtime instance: a parked waiter is woken where its pollable became ready),
+// so no production class carries a hook.
 //
 //   deadline ─round up─► tick start ─Node timer / busy loop─► fire ─batch position─► expiry
 //            ─microtasks of the batch─► host continues ─jco + JSPI hops─► guest reads now()
@@ -10,6 +11,7 @@ import type { HostTimer } from '../src/clock/clock.ts';
 import { nodeTimer } from '../src/clock/clock.ts';
 import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
+import type { Waiter } from '../src/pollables/owners.ts';
 import type { HandleRef } from '../src/pollables/table.ts';
 import { Actor } from '../src/runtime/actor.ts';
 import type { TranspiledComponent } from '../src/component/transpile.ts';
@@ -127,17 +129,22 @@ async function traceFleet(component: TranspiledComponent, n: number, durationNs:
   actors.forEach((_, i) => byOwner.set((handler.hostFor(`t${i}`) as TimingHost).owner, i));
   const expired: Array<{ ns: bigint; batch: number; position: number }> = new Array(n);
   const hostNs = new Array<bigint>(n).fill(-1n);
-  const { owners } = runtime.table;
-  const wake = owners.wake.bind(owners);
-  owners.wake = (owner: number): void => {
+  const table = runtime.pollables;
+  // A waiting call's waiter is woken where its pollable became ready (the wheel's expiry, or a reader's).
+  const park = table.park.bind(table);
+  table.park = (owner: number, waiter: Waiter): void => {
     const i = byOwner.get(owner);
-    if (i !== undefined && expired[i] === undefined) {
-      const fire = timer.fires[timer.current];
-      expired[i] = { ns: now(), batch: timer.current, position: fire === undefined ? -1 : fire.expired++ };
-    }
-    wake(owner);
+    park(owner, i === undefined ? waiter : {
+      wake: () => {
+        if (expired[i] === undefined) {
+          const fire = timer.fires[timer.current];
+          expired[i] = { ns: now(), batch: timer.current, position: fire === undefined ? -1 : fire.expired++ };
+        }
+        waiter.wake();
+      },
+      fail: (error) => waiter.fail(error),
+    });
   };
-  const table = runtime.table;
   const scan = table.scan.bind(table);
   table.scan = (items: ArrayLike<HandleRef>, out: number[]): number => {
     const found = scan(items, out);

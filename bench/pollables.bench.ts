@@ -17,6 +17,15 @@ export { run };
 const PENDING = 100_000;
 const TARGET_BYTES = 32;
 const idleTimer: HostTimer = { set: () => 0, clear() {}, keepAlive() {} };
+/** A timer that never fires and keeps what is armed on it (the table keeps its scheduler to itself). */
+function countingIdleTimer(): { timer: HostTimer; armed: Set<number> } {
+  const armed = new Set<number>();
+  let next = 0;
+  return {
+    armed,
+    timer: { set: () => { armed.add(++next); return next; }, clear: (handle) => { armed.delete(handle as number); }, keepAlive() {} },
+  };
+}
 
 function collect(): void {
   if (!globalThis.gc) throw new Error('run with node --expose-gc');
@@ -26,7 +35,7 @@ function collect(): void {
 const used = (): number => process.memoryUsage().heapUsed + process.memoryUsage().external;
 
 function fill(table: PollableTable, handles: Float64Array): void {
-  const owner = table.owners.create(PENDING);
+  const owner = table.createOwner(PENDING);
   const random = makeRandom(5);
   for (let i = 0; i < PENDING; i++) handles[i] = table.subscribeTimer(owner, BigInt(1 + Math.floor(random() * 3_600_000)) * 1_000_000n, 0n);
 }
@@ -35,13 +44,13 @@ function measure(presize: boolean): { bytes: number; liveAfterDrop: number; whee
   const handles = new Float64Array(PENDING);
   collect();
   const before = used();
-  const table = new PollableTable({ time: new TimeSource(stillClock), timer: idleTimer, capacity: presize ? PENDING : 1024 });
-  const { scheduler } = table;
+  const { timer, armed } = countingIdleTimer();
+  const table = new PollableTable({ time: new TimeSource(stillClock), timer, capacity: presize ? PENDING : 1024 });
   fill(table, handles);
   collect();
   const bytes = (used() - before) / PENDING;
   for (let i = 0; i < PENDING; i++) table.drop(handles[i]);
-  const result = { liveAfterDrop: table.live, wheelAfterDrop: scheduler.pending, armedAfterDrop: scheduler.armed ? 1 : 0 };
+  const result = { liveAfterDrop: table.live, wheelAfterDrop: table.pendingTimers, armedAfterDrop: armed.size };
   // Refilling reuses the freed entries: no growth the second time.
   collect();
   const beforeRefill = used();

@@ -1,5 +1,5 @@
 // A host that wires the timing handler into a jco-transpiled component by hand.
-// The README shows this file; test/readme.test.ts runs it.
+// docs/LIBRARY.md shows this file; test/readme.test.ts runs it.
 import { readFile } from 'node:fs/promises';
 import { EventRecorder, HandlerRegistry, TimingHandler, buildChain, transpileComponent } from 'theater-handler-timing';
 

@@ -29,16 +29,22 @@ export {
 export { interfaceSatisfies, splitInterfaceName } from './handler/interfaces.ts';
 
 // WASI adapters, for hosts that wire imports themselves.
-export { TimingHost, DEFAULT_POLLABLE_QUOTA, type TimingHostOptions } from './wasi/host.ts';
-export { timingImports, monotonicClockImports, wallClockImports, pollImports, type TimingImports } from './wasi/imports.ts';
-export { Pollable, poll } from './wasi/poll.ts';
+export { TimingHost, DEFAULT_POLLABLE_QUOTA, FOREIGN_CHECK_MS, type TimingHostOptions, type ForeignPollable, type ForeignTimer } from './wasi/host.ts';
+export { timingImports, monotonicClockImports, wallClockImports, pollImports, interfacesOf, type TimingImports, type TimingInterfaces } from './wasi/imports.ts';
+export { Pollable, poll, isForeignPollable, FOREIGN_SLOT } from './wasi/poll.ts';
+// Foreign pollables (another host's, e.g. preview2-shim's) in our poll.
+export { registerForeignPoller, setForeignResolver, findPreview2Shim, preview2ShimPoller, type ForeignPoller, type Preview2ShimModules } from './wasi/foreign.ts';
+// No silent non-sleep: what a guest whose glue did not await a wait is told.
+export { NOT_AWAITED, JSPI_FLAGS } from './wasi/handoff.ts';
 export { WasiTrap } from './base/trap.ts';
 export { safeText } from './base/text.ts';
 export { externalPollable, type PollableSource } from './wasi/external.ts';
+// The `--map` drop-in (theater-handler-timing/wasi/clocks, /wasi/io): its one process-wide default.
+export { defaultTiming, DefaultTiming, type DefaultTimingOptions } from './dropin/default-timing.ts';
 export { jspiAvailable, resolveMode, type ExecutionMode } from './wasi/mode.ts';
 export { PollableTable, StaleHandleError, MAX_LIVE_POLLABLES, type PollableTableOptions } from './pollables/table.ts';
 export { TimeSource } from './clock/time-source.ts';
-export { TimingRuntime, type TimingRuntimeOptions, type ClockKind } from './timing/timing-runtime.ts';
+export { TimingRuntime, type TimingRuntimeOptions, type ClockKind, type Pollables } from './timing/timing-runtime.ts';
 export { virtualRuntime, VirtualClock, VIRTUAL_START_NS, VIRTUAL_EPOCH_NS, type VirtualRuntimeOptions } from './timing/virtual.ts';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
 export { WaitBudget, PER_WAKE_MS, IDLE_SHARE, CAP_MS } from './scheduler/wait-budget.ts';
@@ -64,7 +70,8 @@ export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
 export { ReplaySession, ReplayDivergence } from './replay/session.ts';
 export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
 // Theater's chain.json: write, read and verify it.
-export { compactJson, jsonBytes, parseJsonExact, valueError, type Json, type TheaterValue } from './events/theater/values.ts';
+export { compactJson, jsonBytes, valueError, type TheaterValue } from './events/theater/values.ts';
+export { parseJsonExact, type Json } from './base/exact-json.ts';
 export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';
 export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
 export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';

@@ -1,40 +1,26 @@
 // JSON.parse that keeps integers beyond 2^53 exact. Theater writes u64 values
 // (monotonic instants, deadlines) as bare JSON numbers, which JSON.parse would
-// round. Integer literals of 16 or more digits outside strings are quoted
-// first, so they parse as decimal strings; readers accept either form.
+// round: here an integer that is not a safe integer is read back from its source
+// text (the reviver's context, Node >= 21) as a bigint, digit for digit. Every
+// other value, strings included, is what JSON.parse makes of it.
 
-const DIGITS_MIN = 16;
+/** A JSON value whose integers may be bigint (written exactly). */
+const LONG_DIGITS = /[0-9]{16}/;
 
-function isNumberChar(code: number): boolean {
-  // 0-9 . e E + -
-  return (code >= 48 && code <= 57) || code === 46 || code === 101 || code === 69 || code === 43 || code === 45;
-}
+export type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json };
 
-export function parseJsonExact(text: string): unknown {
-  let out = '';
-  let copiedTo = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === 92) i++; // a backslash escapes the next character
-      else if (code === 34) inString = false;
-      continue;
+/**
+ * JSON.parse keeping integers exact: an integer beyond 2^53 becomes a bigint.
+ * Needs the reviver's source text (Node >= 21); without it such integers are rounded.
+ */
+export function parseJsonExact(text: string): Json {
+  // An integer of at most 15 digits is safe, so text without a run of 16 digits needs no
+  // reviver: and plain JSON.parse, unlike the reviver's walk, reads any nesting depth.
+  if (!LONG_DIGITS.test(text)) return JSON.parse(text) as Json;
+  return JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) => {
+    if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?[0-9]+$/.test(context.source)) {
+      return BigInt(context.source);
     }
-    if (code === 34) {
-      inString = true;
-      continue;
-    }
-    if ((code >= 48 && code <= 57) || code === 45) {
-      let end = i + 1;
-      while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
-      const literal = text.slice(i, end);
-      if (literal.length >= DIGITS_MIN && /^[0-9]+$/.test(literal)) {
-        out += `${text.slice(copiedTo, i)}"${literal}"`;
-        copiedTo = end;
-      }
-      i = end - 1;
-    }
-  }
-  return JSON.parse(copiedTo === 0 ? text : out + text.slice(copiedTo));
+    return value;
+  }) as Json;
 }

@@ -18,7 +18,25 @@ function render(value: unknown): string {
   try {
     return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value);
   } catch {
+    return shallow(value);
+  }
+}
+
+/** A cyclic value, or one too deep for JSON.stringify: String(value), unless that recurses too deep as well (nested arrays). */
+function shallow(value: unknown): string {
+  try {
     return String(value);
+  } catch {
+    return Array.isArray(value) ? '[…]' : '{…}';
+  }
+}
+
+/** JSON.stringify that never throws: a value too deep for it (or cyclic) is shown by its shape. */
+export function jsonOf(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return shallow(value);
   }
 }
 
@@ -49,4 +67,19 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
  */
 export function safeText(text: string): string {
   return text.replace(UNSAFE, (c) => NAMED[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u{${c.charCodeAt(0).toString(16)}}`));
+}
+
+// What JSON.stringify leaves raw in a string but a terminal or an editor acts
+// on: DEL, the C1 controls (U+009B is a one-byte CSI), the line and paragraph
+// separators, and the bidirectional overrides and isolates.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON.stringify for what we print (--json): the same JSON, with every
+ * JSON_UNSAFE character written as a \u escape. They can only stand inside
+ * strings there (JSON.stringify escapes C0 controls itself), so the text still
+ * parses to the same value.
+ */
+export function jsonText(value: unknown): string {
+  return (JSON.stringify(value) ?? 'null').replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

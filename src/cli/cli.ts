@@ -6,7 +6,7 @@ import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from 
 import { verifyChainFile } from '../events/verify-file.ts';
 import { formatSummary } from '../events/verify.ts';
 import { safeText } from '../base/text.ts';
-import { jcoVersion } from '../component/transpile.ts';
+import { installedJcoVersion } from '../component/transpile.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseArgs, UsageError } from './args.ts';
 import { commandHelp, overview, seeLine } from './help.ts';
@@ -33,7 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(`${command.topic === null ? overview() : commandHelp(command.topic)}\n`);
       return EXIT_OK;
     case 'version':
-      io.stdout(`theater-timing ${pkg.version} (jco ${jcoVersion()}, node ${process.version})\n`);
+      io.stdout(`theater-timing ${pkg.version} (jco ${installedJcoVersion() ?? 'not installed'}, node ${process.version})\n`);
       return EXIT_OK;
     case 'verify':
       return verify(command.file, io);

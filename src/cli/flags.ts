@@ -19,7 +19,8 @@ export interface FlagSpec {
   readonly default?: string;
 }
 
-export type ChainFormat = 'jsonl' | 'theater';
+import type { ChainFormat } from '../events/types.ts';
+export type { ChainFormat };
 export const MODES: ReadonlyArray<ExecutionMode | 'auto'> = ['auto', 'jspi', 'sync'];
 export const CLOCKS: readonly ClockKind[] = ['real', 'virtual'];
 export const CHAIN_FORMATS: readonly ChainFormat[] = ['jsonl', 'theater'];

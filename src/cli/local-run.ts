@@ -7,8 +7,9 @@ import type { ActorManifest } from '../manifest/manifest.ts';
 import { runFleet, type FleetResult, type InstanceResult } from '../runtime/fleet.ts';
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
-import type { ChainFormat } from './args.ts';
-import { chainRecording, openChainFile } from './chain-output.ts';
+import type { ChainFormat } from '../events/types.ts';
+import { chainRecording, checkChainTarget, openChainFile } from './chain-output.ts';
+import { onInterrupt } from './interrupt.ts';
 import { writeTheaterChains } from './theater-output.ts';
 import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
 
@@ -87,8 +88,23 @@ function localSummary(manifest: ActorManifest, options: LocalRunOptions, fleet: 
  */
 export async function runLocal(manifest: ActorManifest, options: LocalRunOptions): Promise<RunSummary> {
   const theater = options.chainFormat === 'theater';
+  // Theater's files: every name this process writes is checked before the run (the shards of one run each check theirs).
+  if (options.eventsPath !== null && theater) {
+    checkChainTarget(options.eventsPath, manifest, undefined, { total: options.total, first: options.first, instances: options.instances });
+  }
   const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;
   const recording = file === null ? undefined : chainRecording(file, options.total);
+  // Interrupted (or stopped by its parent): drop the temporary file, then die of the signal.
+  const stopListening = options.eventsPath === null ? null : onInterrupt(() => file?.abort());
+  try {
+    return await runAndWrite(manifest, options, file, recording);
+  } finally {
+    stopListening?.();
+  }
+}
+
+async function runAndWrite(manifest: ActorManifest, options: LocalRunOptions, file: ChainFile | null, recording: ReturnType<typeof chainRecording> | undefined): Promise<RunSummary> {
+  const theater = options.chainFormat === 'theater';
   let fleet;
   try {
     fleet = await runFleet(manifest, {

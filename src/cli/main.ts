@@ -1,6 +1,10 @@
 // Process entry of the theater-timing binary.
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli.ts';
+import { sendNoJspiNoticeTo } from '../wasi/mode.ts';
+
+// On a Node without JSPI, a run says so once, as one line of stderr.
+sendNoJspiNoticeTo((line) => process.stderr.write(`theater-timing: ${line}\n`));
 
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

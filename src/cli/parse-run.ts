@@ -1,11 +1,17 @@
 // `theater-timing run`'s arguments: the flags in RUN_FLAGS applied one by one
 // (each value checked, the message naming the flag and echoing the value),
 // then the combinations that cannot go together.
+import { MAX_SHARDS } from '../runtime/shard-plan.ts';
 import { parseStartTime } from '../clock/start-time.ts';
 import { MAX_INSTANCES } from '../runtime/limits.ts';
 import { UsageError, type CliEnv, type HelpCommand, type RunCommand } from './commands.ts';
 import { CHAIN_FORMATS, CLOCKS, MODES, RUN_FLAGS } from './flags.ts';
 import { scan, type LongOf } from './scan.ts';
+
+function atMost(flag: string, value: number, max: number, what: string): number {
+  if (value > max) throw new UsageError(`${flag}: at most ${max} ${what}, got ${value}`);
+  return value;
+}
 
 export function positiveInt(flag: string, text: string): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -58,7 +64,7 @@ const APPLY: { readonly [F in RunFlag]: (run: RunCommand, value: string) => void
   '--clock': (run, value) => { run.clock = oneOf('--clock', CLOCKS, value); },
   '--start-time': (run, value) => { run.startWallNs = startTime(value); },
   '--replay': (run, value) => { run.replay = value; },
-  '--shards': (run, value) => { run.shards = positiveInt('--shards', value); },
+  '--shards': (run, value) => { run.shards = atMost('--shards', positiveInt('--shards', value), MAX_SHARDS, 'processes'); },
   '--shard-index': (run, value) => { run.shardIndex = nonNegativeInt('--shard-index', value); },
   '--shard-count': (run, value) => { run.shardCount = positiveInt('--shard-count', value); },
   '--coarse-timer': (run) => { run.coarseTimer = true; },

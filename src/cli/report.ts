@@ -1,6 +1,6 @@
 // The end of a run (or a merge) on the terminal: the chain written, the first
 // failures per instance on stderr, the result on stdout, and the exit code.
-import { safeText } from '../base/text.ts';
+import { jsonText, safeText } from '../base/text.ts';
 import type { RunCommand } from './args.ts';
 import type { CliIo } from './io.ts';
 import { theaterChainsWhere } from './theater-output.ts';
@@ -23,7 +23,7 @@ export function report(summary: RunSummary, command: Pick<RunCommand, 'json' | '
   if (failed > summary.failures.length) say(`… and ${failed - summary.failures.length} more failed instances`);
   const slice = command.shardIndex !== null && command.shardCount !== null ? { index: command.shardIndex, count: command.shardCount } : null;
   if (command.json) {
-    io.stdout(`${JSON.stringify(jsonSummary(summary, slice))}\n`);
+    io.stdout(`${jsonText(jsonSummary(summary, slice))}\n`);
   } else if (!many) {
     const state = showState(summary.state);
     if (state !== null) io.stdout(`${state.text}\n`);

@@ -54,8 +54,8 @@ function openTarget(command: RunCommand, manifest: ActorManifest, io: CliIo, say
       say('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
       return EXIT_USAGE;
     }
-    if (path !== null && theater) return { file: null, theaterPath: checkChainTarget(path, manifest, io.chainFs) };
-    return { file: path === null ? null : openChainFile(path, manifest, io.chainFs), theaterPath: null };
+    if (path !== null && theater) return { file: null, theaterPath: checkChainTarget(path, manifest, io.chainFs, { replay: command.replay, total: command.instances }) };
+    return { file: path === null ? null : openChainFile(path, manifest, io.chainFs, { replay: command.replay }), theaterPath: null };
   } catch (error) {
     if (!(error instanceof ChainTargetError || error instanceof ChainWriteError)) throw error;
     say(`${chainFlag(command)}: ${error.message}`);

@@ -5,6 +5,8 @@
 //                    results and chains merged here
 //   a slice          --shard-index i --shard-count K: only slice i here; its
 //                    --json is the input of `theater-timing merge`
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +14,14 @@ import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { mergeChainFiles, ChainMergeError } from '../events/merge-chains.ts';
 import { safeText } from '../base/text.ts';
 import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
+import { sha256Hex } from '../component/transpile-cache.ts';
 import { prepareComponent } from '../runtime/fleet.ts';
 import { defaultMaxLive } from '../runtime/limits.ts';
 import { planShards, shardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import type { RunCommand } from './args.ts';
 import { chainPath, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { onInterrupt } from './interrupt.ts';
 import { EXIT_USAGE, progress, type CliIo } from './io.ts';
 import { runLocal } from './local-run.ts';
 import { report } from './report.ts';
@@ -103,7 +107,11 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
   // thread for a sub-ms deadline would take CPU from its siblings (scheduler/wait-budget.ts).
   const crowded = command.ipc && (command.shardCount as number) > availableParallelism();
   const options = { ...command, total: command.instances, first: slice.first, instances: slice.instances, eventsPath, shardIndex: slice.index, activeWait: !crowded && !command.coarseTimer };
-  if (!command.ipc) return runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
+  if (!command.ipc) {
+    const summary = await runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
+    // For merge: slices of one fleet must run one component.
+    return { ...summary, componentSha256: sha256Hex(readFileSync(manifest.component)) };
+  }
   const send = (process.send as Send).bind(process); // present: run() checked
   const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to
   process.once('disconnect', orphaned);
@@ -126,14 +134,25 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
   const mode = resolveMode(command.mode);
   // The target is checked (and its temporary file opened) before any actor runs.
   const theater = command.chainFormat === 'theater';
-  if (eventsPath !== null && theater) checkChainTarget(eventsPath, manifest, io.chainFs);
+  if (eventsPath !== null && theater) checkChainTarget(eventsPath, manifest, io.chainFs, { total: command.instances });
   const file = eventsPath !== null && !theater ? openChainFile(eventsPath, manifest, io.chainFs) : null;
-  const eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
+  // Interrupted, the parent cleans up as one process does: its shards are stopped (each drops its own
+  // temporary files), the temporary chain and the spool folder are removed, and it dies of the signal.
+  const children: ChildProcess[] = [];
+  let eventsDir: string | null = null;
+  const stopListening = onInterrupt(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    file?.abort();
+    if (eventsDir !== null) rmSync(eventsDir, { recursive: true, force: true });
+  });
   try {
+    eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
     // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
     await prepareComponent(manifest, mode);
     const shards = await runShards({
-      entry: io.entry ?? process.argv[1], command, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
+      // The shards get the mode resolved here: they agree with it, and only this process says why it is sync.
+      entry: io.entry ?? process.argv[1], command: { ...command, mode }, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
+      onChild: (child) => children.push(child),
       // Theater's format is one file per instance: each shard writes its own, in place.
       events: eventsPath === null ? null : (index) => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`)),
     });
@@ -150,7 +169,7 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
     if (file !== null) {
       const reported = shards.filter((s) => s.summary !== null).map((s) => s.eventsPath as string);
       try {
-        summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs));
+        summary.eventLines = await mergeChainFiles(reported, file, command.instances, (instance) => lostChain(shards, instance, timeoutMs), eventsDir ?? undefined);
         file.commit();
       } catch (error) {
         // As in one process: the chain's failure is reported beside the run's outcome, never instead of it.
@@ -165,6 +184,7 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
     file?.abort();
     throw error;
   } finally {
+    stopListening();
     if (eventsDir !== null) await rm(eventsDir, { recursive: true, force: true });
   }
 }

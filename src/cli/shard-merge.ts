@@ -33,7 +33,7 @@ export function combine(parts: readonly Part[], events: string | null): RunSumma
     state: head.state,
     failures: firstFailures(sorted.map((p) => p.summary.failures)),
     mode: head.mode,
-    maxLive: Math.max(...sorted.map((p) => p.summary.maxLive)),
+    maxLive: sorted.reduce((max, p) => Math.max(max, p.summary.maxLive), 0),
     peakLive: sum((s) => s.peakLive),
     prepareMs: latest((p) => p.offsetMs + p.summary.prepareMs),
     spawnMs,

@@ -2,7 +2,7 @@
  * The parent of a sharded run: one child process per shard, each the CLI
  * itself (`run … --shard-index i --shard-count K --shard-ipc`), forked, so each
  * has its own scheduler, its own single host timer, its own vm.max_map_count
- * and its own address space (why not worker threads: README, Fleets).
+ * and its own address space (why not worker threads: docs/FLEETS.md).
  *
  * The parent hands each shard its slice of instance numbers (shard-plan.ts),
  * counts what settles for one progress display, and folds the shards' reports
@@ -36,7 +36,7 @@ export const SHARD_TIMEOUT_MS = 60_000;
 export const SHARD_STARTUP_MS = 30_000;
 /**
  * V8 flags added for shard processes: none. Measured on 6 000 instantiations
- * (docs/SCALING.md): --max-semi-space-size=64, --initial-old-space-size=512 and
+ * (docs/FLEETS.md): --max-semi-space-size=64, --initial-old-space-size=512 and
  * --single-threaded-gc left both the number of full GCs (12-13) and the CPU per
  * instance (~100 µs) where they were; the collections follow the instances'
  * wasm memories, not the JS heap's size. The parent's own flags are passed on.
@@ -69,6 +69,8 @@ export interface ShardRunInput {
   events: ((index: number) => string) | null;
   timeoutMs: number;
   onProgress?: (settled: number, total: number) => void;
+  /** Told of each shard process as it is forked (the parent stops them if it is interrupted). */
+  onChild?: (child: ChildProcess) => void;
 }
 
 function childArgs(command: RunCommand, index: number, count: number, eventsPath: string | null): string[] {
@@ -151,6 +153,7 @@ export function runShards(input: ShardRunInput): Promise<Shard[]> {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       children.push(child);
+      input.onChild?.(child);
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (text: string) => { shard.stderr = (shard.stderr + text).slice(-STDERR_KEPT); });
       child.on('message', (message: ShardMessage) => {

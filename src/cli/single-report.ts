@@ -2,7 +2,7 @@
 // failures on stderr, the result on stdout (--json, the state, or a fleet's
 // summary line), and the exit code.
 import type { ChainFile } from '../events/chain-file.ts';
-import { safeText } from '../base/text.ts';
+import { jsonText, safeText } from '../base/text.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { FleetRecording, FleetResult, InstanceResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
@@ -55,7 +55,7 @@ export function reportSingle(run: SingleRun, fleet: FleetResult, chainWritten: b
   const state = showState(first.status === 'ok' ? first.state : null);
   if (command.json) {
     const summary = jsonSummary(fleet, state, failures[0] ?? null, chainWritten ? run.file?.path ?? run.theaterPath : null);
-    io.stdout(`${JSON.stringify(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
+    io.stdout(`${jsonText(session === null ? summary : { ...summary, replay: { ok: true, matched: session.matched } })}\n`);
   } else if (!many) {
     if (state !== null) io.stdout(`${state.text}\n`);
     if (session !== null) io.stdout(`replay ok: ${session.matched} events matched\n`);

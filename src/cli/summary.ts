@@ -2,7 +2,9 @@
 // run, or slices run anywhere (`--shard-index`) and merged later. It keeps
 // counts, the first failures in instance order and instance 0's state, never
 // every instance, so a summary stays small however large the fleet.
+import { basename } from 'node:path';
 import type { ExecutionMode } from '../wasi/mode.ts';
+import type { FleetResult } from '../runtime/fleet.ts';
 import { showState } from './state-text.ts';
 
 export { showState };
@@ -25,7 +27,7 @@ export interface ShardReport {
   status: 'ok' | 'died' | 'stalled';
 }
 
-export interface RunSummary {
+export interface RunSummary extends Pick<FleetResult, 'mode' | 'maxLive' | 'peakLive' | 'prepareMs' | 'spawnMs' | 'runMs'> {
   name: string;
   /** Instances in the whole fleet. */
   total: number;
@@ -36,17 +38,13 @@ export interface RunSummary {
   /** The state instance `first` returned, when ok. */
   state: Uint8Array | null;
   failures: Failure[];
-  mode: ExecutionMode;
-  maxLive: number;
-  peakLive: number;
-  prepareMs: number;
-  spawnMs: number;
-  runMs: number;
   events: string | null;
   eventLines: number;
   shards: ShardReport[];
   /** Why the chain could not be written (printed beside the outcome, never instead of it), or absent. */
   chainError?: string;
+  /** A --shard-index run: the SHA-256 of the component, so `merge` can tell slices of one component. */
+  componentSha256?: string;
 }
 
 export function failureLine(failure: Failure, many: boolean): string {
@@ -84,12 +82,13 @@ export function jsonSummary(s: RunSummary, slice: { index: number; count: number
     prepareMs: round(s.prepareMs),
     spawnMs: round(s.spawnMs),
     runMs: round(s.runMs),
-    events: s.events,
+    // A slice names its chain by file name alone: merge looks for it beside the results file (merge-input.ts).
+    events: slice === null || s.events === null ? s.events : basename(s.events),
     eventLines: s.eventLines,
     failures: s.failures,
     maxRssMb: Math.round(s.shards.reduce((sum, r) => sum + r.maxRssMb, 0)),
     shards: s.shards.map((r) => ({ ...r, spawnMs: round(r.spawnMs), runMs: round(r.runMs), maxRssMb: Math.round(r.maxRssMb) })),
-    ...(slice === null ? {} : { name: s.name, slice: { index: slice.index, count: slice.count, first: s.first, total: s.total } }),
+    ...(slice === null ? {} : { name: s.name, slice: { index: slice.index, count: slice.count, first: s.first, total: s.total }, componentSha256: s.componentSha256 }),
   };
 }
 

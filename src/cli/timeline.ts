@@ -2,8 +2,15 @@
 // Lines, fleet files included, or Theater's chain.json), builds the model and
 // writes one self-contained HTML page. Default output: beside the first
 // chain, its name without .jsonl/.json plus `.timeline.html`; `-o -` is stdout.
-import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+// The page is written as chains are (temporary file, fsync, rename), to a
+// target that passes the output rule (events/output-target.ts): a regular
+// file or a new one, and none of the chains read. Every error is one line,
+// escaped like guest text (a JSON error quotes the input's bytes).
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { safeText } from '../base/text.ts';
+import { ChainFile, ChainWriteError } from '../events/chain-file.ts';
+import { checkOutputTarget, OutputTargetError } from '../events/output-target.ts';
 import { buildTimeline, type ChainInput } from '../timeline/build.ts';
 import { TimelineInputError } from '../timeline/calls.ts';
 import { renderTimeline } from '../timeline/render.ts';
@@ -15,13 +22,16 @@ export function defaultTimelinePath(chain: string): string {
 }
 
 export async function timeline(command: TimelineCommand, io: CliIo): Promise<number> {
+  const say = (text: string): number => {
+    io.stderr(`theater-timing: ${safeText(text)}\n`);
+    return EXIT_USAGE;
+  };
   const inputs: ChainInput[] = [];
   for (const file of command.chains) {
     try {
       inputs.push({ name: basename(file), text: await readFile(file, 'utf8') });
     } catch (error) {
-      io.stderr(`theater-timing: ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-      return EXIT_USAGE;
+      return say(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
   let html: string;
@@ -32,8 +42,7 @@ export async function timeline(command: TimelineCommand, io: CliIo): Promise<num
     summary = `${model.actorCount} actor${model.actorCount === 1 ? '' : 's'}, ${model.eventCount} events, ${model.lanes.length} lane${model.lanes.length === 1 ? '' : 's'}`;
   } catch (error) {
     if (!(error instanceof TimelineInputError)) throw error;
-    io.stderr(`theater-timing: ${error.message}\n`);
-    return EXIT_USAGE;
+    return say(error.message);
   }
   const out = command.output ?? defaultTimelinePath(command.chains[0]);
   if (out === '-') {
@@ -41,12 +50,16 @@ export async function timeline(command: TimelineCommand, io: CliIo): Promise<num
     return EXIT_OK;
   }
   try {
-    await writeFile(out, html);
+    checkOutputTarget(resolve(out), command.chains.map((path) => ({ what: 'an input chain', path })));
+    const file = new ChainFile(resolve(out), io.chainFs);
+    file.write(html);
+    file.commit();
   } catch (error) {
-    io.stderr(`theater-timing: -o: cannot write ${out} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-    return EXIT_USAGE;
+    if (error instanceof OutputTargetError) return say(`-o: ${error.message}`);
+    if (error instanceof ChainWriteError) return say(`-o: cannot write ${out} (${error.code})`);
+    throw error;
   }
-  io.stderr(`theater-timing: wrote the timeline of ${summary} to ${out}\n`);
+  io.stderr(`theater-timing: wrote the timeline of ${safeText(summary)} to ${safeText(out)}\n`);
   io.stdout(`${out}\n`);
   return EXIT_OK;
 }

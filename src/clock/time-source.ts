@@ -5,7 +5,7 @@
  * arithmetic on the origin.
  *
  * Why one per runtime: a run chooses its clock (real, virtual) and its tick
- * (1 ms by default; real time uses 0.1 ms, see timing-runtime.ts); two runtimes
+ * (1 ms by default; real time uses 0.1 ms, see timing/timing-runtime.ts); two runtimes
  * in one process keep apart. The conversions round deadlines UP (nothing fires
  * early) and "now" DOWN (a deadline is never reported reached before it is);
  * see src/clock/ticks.ts, which holds the pure arithmetic.

@@ -76,7 +76,7 @@ function guardLoop(binaryen: Binaryen, module: Module, site: LoopSite, counter: 
 }
 
 /** Puts `replacement` where `slot.expr` was (in its parent's field, or as the function body). */
-function replaceIn(binaryen: Binaryen, func: number, slot: Slot, replacement: number): void {
+export function replaceIn(binaryen: Binaryen, func: number, slot: Slot, replacement: number): void {
   if (slot.parent === 0) return binaryen.Function.setBody(func, replacement);
   const api = (binaryen as unknown as Record<string, Record<string, (...args: number[]) => void>>)[slot.parentKind]!;
   if (slot.index === -1) return api[`set${slot.field[0]!.toUpperCase()}${slot.field.slice(1)}`]!(slot.parent, replacement);

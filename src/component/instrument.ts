@@ -7,14 +7,17 @@
  * itself checks a cheap counter and, when it runs out, asks the host whether
  * its slice is over.
  *
- * How (binaryen, a jco dependency):
+ * How (binaryen, an optional dependency, see optional-deps.ts):
  *   - a mutable i32 global `fuel` counts down. Every loop header adds the static
  *     weight of one iteration (see weigh.ts) to a local of its function (a
  *     register); past LOCAL_FLUSH the loop branches out to a slow path that
  *     spends the local from the global and re-enters the loop at its header.
  *     Every exit of the function spends what is left. The entry of a function
- *     that makes a call (recursion has no loop) is charged to the global
- *     directly; leaf functions without loops run for a bounded time: no check.
+ *     that makes a call (recursion has no loop) or whose straight-line code
+ *     weighs ENTRY_CHARGE_MIN or more is charged to the global directly; a direct
+ *     call to a lighter leaf weighs the leaf's nodes at the call site.
+ *   - memory.fill / memory.copy / memory.init are charged by their length, and
+ *     long fills and copies split into pieces (instrument-bulk.ts).
  *   - when fuel drops below zero, the slow path refills it and calls the
  *     import `theater:timing/yield` `check(may_suspend) -> i32` (CPU budget,
  *     slice clock); a non-zero answer calls `yield()`, which under JSPI is a
@@ -27,15 +30,18 @@
  *     those paths to the budget check only.
  */
 import type binaryenType from 'binaryen';
+import { importOptional } from './optional-deps.ts';
 import { trimCustomSections } from './custom-sections.ts';
 import { wrapExports } from './instrument-exports.ts';
+import { meterBulk } from './instrument-bulk.ts';
+import { guardPoll } from './instrument-poll.ts';
 import { countLoops, FUEL, SPEND } from './instrument-loops.ts';
-import { weighFunction, type Binaryen } from './weigh.ts';
+import { ENTRY_CHARGE_MIN, weighFunction, type Binaryen, type FunctionWeights } from './weigh.ts';
 
 type Module = binaryenType.Module;
 
 /** Bump when the emitted code changes: it is part of the transpile cache key. */
-export const INSTRUMENT_FORMAT = 'theater-fuel-1';
+export const INSTRUMENT_FORMAT = 'theater-fuel-3-bulk-leaf-poll';
 /** Weight units between two calls of the check import (about 0.1–0.3 ms of guest code). */
 export const FUEL_PER_CHECK = 200_000;
 export const YIELD_MODULE = 'theater:timing/yield';
@@ -53,6 +59,8 @@ export interface InstrumentReport {
   bytes: Uint8Array;
   /** Per defined function: its name, the weight of each loop check, and whether its entry is checked. */
   functions: Array<{ name: string; loops: number[]; entry: boolean }>;
+  /** Calls to wasi:io/poll's poll that now check the list's length first (instrument-poll.ts). */
+  pollCalls: number;
   /** Exports that now set may_suspend, with the value they set. */
   exports: Array<{ name: string; maySuspend: boolean }>;
 }
@@ -60,7 +68,7 @@ export interface InstrumentReport {
 let loaded: Promise<Binaryen> | undefined;
 /** binaryen is 10 MB of JavaScript: load it only when a module is instrumented. */
 function loadBinaryen(): Promise<Binaryen> {
-  loaded ??= import('binaryen').then((m) => m.default as Binaryen);
+  loaded ??= importOptional('binaryen', () => import('binaryen')).then((m) => m.default as Binaryen);
   return loaded;
 }
 
@@ -109,19 +117,44 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
       module.if(module.i32.and(module.call(CHECK, [maySuspend()], i32), maySuspend()), module.call(YIELD, [], binaryen.none)),
     ])),
   ]));
+  // Weigh every function first: a direct call to a light leaf weighs the callee's nodes.
+  const weights = new Map<string, FunctionWeights>();
   for (const name of defined) {
     const func = module.getFunction(name);
-    const { loops, exits, entryWeight, calls } = weighFunction(binaryen, binaryen.getFunctionInfo(func).body, imported);
+    let weighed = weighFunction(binaryen, binaryen.getFunctionInfo(func).body, imported);
+    if (weighed.bulk.length > 0) {
+      // Children before their parents, so a parent's operands are read after their own rewrite.
+      for (const site of [...weighed.bulk].reverse()) meterBulk(binaryen, module, func, site);
+      weighed = weighFunction(binaryen, binaryen.getFunctionInfo(func).body, imported);
+    }
+    weights.set(name, weighed);
+  }
+  const charged = (w: FunctionWeights) => w.calls || w.entryWeight >= ENTRY_CHARGE_MIN;
+  for (const w of weights.values()) {
+    for (const { owner, target } of w.directCalls) {
+      const callee = weights.get(target);
+      if (callee === undefined || charged(callee)) continue;
+      if (owner === -1) w.entryWeight += callee.entryWeight;
+      else w.loops[owner]!.weight += callee.entryWeight;
+    }
+  }
+  for (const name of defined) {
+    const func = module.getFunction(name);
+    const w = weights.get(name)!;
+    const { loops, exits, entryWeight } = w;
     if (loops.length > 0) countLoops(binaryen, module, func, loops, exits);
-    if (calls) {
-      // Recursion has no loop header: the entry of a function that calls is charged to the global fuel.
-      const entry = module.block(null, [
+    const entry = charged(w);
+    if (entry) {
+      // Recursion has no loop header, and a long leaf no loop at all: their entry is charged to the global fuel.
+      const charge = module.block(null, [
         module.global.set(FUEL, module.i32.sub(fuel(), module.i32.const(entryWeight))),
         module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.call(SPEND, [module.i32.const(0)], binaryen.none)),
       ]);
-      binaryen.Function.setBody(func, module.block(null, [entry, binaryen.Function.getBody(func)], binaryen.auto));
+      binaryen.Function.setBody(func, module.block(null, [charge, binaryen.Function.getBody(func)], binaryen.auto));
     }
-    functions.push({ name, loops: loops.map((s) => s.weight), entry: calls });
+    functions.push({ name, loops: loops.map((s) => s.weight), entry });
   }
-  return { functions, exports: wrapExports(binaryen, module, options.asyncExports, MAY_SUSPEND) };
+  const importCalls = [...weights.values()].flatMap((w) => w.importCalls);
+  const pollCalls = guardPoll(binaryen, module, [...imported], importCalls, YIELD_MODULE);
+  return { functions, pollCalls, exports: wrapExports(binaryen, module, options.asyncExports, MAY_SUSPEND) };
 }

@@ -1,3 +1,4 @@
+// Over 200 lines: the memo, the disk cache and instantiate share one recipe and key (cache files: transpile-cache.ts).
 /*
  * Transpile a component with jco, once, and instantiate it many times.
  *
@@ -41,9 +42,12 @@ import { fileURLToPath } from 'node:url';
 import { INSTRUMENT_FORMAT, instrumentCoreModule, YIELD_MODULE } from './instrument.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import { EventLoopSlice } from '../thread/slice.ts';
+import { DEFAULT_MAX_HOLD_MS, HoldMeter } from '../thread/hold.ts';
+import { importOptional, missingOptional } from './optional-deps.ts';
 import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
-import type { ExecutionMode } from '../wasi/mode.ts';
+import { jspiAvailable, jspiMissing, type ExecutionMode } from '../wasi/mode.ts';
+import { JSPI_FLAGS } from '../wasi/handoff.ts';
 import { coreClocksOf, systemClockOf, withP3CoreImports, withSystemClockCore } from '../wasi3/core.ts';
 import { wasiPreview, type WasiPreview } from './wasi-preview.ts';
 import { INIT_EXPORT, liftInit, usesAsyncBuiltins } from './p3-init.ts';
@@ -69,10 +73,16 @@ export interface TranspileOptions {
   asyncImports?: readonly string[];
   /** Add the fairness pass's fuel checks to the core modules (default true). */
   instrument?: boolean;
+  /**
+   * Default true: calls with the same bytes and options share one transpile in this
+   * process. False: a transpile of its own, neither taken from nor kept in that memo
+   * (as a new process would see it: the disk cache, else jco).
+   */
+  memo?: boolean;
 }
 
 export interface InstanceOptions {
-  /** Meters the CPU time of the instance's calls (its max_cpu_ms). */
+  /** Meters the CPU time of the instance's calls (its max_cpu_ms) and names its hold limit (max_hold_ms). */
   meter?: RunMeter | null;
   /** The thread slice the fairness pass yields on (the runtime's: Thread.slice); default: the component's own. */
   slice?: EventLoopSlice;
@@ -130,19 +140,51 @@ const memo = new Map<string, Promise<TranspiledComponent>>();
 let version: string | undefined;
 let p3Version: string | undefined;
 
-/** The version of jco-transpile, the p3 transpiler (package jco-transpile-p3). */
+/** The version of jco-transpile, the p3 transpiler (package jco-transpile-p3, optional like jco). */
 export function p3TranspilerVersion(): string {
-  const entry = fileURLToPath(import.meta.resolve('jco-transpile-p3/wasm-tools'));
-  p3Version ??= (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const installed = installedP3TranspilerVersion();
+  if (installed === null) throw missingOptional('jco-transpile-p3');
+  return installed;
+}
+
+/** The installed p3 transpiler's version, or null when it is not installed. */
+export function installedP3TranspilerVersion(): string | null {
+  if (p3Version === undefined) {
+    let entry: string;
+    try {
+      entry = fileURLToPath(import.meta.resolve('jco-transpile-p3/wasm-tools'));
+    } catch {
+      return null;
+    }
+    p3Version = (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  }
   return p3Version;
 }
 
 const transpilerOf = (wasi: WasiPreview): string => (wasi === 'p3' ? `jco-transpile ${p3TranspilerVersion()}` : jcoVersion());
 
+/** The version of jco that transpiles; throws when jco (an optional dependency) is not installed. */
 export function jcoVersion(): string {
-  const entry = fileURLToPath(import.meta.resolve('@bytecodealliance/jco'));
-  version ??= (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
-  return version;
+  const installed = installedJcoVersion();
+  if (installed === null) throw missingOptional('@bytecodealliance/jco');
+  return installed;
+}
+
+/** The installed jco's version, or null when jco is not installed. */
+export function installedJcoVersion(): string | null {
+  version ??= readJcoVersion((specifier) => import.meta.resolve(specifier)) ?? undefined;
+  return version ?? null;
+}
+
+/** jco's version where `resolveSpecifier` finds jco, or null where it finds none. */
+export function readJcoVersion(resolveSpecifier: (specifier: string) => string): string | null {
+  let entry: string;
+  try {
+    entry = fileURLToPath(resolveSpecifier('@bytecodealliance/jco'));
+  } catch {
+    return null;
+  }
+  return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**
@@ -150,14 +192,9 @@ export function jcoVersion(): string {
  * by content, jco version and format, so sharing is safe): $THEATER_TIMING_CACHE,
  * else $XDG_CACHE_HOME/theater-handler-timing/transpiled, else ~/.cache/….
  */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (env.THEATER_TIMING_CACHE) return resolve(env.THEATER_TIMING_CACHE);
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'theater-handler-timing', 'transpiled');
-}
-
-/** Drops the in-memory memo (the disk cache stays). */
-export function forgetTranspiled(): void {
-  memo.clear();
 }
 
 export function transpileComponent(bytes: Uint8Array, options: TranspileOptions): Promise<TranspiledComponent> {
@@ -165,6 +202,8 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
     const mode: unknown = options?.mode;
     return Promise.reject(new TypeError(`transpileComponent: options.mode must be 'jspi' or 'sync', got ${JSON.stringify(mode)} (${typeof mode})`));
   }
+  // jco's JSPI glue would fail later, on `new WebAssembly.Suspending`, with a bare TypeError.
+  if (options.mode === 'jspi' && !jspiAvailable) return Promise.reject(new Error(`transpileComponent: ${jspiMissing()}`));
   const problem = checkComponentBytes(bytes);
   if (problem !== null) return Promise.reject(new TypeError(`transpileComponent: ${problem}`));
   let wasi: WasiPreview;
@@ -176,6 +215,8 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
   if (wasi === 'p3' && options.mode !== 'jspi') {
     return Promise.reject(new TypeError('transpileComponent: a WASI 0.3 component waits by suspending: it needs mode "jspi" (JSPI, Node >= 24.21)'));
   }
+  if (wasi === 'p2' && installedJcoVersion() === null) return Promise.reject(missingOptional('@bytecodealliance/jco'));
+  if (wasi === 'p3' && installedP3TranspilerVersion() === null) return Promise.reject(missingOptional('jco-transpile-p3'));
   const jspi = options.mode === 'jspi';
   const asyncImports = jspi ? [...(options.asyncImports ?? DEFAULT_ASYNC_IMPORTS)].sort() : [];
   const asyncExports = jspi ? [...(options.asyncExports ?? DEFAULT_ASYNC_EXPORTS)].sort() : [];
@@ -185,12 +226,15 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
     .update(JSON.stringify([FORMAT, transpilerOf(wasi), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none', ...(wasi === 'p3' ? [P3_GLUE_SHAPE.source] : [])]))
     .update(bytes)
     .digest('hex');
-  let pending = memo.get(key);
+  const useMemo = options.memo !== false;
+  let pending = useMemo ? memo.get(key) : undefined;
   if (pending === undefined) {
     const cacheDir = options.cacheDir === false ? null : resolve(options.cacheDir ?? defaultCacheDir());
     pending = load(bytes, { key, wasi, mode: options.mode, asyncImports, asyncExports, instrument }, cacheDir);
-    memo.set(key, pending);
-    pending.catch(() => memo.delete(key));
+    if (useMemo) {
+      memo.set(key, pending);
+      pending.catch(() => memo.delete(key));
+    }
   }
   return pending;
 }
@@ -216,7 +260,7 @@ async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null):
 }
 
 async function generate(bytes: Uint8Array, { key, mode, asyncImports, asyncExports, instrument }: Recipe): Promise<EntryFiles> {
-  const jco = await import('@bytecodealliance/jco/component');
+  const jco = await importOptional('@bytecodealliance/jco', () => import('@bytecodealliance/jco/component'));
   let out: Awaited<ReturnType<typeof jco.generate>>;
   try {
     out = await jco.generate(bytes, {
@@ -239,7 +283,7 @@ async function generate(bytes: Uint8Array, { key, mode, asyncImports, asyncExpor
 
 /** A WASI 0.3 component, through jco-transpile (see the header). */
 async function generateP3(bytes: Uint8Array, { key, asyncExports, instrument }: Recipe): Promise<EntryFiles> {
-  const { transpileBytes } = await import('jco-transpile-p3');
+  const { transpileBytes } = await importOptional('jco-transpile-p3', () => import('jco-transpile-p3'));
   const transpiler = transpilerOf('p3');
   let out: Awaited<ReturnType<typeof transpileBytes>>;
   try {
@@ -276,24 +320,29 @@ function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: 
     if (module === undefined) throw new Error(`transpileComponent: the glue asked for core module ${JSON.stringify(name)}, which the transpile did not produce`);
     return module;
   };
-  // Instances given neither a meter nor a slice share one set of yield imports (no CPU
-  // budget) on a slice of the component's own.
+  // The component's own slice serves instances given none (no runtime around them).
   const ownSlice = new EventLoopSlice();
   const coreClocks = wasi === 'p3' && meta.coreClocks === true;
   // Our own init only where the glue's task machinery has nothing to do: a sync init, no async built-ins.
   const names = [...modules.values()].flatMap((m) => [...wasm.Module.imports(m), ...wasm.Module.exports(m)].map((e) => e.name));
   const liftsInit = coreClocks && names.includes(INIT_EXPORT) && !usesAsyncBuiltins(names);
-  const unmetered = instrument ? yieldImports(mode, null, ownSlice) : null;
   const instantiateSync = <T>(imports: ImportObject, options: InstanceOptions = {}): T => {
     for (const name of meta.importNames) {
       if (typeof imports?.[name] !== 'object' || imports[name] === null) {
         throw new TypeError(`instantiate: the component imports ${JSON.stringify(name)}, but the import object has no such key (keys: ${Object.keys(imports ?? {}).join(', ') || 'none'})`);
       }
     }
+    // JSPI imports hand block/poll's waits back as Promises, which synchronous glue
+    // would throw away (a sleep that takes no time): refuse before the guest runs.
+    const served = (imports['wasi:io/poll'] as { mode?: unknown } | undefined)?.mode;
+    if (mode === 'sync' && served === 'jspi') {
+      throw new TypeError(`instantiate: the imports serve mode 'jspi' (waits are Promises), but this component was transpiled in mode 'sync', whose glue cannot await them; transpile it in mode 'jspi' (jco ${JSPI_FLAGS}) or build the imports in mode 'sync'`);
+    }
     const meter = options.meter ?? null;
-    const slice = options.slice;
-    const yielding: YieldImports | null = !instrument ? null
-      : meter === null && slice === undefined ? unmetered : yieldImports(mode, meter, slice ?? ownSlice);
+    const slice = options.slice ?? ownSlice;
+    // One hold meter per instance: its start function, cabi_realloc and post-return cannot yield.
+    const hold = instrument ? new HoldMeter(meter?.actorId ?? 'actor', slice, () => meter?.holdLimitMs ?? DEFAULT_MAX_HOLD_MS) : null;
+    const yielding: YieldImports | null = instrument ? yieldImports(mode, meter, slice, hold) : null;
     const clocks = coreClocks ? coreClocksOf(imports) : null;
     const system = coreClocks ? systemClockOf(imports) : null;
     let initFn: ReturnType<typeof liftInit> = null;
@@ -312,7 +361,13 @@ function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: 
     };
     // With compiled modules and a synchronous instantiateCore the glue's
     // generator never yields a Promise, so it returns the exports directly.
-    const exports = glue.instantiate(getCoreModule, imports, instantiateCore) as ComponentExports;
+    if (hold !== null) hold.starting = true;
+    let exports: ComponentExports;
+    try {
+      exports = glue.instantiate(getCoreModule, imports, instantiateCore) as ComponentExports;
+    } finally {
+      if (hold !== null) hold.starting = false;
+    }
     if (initFn === null) return exports as T;
     const actor = { init: initFn };
     return { ...exports, 'theater:simple/actor': actor, ...('actor' in exports ? { actor } : {}) } as T;

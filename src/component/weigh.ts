@@ -17,10 +17,29 @@ export type Binaryen = typeof binaryenType & {
   Loop: { getBody(loop: number): number; setBody(loop: number, body: number): void };
   Function: { getBody(func: number): number; setBody(func: number, body: number): void };
   _BinaryenFunctionAddVar(func: number, type: number): number;
+  Call: { setTarget(call: number, target: string): void };
+  MemoryFill: BulkAccessors<'dest' | 'value' | 'size'>;
+  MemoryCopy: BulkAccessors<'dest' | 'source' | 'size'>;
+  MemoryInit: BulkAccessors<'dest' | 'offset' | 'size'>;
+};
+
+/** binaryen.js's getters and setters for the operands of a bulk-memory expression. */
+export type BulkAccessors<F extends string> = {
+  [K in F as `get${Capitalize<K>}`]: (expr: number) => number;
+} & {
+  [K in F as `set${Capitalize<K>}`]: (expr: number, value: number) => void;
 };
 
 export const CALL_WEIGHT = 10;
 export const IMPORT_CALL_WEIGHT = 100;
+/**
+ * A function whose straight-line code weighs this much or more is charged on
+ * entry even when it calls nothing (a leaf): a loop calling a 20 000-node leaf
+ * would otherwise count 11 per iteration. Below it, a direct call weighs the
+ * callee's own nodes at the call site instead, so only an indirect call to a
+ * leaf lighter than this is under-counted (at most ENTRY_CHARGE_MIN / CALL_WEIGHT times).
+ */
+export const ENTRY_CHARGE_MIN = 200;
 
 export interface LoopSite {
   /** The binaryen Loop expression, and where it sits. */
@@ -46,7 +65,20 @@ export interface FunctionWeights {
   entryWeight: number;
   /** Whether the function calls anything (and so may recurse). */
   calls: boolean;
+  /** memory.fill / memory.copy / memory.init, in walk order (parents before their children). */
+  bulk: Slot[];
+  /** Direct calls to functions of the module: who pays (-1 straight-line code, else a loop index) and the callee. */
+  directCalls: Array<{ owner: number; target: string }>;
+  /** Direct calls to imported functions. */
+  importCalls: ImportCall[];
 }
+
+export interface ImportCall {
+  expr: number;
+  target: string;
+}
+
+const BULK_KINDS: ReadonlySet<string> = new Set(['MemoryFill', 'MemoryCopy', 'MemoryInit']);
 
 /** Expression-valued fields of binaryen.getExpressionInfo, per expression kind name. */
 const CHILDREN: Record<string, readonly string[]> = {
@@ -84,6 +116,9 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
   const exits: Slot[] = [];
   let entryWeight = 0;
   let calls = false;
+  const bulk: Slot[] = [];
+  const directCalls: FunctionWeights['directCalls'] = [];
+  const importCalls: ImportCall[] = [];
   // owner -1 is the function's straight-line code, otherwise an index in loops.
   const stack: Array<[expr: number, owner: number, slot: Omit<Slot, 'expr'>]> = [[body, -1, { parent: 0, parentKind: '', field: 'body', index: -1 }]];
   while (stack.length > 0) {
@@ -98,7 +133,13 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
     if (kind === 'Call' || kind === 'CallIndirect') {
       calls = true;
       weight += kind === 'Call' && imported.has(info.target as string) ? IMPORT_CALL_WEIGHT : CALL_WEIGHT;
+      if (kind === 'Call') {
+        const target = info.target as string;
+        if (imported.has(target)) importCalls.push({ expr, target });
+        else directCalls.push({ owner, target });
+      }
     }
+    if (BULK_KINDS.has(kind)) bulk.push({ expr, ...slot });
     if (kind === 'Return' || info.isReturn === true) exits.push({ expr, ...slot });
     if (owner === -1) entryWeight += weight;
     else loops[owner]!.weight += weight;
@@ -117,5 +158,5 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
     }
   }
   for (const site of loops) site.weight = Math.max(1, site.weight);
-  return { loops, exits, entryWeight: Math.max(1, entryWeight), calls };
+  return { loops, exits, entryWeight: Math.max(1, entryWeight), calls, bulk, directCalls, importCalls };
 }

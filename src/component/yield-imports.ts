@@ -3,8 +3,14 @@
  * adds to a guest core module, for one component instance.
  *
  *   check(may_suspend) -> i32   called each time the guest's fuel runs out: traps
- *                               when the call is over its CPU budget, and answers 1
- *                               when the guest may and should give the thread back.
+ *                               when the call is over its CPU budget, or when code
+ *                               that cannot yield has held the thread too long
+ *                               (thread/hold.ts: under JSPI any such code, in sync
+ *                               mode the start function only, since there every
+ *                               call holds the thread); answers 1 when the guest
+ *                               may and should give the thread back.
+ *   poll-limit(len)             the guard of a poll list longer than MAX_POLL_LIST
+ *                               (instrument-poll.ts) calls it: traps.
  *   yield()                     JSPI: a WebAssembly.Suspending import that waits one
  *                               macrotask. Sync mode: never asked for (no export
  *                               may suspend), a plain no-op.
@@ -12,28 +18,38 @@
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import type { EventLoopSlice } from '../thread/slice.ts';
+import type { HoldMeter } from '../thread/hold.ts';
+import { checkPollList } from '../wasi/limits.ts';
 
 export interface YieldImports {
   check(maySuspend: number): number;
   yield: unknown;
+  /** Called by the guard of a poll list over MAX_POLL_LIST (instrument-poll.ts): traps. */
+  'poll-limit'(length: number): void;
 }
 
 interface SuspendingApi {
   Suspending: new (fn: () => Promise<void>) => object;
 }
 
-export function yieldImports(mode: ExecutionMode, meter: RunMeter | null, slice: EventLoopSlice): YieldImports {
+export function yieldImports(mode: ExecutionMode, meter: RunMeter | null, slice: EventLoopSlice, hold: HoldMeter | null = null): YieldImports {
   const check = (maySuspend: number): number => {
     const nowMs = performance.now();
     meter?.check(nowMs);
-    return maySuspend !== 0 && slice.expired(nowMs) ? 1 : 0;
+    if (maySuspend !== 0) {
+      hold?.release();
+      return slice.expired(nowMs) ? 1 : 0;
+    }
+    if (hold !== null && (mode === 'jspi' || hold.starting)) hold.check(nowMs);
+    return 0;
   };
-  if (mode === 'sync') return { check, yield: () => {} };
+  const pollLimit = (length: number): void => checkPollList(length >>> 0);
+  if (mode === 'sync') return { check, yield: () => {}, 'poll-limit': pollLimit };
   const wasm = (globalThis as unknown as { WebAssembly: SuspendingApi }).WebAssembly;
   const pause = async (): Promise<void> => {
     meter?.pause();
     await slice.nextTurn();
     meter?.resume();
   };
-  return { check, yield: new wasm.Suspending(pause) };
+  return { check, yield: new wasm.Suspending(pause), 'poll-limit': pollLimit };
 }

@@ -46,10 +46,12 @@ function lines(path: string): AsyncIterable<string> {
 
 /**
  * Merges `inputs` (fleet files of one fleet of `instances`) into `sink` in
- * instance order, header first; returns the chain lines written.
+ * instance order, header first; returns the chain lines written. The spool
+ * folder is made in `spoolIn` (a caller that cleans up its own folder when
+ * interrupted passes that).
  */
-export async function mergeChainFiles(inputs: readonly string[], sink: ChainSink, instances: number, missing: MissingChain = () => null): Promise<number> {
-  const spool = await mkdtemp(join(tmpdir(), 'theater-merge-'));
+export async function mergeChainFiles(inputs: readonly string[], sink: ChainSink, instances: number, missing: MissingChain = () => null, spoolIn = tmpdir()): Promise<number> {
+  const spool = await mkdtemp(join(spoolIn, 'theater-merge-'));
   const owner = new Int32Array(instances).fill(-1);
   const buckets = Math.ceil(instances / BUCKET_INSTANCES);
   const pending: string[] = new Array<string>(buckets).fill('');

@@ -5,9 +5,6 @@
 // order in which an adapter happened to build the event object.
 
 import type { ChainOutcome, ClampReason, TimingEvent, TimingEventType } from './types.ts';
-import { U64_MAX } from '../base/units.ts';
-
-export { U64_MAX };
 
 export type FieldKind = 'u64' | 'u32' | 'bool' | 'u32[]' | 'reason' | 'outcome' | 'text';
 
@@ -58,8 +55,6 @@ export const EVENT_SCHEMA: EventSchema = {
 
 export const CLAMP_REASONS: readonly ClampReason[] = ['min_sleep_duration', 'max_sleep_duration'];
 export const CHAIN_OUTCOMES: readonly ChainOutcome[] = ['ok', 'err', 'trap', 'diverged'];
-
-export const U32_MAX = 0xffff_ffff;
 
 type FieldList = ReadonlyArray<readonly [string, FieldKind]>;
 

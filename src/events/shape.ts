@@ -3,7 +3,8 @@
 // Returns a message naming the field and echoing the value, or null when valid.
 
 import { describeValue, isPlainObject } from '../base/text.ts';
-import { CHAIN_OUTCOMES, CLAMP_REASONS, fieldsOf, type FieldKind, U32_MAX, U64_MAX } from './schema.ts';
+import { U32_MAX, U64_MAX } from '../base/units.ts';
+import { CHAIN_OUTCOMES, CLAMP_REASONS, fieldsOf, type FieldKind } from './schema.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 

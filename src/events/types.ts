@@ -3,6 +3,8 @@
 // form (see wire.ts) turns them into decimal strings, as proto3 JSON does for int64.
 
 export type ClampReason = 'min_sleep_duration' | 'max_sleep_duration';
+/** How a chain is written: our JSONL (one event a line), or Theater's chain.json. */
+export type ChainFormat = 'jsonl' | 'theater';
 /** How the run ended, in a chain's last event (ChainEnd). */
 export type ChainOutcome = 'ok' | 'err' | 'trap' | 'diverged';
 

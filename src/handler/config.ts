@@ -6,6 +6,7 @@
 import type { TimingLimits } from '../wasi/clamp.ts';
 import { describeValue, isPlainObject } from '../base/text.ts';
 import { NS_PER_MS } from '../base/units.ts';
+import { DEFAULT_MAX_HOLD_MS } from '../thread/hold.ts';
 
 export interface TimingHostConfig {
   /** Longest sleep a subscription may ask for, in ms. */
@@ -20,8 +21,14 @@ export interface TimingHostConfig {
    * actor. 0: no budget. Matters only when events are recorded.
    */
   max_events: number;
-  /** CPU time one call may run, waits not counted, in ms, before the actor traps; 0 or absent = no budget. */
+  /** CPU time one call may run, waits not counted, in ms, before the actor traps; 0 = no budget; absent = none (virtual time: VIRTUAL_DEFAULT_CPU_MS). */
   max_cpu_ms?: number;
+  /**
+   * Most ms the guest may hold the thread in code that cannot yield (its start
+   * function, cabi_realloc, post-return) before it traps; 0 = no limit; absent =
+   * DEFAULT_MAX_HOLD_MS (200). See thread/hold.ts.
+   */
+  max_hold_ms?: number;
 }
 
 /** A config whose `max_events` may be left out (it then means the default). */
@@ -41,7 +48,7 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingHostConfig> = Object.freeze({
   max_events: 1_000_000,
 });
 
-const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_pollables', 'max_events', 'max_cpu_ms'] as const;
+const FIELDS = ['max_sleep_duration', 'min_sleep_duration', 'max_pollables', 'max_events', 'max_cpu_ms', 'max_hold_ms'] as const;
 
 export class ConfigError extends Error {
   readonly code = 'ERR_TIMING_CONFIG';
@@ -83,6 +90,7 @@ function parseLimits(input: unknown, path: string, kind: 'timing config' | 'timi
   const limits: TimingLimitsConfig = { max_sleep_duration: max, min_sleep_duration: min, max_pollables: pollables };
   // Absent stays absent (no CPU budget, or for a permission: any).
   if (input.max_cpu_ms !== undefined) limits.max_cpu_ms = readCount(input, 'max_cpu_ms', path, 0, 'milliseconds; 0 = no budget');
+  if (input.max_hold_ms !== undefined) limits.max_hold_ms = readCount(input, 'max_hold_ms', path, 0, 'milliseconds; 0 = no limit');
   // A permission that leaves max_events out grants any budget.
   if (kind === 'timing permissions' && input.max_events === undefined) return limits;
   return { ...limits, max_events: readCount(input, 'max_events', path, DEFAULT_TIMING_CONFIG.max_events, 'events; 0 = no budget') };
@@ -127,6 +135,12 @@ export function checkPermissions(config: TimingLimitsConfig, permissions: Timing
   const cpuMs = config.max_cpu_ms ?? 0;
   if (permittedCpuMs !== 0 && (cpuMs === 0 || cpuMs > permittedCpuMs)) {
     throw new ConfigError(`${path}.max_cpu_ms`, `${cpuMs === 0 ? '0 (no budget)' : cpuMs} exceeds the permitted maximum ${permittedCpuMs}`);
+  }
+  // So does a permitted hold limit (absent in the config: the default, which may exceed it).
+  const permittedHoldMs = permissions.max_hold_ms ?? 0;
+  const holdMs = config.max_hold_ms ?? DEFAULT_MAX_HOLD_MS;
+  if (permittedHoldMs !== 0 && (holdMs === 0 || holdMs > permittedHoldMs)) {
+    throw new ConfigError(`${path}.max_hold_ms`, `${holdMs === 0 ? '0 (no limit)' : holdMs} exceeds the permitted maximum ${permittedHoldMs}`);
   }
 }
 

@@ -1,3 +1,4 @@
+// Over 200 lines: mostly the Handler contract's types; resolution and building share the import plan.
 // HandlerRegistry: which registered handler satisfies each component import,
 // and the merged jco import object for one actor.
 //
@@ -35,6 +36,12 @@ export interface Handler {
   readonly provides: readonly string[];
   /** The thread its waits run on (a timing handler's runtime's), when it has one. */
   readonly thread?: Thread;
+  /**
+   * Sets the actor's CPU budgets on its meter. Called for every actor, whether
+   * or not its component imports anything this handler provides: a guest that
+   * imports nothing still runs, and must still be metered.
+   */
+  configureMeter?(meter: RunMeter): void;
   instantiate(actor: ActorContext): HandlerInstance;
 }
 
@@ -146,6 +153,8 @@ export class HandlerRegistry {
     const instances: HandlerInstance[] = [];
     const names: string[] = [];
     const imports: Record<string, object> = {};
+    const meter = actor.meter ?? null;
+    if (meter !== null) for (const handler of this.#handlers) handler.configureMeter?.(meter);
     try {
       for (const { handler, keys } of groups) {
         const instance = handler.instantiate(actor);

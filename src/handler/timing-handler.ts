@@ -3,9 +3,12 @@
 // (limits, event sink, pollable quota) over one TimingRuntime: the one it is
 // given, or its own real-time runtime, built on first use.
 import type { Thread } from '../thread/thread.ts';
+import type { RunMeter } from '../thread/run-meter.ts';
 import { TimingRuntime } from '../timing/timing-runtime.ts';
+import { VIRTUAL_CPU_REASON, VIRTUAL_DEFAULT_CPU_MS } from '../timing/virtual.ts';
+import { DEFAULT_MAX_HOLD_MS } from '../thread/hold.ts';
 import { TimingHost } from '../wasi/host.ts';
-import { timingImports, type TimingImports } from '../wasi/imports.ts';
+import { interfacesOf, timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
 import { MONOTONIC_KEY, P3_INTERFACES, p3ClockImports, SYSTEM_KEY } from '../wasi3/clocks.ts';
@@ -80,11 +83,20 @@ export class TimingHandler implements Handler {
     return this.#hosts.get(actorId);
   }
 
+  /** max_cpu_ms (under virtual time, VIRTUAL_DEFAULT_CPU_MS when absent) and max_hold_ms, for every actor of the registry. */
+  configureMeter(meter: RunMeter): void {
+    const asked = this.config.max_cpu_ms;
+    // Virtual time stands still while a guest runs: one that spins without waiting would hang the run.
+    const virtual = asked === undefined && this.runtime.kind === 'virtual';
+    meter.limitMs = virtual ? VIRTUAL_DEFAULT_CPU_MS : (asked ?? 0);
+    meter.limitReason = virtual ? VIRTUAL_CPU_REASON : null;
+    meter.holdLimitMs = this.config.max_hold_ms ?? DEFAULT_MAX_HOLD_MS;
+  }
+
   instantiate(actor: ActorContext): TimingHandlerInstance {
     const { events } = actor;
     const meter = actor.meter ?? null;
     events?.record({ type: 'HandlerSetupStart' });
-    if (meter !== null) meter.limitMs = this.config.max_cpu_ms ?? 0;
     const host = new TimingHost({
       runtime: this.runtime,
       mode: this.mode,
@@ -106,7 +118,7 @@ export class TimingHandler implements Handler {
     this.#hosts.set(actor.actorId, host);
     let disposed = false;
     return {
-      imports: { ...imports, [MONOTONIC_KEY]: monotonic, [SYSTEM_KEY]: p3[SYSTEM_KEY] },
+      imports: { ...interfacesOf(imports), [MONOTONIC_KEY]: monotonic, [SYSTEM_KEY]: p3[SYSTEM_KEY] },
       timing: imports,
       host,
       dispose: () => {

@@ -1,11 +1,11 @@
 // The [[handler]] tables of a manifest: which types exist, and what each one's
 // table must hold.
 //
-// - `timing`: served here; its keys are validated strictly (config.ts), since a
+// - `timing`: served here; its keys are validated strictly (handler/config.ts), since a
 //   typo would silently loosen a limit.
 // - `replay`: `chain = "<path>"`, resolved against the manifest's folder and
 //   checked readable here. Whether this build serves it is decided in one place,
-//   registryFor (src/runtime/fleet.ts).
+//   registryFor (src/runtime/handlers.ts).
 // - Theater's other handler types: known, so a manifest written for Theater
 //   loads, but not served by this host; their tables are Theater's business and
 //   are not read. The caller warns once, naming them.

@@ -11,7 +11,8 @@
 //   max_sleep_duration = 3600000            # optional, ms
 //   min_sleep_duration = 1                  # optional, ms
 //   max_pollables = 10000                   # optional, live pollables per actor
-//   max_cpu_ms = 1000                       # optional, ms of running per call; 0 = none
+//   max_cpu_ms = 1000                       # optional, ms of running per call; 0 = none (virtual time: 5000 when absent)
+//   max_hold_ms = 200                       # optional, ms the guest may hold the thread where it cannot yield; 0 = none
 //
 // Every error is a ManifestError with a one-line message "<file>: <field>: <why>".
 // Paths resolve against the manifest's folder (Theater resolves them against

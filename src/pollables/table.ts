@@ -1,7 +1,8 @@
+// Over 200 lines: the arrays, bitsets and owner lists change together in allocate/free (owners.ts and base/slab.ts are apart).
 /*
  * PollableTable: every pollable of every actor, in one set of typed arrays.
  *
- *   handle = generation * 2^26 + index         (a stale handle never reaches a reused entry)
+ *   handle = generation * 2^24 + index         (base/slab.ts: a stale handle never reaches a reused entry)
  *   ready  = Uint32Array bitset, one bit per index: ready() is one bit test
  *   timer  = wheel handle per index (-1: none); the wheel payload is the index
  *   owner  = the actor; each owner's entries form an intrusive doubly linked list,
@@ -19,12 +20,9 @@ import type { HostTimer } from '../clock/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { TimeSource } from '../clock/time-source.ts';
 import { ENTRY_LIMIT } from '../wheel/entries.ts';
-import { Owners } from './owners.ts';
+import { growArray, indexOfHandle, liveIndexIn, Slab } from '../base/slab.ts';
+import { Owners, type Waiter } from './owners.ts';
 
-const INDEX_BITS = 26;
-const INDEX_SPAN = 2 ** INDEX_BITS;
-const INDEX_MASK = INDEX_SPAN - 1;
-const GENERATION_SPAN = 2 ** (53 - INDEX_BITS);
 const NONE = -1;
 /**
  * Live pollables the whole process may hold: 2^22, a quarter of the timer
@@ -37,10 +35,10 @@ export const MAX_LIVE_POLLABLES = 2 ** 22;
 
 /**
  * The entry a handle names: a u32 that is unique among live pollables, which the
- * event chain records (a handle itself outgrows u32 once an entry is reused 64 times).
+ * event chain records (a handle itself outgrows u32 once an entry is reused 128 times).
  */
 export function slotOf(handle: number): number {
-  return handle & INDEX_MASK;
+  return indexOfHandle(handle);
 }
 
 /** A handle that names no live pollable (dropped, or never issued by this table). */
@@ -68,15 +66,12 @@ export interface PollableTableOptions {
 
 export class PollableTable {
   /** Built here, because the table owns the payload space its expiries name. */
-  readonly scheduler: Scheduler;
+  #scheduler: Scheduler;
   #time: TimeSource;
-  readonly owners = new Owners();
+  #owners = new Owners();
   readonly maxLive: number;
-  #capacity: number;
-  #used = 0; // indices below this have been handed out at least once
-  #freeHead = NONE;
+  #slab: Slab;
   #live = 0;
-  #generation: Uint32Array;
   #timer: Float64Array; // wheel handle, or NONE
   #owner: Int32Array;
   #next: Int32Array; // owner list, or free list for free entries
@@ -92,18 +87,43 @@ export class PollableTable {
     }
     this.maxLive = maxLive;
     this.#time = options.time;
-    this.#capacity = Math.max(32, options.capacity ?? 1024);
-    this.#generation = new Uint32Array(this.#capacity);
-    this.#timer = new Float64Array(this.#capacity);
-    this.#owner = new Int32Array(this.#capacity);
-    this.#next = new Int32Array(this.#capacity);
-    this.#prev = new Int32Array(this.#capacity);
-    this.#ready = new Uint32Array(this.#capacity >>> 5);
-    this.#external = new Uint32Array(this.#capacity >>> 5);
-    this.scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity: this.#capacity, onExpire: this.#onExpire });
+    const capacity = Math.max(32, options.capacity ?? 1024);
+    this.#slab = new Slab({ capacity, fullMessage: `pollable table is full (${ENTRY_LIMIT} entries)`, onGrow: this.#grow });
+    this.#timer = new Float64Array(capacity);
+    this.#owner = new Int32Array(capacity);
+    this.#next = new Int32Array(capacity);
+    this.#prev = new Int32Array(capacity);
+    this.#ready = new Uint32Array(capacity >>> 5);
+    this.#external = new Uint32Array(capacity >>> 5);
+    this.#scheduler = new Scheduler({ time: this.#time, timer: options.timer, capacity, onExpire: this.#onExpire });
   }
 
   get live(): number { return this.#live; }
+
+  /** Timers waiting in the wheel (a ready or dropped timer has left it). */
+  get pendingTimers(): number { return this.#scheduler.pending; }
+
+  /** A new owner (one per actor instance) that may hold at most `quota` live pollables at once. */
+  createOwner(quota: number): number { return this.#owners.create(quota); }
+
+  /** The owner's live pollables. */
+  liveOf(owner: number): number { return this.#owners.live(owner); }
+
+  quota(owner: number): number { return this.#owners.quota(owner); }
+
+  /** Registers a waiting call: its wake() runs the next time any pollable of `owner` becomes ready. */
+  park(owner: number, waiter: Waiter): void { this.#owners.park(owner, waiter); }
+
+  /** Runs the owner's parked waiters now (a foreign pollable was found ready by its re-check). */
+  wake(owner: number): void { this.#owners.wake(owner); }
+
+  /** Fails the owner's waiting calls with `error` (virtual time: nothing can wake them). */
+  fail(owner: number, error: Error): void { this.#owners.fail(owner, error); }
+
+  /** Someone waits: the native timer keeps the process alive until as many releaseTimer() calls. */
+  retainTimer(): void { this.#scheduler.retain(); }
+
+  releaseTimer(): void { this.#scheduler.release(); }
 
   /**
    * A timer pollable due at `deadlineNs`, read against `nowNs` (the instant the
@@ -117,11 +137,11 @@ export class PollableTable {
     const due = deadlineNs <= nowNs;
     const deadlineTick = due ? 0 : time.deadlineToTick(deadlineNs);
     const nowTick = time.tickOf(nowNs);
-    this.scheduler.expireDue(nowTick);
-    const handle = due || deadlineTick <= nowTick ? NONE : this.scheduler.schedule(deadlineTick, index);
+    this.#scheduler.expireDue(nowTick);
+    const handle = due || deadlineTick <= nowTick ? NONE : this.#scheduler.schedule(deadlineTick, index);
     this.#timer[index] = handle;
     if (handle < 0) this.#ready[index >>> 5] |= 1 << (index & 31);
-    return this.#generation[index] * INDEX_SPAN + index;
+    return this.#slab.handleOf(index);
   }
 
   /** A pollable whose readiness another source sets with `setReady`. NONE when over quota. */
@@ -130,14 +150,11 @@ export class PollableTable {
     if (index === NONE) return NONE;
     this.#timer[index] = NONE;
     this.#external[index >>> 5] |= 1 << (index & 31);
-    return this.#generation[index] * INDEX_SPAN + index;
+    return this.#slab.handleOf(index);
   }
 
   isLive(handle: number): boolean {
-    if (!Number.isSafeInteger(handle) || handle < 0) return false;
-    const index = handle & INDEX_MASK;
-    return index < this.#used && this.#owner[index] !== NONE &&
-      this.#generation[index] === Math.floor(handle / INDEX_SPAN);
+    return this.#slab.indexOf(handle) >= 0;
   }
 
   /** Readiness of a live handle; `nowTick` is read only when a timer is not marked yet. */
@@ -146,7 +163,7 @@ export class PollableTable {
     if ((this.#ready[index >>> 5] >>> (index & 31)) & 1) return true;
     if (this.#timer[index] < 0) return false;
     const nowTick = this.#time.nowTick();
-    this.scheduler.expireDue(nowTick);
+    this.#scheduler.expireDue(nowTick);
     // Read after expireDue: an entry it expired is ready (its timer is gone).
     const timer = this.#timer[index];
     return timer < 0 || this.#expireEarly(index, timer, nowTick);
@@ -161,7 +178,7 @@ export class PollableTable {
       if (this.#timer[index] < 0) continue;
       if (nowTick < 0) {
         nowTick = this.#time.nowTick();
-        this.scheduler.expireDue(nowTick);
+        this.#scheduler.expireDue(nowTick);
       }
       // Read after expireDue: an entry it expired is ready (its timer is gone).
       const timer = this.#timer[index];
@@ -175,22 +192,22 @@ export class PollableTable {
     let best = Infinity;
     for (let i = 0; i < items.length; i++) {
       const timer = this.#timer[this.#liveIndex(items[i].handle)];
-      if (timer >= 0) best = Math.min(best, this.scheduler.deadlineOf(timer));
+      if (timer >= 0) best = Math.min(best, this.#scheduler.deadlineOf(timer));
     }
     return best;
   }
 
   /** What a handle is, for messages: `timer pollable 3 (due at tick 120)`, `external pollable 4`. */
   describe(handle: number): string {
-    const index = handle & INDEX_MASK;
+    const index = indexOfHandle(handle);
     if (!this.isLive(handle)) return `dropped pollable ${index}`;
     if ((this.#external[index >>> 5] >>> (index & 31)) & 1) return `external pollable ${index}`;
     const timer = this.#timer[index];
-    return timer >= 0 ? `timer pollable ${index} (due at tick ${this.scheduler.deadlineOf(timer)})` : `timer pollable ${index} (ready)`;
+    return timer >= 0 ? `timer pollable ${index} (due at tick ${this.#scheduler.deadlineOf(timer)})` : `timer pollable ${index} (ready)`;
   }
 
   setReady(handle: number, ready: boolean): void {
-    const index = handle & INDEX_MASK;
+    const index = indexOfHandle(handle);
     if (!this.isLive(handle) || !((this.#external[index >>> 5] >>> (index & 31)) & 1)) {
       throw new RangeError(`setReady: handle ${handle} is not a live external pollable`);
     }
@@ -201,20 +218,20 @@ export class PollableTable {
   /** Drops a pollable: its wheel entry is cancelled at once and the entry freed. */
   drop(handle: number): void {
     if (!this.isLive(handle)) return;
-    this.#free(handle & INDEX_MASK);
+    this.#free(indexOfHandle(handle));
     // A guest is running (woken guests drop their pollables as they resume, in one long
     // microtask drain): expire what fell due meanwhile rather than wait for the loop.
-    if (this.scheduler.pending > 0) this.scheduler.expireDue(this.#time.nowTick());
+    if (this.#scheduler.pending > 0) this.#scheduler.expireDue(this.#time.nowTick());
   }
 
   /** Drops every pollable of `owner` and forgets the owner. */
   releaseOwner(owner: number): void {
-    for (let index = this.owners.head(owner); index !== NONE;) {
+    for (let index = this.#owners.head(owner); index !== NONE;) {
       const next = this.#next[index];
       this.#free(index);
       index = next;
     }
-    this.owners.release(owner);
+    this.#owners.release(owner);
   }
 
   /**
@@ -222,13 +239,14 @@ export class PollableTable {
    * naming a slot: after a drop the slot may belong to another actor.
    */
   #liveIndex(handle: number): number {
-    if (!this.isLive(handle)) throw new StaleHandleError(handle);
-    return handle & INDEX_MASK;
+    const index = liveIndexIn(this.#slab.generations, handle);
+    if (index < 0) throw new StaleHandleError(handle);
+    return index;
   }
 
   #expireEarly(index: number, timer: number, nowTick: number): boolean {
-    if (this.scheduler.deadlineOf(timer) > nowTick) return false;
-    this.scheduler.cancel(timer);
+    if (this.#scheduler.deadlineOf(timer) > nowTick) return false;
+    this.#scheduler.cancel(timer);
     this.#timer[index] = NONE;
     this.#markReady(index);
     return true;
@@ -241,62 +259,46 @@ export class PollableTable {
 
   #markReady(index: number): void {
     this.#ready[index >>> 5] |= 1 << (index & 31);
-    this.owners.wake(this.#owner[index]);
+    this.#owners.wake(this.#owner[index]);
   }
 
   #allocate(owner: number): number {
-    if (this.#live >= this.maxLive || !this.owners.admit(owner)) return NONE;
-    let index = this.#freeHead;
-    if (index !== NONE) this.#freeHead = this.#next[index];
-    else {
-      if (this.#used === this.#capacity) this.#grow();
-      index = this.#used++;
-    }
+    if (this.#live >= this.maxLive || !this.#owners.admit(owner)) return NONE;
+    const index = this.#slab.allocate(this.#next);
     this.#owner[index] = owner;
-    const head = this.owners.head(owner);
+    const head = this.#owners.head(owner);
     this.#prev[index] = NONE;
     this.#next[index] = head;
     if (head !== NONE) this.#prev[head] = index;
-    this.owners.setHead(owner, index);
+    this.#owners.setHead(owner, index);
     this.#live++;
     return index;
   }
 
   #free(index: number): void {
     const timer = this.#timer[index];
-    if (timer >= 0) this.scheduler.cancel(timer);
+    if (timer >= 0) this.#scheduler.cancel(timer);
     const owner = this.#owner[index];
     const prev = this.#prev[index], next = this.#next[index];
     if (prev !== NONE) this.#next[prev] = next;
-    else this.owners.setHead(owner, next);
+    else this.#owners.setHead(owner, next);
     if (next !== NONE) this.#prev[next] = prev;
-    this.owners.leave(owner);
+    this.#owners.leave(owner);
     const bit = ~(1 << (index & 31));
     this.#ready[index >>> 5] &= bit;
     this.#external[index >>> 5] &= bit;
     this.#timer[index] = NONE;
     this.#owner[index] = NONE;
-    this.#generation[index] = (this.#generation[index] + 1) % GENERATION_SPAN;
-    this.#next[index] = this.#freeHead;
-    this.#freeHead = index;
+    this.#slab.release(index, this.#next);
     this.#live--;
   }
 
-  #grow(): void {
-    if (this.#capacity >= INDEX_SPAN) throw new RangeError(`pollable table is full (${INDEX_SPAN} entries)`);
-    const capacity = Math.min(this.#capacity * 2, INDEX_SPAN);
-    const grow = <T extends Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T, n: number): T => {
-      const fresh = make(n);
-      fresh.set(old);
-      return fresh;
-    };
-    this.#generation = grow(this.#generation, (n) => new Uint32Array(n), capacity);
-    this.#timer = grow(this.#timer, (n) => new Float64Array(n), capacity);
-    this.#owner = grow(this.#owner, (n) => new Int32Array(n), capacity);
-    this.#next = grow(this.#next, (n) => new Int32Array(n), capacity);
-    this.#prev = grow(this.#prev, (n) => new Int32Array(n), capacity);
-    this.#ready = grow(this.#ready, (n) => new Uint32Array(n), capacity >>> 5);
-    this.#external = grow(this.#external, (n) => new Uint32Array(n), capacity >>> 5);
-    this.#capacity = capacity;
-  }
+  #grow = (capacity: number): void => {
+    this.#timer = growArray(this.#timer, capacity);
+    this.#owner = growArray(this.#owner, capacity);
+    this.#next = growArray(this.#next, capacity);
+    this.#prev = growArray(this.#prev, capacity);
+    this.#ready = growArray(this.#ready, capacity >>> 5);
+    this.#external = growArray(this.#external, capacity >>> 5);
+  };
 }

@@ -7,6 +7,7 @@
  * makes before it records anything (an empty poll list) trap the same way here.
  * One handler serves one actor: replay applies to one instance.
  */
+/// <reference lib="esnext.disposable" preserve="true" />
 import { TIMING_HANDLER_INTERFACES } from '../handler/timing-handler.ts';
 import { P3_CORE, type P3CoreMonotonicClock, type SystemClockImports } from '../wasi3/clocks.ts';
 import type { ActorContext, Handler, HandlerInstance } from '../handler/registry.ts';

@@ -58,7 +58,7 @@ export class ReplaySession {
    */
   clamp(requestedNs: bigint | null): void {
     const limits = this.limits;
-    // The host's own rule (host.ts): every request is clamped, a zero one included.
+    // The host's own rule (wasi/host.ts): every request is clamped, a zero one included.
     const computed = requestedNs !== null && limits !== null ? clampSleep(requestedNs, limits) : null;
     const expected = computed?.reason ? { type: 'SleepClamped' as const, requested: requestedNs!, applied: computed.appliedNs, reason: computed.reason } : null;
     if (!this.recording.hostEvents) {

@@ -8,7 +8,7 @@
 // deadline or a wait's length: those fields are 0 (or the instant) in the replayed
 // events, and left out again when the replay writes Theater's format.
 import { theaterHash } from '../events/theater/event.ts';
-import { parseJsonExact } from '../events/theater/values.ts';
+import { parseJsonExact } from '../base/exact-json.ts';
 import type { TimingEvent } from '../events/types.ts';
 import { isPlainObject } from '../base/text.ts';
 import { RecordingError } from './jsonl.ts';

@@ -42,7 +42,7 @@ export class Actor {
   #meter: RunMeter;
   #admission: Admission;
 
-  private constructor(id: string, events: EventRecorder | null, built: BuiltImports, actor: ActorInterface, meter: RunMeter, admission: Admission) {
+  private constructor(id: string, events: EventRecorder | null, built: BuiltImports, actor: ActorInterface | null, meter: RunMeter, admission: Admission) {
     this.id = id;
     this.events = events;
     this.#built = built;
@@ -57,8 +57,22 @@ export class Actor {
     const thread = options.thread ?? registry.thread;
     const meter = thread.meter(options.id);
     const built = registry.buildImports(component.importNames, { actorId: options.id, events: options.sink ?? events, meter });
+    let exports: Record<string, ActorInterface | undefined>;
+    // Instantiating runs the core modules' start functions: guest code, metered like a call.
+    meter.begin();
     try {
-      const exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports, { meter, slice: thread.slice });
+      exports = component.instantiateSync<Record<string, ActorInterface | undefined>>(built.imports, { meter, slice: thread.slice });
+    } catch (error) {
+      built.dispose();
+      if (!isGuestTrap(error)) throw error;
+      // The guest trapped while it was instantiated: an actor that answers every call with that trap.
+      const trapped = new Actor(options.id, events, built, null, meter, thread.admission);
+      trapped.#trapped = trapMessage(error);
+      return trapped;
+    } finally {
+      meter.end();
+    }
+    try {
       const actor = exports[ACTOR_INTERFACE];
       if (actor === undefined || typeof actor.init !== 'function') {
         throw new TypeError(`the component does not export ${ACTOR_INTERFACE} with an init function`);
@@ -74,7 +88,7 @@ export class Actor {
     return this.#actor === null;
   }
 
-  /** Calls the guest's init through the mailbox, when admitted (admission.ts). */
+  /** Calls the guest's init through the mailbox, when admitted (thread/admission.ts). */
   init(state: Uint8Array | null = null): Promise<InitOutcome> {
     return this.#mailbox.send(async (): Promise<InitOutcome> => {
       const admitted = this.#admission.enter();
@@ -115,6 +129,11 @@ export class Actor {
     this.#actor = null;
     this.#built.dispose();
   }
+}
+
+/** A trap of the guest's own making (a host limit, or a wasm trap), as opposed to a host or glue error. */
+function isGuestTrap(error: unknown): boolean {
+  return error instanceof Error && (error.message.startsWith('wasi trap:') || error.name === 'RuntimeError');
 }
 
 /** jco turns a guest's `err(e)` into a thrown ComponentError carrying `payload`. */

@@ -1,3 +1,4 @@
+// Over 200 lines: the options and results types of a run take half; runFleet's steps are named functions below it.
 /*
  * Running an actor manifest: one instance or a fleet, in this one process.
  *
@@ -13,7 +14,7 @@
  * Whatever goes wrong with one instance, including a failed instantiation, is
  * that instance's `trap` outcome; runFleet itself rejects only on bad options,
  * a component that cannot be prepared, or one whose first instance cannot be
- * spawned. Why the cap exists: docs/FLEET.md.
+ * spawned. Why the cap exists: docs/FLEETS.md.
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +27,7 @@ import type { ExecutionMode } from '../wasi/mode.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import { Actor, type InitOutcome } from './actor.ts';
 import { Gate } from './gate.ts';
+import type { Admission } from '../thread/admission.ts';
 import { defaultMaxLive, MAPPINGS_MEASURED, MAX_INSTANCES, maxLiveCeiling, maxMapCount, WASM_MEMORY_RESERVATION } from './limits.ts';
 import { transpileComponent, type TranspiledComponent } from '../component/transpile.ts';
 import { versionedImportNames } from '../component/import-versions.ts';
@@ -38,7 +40,7 @@ export interface FleetOptions {
   /**
    * Most actors alive (instantiated, possibly suspended) at once; the rest wait
    * in a FIFO queue. Default: defaultMaxLive(), derived from vm.max_map_count
-   * and the address space (limits.ts, docs/FLEET.md).
+   * and the address space (limits.ts, docs/FLEETS.md).
    */
   maxLive?: number;
   mode?: ExecutionMode | 'auto';
@@ -123,20 +125,7 @@ export async function prepareComponent(manifest: ActorManifest, mode: ExecutionM
 }
 
 export async function runFleet(manifest: ActorManifest, options: FleetOptions = {}): Promise<FleetResult> {
-  const total = options.instances ?? 1;
-  if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`instances must be a positive integer, got ${String(total)}`);
-  if (total > MAX_INSTANCES) throw new RangeError(`instances: at most ${MAX_INSTANCES} per run, got ${total}`);
-  const mode = resolveMode(options.mode);
-  const maxLive = options.maxLive ?? defaultMaxLive();
-  if (!Number.isSafeInteger(maxLive) || maxLive < 1) throw new RangeError(`maxLive must be a positive integer, got ${String(maxLive)}`);
-  // Only what can really be alive at once counts: a huge maxLive for a small fleet is harmless.
-  const ceiling = maxLiveCeiling();
-  if (Math.min(total, maxLive) > ceiling) {
-    throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
-      + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEET.md)`);
-  }
-  const firstInstance = options.first ?? 0;
-  if (!Number.isSafeInteger(firstInstance) || firstInstance < 0) throw new RangeError(`first must be a non-negative integer, got ${String(firstInstance)}`);
+  const { total, mode, maxLive, firstInstance } = checkedOptions(options);
   const runtime = runtimeFor(options);
   const gate = new Gate(maxLive);
   const record = options.record !== false;
@@ -149,62 +138,21 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const t1 = performance.now();
   const { recording } = options;
   const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i), thread: runtime.thread });
-  // The first batch is spawned up front so spawnMs measures instantiation alone.
-  // Instance 0 failing rejects the run: the component does not fit the manifest
-  // (no actor export, an import no handler serves), and every instance would fail
-  // alike. A later failure (e.g. out of wasm memory) is that instance's outcome.
-  const first = new Array<Actor | { failed: unknown }>(Math.min(total, maxLive));
-  first[0] = spawn(0);
-  for (let i = 1; i < first.length; i++) {
-    if (i % SPAWN_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    try {
-      first[i] = spawn(i);
-    } catch (failed) {
-      first[i] = { failed };
-    }
-  }
+  const take = actorSource(await spawnFirstWave(Math.min(total, maxLive), spawn), spawn, runtime.thread.admission);
   const t2 = performance.now();
-  const admission = runtime.thread.admission;
-  const take = async (i: number): Promise<Actor> => {
-    if (i >= first.length) {
-      // A later wave instantiates inside the run: a turn of guest work like any call into
-      // a guest, so it is admitted too, or a wave's spawns would hold the loop in one drain.
-      const admitted = admission.enter();
-      if (admitted !== undefined) await admitted;
-      try {
-        return spawn(i);
-      } finally {
-        admission.leave();
-      }
-    }
-    const entry = first[i];
-    first[i] = { failed: null }; // drop the reference: a finished actor is garbage at once
-    if (entry instanceof Actor) return entry;
-    throw entry.failed;
-  };
 
   const results = new Array<InstanceResult>(total);
   let settled = 0;
   const runOne = async (i: number): Promise<void> => {
-    let actor: Actor | null = null;
-    let outcome: InitOutcome;
-    try {
-      actor = await take(i);
-      outcome = await actor.init(state);
-    } catch (error) {
-      outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
-    } finally {
-      actor?.stop();
-    }
-    const result: InstanceResult = { instance: firstInstance + i, outcome, events: actor?.events?.events ?? [] };
+    const result = await runInstance(firstInstance + i, () => take(i), state);
     results[i] = result;
-    recording?.close(firstInstance + i, outcome);
+    recording?.close(result.instance, result.outcome);
     options.onSettled?.(result);
     options.onProgress?.(++settled, total);
   };
   // Every init is started in this one macrotask, so a fleet within the cap is all
   // alive at once (counted by the gate from here); the admission lets them into
-  // their guests a slice per loop turn (admission.ts). (Starting them in batches
+  // their guests a slice per loop turn (thread/admission.ts). (Starting them in batches
   // from here was tried: under load, early sleepers finished before late ones
   // started, and a 100 000-actor run peaked at 79 666 live.)
   await Promise.all(Array.from({ length: total }, (_, i) => gate.run(() => runOne(i))));
@@ -226,4 +174,81 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     spawnMs: t2 - t0,
     runMs: t3 - t2,
   };
+}
+
+/** The run's size and shape from its options, or a RangeError naming the bad one. */
+function checkedOptions(options: FleetOptions): { total: number; mode: ExecutionMode; maxLive: number; firstInstance: number } {
+  const total = options.instances ?? 1;
+  if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`instances must be a positive integer, got ${String(total)}`);
+  if (total > MAX_INSTANCES) throw new RangeError(`instances: at most ${MAX_INSTANCES} per run, got ${total}`);
+  const mode = resolveMode(options.mode);
+  const maxLive = options.maxLive ?? defaultMaxLive();
+  if (!Number.isSafeInteger(maxLive) || maxLive < 1) throw new RangeError(`maxLive must be a positive integer, got ${String(maxLive)}`);
+  // Only what can really be alive at once counts: a huge maxLive for a small fleet is harmless.
+  const ceiling = maxLiveCeiling();
+  if (Math.min(total, maxLive) > ceiling) {
+    throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
+      + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEETS.md)`);
+  }
+  const firstInstance = options.first ?? 0;
+  if (!Number.isSafeInteger(firstInstance) || firstInstance < 0) throw new RangeError(`first must be a non-negative integer, got ${String(firstInstance)}`);
+  return { total, mode, maxLive, firstInstance };
+}
+
+type Spawned = Actor | { failed: unknown };
+
+/**
+ * The first `count` instances, spawned up front so spawnMs measures instantiation
+ * alone. Instance 0 failing rejects the run: the component does not fit the manifest
+ * (no actor export, an import no handler serves), and every instance would fail
+ * alike. A later failure (e.g. out of wasm memory) is that instance's outcome.
+ */
+async function spawnFirstWave(count: number, spawn: (i: number) => Actor): Promise<Spawned[]> {
+  const first = new Array<Spawned>(count);
+  first[0] = spawn(0);
+  for (let i = 1; i < first.length; i++) {
+    if (i % SPAWN_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      first[i] = spawn(i);
+    } catch (failed) {
+      first[i] = { failed };
+    }
+  }
+  return first;
+}
+
+/** Instance i's actor: from the first wave (once), or spawned when its turn comes. */
+function actorSource(first: Spawned[], spawn: (i: number) => Actor, admission: Admission): (i: number) => Promise<Actor> {
+  return async (i) => {
+    if (i >= first.length) {
+      // A later wave instantiates inside the run: a turn of guest work like any call into
+      // a guest, so it is admitted too, or a wave's spawns would hold the loop in one drain.
+      const admitted = admission.enter();
+      if (admitted !== undefined) await admitted;
+      try {
+        return spawn(i);
+      } finally {
+        admission.leave();
+      }
+    }
+    const entry = first[i];
+    first[i] = { failed: null }; // drop the reference: a finished actor is garbage at once
+    if (entry instanceof Actor) return entry;
+    throw entry.failed;
+  };
+}
+
+/** Takes an instance's actor, runs its init and stops it; any failure is the instance's trap. */
+async function runInstance(instance: number, take: () => Promise<Actor>, state: Uint8Array | null): Promise<InstanceResult> {
+  let actor: Actor | null = null;
+  let outcome: InitOutcome;
+  try {
+    actor = await take();
+    outcome = await actor.init(state);
+  } catch (error) {
+    outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    actor?.stop();
+  }
+  return { instance, outcome, events: actor?.events?.events ?? [] };
 }

@@ -1,14 +1,15 @@
 // A FIFO gate that lets at most `limit` tasks run at once; the rest wait in order.
 // The fleet uses it to cap how many actors are alive (and so possibly suspended)
 // at once: each suspended JSPI call and each instance hold memory mappings, and
-// one process has vm.max_map_count of them (docs/FLEET.md).
+// one process has vm.max_map_count of them (docs/FLEETS.md).
+
+import { Fifo } from '../base/fifo.ts';
 
 export class Gate {
   readonly limit: number;
   #running = 0;
   #peak = 0;
-  #queue: Array<() => void> = [];
-  #head = 0;
+  #queue = new Fifo<() => void>();
 
   constructor(limit: number) {
     if (!Number.isSafeInteger(limit) || limit < 1) {
@@ -18,7 +19,7 @@ export class Gate {
   }
 
   get running(): number { return this.#running; }
-  get waiting(): number { return this.#queue.length - this.#head; }
+  get waiting(): number { return this.#queue.length; }
   /** The most tasks that ever ran at once. */
   get peak(): number { return this.#peak; }
 
@@ -39,12 +40,8 @@ export class Gate {
 
   #leave(): void {
     this.#running--;
-    if (this.#head < this.#queue.length) {
-      const next = this.#queue[this.#head++];
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
+    const next = this.#queue.shift();
+    if (next !== undefined) {
       this.#enter();
       next();
     }

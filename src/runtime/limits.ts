@@ -1,4 +1,4 @@
-// How many actors one process may keep alive at once, and why (docs/FLEET.md).
+// How many actors one process may keep alive at once, and why (docs/FLEETS.md).
 //
 // Measured on this machine (Node 26.10 / V8 14.6, jco 1.11.2, JSPI, x86-64) by
 // counting /proc/self/maps lines around N sleeper actors, N = 1 000, 2 000, 4 000:

@@ -4,17 +4,10 @@
 
 export class Mailbox {
   #tail: Promise<unknown> = Promise.resolve();
-  #depth = 0;
-
-  /** Calls waiting or running. */
-  get depth(): number {
-    return this.#depth;
-  }
 
   /** Runs `call` after every call sent before it has settled. */
   send<T>(call: () => T | Promise<T>): Promise<T> {
-    this.#depth++;
-    const result = this.#tail.then(call).finally(() => this.#depth--);
+    const result = this.#tail.then(call);
     this.#tail = result.then(noop, noop);
     return result;
   }

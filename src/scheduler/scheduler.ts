@@ -1,3 +1,4 @@
+// Over 200 lines: arming, expiring and the held-loop rule share one native-timer state that must change together.
 /*
  * The scheduler: one timer wheel and exactly one native timer per runtime.
  *

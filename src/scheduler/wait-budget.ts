@@ -7,7 +7,7 @@
  * fleet whose deadlines fall every few tens of µs wakes in 1.2 ms lumps. Waiting
  * on the thread for a remainder under a millisecond meets it within µs, but
  * holds the thread (nothing else runs meanwhile) and burns CPU for the part it
- * watches the clock (the last 0.12 ms; clock.ts), so the waiting is rationed:
+ * watches the clock (the last 0.12 ms; clock/clock.ts), so the waiting is rationed:
  *
  * - each woken guest earns PER_WAKE_MS (25 µs, about what resuming one costs):
  *   a dense fleet's waits pay for themselves at most once over;
@@ -17,7 +17,7 @@
  *
  * So active waiting holds the thread at most 25 µs per wake-up plus 1 % of the time, and an
  * idle process spends nothing: waits happen only for a deadline due within the
- * credit, and never while other work is queued for the thread (clock.ts).
+ * credit, and never while other work is queued for the thread (clock/clock.ts).
  */
 
 /** Credit each woken guest earns, ms. */

@@ -19,12 +19,12 @@
  *
  * An idle process schedules nothing: the queue is only pumped while it holds a call.
  */
+import { Fifo } from '../base/fifo.ts';
 import type { EventLoopSlice } from './slice.ts';
 
 export class Admission {
   #slice: EventLoopSlice;
-  #queue: Array<() => void> = [];
-  #head = 0;
+  #queue = new Fifo<() => void>();
   /** A call was let in and has not left yet: the next waits for it. */
   #inside = false;
   #pumpQueued = false;
@@ -35,7 +35,7 @@ export class Admission {
 
   /** Calls waiting to enter. */
   get waiting(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   /**
@@ -59,11 +59,7 @@ export class Admission {
   /** Lets the next call in, unless the slice is used up; `first` of a turn goes in regardless. */
   #admitNext(first = false): void {
     if (this.#slice.expired() && !first) return this.#schedulePump();
-    const resolve = this.#queue[this.#head++];
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    const resolve = this.#queue.shift()!;
     this.#inside = true;
     resolve();
   }

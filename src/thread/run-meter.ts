@@ -7,11 +7,16 @@
  * check of the fairness pass), so a budget costs nothing between checks.
  */
 import { quoted, WasiTrap } from '../base/trap.ts';
+import { DEFAULT_MAX_HOLD_MS } from './hold.ts';
 
 export class RunMeter {
   readonly actorId: string;
   /** 0 = no budget. */
   limitMs = 0;
+  /** Why limitMs is what it is, when the actor did not ask for it (named in the trap). */
+  limitReason: string | null = null;
+  /** Most ms the guest may hold the thread in code that cannot yield (thread/hold.ts); 0 = no limit. */
+  holdLimitMs = DEFAULT_MAX_HOLD_MS;
   #nowMs: () => number;
   #usedMs = 0;
   /** When the guest last got the thread; -1 while it waits or is outside a call. */
@@ -21,11 +26,6 @@ export class RunMeter {
   constructor(actorId: string, nowMs: () => number = () => performance.now()) {
     this.actorId = actorId;
     this.#nowMs = nowMs;
-  }
-
-  /** Milliseconds run in the current (or last) call. */
-  get usedMs(): number {
-    return this.#sinceMs < 0 ? this.#usedMs : this.#usedMs + this.#nowMs() - this.#sinceMs;
   }
 
   begin(): void {
@@ -56,7 +56,8 @@ export class RunMeter {
     if (this.limitMs === 0 || this.#sinceMs < 0) return;
     const usedMs = this.#usedMs + nowMs - this.#sinceMs;
     if (usedMs > this.limitMs) {
-      throw new WasiTrap(`cpu budget exceeded: actor ${quoted(this.actorId)} ran ${Math.round(usedMs)} ms in one call, not counting waits (max_cpu_ms ${this.limitMs})`);
+      const why = this.limitReason === null ? '' : `: ${this.limitReason}`;
+      throw new WasiTrap(`cpu budget exceeded: actor ${quoted(this.actorId)} ran ${Math.round(usedMs)} ms in one call, not counting waits (max_cpu_ms ${this.limitMs}${why})`);
     }
   }
 }

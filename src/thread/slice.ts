@@ -25,6 +25,7 @@ export class EventLoopSlice {
   #nowMs: () => number;
   #defer: (callback: () => void) => void;
   #turnStartMs = -1;
+  #turns = 0;
   #endTurn = (): void => {
     this.#turnStartMs = -1;
   };
@@ -35,10 +36,16 @@ export class EventLoopSlice {
     this.#defer = options.defer ?? ((callback) => void setImmediate(callback));
   }
 
+  /** Turns seen so far: changes between two calls of expired() exactly when the event loop ran between them. */
+  get turn(): number {
+    return this.#turns;
+  }
+
   /** Whether the current turn has held the thread for a whole slice. */
   expired(nowMs = this.#nowMs()): boolean {
     if (this.#turnStartMs < 0) {
       this.#turnStartMs = nowMs;
+      this.#turns++;
       this.#defer(this.#endTurn);
       return false;
     }

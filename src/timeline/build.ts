@@ -4,7 +4,8 @@
 // Above FLEET_THRESHOLD actors the page shows aggregates (lateness histogram,
 // wake-up heat strip) and lanes only for the latest-waking actors.
 
-import { TimelineInputError, type ActorChain, type ChainFormat, type Outcome } from './calls.ts';
+import type { ChainFormat } from '../events/types.ts';
+import { TimelineInputError, type ActorChain, type Outcome } from './calls.ts';
 import { fleetView } from './fleet.ts';
 import { inferActor, type InferredActor } from './infer.ts';
 import { applyBudget } from './budget.ts';
@@ -72,7 +73,8 @@ export function buildTimeline(inputs: readonly ChainInput[], title = inputs.map(
     formats.add(read.format);
     // With several files, a fleet's lanes say which file they came from.
     if (inputs.length > 1) for (const chain of read.chains) if (chain.instance !== null) chain.label = `${input.name} #${chain.instance}`;
-    chains.push(...read.chains);
+    // One by one: a fleet file of 150 000 chains spread as arguments overflows the stack.
+    for (const chain of read.chains) chains.push(chain);
   }
   const actors = chains.map(inferActor);
   let origin: bigint | null = null;

@@ -41,8 +41,6 @@ export interface ActorChain {
   events: ChainEvent[];
 }
 
-export type ChainFormat = 'jsonl' | 'theater';
-
 export class TimelineInputError extends Error {
   constructor(message: string) {
     super(message);

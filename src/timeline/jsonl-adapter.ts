@@ -1,4 +1,4 @@
-// Adapter for our JSON Lines chain (README "Event chain"): one line per event,
+// Adapter for our JSON Lines chain (docs/CHAINS.md): one line per event,
 // `{"seq","parent","hash","handler","event"}`, plus `instance` when a file
 // holds a fleet's chains (lines of different instances may interleave). It
 // reads fields, it does not check hashes: `theater-timing verify` does that.
@@ -6,7 +6,7 @@
 // is skipped; the last event of a chain may be the ChainEnd record with the
 // run's outcome.
 
-import { describeValue, isPlainObject } from '../base/text.ts';
+import { describeValue, isPlainObject, jsonOf } from '../base/text.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue, type Outcome } from './calls.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
@@ -75,6 +75,13 @@ function callOf(e: Fields, line: number): Call {
   }
 }
 
+/** A field as the page shows it: scalars and number lists as they are, anything else (nested, maybe deeply) as its JSON text. */
+function fieldValue(value: unknown): FieldValue {
+  if (typeof value !== 'object' || value === null) return value as FieldValue; // JSON: a string, number, boolean or null
+  if (Array.isArray(value) && value.every((item) => typeof item === 'number')) return value as number[];
+  return jsonOf(value);
+}
+
 /** Parses our JSON Lines chain text into one ActorChain per chain (per `instance` in a fleet file). */
 export function fromJsonl(source: string, name: string): ActorChain[] {
   const chains = new Map<number | null, ActorChain>();
@@ -104,7 +111,7 @@ export function fromJsonl(source: string, name: string): ActorChain[] {
       chains.set(key, chain);
     }
     const fields: Record<string, FieldValue> = {};
-    for (const [field, value] of Object.entries(event)) if (field !== 'type') fields[field] = value as FieldValue;
+    for (const [field, value] of Object.entries(event)) if (field !== 'type') fields[field] = fieldValue(value);
     const chainEvent: ChainEvent = { index: seq, line, type: event.type, fields, call: callOf(event, line) };
     chain.events.push(chainEvent);
   }

@@ -2,7 +2,8 @@
 // numbers of nanoseconds relative to `originNs` (the earliest time in the
 // input), exact as doubles for spans up to ~104 days.
 
-import type { ChainFormat, FieldValue, Outcome } from './calls.ts';
+import type { ChainFormat } from '../events/types.ts';
+import type { FieldValue, Outcome } from './calls.ts';
 import type { BarEnd, TimeSource } from './infer.ts';
 
 export type MarkKind = 'clock' | 'clamp' | 'poll' | 'ready' | 'block' | 'drop' | 'other' | 'ok' | 'err' | 'trap' | 'diverged';

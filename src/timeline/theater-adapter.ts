@@ -7,9 +7,11 @@
 // init err). Theater records no `waited`, no clamps and no drops, and handles
 // count 0, 1, 2… per actor. Hashes are not checked here.
 
-import { describeValue, isPlainObject } from '../base/text.ts';
+import { describeValue, isPlainObject, jsonOf } from '../base/text.ts';
+import { U32_MAX, U64_MAX } from '../base/units.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue } from './calls.ts';
-import { parseJsonExact } from '../base/exact-json.ts';
+import { parseJsonExact, type Json } from '../base/exact-json.ts';
+import { compactJson } from '../events/theater/values.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
@@ -22,6 +24,7 @@ function tagged(v: unknown, tag: string, where: string): unknown {
 
 function u64(v: unknown, where: string): bigint {
   const n = tagged(v, 'U64', where);
+  if (typeof n === 'bigint' && n >= 0n && n <= U64_MAX) return n;
   if (typeof n === 'string' && DECIMAL.test(n)) return BigInt(n);
   if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return BigInt(n);
   throw new Bad(`${where}: expected {"U64":n} with n a u64, got ${describeValue(v)}`);
@@ -29,7 +32,7 @@ function u64(v: unknown, where: string): bigint {
 
 function u32(v: unknown, where: string): number {
   const n = tagged(v, 'U32', where);
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff) return n;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= U32_MAX) return n;
   throw new Bad(`${where}: expected {"U32":n} with n a u32, got ${describeValue(v)}`);
 }
 
@@ -40,11 +43,15 @@ function items(v: unknown, tag: 'List' | 'Tuple', where: string): unknown[] {
 }
 
 /** A tagged value as short text for the tooltip: 5, true, (1, 2), [0, 3]. */
-export function showTagged(v: unknown): string {
-  if (!isPlainObject(v)) return JSON.stringify(v) ?? String(v);
+const MAX_TAGGED_DEPTH = 32;
+
+export function showTagged(v: unknown, depth = 0): string {
+  if (!isPlainObject(v)) return jsonOf(v);
   const [tag, inner] = Object.entries(v)[0] ?? ['', null];
   if ((tag === 'List' || tag === 'Tuple') && Array.isArray(inner)) {
-    const parts = inner.map(showTagged).join(', ');
+    // A value nested past MAX_TAGGED_DEPTH is cut: a recorded value can nest deeper than the stack goes.
+    if (depth >= MAX_TAGGED_DEPTH) return tag === 'List' ? '[…]' : '(…)';
+    const parts = inner.map((item) => showTagged(item, depth + 1)).join(', ');
     return tag === 'List' ? `[${parts}]` : `(${parts})`;
   }
   return String(inner);
@@ -110,7 +117,7 @@ function decode(raw: Record<string, unknown>): { call: Call; fields: Record<stri
   const fields: Record<string, FieldValue> = {};
   for (const [kind, body] of Object.entries(payload)) {
     if (kind === 'category' || !isPlainObject(body)) continue;
-    for (const [key, value] of Object.entries(body)) fields[key] = typeof value === 'string' ? value : JSON.stringify(value);
+    for (const [key, value] of Object.entries(body)) fields[key] = typeof value === 'string' ? value : jsonOf(value);
     if (kind === 'WasmError') {
       // Theater records an init err and a trap alike; the message tells them apart.
       const message = String(body.message ?? '');

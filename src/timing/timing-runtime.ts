@@ -15,6 +15,9 @@ import { TimeSource } from '../clock/time-source.ts';
 import { Thread } from '../thread/thread.ts';
 import { WaitRegistry, type Waiting } from './waits.ts';
 
+/** What the runtime's hosts see of its pollable table: everything but the timer's keep-alive, which beginWait/endWait hold. */
+export type Pollables = Omit<PollableTable, 'retainTimer' | 'releaseTimer'>;
+
 export type ClockKind = 'real' | 'virtual';
 
 export interface TimingRuntimeOptions {
@@ -65,7 +68,9 @@ export function atomicsSleep(ms: number): void {
 export class TimingRuntime {
   readonly kind: ClockKind;
   readonly time: TimeSource;
-  readonly table: PollableTable;
+  /** Every pollable of this runtime's actors (its timers keep the process alive through beginWait). */
+  readonly pollables: Pollables;
+  #table: PollableTable;
   readonly wallClock: WallReader;
   readonly sleepSync: (ms: number) => void;
   readonly waits: WaitRegistry;
@@ -79,7 +84,8 @@ export class TimingRuntime {
     const thread = options.thread ?? new Thread();
     this.thread = thread;
     const timer = options.timer ?? nodeTimer({ busy: () => thread.busy, activeWait: options.activeWait });
-    this.table = new PollableTable({ time: this.time, timer, capacity: options.capacity ?? 4096, maxLive: options.maxLivePollables });
+    this.#table = new PollableTable({ time: this.time, timer, capacity: options.capacity ?? 4096, maxLive: options.maxLivePollables });
+    this.pollables = this.#table;
     this.wallClock = options.wallClock ?? new WallClock();
     this.sleepSync = options.sleepSync ?? atomicsSleep;
     this.waits = options.waits ?? new WaitRegistry();
@@ -94,12 +100,12 @@ export class TimingRuntime {
 
   /** An actor starts waiting: the native timer keeps the process alive meanwhile. */
   beginWait(owner: number, waiting: Waiting): void {
-    this.table.scheduler.retain();
+    this.#table.retainTimer();
     this.waits.begin(owner, waiting);
   }
 
   endWait(owner: number): void {
     this.waits.end(owner);
-    this.table.scheduler.release();
+    this.#table.releaseTimer();
   }
 }

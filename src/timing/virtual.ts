@@ -31,6 +31,15 @@ import { WaitRegistry } from './waits.ts';
 export const VIRTUAL_START_NS = 1_000_000_000n;
 /** The virtual wall clock's default start: 2025-01-01T00:00:00Z, in ns since the epoch (guests check plausibility). */
 export const VIRTUAL_EPOCH_NS = 1_735_689_600_000_000_000n;
+/**
+ * max_cpu_ms when a virtual-time actor's config leaves it out: virtual time
+ * moves only while every actor waits, so a guest that spins without waiting
+ * (a `now()` busy loop waiting for time to pass) would hang the run forever.
+ * 5 s of running in one call, waits not counted, is far more than a test or
+ * simulation step computes, and short enough that a hang shows as a trap.
+ */
+export const VIRTUAL_DEFAULT_CPU_MS = 5_000;
+export const VIRTUAL_CPU_REASON = 'the default under virtual time, where the clock stands still while a guest runs, so a guest that never waits would hang the run; set max_cpu_ms to change it';
 /** Waiting actors named in a stall message; the rest are counted. */
 const NAMED_IN_STALL = 5;
 
@@ -100,7 +109,7 @@ export class VirtualTimer implements HostTimer {
   #check = (): void => {
     this.#checkQueued = false;
     if (this.waits.size === 0) return;
-    // Guest calls still waiting to enter (admission.ts) have yet to run: time stands still
+    // Guest calls still waiting to enter (thread/admission.ts) have yet to run: time stands still
     // until every one has, so what they see never depends on how the real slices fell.
     if (this.#thread.busy) return this.#queueCheck();
     const armed = this.#armed;

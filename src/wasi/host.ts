@@ -16,17 +16,39 @@
  */
 import type { EventSink } from '../events/types.ts';
 import type { Waiter } from '../pollables/owners.ts';
-import type { HandleRef as PollableRef, PollableTable } from '../pollables/table.ts';
+import type { HandleRef as PollableRef } from '../pollables/table.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import type { EventLoopSlice } from '../thread/slice.ts';
-import type { TimingRuntime } from '../timing/timing-runtime.ts';
+import type { Pollables, TimingRuntime } from '../timing/timing-runtime.ts';
 import { U64_MAX } from '../base/units.ts';
 import { clampSleep, type TimingLimits } from './clamp.ts';
 import type { ExecutionMode } from './mode.ts';
 import { quoted, WasiTrap } from '../base/trap.ts';
 import type { Datetime } from '../clock/wall-clock.ts';
+import type { HostTimer } from '../clock/clock.ts';
+import type { AwaitGuard } from './handoff.ts';
+import { foreignCheck } from './foreign.ts';
 
 export const DEFAULT_POLLABLE_QUOTA = 10_000;
+
+/**
+ * A pollable of another host (e.g. preview2-shim's, from a stream's subscribe()):
+ * anything with a non-blocking ready(). A waiting poll re-checks such pollables
+ * every FOREIGN_CHECK_MS (see waitMixed).
+ */
+export interface ForeignPollable {
+  ready(): boolean;
+}
+
+/** How often a waiting poll re-checks its foreign pollables: 1 ms. */
+export const FOREIGN_CHECK_MS = 1;
+
+/** The timer of those re-checks (default Node's setTimeout). */
+export type ForeignTimer = Pick<HostTimer, 'set' | 'clear'>;
+const NODE_TIMEOUT: ForeignTimer = {
+  set: (callback, delayMs) => setTimeout(callback, delayMs),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface TimingHostOptions {
   runtime: TimingRuntime;
@@ -40,6 +62,8 @@ export interface TimingHostOptions {
   meter?: RunMeter | null;
   /** JSPI: a ready poll past this slice waits one macrotask (null: never). */
   slice?: EventLoopSlice | null;
+  /** The timer that re-checks foreign pollables in a waiting poll (default Node's setTimeout). */
+  foreignTimer?: ForeignTimer;
 }
 
 export class TimingHost {
@@ -50,14 +74,17 @@ export class TimingHost {
   readonly owner: number;
   /** The monotonic clock read itself: the adapters hand it to the guest as is. */
   readonly nowNs: () => bigint;
+  /** Whether a Promise this actor was handed went unawaited (see handoff.ts); the adapters check it. */
+  readonly guard: AwaitGuard = { discarded: false };
   #runtime: TimingRuntime;
-  #table: PollableTable;
+  #table: Pollables;
   #meter: RunMeter | null;
   #slice: EventLoopSlice | null;
+  #foreignTimer: ForeignTimer;
 
   constructor(options: TimingHostOptions) {
     this.#runtime = options.runtime;
-    this.#table = options.runtime.table;
+    this.#table = options.runtime.pollables;
     this.nowNs = options.runtime.time.nowNs;
     this.mode = options.mode;
     this.actorId = options.actorId ?? 'actor';
@@ -65,7 +92,8 @@ export class TimingHost {
     this.events = options.events ?? null;
     this.#meter = options.meter ?? null;
     this.#slice = options.slice ?? null;
-    this.owner = this.#table.owners.create(options.quota ?? DEFAULT_POLLABLE_QUOTA);
+    this.#foreignTimer = options.foreignTimer ?? NODE_TIMEOUT;
+    this.owner = this.#table.createOwner(options.quota ?? DEFAULT_POLLABLE_QUOTA);
   }
 
   wallNow(): Datetime {
@@ -123,6 +151,108 @@ export class TimingHost {
     return this.mode === 'jspi' ? this.#waitJspi(items, ready) : this.#waitSync(items, ready);
   }
 
+  /**
+   * Waits until one of `own` (positions `ownAt` in the guest's list) or of `foreign`
+   * (positions `foreignAt`) is ready; returns the ready positions, ascending.
+   * Foreign pollables are checked now and, while the call waits, every
+   * FOREIGN_CHECK_MS by one timer per waiting call (however many foreign pollables
+   * it lists; see foreign.ts for how a check asks); our own wake the call as in waitAny.
+   */
+  waitMixed(own: PollableRef[], ownAt: number[], foreign: ForeignPollable[], foreignAt: number[]): number[] | Promise<number[]> {
+    const check = foreignCheck(foreign);
+    const ready = this.#scanMixed(own, ownAt, check, foreignAt);
+    if (ready.length > 0) {
+      return this.mode === 'jspi' && this.#slice?.expired() === true ? this.#nextTurn(ready) : ready;
+    }
+    return this.mode === 'jspi' ? this.#waitMixedJspi(own, ownAt, check, foreignAt) : this.#waitMixedSync(own, ownAt, check, foreignAt);
+  }
+
+  #scanMixed(own: PollableRef[], ownAt: number[], check: (out: number[]) => void, foreignAt: number[]): number[] {
+    const found: number[] = [];
+    if (own.length > 0) this.#table.scan(own, found);
+    const ready = found.map((i) => ownAt[i]);
+    found.length = 0;
+    check(found);
+    for (const j of found) ready.push(foreignAt[j]);
+    return ready.length > 1 ? ready.sort((a, b) => a - b) : ready;
+  }
+
+  #waitMixedJspi(own: PollableRef[], ownAt: number[], check: (out: number[]) => void, foreignAt: number[]): Promise<number[]> {
+    const table = this.#table;
+    const runtime = this.#runtime;
+    const owner = this.owner;
+    const timer = this.#foreignTimer;
+    const { promise, resolve, reject } = Promise.withResolvers<number[]>();
+    // The re-check: a plain 1 ms timer per waiting call that wakes this actor's waiting
+    // calls, as a ready pollable would. Not a wheel entry: the wheel waits on the thread
+    // for deadlines under a ms away, which a coarse periodic check must not cost.
+    let recheck: unknown = null;
+    const arm = () => {
+      recheck ??= timer.set(() => {
+        recheck = null;
+        table.wake(owner);
+      }, FOREIGN_CHECK_MS);
+    };
+    const disarm = () => {
+      if (recheck !== null) timer.clear(recheck);
+      recheck = null;
+    };
+    runtime.beginWait(owner, {
+      actorId: this.actorId,
+      describe: () => [...own.map((item) => table.describe(item.handle)), `${foreignAt.length} foreign pollable${foreignAt.length === 1 ? '' : 's'} (checked every ms)`].join(', '),
+      fail: (error) => table.fail(owner, error),
+    });
+    const meter = this.#meter;
+    const waiter: Waiter = {
+      wake: () => {
+        let ready: number[];
+        try {
+          // A foreign check may throw: the call fails, not the wheel that woke it.
+          ready = this.#scanMixed(own, ownAt, check, foreignAt);
+        } catch (error) {
+          return waiter.fail(error instanceof Error ? error : new Error(String(error)));
+        }
+        if (ready.length === 0) {
+          arm();
+          return table.park(owner, waiter);
+        }
+        disarm();
+        runtime.endWait(owner);
+        meter?.resume();
+        resolve(ready);
+      },
+      fail: (error) => {
+        disarm();
+        runtime.endWait(owner);
+        meter?.resume();
+        reject(error);
+      },
+    };
+    meter?.pause();
+    arm();
+    table.park(owner, waiter);
+    return promise;
+  }
+
+  /** Sync mode: foreign sources run elsewhere (a worker), so sleep at most FOREIGN_CHECK_MS at a time. */
+  #waitMixedSync(own: PollableRef[], ownAt: number[], check: (out: number[]) => void, foreignAt: number[]): number[] {
+    const table = this.#table;
+    const { time, sleepSync } = this.#runtime;
+    const checkMs = FOREIGN_CHECK_MS;
+    let ready: number[];
+    do {
+      const deadline = own.length > 0 ? table.earliestDeadline(own) : Infinity;
+      const waitMs = Math.min(checkMs, deadline === Infinity ? checkMs : time.msUntilTick(deadline));
+      if (waitMs > 0) {
+        this.#meter?.pause();
+        sleepSync(waitMs);
+        this.#meter?.resume();
+      }
+      ready = this.#scanMixed(own, ownAt, check, foreignAt);
+    } while (ready.length === 0);
+    return ready;
+  }
+
   drop(handle: number): void {
     this.#table.drop(handle);
   }
@@ -141,12 +271,12 @@ export class TimingHost {
     runtime.beginWait(owner, {
       actorId: this.actorId,
       describe: () => Array.from(items, (item) => table.describe(item.handle)).join(', '),
-      fail: (error) => table.owners.fail(owner, error),
+      fail: (error) => table.fail(owner, error),
     });
     const meter = this.#meter;
     const waiter: Waiter = {
       wake: () => {
-        if (table.scan(items, ready) === 0) return table.owners.park(owner, waiter);
+        if (table.scan(items, ready) === 0) return table.park(owner, waiter);
         runtime.endWait(owner);
         meter?.resume();
         resolve(ready);
@@ -158,7 +288,7 @@ export class TimingHost {
       },
     };
     meter?.pause();
-    table.owners.park(owner, waiter);
+    table.park(owner, waiter);
     return promise;
   }
 
@@ -192,7 +322,7 @@ export class TimingHost {
     if (table.live >= table.maxLive) {
       throw new WasiTrap(`pollable limit of the process reached: ${table.maxLive} live pollables in all actors; actor ${quoted(this.actorId)} cannot subscribe another`);
     }
-    const quota = table.owners.quota(this.owner);
+    const quota = table.quota(this.owner);
     throw new WasiTrap(`pollable quota exceeded: actor ${quoted(this.actorId)} already holds ${quota} live pollables (quota ${quota})`);
   }
 }

@@ -1,29 +1,26 @@
-// Slot and level arithmetic for a 6-level x 64-slot wheel with a 1 ms tick.
-// Level L has 64 slots of 64^L ticks each, so it spans 64^(L+1) ticks; the
-// whole wheel spans 64^6 = 2^36 ticks (about 795 days). Ticks reach ~1.8e13
-// (u64::MAX ns), past 32 bits, so nothing here applies a bitwise operator to
-// a whole tick: ticks are split into 32-bit words with Math.floor on purpose,
+// Slot and level arithmetic for a 6-level x 64-slot wheel, in ticks (the
+// TimeSource's: 0.1 ms in real time, 1 ms in virtual time). Level L has 64
+// slots of 64^L ticks each, so it spans 64^(L+1) ticks; the whole wheel spans
+// 64^6 = 2^36 ticks (about 80 days of 0.1 ms ticks, 795 days of 1 ms ones).
+// Ticks reach ~1.8e14 (u64::MAX ns in 0.1 ms ticks), past 32 bits, so nothing
+// here applies a bitwise operator to a whole tick: ticks are split into 32-bit words with Math.floor on purpose,
 // and only those words and small slot numbers meet bitwise operators.
 
 export {
   BITS_PER_LEVEL,
   LEVEL_COUNT,
-  OVERFLOW_LEVEL,
   SLOTS_PER_LEVEL,
   SLOT_COUNT,
   WHEEL_SPAN_TICKS,
-  levelFor,
   levelStartTick,
   listIdFor,
-  slotFor,
+  slotOfWords,
   slotTicks,
 };
 
 const BITS_PER_LEVEL = 6;
 const SLOTS_PER_LEVEL = 64;
 const LEVEL_COUNT = 6;
-/** levelFor's answer for a deadline outside the wheel's current span. */
-const OVERFLOW_LEVEL = LEVEL_COUNT;
 const SLOT_COUNT = LEVEL_COUNT * SLOTS_PER_LEVEL;
 const WHEEL_SPAN_TICKS = SLOTS_PER_LEVEL ** LEVEL_COUNT;
 const WORD = 2 ** 32;
@@ -40,35 +37,13 @@ function slotTicks(level: number): number {
 }
 
 /**
- * The level where `deadlineTick` belongs when the wheel stands at `nowTick`:
- * the 6-bit group of the highest bit in which the two ticks differ (as in
- * tokio's `level_for`). Ticks equal above that group share every higher slot,
- * so the entry sits at a slot strictly after now's at that level, and nothing
- * ever wraps around a level. OVERFLOW_LEVEL when they differ at bit 36 or up.
- */
-function levelFor(nowTick: number, deadlineTick: number): number {
-  const nowHigh = Math.floor(nowTick / WORD);
-  const deadlineHigh = Math.floor(deadlineTick / WORD);
-  if (nowHigh !== deadlineHigh) {
-    const significantBit = 63 - Math.clz32(nowHigh ^ deadlineHigh);
-    return Math.min(Math.floor(significantBit / BITS_PER_LEVEL), OVERFLOW_LEVEL);
-  }
-  // The low words are < 2^32: `^` reinterprets them as int32 but keeps the bits.
-  // `| 63` makes any difference inside the lowest group count as level 0.
-  const lowDiff = ((nowTick - nowHigh * WORD) ^ (deadlineTick - deadlineHigh * WORD)) | 63;
-  return Math.floor((31 - Math.clz32(lowDiff)) / BITS_PER_LEVEL);
-}
-
-/** The slot (0..63) that `tick` falls in at `level`. */
-function slotFor(tick: number, level: number): number {
-  const high = Math.floor(tick / WORD);
-  return slotOfWords(high, tick - high * WORD, level);
-}
-
-/**
  * Where `deadlineTick` is filed when the wheel stands at `nowTick`: the list id
- * level * 64 + slot, or -1 beyond the wheel (overflow). levelFor and slotFor
- * fused, splitting each tick into words once: this runs on every schedule.
+ * level * 64 + slot, or -1 beyond the wheel (overflow): the level is the 6-bit
+ * group of the highest bit in which the two ticks differ (as in tokio's
+ * `level_for`), so ticks equal above that group share every higher slot, the
+ * entry sits at a slot strictly after now's at that level, and nothing ever
+ * wraps around a level. Each tick is split into words once: this runs on every
+ * schedule. (test/wheel/level-oracle.ts keeps the two steps apart, as oracles.)
  */
 function listIdFor(nowTick: number, deadlineTick: number): number {
   const nowHigh = Math.floor(nowTick * PER_WORD);

@@ -6,7 +6,7 @@
 // finds its list's head/tail in O(1) without a per-entry location field.
 // Wheel slot s of level L has listId L * 64 + s, so bitmap word w = listId / 32
 // holds half a level, and lower listIds are always earlier in time (see
-// levelFor): the lowest set bit overall is the next slot due.
+// listIdFor in level.ts): the lowest set bit overall is the next slot due.
 
 import type { EntryTable } from './entries.ts';
 import { SLOT_COUNT } from './level.ts';

@@ -1,8 +1,9 @@
+// Over 200 lines: a third is the layout comment below; the rest is one data structure (slots, overflow and entries are apart).
 // TimerWheel: a hierarchical hashed timing wheel (Varghese & Lauck, 1987), laid
 // out like tokio's runtime/time/wheel. Units: every time here is an integer
 // tick held as a number (1 ms by default, 0.1 ms in real time: the TimeSource
 // chooses; the spans below are for 1 ms); the wheel knows nothing of real time,
-// callers pass "now" in (ticks.ts converts from nanoseconds, rounding deadlines up).
+// callers pass "now" in (clock/ticks.ts converts from nanoseconds, rounding deadlines up).
 //
 //   level 5  [64 slots x 64^5 ticks ~ 12.4 d]   one rotation: 2^36 ticks ~ 795 d
 //   level 4  [64 slots x 64^4 ticks ~ 4.7 h ]
@@ -81,7 +82,7 @@ class TimerWheel {
       throw new RangeError(`TimerWheel.schedule: want a safe integer deadlineTick and a u32 payload, got ${String(deadlineTick)} (${typeof deadlineTick}), ${String(payload)} (${typeof payload})`);
     }
     const entries = this.#entries;
-    const index = entries.allocate();
+    const index = entries.allocate(entries.nextLinks);
     entries.deadlineTicks[index] = deadlineTick;
     entries.payloads[index] = payload;
     this.#file(index, deadlineTick);
@@ -99,7 +100,7 @@ class TimerWheel {
     if (entries.nextLinks[index] === IN_OVERFLOW) this.#overflow.remove(index);
     else this.#slots.unlink(index);
     if (entries.deadlineTicks[index] === this.#nextExpiryTick) this.#nextExpiryTick = NaN;
-    entries.release(index);
+    entries.release(index, entries.nextLinks);
     this.#size--;
     return true;
   }
@@ -195,7 +196,7 @@ class TimerWheel {
     for (let index = slots.shift(EXPIRED_LIST); index >= 0; index = slots.shift(EXPIRED_LIST)) {
       const payload = this.#entries.payloads[index];
       // Released before the callback runs, so a throw cannot make it fire twice.
-      this.#entries.release(index);
+      this.#entries.release(index, this.#entries.nextLinks);
       this.#size--;
       this.#nextExpiryTick = NaN;
       fired++;

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeValue, isPlainObject, safeText } from '../../src/base/text.ts';
+import { describeValue, isPlainObject, jsonOf, jsonText, safeText } from '../../src/base/text.ts';
 
 const describe = suite('describeValue');
 
@@ -33,3 +33,32 @@ safe('safeText: every control character becomes a visible escape; printable text
 });
 
 safe.run();
+
+const json = suite('jsonText and deep values');
+
+json('describeValue: a value too deep for JSON.stringify is shown by its shape, never a RangeError', () => {
+  const deepArray = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`) as unknown;
+  const deepObject = JSON.parse(`${'{"a":'.repeat(20_000)}0${'}'.repeat(20_000)}`) as unknown;
+  assert.is(describeValue(deepArray), '[…] (array)');
+  assert.is(describeValue(deepObject), '[object Object] (object)');
+  const throwing = { toString(): string { throw new RangeError('too deep'); } };
+  Object.defineProperty(throwing, 'toJSON', { value: (): never => { throw new RangeError('too deep'); } });
+  assert.is(describeValue(throwing), '{…} (object)');
+});
+
+json('jsonText: DEL, C1 controls, separators and bidi characters become \\u escapes; the JSON parses to the same value', () => {
+  const text = 'a\u007f\u0085\u009b2J\u2028\u2029\u202a\u202e\u2066\u2069z "\\ \n';
+  const out = jsonText({ text });
+  assert.is(out, '{"text":"a\\u007f\\u0085\\u009b2J\\u2028\\u2029\\u202a\\u202e\\u2066\\u2069z \\"\\\\ \\n"}');
+  assert.not.match(out, /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+  assert.equal(JSON.parse(out), { text });
+  assert.is(jsonText(undefined), 'null');
+});
+
+json('jsonOf: JSON text that never throws (a cyclic value is shown as String shows it)', () => {
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.equal([jsonOf({ a: [1] }), jsonOf(undefined), jsonOf(cyclic)], ['{"a":[1]}', 'undefined', '[object Object]']);
+});
+
+json.run();

@@ -65,7 +65,7 @@ test('now() splits one reading into seconds and nanoseconds < 1e9', () => {
 test('mode: JSPI when available, sync on request or when missing', () => {
   assert.is(resolveMode('sync', true), 'sync');
   assert.is(resolveMode('auto', true), 'jspi');
-  assert.is(resolveMode('auto', false), 'sync');
+  assert.is(resolveMode('auto', false, () => {}), 'sync');
   assert.is(resolveMode('jspi', true), 'jspi');
   assert.throws(() => resolveMode('jspi', false), /mode "jspi" was requested.*Node >= 24.21/);
   assert.is(resolveMode(), jspiAvailable ? 'jspi' : 'sync');

@@ -5,7 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FUEL_PER_CHECK, instrumentCoreModule, YIELD_MODULE } from '../../src/component/instrument.ts';
 import { trimCustomSections } from '../../src/component/custom-sections.ts';
-import { CALL_WEIGHT, IMPORT_CALL_WEIGHT } from '../../src/component/weigh.ts';
+import { CALL_WEIGHT, ENTRY_CHARGE_MIN, IMPORT_CALL_WEIGHT } from '../../src/component/weigh.ts';
+import { BULK_CHUNK, BULK_FREE } from '../../src/component/instrument-bulk.ts';
+import { MAX_POLL_LIST } from '../../src/wasi/limits.ts';
 
 const tools = (await import('@bytecodealliance/jco')) as { parse(wat: string): Promise<Uint8Array> };
 interface WasmApi {
@@ -67,7 +69,8 @@ test('weights: a call into an import costs more than a call inside the module', 
     (func (export "b") (loop $l (call $g) (br $l))))`;
   const report = await instrumentCoreModule(await parse(wat), { asyncExports: [] });
   const [a, b] = report.functions.filter((f) => f.loops.length === 1).map((f) => f.loops[0]);
-  assert.is(a - b, IMPORT_CALL_WEIGHT - CALL_WEIGHT);
+  // b also pays for $g's one node: a direct call to a light leaf weighs the leaf.
+  assert.is(a - b, IMPORT_CALL_WEIGHT - CALL_WEIGHT - 1);
 });
 
 /** Instantiates the instrumented guest with a recording check import. */
@@ -177,6 +180,134 @@ test('rewriting keeps what the code computes: loop results, returns from loops, 
   // many short calls whose loops each stay under the local flush still add up: exits spend the local
   for (let i = 0; i < 20_000; i++) instrumented.valued(20);
   assert.ok(checks > checksBefore, 'short loop calls are counted at their exit');
+});
+
+const BULK = `(module (memory (export "memory") 80)
+  (data $seg "hello")
+  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "init") (param i32 i32) (memory.init $seg (local.get 0) (i32.const 0) (local.get 1)))
+  (func (export "dead") (param i32) (memory.fill (unreachable) (local.get 0) (local.get 0))))`;
+
+/** An instrumented module with a check that counts. */
+async function counted(wat: string, extra: Record<string, unknown> = {}) {
+  const report = await instrumentCoreModule(await parse(wat), { asyncExports: [] });
+  const seen = { checks: 0, limits: [] as number[] };
+  const yieldModule = { check: () => (seen.checks++, 0), yield() {}, 'poll-limit': (n: number) => { seen.limits.push(n >>> 0); throw new Error('poll-limit'); } };
+  const instance = new wasm.Instance(new wasm.Module(report.bytes), { [YIELD_MODULE]: yieldModule, ...extra });
+  return { report, seen, exports: instance.exports as unknown as Record<string, (...args: number[]) => number> & { memory: { buffer: ArrayBuffer } } };
+}
+
+test('bulk memory: fills and copies give the same bytes, split or not, overlapping either way; memory.init too', async () => {
+  const { exports } = await counted(BULK);
+  const memory = new Uint8Array(exports.memory.buffer);
+  const size = memory.length - 1000;
+  for (let i = 0; i < memory.length; i++) memory[i] = i % 251;
+  const expected = memory.slice();
+  const cases: Array<[string, number, number, number]> = [
+    ['copy', 0, 999, size], // destination below the source: forward
+    ['copy', 999, 0, size], // above: from the end
+    ['copy', 7, 7, BULK_CHUNK * 2 + 3],
+    ['copy', 100, 5, 40], // short: the original instruction alone
+    ['fill', 3, 0xab, size],
+    ['fill', 10, 1, 10],
+  ];
+  for (const [op, a, b, n] of cases) {
+    exports[op](a, b, n);
+    if (op === 'copy') expected.copyWithin(a, b, b + n);
+    else expected.fill(b, a, a + n);
+    assert.ok(Buffer.from(memory).equals(Buffer.from(expected)), `${op}(${a}, ${b}, ${n})`);
+  }
+  exports.init(20, 5);
+  assert.is(new TextDecoder().decode(memory.subarray(20, 25)), 'hello');
+  assert.throws(() => exports.init(20, 6), /out of bounds/);
+  assert.throws(() => exports.init(20, BULK_FREE + 1), /out of bounds/, 'charged by its length, then past its segment');
+  assert.throws(() => exports.dead(1), /unreachable/);
+});
+
+test('bulk memory: a long fill or copy checks every piece; out of bounds and wrap-around still trap', async () => {
+  const { exports, seen } = await counted(BULK);
+  const size = exports.memory.buffer.byteLength;
+  seen.checks = 0;
+  exports.fill(0, 1, size);
+  const pieces = Math.floor(size / BULK_CHUNK);
+  assert.ok(seen.checks >= pieces - 1 && seen.checks <= pieces + 1, `${seen.checks} checks for ${pieces} pieces`);
+  seen.checks = 0;
+  exports.copy(1, 0, size - 1);
+  assert.ok(seen.checks >= pieces - 1, `${seen.checks} checks`);
+  seen.checks = 0;
+  for (let i = 0; i < 2_000; i++) exports.copy(0, 5_000, 4_000);
+  assert.ok(seen.checks >= 20, `copies over BULK_FREE bytes are charged by their length too (${seen.checks} checks)`);
+  seen.checks = 0;
+  for (let i = 0; i < 2_000; i++) exports.copy(0, 5_000, BULK_FREE);
+  assert.is(seen.checks, 0, 'shorter ones weigh their nodes only');
+  assert.throws(() => exports.fill(size - 10, 0, BULK_CHUNK * 3), /out of bounds/);
+  assert.throws(() => exports.copy(0, size - 10, BULK_CHUNK * 3), /out of bounds/);
+  assert.throws(() => exports.fill(-16, 0, BULK_CHUNK * 3), /out of bounds/, 'a range that wraps around is not split');
+  assert.throws(() => exports.copy(0, -16, BULK_CHUNK * 3), /out of bounds/);
+});
+
+test('bulk memory: 64-bit memories are split too', async () => {
+  const wat = `(module (memory $a (export "memory") i64 40) (memory $b 1)
+    (func (export "fill") (param i64 i32 i64) (memory.fill $a (local.get 0) (local.get 1) (local.get 2)))
+    (func (export "copy") (param i64 i64 i64) (memory.copy $a $a (local.get 0) (local.get 1) (local.get 2))))`;
+  const report = await instrumentCoreModule(await parse(wat), { asyncExports: [] });
+  let checks = 0;
+  const exports = new wasm.Instance(new wasm.Module(report.bytes), { [YIELD_MODULE]: { check: () => (checks++, 0), yield() {} } }).exports as unknown as Record<string, (...args: Array<bigint | number>) => void> & { memory: { buffer: ArrayBuffer } };
+  const memory = new Uint8Array(exports.memory.buffer);
+  const size = BigInt(memory.length);
+  exports.fill(0n, 9, size);
+  assert.ok(memory.every((b) => b === 9));
+  assert.ok(checks >= Number(size) / BULK_CHUNK - 1, `${checks} checks`);
+  memory[0] = 1;
+  exports.copy(1n, 0n, size - 1n);
+  assert.is(memory[1], 1);
+  exports.copy(0n, 1n, size - 1n);
+  assert.throws(() => exports.fill(0n, 0, 2n ** 40n), /out of bounds/);
+});
+
+test('leaf functions: a long one is charged on entry, a short one weighs its nodes in its caller', async () => {
+  const statements = Array.from({ length: ENTRY_CHARGE_MIN }, () => '(local.set $x (i32.add (local.get $x) (i32.const 1)))').join(' ');
+  const wat = `(module
+    (func $long (param $x i32) (result i32) ${statements} (local.get $x))
+    (func $short (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
+    (func (export "a") (param $n i32) (result i32) (local $x i32)
+      (loop $l (local.set $x (call $long (local.get $x))) (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+      (local.get $x))
+    (func (export "b") (param $n i32) (result i32) (local $x i32)
+      (loop $l (local.set $x (call $short (local.get $x))) (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+      (local.get $x)))`;
+  const { report, exports, seen } = await counted(wat);
+  const by = Object.fromEntries(report.functions.map((f) => [f.name, f]));
+  assert.is(by.long.entry, true);
+  assert.is(by.short.entry, false);
+  const [b] = report.functions.filter((f) => f.loops.length === 1).map((f) => f.loops[0]).slice(-1);
+  assert.ok(b >= CALL_WEIGHT + 4, `the loop calling $short weighs $short's nodes too (${b})`);
+  const calls = 2_000;
+  assert.is(exports.a(calls), calls * ENTRY_CHARGE_MIN);
+  const expected = (calls * ENTRY_CHARGE_MIN * 5) / FUEL_PER_CHECK;
+  assert.ok(seen.checks >= expected / 2, `${seen.checks} checks for ${calls} calls of a ${ENTRY_CHARGE_MIN}-statement leaf (about ${expected})`);
+});
+
+test('poll: a list longer than MAX_POLL_LIST traps in the guest, before the glue lifts it; shorter ones pass', async () => {
+  const wat = `(module
+    (import "wasi:io/poll@0.2.3" "poll" (func $poll (param i32 i32 i32)))
+    (import "wasi:io/poll@0.2.0" "poll" (func $poll0 (param i32 i32 i32)))
+    (import "other" "poll" (func $other (param i32 i32 i32)))
+    (func (export "poll") (param i32) (call $poll (i32.const 0) (local.get 0) (i32.const 0)))
+    (func (export "poll0") (param i32) (call $poll0 (i32.const 0) (local.get 0) (i32.const 0)))
+    (func (export "other") (param i32) (call $other (i32.const 0) (local.get 0) (i32.const 0))))`;
+  const lengths: number[] = [];
+  const host = (n: number) => void lengths.push(n >>> 0);
+  const { report, exports, seen } = await counted(wat, { 'wasi:io/poll@0.2.3': { poll: (_: number, n: number) => host(n) }, 'wasi:io/poll@0.2.0': { poll: (_: number, n: number) => host(n) }, other: { poll: (_: number, n: number) => host(n) } });
+  assert.is(report.pollCalls, 2);
+  exports.poll(MAX_POLL_LIST);
+  exports.poll0(1);
+  assert.throws(() => exports.poll(MAX_POLL_LIST + 1), /poll-limit/);
+  assert.throws(() => exports.poll0(-1), /poll-limit/);
+  exports.other(MAX_POLL_LIST + 1);
+  assert.equal(seen.limits, [MAX_POLL_LIST + 1, 2 ** 32 - 1]);
+  assert.equal(lengths, [MAX_POLL_LIST, 1, MAX_POLL_LIST + 1]);
 });
 
 test('refuses what it cannot read or walk, with a message', async () => {

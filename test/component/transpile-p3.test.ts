@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, rmSync } from 'node:fs';
-import { coreClocksFit, forgetTranspiled, P3_GLUE_SHAPE, P3_TRANSPILER_VERSION, p3TranspilerVersion, transpileComponent } from '../../src/component/transpile.ts';
+import { coreClocksFit, P3_GLUE_SHAPE, P3_TRANSPILER_VERSION, p3TranspilerVersion, transpileComponent } from '../../src/component/transpile.ts';
 import { readEntry, GLUE } from '../../src/component/transpile-cache.ts';
 import { MixedWasiError, wasiNames, wasiPreview } from '../../src/component/wasi-preview.ts';
 import { TimingHandler } from '../../src/handler/timing-handler.ts';
@@ -33,8 +33,7 @@ test('which WASI: from the interface names in the bytes; both in one component i
 });
 
 test('the generated glue has the pinned shape: core imports keyed by the versioned interface, WIT names as fields', async () => {
-  forgetTranspiled();
-  const component = await transpileComponent(bytes('p3-clocks-test'), { mode: 'jspi', cacheDir: dir });
+  const component = await transpileComponent(bytes('p3-clocks-test'), { mode: 'jspi', cacheDir: dir, memo: false });
   assert.is(component.wasi, 'p3');
   assert.is(component.jcoVersion, `jco-transpile ${P3_TRANSPILER_VERSION}`);
   assert.ok(component.coreClocks, 'the core-level clocks are in use');
@@ -55,8 +54,7 @@ test('the generated glue has the pinned shape: core imports keyed by the version
   assert.not.ok(coreClocksFit(glue, '0.16.0'), 'another transpiler version: the glue serves the clocks');
   assert.not.ok(coreClocksFit(glue.replace(/'wasi:clocks\/monotonic-clock@0\.3\.0': \{/g, "'x': {")), 'another shape: the glue serves the clocks');
   // A second load comes from the disk cache, with the same verdict.
-  forgetTranspiled();
-  const again = await transpileComponent(bytes('p3-clocks-test'), { mode: 'jspi', cacheDir: dir });
+  const again = await transpileComponent(bytes('p3-clocks-test'), { mode: 'jspi', cacheDir: dir, memo: false });
   assert.is(again.origin, 'disk');
   assert.ok(again.coreClocks);
 });

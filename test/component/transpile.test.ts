@@ -8,8 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildActors } from '../../scripts/build-actors.ts';
 import {
-  DEFAULT_ASYNC_EXPORTS, defaultCacheDir, forgetTranspiled, jcoVersion, transpileComponent,
-  type ImportObject,
+  DEFAULT_ASYNC_EXPORTS, defaultCacheDir, jcoVersion, transpileComponent,
+  type ImportObject, type TranspileOptions,
 } from '../../src/component/transpile.ts';
 
 const [built] = await buildActors({ only: ['poll-empty'] });
@@ -41,12 +41,12 @@ async function rejects(run: () => Promise<unknown>, pattern: RegExp): Promise<vo
   assert.unreachable('should have rejected');
 }
 
-// Each test starts as a new process would: nothing memoised in memory.
-test.before.each(() => forgetTranspiled());
+// As a new process would: nothing taken from or kept in the in-memory memo.
+const transpile = (bytes: Uint8Array, options: TranspileOptions) => transpileComponent(bytes, { memo: false, ...options });
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('jspi: transpiles, and init reaches the host poll with an empty list', async () => {
-  const c = await transpileComponent(component, { mode: 'jspi', cacheDir: freshDir() });
+  const c = await transpile(component, { mode: 'jspi', cacheDir: freshDir() });
   assert.is(c.mode, 'jspi');
   assert.is(c.origin, 'generated');
   assert.is(c.jcoVersion, jcoVersion());
@@ -59,7 +59,7 @@ test('jspi: transpiles, and init reaches the host poll with an empty list', asyn
 });
 
 test('sync: init throws synchronously through the same host', async () => {
-  const c = await transpileComponent(component, { mode: 'sync', cacheDir: false });
+  const c = await transpile(component, { mode: 'sync', cacheDir: false });
   const host = stubHost();
   const actor = c.instantiateSync<Actor>(host.imports);
   assert.throws(() => actor['theater:simple/actor'].init(), /wasi trap/);
@@ -67,7 +67,7 @@ test('sync: init throws synchronously through the same host', async () => {
 });
 
 test('one transpile, many independent instances', async () => {
-  const c = await transpileComponent(component, { mode: 'sync', cacheDir: false });
+  const c = await transpile(component, { mode: 'sync', cacheDir: false });
   const a = stubHost(), b = stubHost();
   const first = c.instantiateSync<Actor>(a.imports);
   const second = c.instantiateSync<Actor>(b.imports);
@@ -81,20 +81,19 @@ test('one transpile, many independent instances', async () => {
 
 test('memo: concurrent and repeated calls share one transpile', async () => {
   const cacheDir = freshDir();
-  const [x, y] = await Promise.all([
-    transpileComponent(component, { mode: 'jspi', cacheDir }),
-    transpileComponent(component, { mode: 'jspi', cacheDir }),
-  ]);
+  // An export list of its own: a key no other test (in this process) has memoised.
+  const options = { mode: 'jspi', cacheDir, asyncExports: [...DEFAULT_ASYNC_EXPORTS, 'memo:test/only#this'] } as const;
+  const [x, y] = await Promise.all([transpileComponent(component, options), transpileComponent(component, options)]);
   assert.is(x, y);
-  assert.is(await transpileComponent(component, { mode: 'jspi', cacheDir }), x);
+  assert.is(x.origin, 'generated');
+  assert.is(await transpileComponent(component, options), x);
   assert.is(readdirSync(cacheDir).length, 1);
 });
 
 test('disk cache: a new process (memo forgotten) loads the entry instead of running jco', async () => {
   const cacheDir = freshDir();
-  const first = await transpileComponent(component, { mode: 'jspi', cacheDir });
-  forgetTranspiled();
-  const second = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  const first = await transpile(component, { mode: 'jspi', cacheDir });
+  const second = await transpile(component, { mode: 'jspi', cacheDir });
   assert.is(first.origin, 'generated');
   assert.is(second.origin, 'disk');
   assert.is.not(second, first);
@@ -108,27 +107,24 @@ test('disk cache: a new process (memo forgotten) loads the entry instead of runn
 
 test('disk cache: a damaged entry is regenerated and rewritten', async () => {
   const cacheDir = freshDir();
-  const first = await transpileComponent(component, { mode: 'sync', cacheDir });
+  const first = await transpile(component, { mode: 'sync', cacheDir });
   const core = [...first.coreModules.keys()][0];
   writeFileSync(join(cacheDir, first.key, core), 'not wasm');
-  forgetTranspiled();
-  const again = await transpileComponent(component, { mode: 'sync', cacheDir });
+  const again = await transpile(component, { mode: 'sync', cacheDir });
   assert.is(again.origin, 'generated');
-  forgetTranspiled();
-  assert.is((await transpileComponent(component, { mode: 'sync', cacheDir })).origin, 'disk');
+  assert.is((await transpile(component, { mode: 'sync', cacheDir })).origin, 'disk');
 });
 
 test('disk cache: a tampered glue or core module fails its stored hash and is regenerated', async () => {
   const cacheDir = freshDir();
-  const first = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  const first = await transpile(component, { mode: 'jspi', cacheDir });
   const entry = join(cacheDir, first.key);
   const meta = JSON.parse(readFileSync(join(entry, 'meta.json'), 'utf8')) as { sha256: Record<string, string> };
   assert.equal(Object.keys(meta.sha256).sort(), ['component.mjs', ...first.coreModules.keys()].sort());
   // a glue that still runs, but would not trap: only the hash can tell
   const glue = readFileSync(join(entry, 'component.mjs'), 'utf8');
   writeFileSync(join(entry, 'component.mjs'), glue.replace('export function instantiate(', 'globalThis.tampered = true;\nexport function instantiate('));
-  forgetTranspiled();
-  const again = await transpileComponent(component, { mode: 'jspi', cacheDir });
+  const again = await transpile(component, { mode: 'jspi', cacheDir });
   assert.is(again.origin, 'generated', 'the tampered entry was not used');
   assert.is((globalThis as { tampered?: boolean }).tampered, undefined);
   assert.is(readFileSync(join(entry, 'component.mjs'), 'utf8'), glue, 'and it was rewritten');
@@ -137,20 +133,17 @@ test('disk cache: a tampered glue or core module fails its stored hash and is re
   const bytes = readFileSync(join(entry, core));
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(join(entry, core), bytes);
-  forgetTranspiled();
-  assert.is((await transpileComponent(component, { mode: 'jspi', cacheDir })).origin, 'generated');
+  assert.is((await transpile(component, { mode: 'jspi', cacheDir })).origin, 'generated');
   // a meta.json without hashes (an entry from before they were stored)
   writeFileSync(join(entry, 'meta.json'), JSON.stringify({ ...meta, sha256: undefined }));
-  forgetTranspiled();
-  assert.is((await transpileComponent(component, { mode: 'jspi', cacheDir })).origin, 'generated');
-  forgetTranspiled();
-  assert.is((await transpileComponent(component, { mode: 'jspi', cacheDir })).origin, 'disk');
+  assert.is((await transpile(component, { mode: 'jspi', cacheDir })).origin, 'generated');
+  assert.is((await transpile(component, { mode: 'jspi', cacheDir })).origin, 'disk');
 });
 
 test('instrumentation: on by default, part of the cache key, and off with instrument: false', async () => {
   const cacheDir = freshDir();
-  const on = await transpileComponent(component, { mode: 'sync', cacheDir });
-  const off = await transpileComponent(component, { mode: 'sync', cacheDir, instrument: false });
+  const on = await transpile(component, { mode: 'sync', cacheDir });
+  const off = await transpile(component, { mode: 'sync', cacheDir, instrument: false });
   assert.is(on.instrumented, true);
   assert.is(off.instrumented, false);
   assert.is.not(on.key, off.key);
@@ -164,23 +157,23 @@ test('instrumentation: on by default, part of the cache key, and off with instru
 test('disk cache: an unwritable cache directory falls back to memory', async () => {
   const file = join(scratch, 'a-file');
   writeFileSync(file, '');
-  const c = await transpileComponent(component, { mode: 'sync', cacheDir: join(file, 'sub') });
+  const c = await transpile(component, { mode: 'sync', cacheDir: join(file, 'sub') });
   assert.is(c.origin, 'generated');
   assert.throws(() => c.instantiateSync<Actor>(stubHost().imports)['theater:simple/actor'].init(), /wasi trap/);
 });
 
 test('cache key: differs by mode and by async exports, not by async lists in sync mode', async () => {
   const cacheDir = freshDir();
-  const jspi = await transpileComponent(component, { mode: 'jspi', cacheDir });
-  const sync = await transpileComponent(component, { mode: 'sync', cacheDir });
-  const jspiMore = await transpileComponent(component, { mode: 'jspi', cacheDir, asyncExports: [...DEFAULT_ASYNC_EXPORTS, 'bench:actor/bench#run'] });
-  const syncMore = await transpileComponent(component, { mode: 'sync', cacheDir, asyncExports: ['bench:actor/bench#run'] });
+  const jspi = await transpile(component, { mode: 'jspi', cacheDir });
+  const sync = await transpile(component, { mode: 'sync', cacheDir });
+  const jspiMore = await transpile(component, { mode: 'jspi', cacheDir, asyncExports: [...DEFAULT_ASYNC_EXPORTS, 'bench:actor/bench#run'] });
+  const syncMore = await transpile(component, { mode: 'sync', cacheDir, asyncExports: ['bench:actor/bench#run'] });
   assert.is.not(jspi.key, sync.key);
   assert.is.not(jspi.key, jspiMore.key);
-  assert.is(syncMore, sync);
+  assert.is(syncMore.key, sync.key);
   assert.is(readdirSync(cacheDir).length, 3);
-  const reordered = await transpileComponent(component, { mode: 'jspi', cacheDir, asyncImports: ['wasi:io/poll#[method]pollable.block', 'wasi:io/poll#poll'] });
-  assert.is(reordered, jspi);
+  const reordered = await transpile(component, { mode: 'jspi', cacheDir, asyncImports: ['wasi:io/poll#[method]pollable.block', 'wasi:io/poll#poll'] });
+  assert.is(reordered.key, jspi.key);
 });
 
 test('default cache dir: $THEATER_TIMING_CACHE, else the XDG cache, else ~/.cache', () => {
@@ -205,7 +198,7 @@ test('errors: bad options and bad bytes say what is wrong', async () => {
 });
 
 test('instantiate: a missing import key is named, with the keys that were given', async () => {
-  const c = await transpileComponent(component, { mode: 'sync', cacheDir: false });
+  const c = await transpile(component, { mode: 'sync', cacheDir: false });
   assert.throws(() => c.instantiateSync({ 'wasi:io/poll@0.2.3': {} }), /imports "wasi:io\/poll", but the import object has no such key \(keys: wasi:io\/poll@0\.2\.3\)/);
   await rejects(() => c.instantiate({}), /keys: none/);
 });

@@ -150,4 +150,153 @@ test('the spinner refuses a bad state with its own err', async () => {
   spinner.stop();
 });
 
+/*
+ * Hostile guests that hold the thread where no loop header counts (issue 20):
+ * a start function, cabi_realloc and post-return (code that cannot yield),
+ * bulk memory, a loop over a long leaf function, a huge poll list. Twenty
+ * sleepers (5, 20, ..., 290 ms) wake while each runs.
+ */
+const HOSTILE_LATE_MS = 10;
+const bytes = (mode: string, ...words: number[]): Uint8Array => {
+  const state = new Uint8Array(1 + 4 * words.length);
+  state[0] = mode.charCodeAt(0);
+  words.forEach((w, i) => new DataView(state.buffer).setUint32(1 + 4 * i, w, true));
+  return state;
+};
+const postReturn = (ns: bigint): Uint8Array => {
+  const state = new Uint8Array(9);
+  state[0] = 'P'.charCodeAt(0);
+  new DataView(state.buffer).setBigUint64(1, ns, true);
+  return state;
+};
+const rounds = (n: number): Uint8Array => Uint8Array.from([n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24]);
+
+/** `long`: the same work, long enough that a 200 ms budget must stop it (default: `state`). */
+interface Hostile { what: string; actor: string; state: Uint8Array | null; yields: boolean; long?: Uint8Array }
+const HOSTILE: Hostile[] = [
+  { what: 'a start function reading now() for 10 s', actor: 'start-spinner', state: null, yields: false },
+  { what: 'cabi_realloc reading now() for 3 s', actor: 'hog', state: new Uint8Array(3_000_000), yields: false },
+  { what: 'a post-return function reading now() for 3 s', actor: 'hog', state: postReturn(3_000_000_000n), yields: false },
+  { what: 'memory.fill of 32 MiB x 80', actor: 'hog', state: bytes('F', 32 << 20, 80), yields: true, long: bytes('F', 32 << 20, 2_000) },
+  { what: 'memory.copy of 32 MiB x 60', actor: 'hog', state: bytes('C', 32 << 20, 60), yields: true, long: bytes('C', 32 << 20, 2_000) },
+  { what: 'a loop calling a 20 000-statement leaf 3 000 times', actor: 'leaf-loop', state: rounds(3_000), yields: true, long: rounds(100_000) },
+];
+
+/** Twenty sleepers, then the hostile actor (none: the sleepers alone); the sleepers' worst lateness and the hostile call's outcome and duration. */
+async function besideHostile(h: Hostile | null, config: Partial<TimingHostConfig>): Promise<{ late: number; outcome: InitOutcome | null; ms: number }> {
+  const registry = registryWith(config, 'jspi');
+  const sleeper = await component('sleeper', 'jspi');
+  const hostile = h === null ? null : await component(h.actor, 'jspi');
+  const sleepers = Array.from({ length: 20 }, (_, i) => Actor.spawn(sleeper, registry, { id: `sleeper${i}`, record: false }));
+  const slept = sleepers.map((s, i) => s.init(sleepState(BigInt(5 + 15 * i) * MS)));
+  await new Promise((resolve) => setImmediate(resolve)); // every sleeper waits
+  const t0 = performance.now();
+  let outcome: InitOutcome | null = null;
+  if (hostile !== null) {
+    const actor = Actor.spawn(hostile, registry, { id: 'hostile', record: false });
+    outcome = await actor.init(h!.state);
+    actor.stop();
+  }
+  const ms = performance.now() - t0;
+  const late = Math.max(...(await Promise.all(slept)).map((o) => latenessMs(okState(o))));
+  for (const s of sleepers) s.stop();
+  return { late, outcome, ms };
+}
+
+/**
+ * Best of five, each beside the same sleepers alone just before: what the
+ * hostile guest adds to their lateness. (On a machine shared with other work
+ * the OS alone stops the thread for tens of ms now and then, with or without a
+ * guest: measured at a load average of 10 on 2 cores; the floor takes the
+ * steady part out, the retries the spikes. A quiet machine passes at once.)
+ */
+async function bestOfFive(h: Hostile, config: Partial<TimingHostConfig>) {
+  const runs: Array<Awaited<ReturnType<typeof besideHostile>> & { floor: number; added: number }> = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const floor = (await besideHostile(null, config)).late;
+    const run = await besideHostile(h, config);
+    runs.push({ ...run, floor, added: run.late - floor });
+    if (run.late - floor <= HOSTILE_LATE_MS) break;
+  }
+  const best = runs.reduce((a, b) => (b.added < a.added ? b : a));
+  return { best, seen: runs.map((r) => `${r.late.toFixed(1)} ms (alone ${r.floor.toFixed(1)} ms) beside ${r.ms.toFixed(0)} ms`).join(', ') };
+}
+
+const trapOf = (outcome: InitOutcome | null): string => (outcome?.status === 'trap' ? outcome.error : `not a trap: ${JSON.stringify(outcome)}`);
+
+for (const h of HOSTILE) {
+  // Code that cannot yield holds the thread until its hold limit: set to 5 ms here, the sleepers' bound is what it buys.
+  const config = h.yields ? {} : { max_hold_ms: 5 };
+  test(`${h.what}: sleepers beside it wake <= ${HOSTILE_LATE_MS} ms later than alone${h.yields ? '' : ' (max_hold_ms 5)'}`, async () => {
+    const { best, seen } = await bestOfFive(h, config);
+    if (h.yields) {
+      assert.is(best.outcome?.status, 'ok', JSON.stringify(best.outcome));
+      // Sleepers wake every 15 ms from 5 ms on: a guest running 50 ms or more runs over several wake-ups.
+      assert.ok(best.ms >= 50, `the guest ran long enough to matter (${best.ms.toFixed(0)} ms)`);
+    } else {
+      assert.match(trapOf(best.outcome), /^wasi trap: actor "hostile" held the thread for \d+ ms in (its start function|cabi_realloc or a post-return function)/);
+    }
+    assert.ok(best.added <= HOSTILE_LATE_MS, `${h.what}: the sleepers woke late: ${seen}`);
+  });
+}
+
+test('max_cpu_ms = 200 traps each hostile guest within 210 ms of running', async () => {
+  for (const h of HOSTILE) {
+    const registry = registryWith({ max_cpu_ms: 200 }, 'jspi');
+    const hostile = await component(h.actor, 'jspi');
+    // What the meter saw at the check that trapped (best of three: on a loaded
+    // machine the OS can stop the thread between two checks), and the wall time.
+    let ran = Infinity;
+    let wall = 0;
+    let error = '';
+    for (let attempt = 0; attempt < 3 && ran > 210; attempt++) {
+      const t0 = performance.now();
+      const actor = Actor.spawn(hostile, registry, { id: 'greedy', record: false });
+      error = trapOf(await actor.init(h.long ?? h.state));
+      wall = performance.now() - t0;
+      actor.stop();
+      ran = Number(/ran (\d+) ms/.exec(error)?.[1] ?? Infinity);
+    }
+    assert.match(error, /^wasi trap: cpu budget exceeded: actor "greedy" ran \d+ ms in one call, not counting waits \(max_cpu_ms 200\)$/, h.what);
+    assert.ok(ran <= 210, `${h.what}: trapped after ${ran} ms of running`);
+    assert.ok(wall < 1_000, `${h.what}: ${wall.toFixed(0)} ms in all`);
+  }
+});
+
+test('by default, code that cannot yield traps at 200 ms (max_hold_ms), saying where it ran', async () => {
+  for (const h of HOSTILE.filter((x) => !x.yields)) {
+    const actor = Actor.spawn(await component(h.actor, 'jspi'), registryWith({}, 'jspi'), { id: 'holder', record: false });
+    const t0 = performance.now();
+    const error = trapOf(await actor.init(h.state));
+    const ms = performance.now() - t0;
+    actor.stop();
+    assert.match(error, /^wasi trap: actor "holder" held the thread for 2\d\d ms in .*, where it cannot yield to other actors \(at most 200 ms: max_hold_ms\)$/, h.what);
+    assert.ok(ms < 1_000, `${h.what}: ${ms.toFixed(0)} ms`);
+  }
+});
+
+test('poll: a list over 65 536 entries traps in the guest, before the glue lifts it; 65 536 copies of one pollable pass', async () => {
+  const hog = await component('hog', 'jspi');
+  const registry = registryWith({}, 'jspi');
+  const actor = Actor.spawn(hog, registry, { id: 'lister', record: false });
+  const t0 = performance.now();
+  assert.equal(await actor.init(bytes('L', 100_000_000)), { status: 'trap', error: 'wasi trap: poll list of 100000000 entries exceeds the limit of 65536 entries per call (a list may repeat a pollable, but not without bound)' });
+  assert.ok(performance.now() - t0 < 5_000, 'the guest built its 400 MB list, metered, and trapped at the call');
+  const fits = Actor.spawn(hog, registry, { id: 'lister2', record: false });
+  const state = okState(await fits.init(bytes('L', 65_536)));
+  assert.is(new DataView(state.buffer, state.byteOffset).getUint32(0, true), 65_536, 'every entry is reported ready');
+  fits.stop();
+  const sync = Actor.spawn(await component('hog', 'sync'), registryWith({}, 'sync'), { id: 'lister3', record: false });
+  assert.match(trapOf(await sync.init(bytes('L', 65_537))), /^wasi trap: poll list of 65537 entries exceeds/);
+  sync.stop();
+});
+
+test('a start function that traps leaves an actor that answers every call with that trap', async () => {
+  const actor = Actor.spawn(await component('start-spinner', 'sync'), registryWith({ max_hold_ms: 20 }, 'sync'), { id: 'starter', record: false });
+  assert.ok(actor.stopped);
+  const first = trapOf(await actor.init(null));
+  assert.match(first, /^wasi trap: actor "starter" held the thread for \d+ ms in its start function/);
+  assert.is(trapOf(await actor.init(null)), first);
+});
+
 test.run();

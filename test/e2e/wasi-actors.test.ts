@@ -74,7 +74,7 @@ test('jspi: 200 sleepers wake never early and less than 1 s late; one host timer
   const spanMs = Number((lastNs - firstNs) / 1_000_000n);
   const { arms } = timer;
   assert.ok(arms <= 2 * (spanMs + 3), `armed ${arms} times for deadlines spanning ${spanMs} ms`);
-  assert.is(runtime.table.live, 0, 'every stopped actor released its pollables');
+  assert.is(runtime.pollables.live, 0, 'every stopped actor released its pollables');
 });
 
 test('the seed scenario through the manifest and the CLI: a verified chain with the expected event counts', () => {

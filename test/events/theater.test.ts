@@ -7,7 +7,8 @@ import { buildTheaterChain, importedName, theaterRecords, type TheaterRun } from
 import { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash } from '../../src/events/theater/event.ts';
 import { theaterChainPath } from '../../src/events/theater/file.ts';
 import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from '../../src/events/theater/verify.ts';
-import { compactJson, jsonBytes, parseJsonExact, u64, UNIT, valueError } from '../../src/events/theater/values.ts';
+import { compactJson, jsonBytes, u64, UNIT, valueError } from '../../src/events/theater/values.ts';
+import { parseJsonExact } from '../../src/base/exact-json.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
 
 const U64_MAX = (1n << 64n) - 1n;

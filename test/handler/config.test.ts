@@ -93,7 +93,7 @@ parse('rejects min > max, including against a default max', () => {
 parse('rejects unknown keys, naming the key and echoing its value', () => {
   const error = configError(() => parseTimingHostConfig({ max_sleep_duraton: 5 }, 'handler[2]'));
   assert.is(error.path, 'handler[2].max_sleep_duraton');
-  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables, max_events, max_cpu_ms), got 5 (number)');
+  assert.is(error.message, 'handler[2].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables, max_events, max_cpu_ms, max_hold_ms), got 5 (number)');
 });
 
 parse('rejects a non-table', () => {
@@ -187,6 +187,18 @@ perms('max_cpu_ms: validated like the other keys; absent means no budget; permis
     'handler.timing.max_cpu_ms: 201 exceeds the permitted maximum 200');
   assert.is(configError(() => checkPermissions({ max_sleep_duration: 1000, min_sleep_duration: 1, max_pollables: 10 }, granted)).message,
     'handler.timing.max_cpu_ms: 0 (no budget) exceeds the permitted maximum 200');
+});
+
+perms('max_hold_ms: validated like max_cpu_ms; absent means the default (200); permissions bound it', () => {
+  assert.is(parseTimingHostConfig({ max_hold_ms: 50 }).max_hold_ms, 50);
+  assert.is(parseTimingHostConfig({}).max_hold_ms, undefined);
+  assert.match(configError(() => parseTimingHostConfig({ max_hold_ms: -1 })).message, /^handler\.timing\.max_hold_ms: expected a non-negative safe integer \(milliseconds; 0 = no limit\), got /);
+  const base = { max_sleep_duration: 1000, min_sleep_duration: 1, max_pollables: 10 };
+  checkPermissions({ ...base, max_hold_ms: 100 }, { ...base, max_hold_ms: 100 });
+  checkPermissions(base, { ...base, max_hold_ms: 200 });
+  checkPermissions({ ...base, max_hold_ms: 0 }, base);
+  assert.is(configError(() => checkPermissions(base, { ...base, max_hold_ms: 100 })).message, 'handler.timing.max_hold_ms: 200 exceeds the permitted maximum 100');
+  assert.is(configError(() => checkPermissions({ ...base, max_hold_ms: 0 }, { ...base, max_hold_ms: 100 })).message, 'handler.timing.max_hold_ms: 0 (no limit) exceeds the permitted maximum 100');
 });
 
 perms.run();

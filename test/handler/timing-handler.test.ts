@@ -5,6 +5,9 @@ import { ConfigError } from '../../src/handler/config.ts';
 import { HandlerRegistry } from '../../src/handler/registry.ts';
 import { TIMING_INTERFACES, TimingHandler } from '../../src/handler/timing-handler.ts';
 import { fakeRuntime } from '../support/fake-time.ts';
+import { RunMeter } from '../../src/thread/run-meter.ts';
+import { DEFAULT_MAX_HOLD_MS } from '../../src/thread/hold.ts';
+import { VIRTUAL_DEFAULT_CPU_MS, virtualRuntime } from '../../src/timing/virtual.ts';
 
 test('name, interfaces, defaults and the limits derived from config and permissions', () => {
   const handler = new TimingHandler();
@@ -79,13 +82,31 @@ test('through the registry: one import object for any wasi 0.2.x guest; by defau
   assert.equal(built.handlers, ['timing']);
   const mono = built.imports['wasi:clocks/monotonic-clock'] as { now(): bigint; subscribeDuration(d: bigint): object };
   assert.is(typeof mono.now(), 'bigint');
-  const { table } = handler.runtime;
+  const table = handler.runtime.pollables;
   mono.subscribeDuration(1_000_000_000n);
   assert.is(table.live, 1);
   built.dispose();
   assert.is(table.live, 0);
   assert.is(handler.runtime, handler.runtime);
   assert.is.not(new TimingHandler().runtime, handler.runtime, 'no process-wide runtime');
+});
+
+test('configureMeter: max_cpu_ms and max_hold_ms for every actor of the registry, even one that imports nothing; virtual time has a default budget', () => {
+  const registry = new HandlerRegistry();
+  registry.register(new TimingHandler({ max_cpu_ms: 300, max_hold_ms: 50 }, null, { runtime: fakeRuntime().runtime }));
+  const meter = new RunMeter('quiet');
+  registry.buildImports([], { actorId: 'quiet', events: null, meter }).dispose();
+  assert.equal([meter.limitMs, meter.limitReason, meter.holdLimitMs], [300, null, 50]);
+  const plain = new RunMeter('plain');
+  new TimingHandler({}, null, { runtime: fakeRuntime().runtime }).configureMeter(plain);
+  assert.equal([plain.limitMs, plain.holdLimitMs], [0, DEFAULT_MAX_HOLD_MS]);
+  const virtual = new RunMeter('v');
+  new TimingHandler({}, null, { runtime: virtualRuntime() }).configureMeter(virtual);
+  assert.is(virtual.limitMs, VIRTUAL_DEFAULT_CPU_MS);
+  assert.match(virtual.limitReason ?? '', /^the default under virtual time, where the clock stands still while a guest runs/);
+  const chosen = new RunMeter('c');
+  new TimingHandler({ max_cpu_ms: 0 }, null, { runtime: virtualRuntime() }).configureMeter(chosen);
+  assert.equal([chosen.limitMs, chosen.limitReason], [0, null], 'an explicit 0 means no budget, even under virtual time');
 });
 
 test.run();

@@ -201,7 +201,7 @@ errors('handler types: unknown, missing, not a string, duplicated', () => {
 });
 
 errors('unknown keys in a handler table are errors', () => {
-  assert.is(detail(`${HEAD}[[handler]]\ntype = "timing"\nmax_sleep_duraton = 5\n`), ': handler[0].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables, max_events, max_cpu_ms), got 5 (number)');
+  assert.is(detail(`${HEAD}[[handler]]\ntype = "timing"\nmax_sleep_duraton = 5\n`), ': handler[0].max_sleep_duraton: unknown key (known: max_sleep_duration, min_sleep_duration, max_pollables, max_events, max_cpu_ms, max_hold_ms), got 5 (number)');
 });
 
 errors.after(() => rmSync(dir, { recursive: true, force: true }));

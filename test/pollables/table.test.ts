@@ -10,7 +10,7 @@ const tick = (ms: number): bigint => BigInt(ms) * MS;
 /** A waiting call on `owner`, as TimingHost parks one: resolves on the owner's next wake-up. */
 function waitOn(table: PollableTable, owner: number): Promise<void> {
   const { promise, resolve, reject } = Promise.withResolvers<void>();
-  table.owners.park(owner, { wake: () => resolve(), fail: reject });
+  table.park(owner, { wake: () => resolve(), fail: reject });
   return promise;
 }
 
@@ -20,24 +20,23 @@ function setup(capacity = 32) {
   const reads = { count: 0 };
   const counted = { nowNs: () => (reads.count++, clock.nowNs()) };
   const table = new PollableTable({ time: new TimeSource(counted), timer, capacity });
-  const { scheduler } = table;
-  const owner = table.owners.create(1000);
+  const owner = table.createOwner(1000);
   const refs = (...handles: number[]) => handles.map((handle) => ({ handle }));
-  return { clock, timer, scheduler, table, owner, refs, reads };
+  return { clock, timer, table, owner, refs, reads };
 }
 
 test('a timer at or before now is ready at once and never enters the wheel', () => {
-  const { table, owner, scheduler } = setup();
+  const { table, owner } = setup();
   const h = table.subscribeTimer(owner, tick(0), 0n);
   assert.ok(table.isReady(h));
-  assert.is(scheduler.pending, 0);
+  assert.is(table.pendingTimers, 0);
 });
 
 test('a timer becomes ready when the wheel fires, and wakes its owner', async () => {
-  const { table, owner, timer, scheduler } = setup();
+  const { table, owner, timer } = setup();
   const h = table.subscribeTimer(owner, tick(10), 0n);
   assert.is(table.isReady(h), false);
-  assert.is(scheduler.pending, 1);
+  assert.is(table.pendingTimers, 1);
   let woken = false;
   // Two interleaved calls of one owner: one expiry wakes both, and a wake-up is used once.
   const waiting = waitOn(table, owner).then(() => (woken = true));
@@ -57,18 +56,18 @@ test('a timer becomes ready when the wheel fires, and wakes its owner', async ()
 });
 
 test('a reader sees a due timer as ready before the event loop fires it', () => {
-  const { table, owner, clock, scheduler } = setup();
+  const { table, owner, clock, timer } = setup();
   const h = table.subscribeTimer(owner, tick(5), 0n);
   clock.advanceNs(5n * MS - 1n);
   assert.is(table.isReady(h), false);
   clock.advanceNs(1n);
   assert.ok(table.isReady(h));
-  assert.is(scheduler.pending, 0, 'the wheel entry is cancelled once seen ready');
-  assert.is(scheduler.armed, false);
+  assert.is(table.pendingTimers, 0, 'the wheel entry is cancelled once seen ready');
+  assert.is(timer.pending.length, 0, 'no native timer armed');
 });
 
 test('scan reports every ready position ascending, duplicates included, with one clock read', () => {
-  const { table, owner, clock, refs, reads, scheduler } = setup();
+  const { table, owner, clock, refs, reads } = setup();
   const a = table.subscribeTimer(owner, tick(3), 0n);
   const b = table.subscribeTimer(owner, tick(50), 0n);
   const c = table.subscribeTimer(owner, tick(0), 0n);
@@ -78,7 +77,7 @@ test('scan reports every ready position ascending, duplicates included, with one
   assert.is(table.scan(refs(b, a, c, a, b), out), 3);
   assert.equal(out, [1, 2, 3]);
   assert.is(reads.count, 1);
-  assert.is(scheduler.pending, 1, '`a` seen due: its wheel entry is gone');
+  assert.is(table.pendingTimers, 1, '`a` seen due: its wheel entry is gone');
   out.length = 0;
   reads.count = 0;
   assert.is(table.scan(refs(b, c), out), 1);
@@ -86,16 +85,16 @@ test('scan reports every ready position ascending, duplicates included, with one
 });
 
 test('drop cancels the wheel entry at once; stale handles are inert', () => {
-  const { table, owner, scheduler, timer } = setup();
+  const { table, owner, timer } = setup();
   const h = table.subscribeTimer(owner, tick(10), 0n);
   table.drop(h);
-  assert.is(scheduler.pending, 0);
+  assert.is(table.pendingTimers, 0);
   assert.is(table.isLive(h), false);
   assert.is(table.live, 0);
   table.drop(h); // twice: harmless
   const again = table.subscribeTimer(owner, tick(10), 0n);
   assert.is.not(again, h, 'a reused entry gets a new generation');
-  assert.is(again % 2 ** 26, h % 2 ** 26);
+  assert.is(slotOf(again), slotOf(h));
   table.drop(h); // stale: must not drop the new one
   assert.ok(table.isLive(again));
   timer.advanceMs(20);
@@ -105,19 +104,19 @@ test('drop cancels the wheel entry at once; stale handles are inert', () => {
 
 test('the owner quota refuses entries past it', () => {
   const { table } = setup();
-  const owner = table.owners.create(2);
+  const owner = table.createOwner(2);
   const a = table.subscribeTimer(owner, tick(10), 0n);
   table.createExternal(owner);
   assert.is(table.subscribeTimer(owner, tick(10), 0n), -1);
   assert.is(table.createExternal(owner), -1);
   table.drop(a);
   assert.ok(table.subscribeTimer(owner, tick(10), 0n) >= 0);
-  assert.is(table.owners.live(owner), 2);
+  assert.is(table.liveOf(owner), 2);
 });
 
 test('releasing an owner drops all its pollables and fails its waiter', async () => {
-  const { table, owner, scheduler } = setup();
-  const other = table.owners.create(10);
+  const { table, owner } = setup();
+  const other = table.createOwner(10);
   const mine = [1, 2, 3].map((d) => table.subscribeTimer(owner, tick(d * 10), 0n));
   const theirs = table.subscribeTimer(other, tick(10), 0n);
   const waiting = waitOn(table, owner);
@@ -125,11 +124,11 @@ test('releasing an owner drops all its pollables and fails its waiter', async ()
   await waiting.then(() => assert.unreachable('should fail'), (e: Error) => assert.match(e.message, /stopped/));
   for (const h of mine) assert.is(table.isLive(h), false);
   assert.ok(table.isLive(theirs));
-  assert.is(scheduler.pending, 1);
+  assert.is(table.pendingTimers, 1);
   assert.is(table.live, 1);
-  const reused = table.owners.create(5);
+  const reused = table.createOwner(5);
   assert.is(reused, owner, 'owner ids are reused');
-  assert.is(table.owners.live(reused), 0);
+  assert.is(table.liveOf(reused), 0);
 });
 
 test('external pollables: set and clear readiness, wake the owner, refuse misuse', async () => {
@@ -153,7 +152,7 @@ test('external pollables: set and clear readiness, wake the owner, refuse misuse
 
 test('a dropped or never-issued handle reaches no slot: isReady, scan and earliestDeadline throw StaleHandleError', () => {
   const { table, owner, refs } = setup();
-  const other = table.owners.create(10);
+  const other = table.createOwner(10);
   const mine = table.subscribeTimer(owner, 0n, 0n); // ready at once
   table.drop(mine);
   const theirs = table.subscribeTimer(other, 0n, 0n); // reuses the slot, ready
@@ -175,8 +174,8 @@ test('fuzz: random subscribe/drop/forge for two owners; only live handles read, 
   };
   const { table, timer, clock } = setup(32);
   const nowMs = (): number => Number(clock.ns / MS);
-  const owner = table.owners.create(1_000_000);
-  const other = table.owners.create(1_000_000);
+  const owner = table.createOwner(1_000_000);
+  const other = table.createOwner(1_000_000);
   const live = new Map<number, { owner: number; deadline: number }>();
   const dead: number[] = [];
   try {

@@ -11,6 +11,8 @@ import { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
 import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { Thread } from '../../src/thread/thread.ts';
+import { nodeTimer } from '../../src/clock/clock.ts';
+import { CountingTimer } from '../support/fake-time.ts';
 import { Actor } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
 import type { TranspiledComponent } from '../../src/component/transpile.ts';
@@ -41,12 +43,14 @@ const okState = (outcome: Awaited<ReturnType<Actor['init']>>): Uint8Array | null
  * however long the machine took to compile (the counts below must not depend on it).
  */
 function privateTiming(mode: 'jspi' | 'sync' = 'jspi') {
-  const runtime = new TimingRuntime({ capacity: 64, thread: new Thread({ sliceMs: Infinity }) });
-  const { table } = runtime;
+  const thread = new Thread({ sliceMs: Infinity });
+  const timer = new CountingTimer(nodeTimer({ busy: () => thread.busy }));
+  const runtime = new TimingRuntime({ capacity: 64, thread, timer });
+  const table = runtime.pollables;
   const handler = new TimingHandler({ min_sleep_duration: 0 }, null, { mode, runtime });
   const registry = new HandlerRegistry();
   registry.register(handler);
-  return { table, handler, registry, runtime };
+  return { table, handler, registry, runtime, timer };
 }
 
 test('wasi-clocks-test: every check passes, and its timing events are recorded', async () => {
@@ -97,23 +101,23 @@ test('a trap in one actor never disturbs others sleeping at the same time', asyn
 });
 
 test('stop() drops the actor\'s pollables and releases its owner; a waiting init ends as a trap', async () => {
-  const { registry, table, handler, runtime } = privateTiming();
+  const { registry, table, handler, runtime, timer } = privateTiming();
   const actor = Actor.spawn(await component('sleeper'), registry, { id: 'sleepy', record: false });
   assert.is(actor.events, null);
   const host = handler.hostFor('sleepy')!;
   const pending = actor.init(sleepFor(10_000n * MS)); // a 10 s sleep, cut short by stop()
   await new Promise((r) => setImmediate(r));
   assert.is(table.live, 1);
-  assert.is(table.owners.live(host.owner), 1);
+  assert.is(table.liveOf(host.owner), 1);
   assert.equal(runtime.waits.entries().map((w) => w.actorId), ['sleepy'], 'the init is suspended');
   assert.match(runtime.waits.entries()[0].describe(), /^timer pollable 0 \(due at tick \d+\)$/);
   actor.stop();
   actor.stop(); // idempotent
   assert.ok(actor.stopped);
   assert.is(table.live, 0);
-  assert.is(table.owners.live(host.owner), 0);
+  assert.is(table.liveOf(host.owner), 0);
   assert.is(handler.hostFor('sleepy'), undefined);
-  assert.is(table.scheduler.armed, false, 'no timer left armed for the dropped pollable');
+  assert.is(timer.armed, 0, 'no timer left armed for the dropped pollable');
   const outcome = await pending;
   assert.equal(outcome, { status: 'trap', error: 'wasi trap: actor stopped while waiting on a pollable' });
   assert.is(runtime.waits.size, 0, 'the failed wait ended');

@@ -67,7 +67,7 @@ test('the cap holds: at most maxLive alive at once, the rest spawn in FIFO order
   const starts = fleet.results.map((r) => (r.outcome.status === 'ok' && r.outcome.state !== null
     ? new DataView(r.outcome.state.buffer, r.outcome.state.byteOffset).getBigUint64(0, true) : -1n));
   for (let i = 4; i < 10; i++) assert.ok(starts[i] >= starts[i - 1], `instance ${i} started before ${i - 1}`);
-  assert.is(runtime.table.live, 0);
+  assert.is(runtime.pollables.live, 0);
   assert.ok(fleet.prepareMs >= 0 && fleet.spawnMs >= fleet.prepareMs && fleet.runMs >= 0);
 });
 
@@ -147,7 +147,7 @@ test('a trapping fleet never disturbs another fleet sleeping in the same runtime
   assert.is(sleepers.ok, 20);
   assert.is(trappers.trap, 20);
   assert.ok(trappers.results.every((r) => r.outcome.status === 'trap' && r.outcome.error === 'wasi trap: poll: attempt to poll on an empty list'));
-  assert.is(runtime.table.live, 0);
+  assert.is(runtime.pollables.live, 0);
 });
 
 test('a failed spawn after the first, in the first batch or later, is that instance\'s trap; the others run', async () => {

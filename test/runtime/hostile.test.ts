@@ -28,7 +28,7 @@ function privateTiming(mode: 'jspi' | 'sync' = 'jspi', maxLive?: number, config:
   const runtime = new TimingRuntime({ capacity: 64, maxLivePollables: maxLive });
   const registry = new HandlerRegistry();
   registry.register(new TimingHandler({ min_sleep_duration: 0, ...config }, null, { mode, runtime }));
-  return { table: runtime.table, registry };
+  return { table: runtime.pollables, registry };
 }
 
 test('stale and forged handles trap their own actor in both modes; a sleeper beside it is untouched', async () => {

@@ -24,9 +24,9 @@ test('a batch wakes in deadline order across ticks, subscribe order within a tic
     ['mid-c', 100n * MS + 51n * US], ['edge', 6_400n * US + 1n],
   ];
   for (const [name, deadlineNs] of timers) {
-    const owner = table.owners.create(4);
+    const owner = table.createOwner(4);
     table.subscribeTimer(owner, deadlineNs, 0n);
-    table.owners.park(owner, { wake: () => woken.push(name), fail: () => assert.unreachable(name) });
+    table.park(owner, { wake: () => woken.push(name), fail: () => assert.unreachable(name) });
   }
   clock.advanceNs(500n * MS); // the loop was held: every deadline has passed, one batch
   assert.is(timer.fireDue(), 1);
@@ -53,14 +53,14 @@ test('a waiting call is resolved inside the expiry: its promise settles one micr
 });
 
 test('once the loop is held HELD_LOOP_MS past a deadline, guest-path calls expire what is due, never early', () => {
-  const { clock, timer, table, scheduler } = fakeRuntime({ startNs: 0n });
+  const { clock, timer, table } = fakeRuntime({ startNs: 0n });
   const held = BigInt(HELD_LOOP_MS) * MS;
-  const a = table.owners.create(4);
-  const b = table.owners.create(4);
+  const a = table.createOwner(4);
+  const b = table.createOwner(4);
   const ha = table.subscribeTimer(a, 1n * MS, 0n);
   const ha2 = table.subscribeTimer(a, 1n * MS + held, 0n);
   let woken = 0;
-  table.owners.park(a, { wake: () => woken++, fail: () => assert.unreachable() });
+  table.park(a, { wake: () => woken++, fail: () => assert.unreachable() });
   const later = (): number => table.subscribeTimer(b, clock.nowNs() + 100n * MS, clock.nowNs());
   clock.advanceNs(held); // overdue, but less than HELD_LOOP_MS: an ordinary drain, left to the timer
   later();
@@ -72,10 +72,10 @@ test('once the loop is held HELD_LOOP_MS past a deadline, guest-path calls expir
   assert.is(table.isReady(ha2), true, 'everything due by now goes, not only the long overdue');
   assert.is(timer.pending.length, 1, 'still one native timer');
   // Held: until the loop turns, what falls due goes at the next guest call, not HELD_LOOP_MS later.
-  const e = table.owners.create(4);
+  const e = table.createOwner(4);
   const he = table.subscribeTimer(e, clock.nowNs() + 1n * MS, clock.nowNs());
   let eWoken = 0;
-  table.owners.park(e, { wake: () => eWoken++, fail: () => assert.unreachable() });
+  table.park(e, { wake: () => eWoken++, fail: () => assert.unreachable() });
   clock.advanceNs(1n * MS);
   later();
   assert.is(eWoken, 1, 'due, and the loop is still held');
@@ -84,20 +84,20 @@ test('once the loop is held HELD_LOOP_MS past a deadline, guest-path calls expir
   table.subscribeTimer(e, clock.nowNs() + 1n * MS, clock.nowNs());
   clock.advanceNs(1n * MS);
   assert.is(timer.fireDue(), 1);
-  const g = table.owners.create(4);
+  const g = table.createOwner(4);
   table.subscribeTimer(g, clock.nowNs() + 1n * MS, clock.nowNs());
   let gWoken = 0;
-  table.owners.park(g, { wake: () => gWoken++, fail: () => assert.unreachable() });
+  table.park(g, { wake: () => gWoken++, fail: () => assert.unreachable() });
   clock.advanceNs(1n * MS + held / 2n);
   later();
   assert.is(gWoken, 0, 'not held any more: left to the timer');
   timer.fireDue();
   assert.is(gWoken, 1);
   // A resumed guest dropping its pollable (no clock read of its own) catches up too.
-  const c = table.owners.create(4);
+  const c = table.createOwner(4);
   const hc = table.subscribeTimer(c, clock.nowNs() + 2n * MS, clock.nowNs());
   let cWoken = 0;
-  table.owners.park(c, { wake: () => cWoken++, fail: () => assert.unreachable() });
+  table.park(c, { wake: () => cWoken++, fail: () => assert.unreachable() });
   clock.advanceNs(2n * MS + held);
   table.drop(ha);
   assert.is(cWoken, 1, 'woken from the drop');
@@ -107,7 +107,7 @@ test('once the loop is held HELD_LOOP_MS past a deadline, guest-path calls expir
   clock.advanceNs(1n);
   assert.ok(table.isReady(hd));
   assert.is(table.isReady(hc), true);
-  assert.ok(scheduler.pending >= 2);
+  assert.ok(table.pendingTimers >= 2);
   assert.is(timer.pending.length, 1);
 });
 

@@ -87,7 +87,7 @@ export function fakeRuntime(options: { startNs?: bigint; capacity?: number; wall
     timer.fireDue();
   };
   const runtime = new TimingRuntime({ clock, timer, sleepSync, capacity: options.capacity, wallClock: options.wallClock });
-  return { clock, timer, runtime, table: runtime.table, scheduler: runtime.table.scheduler };
+  return { clock, timer, runtime, table: runtime.pollables };
 }
 
 /** Wraps a timer and counts its arms: the "exactly one native timer" checks. */

@@ -80,7 +80,7 @@ test('jsonl: bad input names the line and the field', () => {
 
 test('exact JSON: integers past 2^53 stay exact; strings, escapes and small numbers are untouched', () => {
   assert.equal(parseJsonExact('{"U64":18446744073709551615,"s":"12345678901234567890 \\" 99999999999999999","n":-12.5e3,"m":[1,9007199254740993]}'), {
-    U64: '18446744073709551615', s: '12345678901234567890 " 99999999999999999', n: -12500, m: [1, '9007199254740993'],
+    U64: 18446744073709551615n, s: '12345678901234567890 " 99999999999999999', n: -12500, m: [1, 9007199254740993n],
   });
   assert.equal(parseJsonExact('[1, 2]'), [1, 2]);
 });

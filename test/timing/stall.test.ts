@@ -40,7 +40,7 @@ test('every live actor waits on an external pollable nothing sets: each traps, n
       'wasi trap: virtual time cannot advance: every live actor waits and no timer is pending ('
       + 'external-waiter#0 waits on external pollable 0; external-waiter#1 waits on external pollable 1; external-waiter#2 waits on external pollable 2)');
   }
-  assert.is(runtime.table.live, 0);
+  assert.is(runtime.pollables.live, 0);
 });
 
 test.run();

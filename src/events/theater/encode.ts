@@ -2,7 +2,7 @@
 //
 // One host call = one event, `event_type` "<interface as imported>/<function>"
 // and data {"category":"HostFunction","interface","function","input","output"}
-// (the table of inputs and outputs is in the README). Around them: a "wasm"
+// (the table of inputs and outputs is in docs/CHAINS.md). Around them: a "wasm"
 // WasmCall before init, a WasmResult (ok) or WasmError (err, trap) after, and
 // a "shutdown" event when the actor stops.
 // Left out, having no Theater counterpart: setup events, SleepClamped,
@@ -18,7 +18,8 @@
 
 import type { TimingEvent } from '../types.ts';
 import { linkTheaterEvents, type TheaterEvent } from './event.ts';
-import { bool, jsonBytes, list, tuple, u32, u64, UNIT, type Json, type TheaterValue } from './values.ts';
+import { bool, jsonBytes, list, tuple, u32, u64, UNIT, type TheaterValue } from './values.ts';
+import type { Json } from '../../base/exact-json.ts';
 
 export const INIT_FUNCTION = 'theater:simple/actor.init';
 const NULL_BYTES = jsonBytes(null);

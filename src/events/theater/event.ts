@@ -8,7 +8,8 @@
 // writes one event per line, which is still that array.
 
 import { createHash } from 'node:crypto';
-import { jsonBytes, type Json } from './values.ts';
+import type { Json } from '../../base/exact-json.ts';
+import { jsonBytes } from './values.ts';
 
 export interface TheaterEvent {
   hash: number[];

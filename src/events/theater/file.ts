@@ -11,9 +11,13 @@ import { formatTheaterChain, type TheaterEvent } from './event.ts';
 
 export function theaterChainPath(path: string, instance: number, instances: number): string {
   if (instances === 1) return path;
-  const ext = extname(basename(path));
-  const stem = basename(path).slice(0, basename(path).length - ext.length);
-  return join(dirname(path), `${stem}.${instance}${ext}`);
+  return join(dirname(path), theaterChainName(basename(path), instance));
+}
+
+/** The file name (no folder) of an instance's chain in a fleet, for the file name given: chain.json -> chain.<instance>.json. */
+export function theaterChainName(file: string, instance: number): string {
+  const ext = extname(file);
+  return `${file.slice(0, file.length - ext.length)}.${instance}${ext}`;
 }
 
 /** Writes the chain whole or not at all; throws a ChainWriteError naming `path`. */

@@ -1,11 +1,12 @@
 // Shape of the payloads this handler writes into Theater's chain: host calls
 // on wasi:clocks and wasi:io/poll (any version), "wasm" and "shutdown".
 // Each function's input and output must match the table Theater's timing
-// handler recorded (README, "Theater's chain.json"). Payloads of other event
+// handler recorded (docs/CHAINS.md). Payloads of other event
 // types belong to other handlers and are not read.
 
 import { describeValue, isPlainObject } from '../../base/text.ts';
-import { parseJsonExact, valueError } from './values.ts';
+import { parseJsonExact } from '../../base/exact-json.ts';
+import { valueError } from './values.ts';
 
 const HOST_CALL = /^(wasi:clocks\/monotonic-clock|wasi:clocks\/wall-clock|wasi:io\/poll)@([^/]+)\/(.+)$/;
 

@@ -1,15 +1,14 @@
-// JSON with exact integers, and Theater's tagged values.
+// Theater's tagged values, and compact JSON with exact integers.
 //
 // Theater's chain stores each event's payload as the UTF-8 bytes of compact
 // JSON, and host-call inputs and outputs as tagged values: {"U64":n},
 // {"U32":n}, {"Bool":b}, {"List":[…]}, {"Tuple":[…]} (unit is {"Tuple":[]}).
 // A u64 may exceed 2^53, so these values are written from bigint, digit for
-// digit, and read back with the number's source text (JSON.parse's reviver
-// context) so nothing is rounded. Pure functions: the recorder, the verifier
-// and a replayer share them.
+// digit, and read back exactly by parseJsonExact (base/exact-json.ts). Pure
+// functions: the recorder, the verifier and a replayer share them.
 
-/** A JSON value whose integers may be bigint (written exactly). */
-export type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json };
+import type { Json } from '../../base/exact-json.ts';
+import { U32_MAX, U64_MAX } from '../../base/units.ts';
 
 export type TheaterValue =
   | { U64: bigint }
@@ -25,9 +24,6 @@ export const list = (items: TheaterValue[]): TheaterValue => ({ List: items });
 export const tuple = (items: TheaterValue[]): TheaterValue => ({ Tuple: items });
 export const UNIT: TheaterValue = Object.freeze({ Tuple: Object.freeze([]) as unknown as TheaterValue[] });
 
-const U64_MAX = (1n << 64n) - 1n;
-const U32_MAX = 0xffff_ffff;
-
 /** Compact JSON (no spaces), keys in insertion order, bigint as plain digits. */
 export function compactJson(value: Json): string {
   if (typeof value === 'bigint') return value.toString();
@@ -41,19 +37,6 @@ export function compactJson(value: Json): string {
 /** The UTF-8 bytes of compactJson(value), as the numbers Theater's `data` holds. */
 export function jsonBytes(value: Json): number[] {
   return Array.from(Buffer.from(compactJson(value), 'utf8'));
-}
-
-/**
- * JSON.parse keeping integers exact: an integer beyond 2^53 becomes a bigint.
- * Needs the reviver's source text (Node >= 21); without it such integers are rounded.
- */
-export function parseJsonExact(text: string): Json {
-  return JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) => {
-    if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?[0-9]+$/.test(context.source)) {
-      return BigInt(context.source);
-    }
-    return value;
-  }) as Json;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -1,0 +1,90 @@
+// No silent non-sleep: a wait's Promise that the caller does not consume traps the
+// guest's next call (see src/wasi/handoff.ts). Fake time only.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
+import { TimingHost } from '../../src/wasi/host.ts';
+import { timingImports } from '../../src/wasi/imports.ts';
+import { NOT_AWAITED } from '../../src/wasi/handoff.ts';
+import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
+
+function setup(mode: 'jspi' | 'sync' = 'jspi', runtime?: TimingRuntime) {
+  const clock = new FakeClock();
+  const timer = new FakeTimer(clock);
+  runtime ??= new TimingRuntime({ clock, timer, sleepSync: (ms) => clock.advanceNs(BigInt(Math.ceil(ms * 1e6))) });
+  const host = new TimingHost({ runtime, mode, actorId: 'a' });
+  const imports = timingImports(host);
+  return { clock, timer, runtime, host, mono: imports['wasi:clocks/monotonic-clock'], wall: imports['wasi:clocks/wall-clock'], io: imports['wasi:io/poll'] };
+}
+const TRAP = `wasi trap: ${NOT_AWAITED}`;
+
+test('the message names every JSPI flag and the sync alternative', () => {
+  for (const part of ["--async-mode jspi", "--async-imports 'wasi:io/poll#poll'", "--async-imports 'wasi:io/poll#[method]pollable.block'", '--async-exports', "mode 'sync'"]) {
+    assert.ok(NOT_AWAITED.includes(part), part);
+  }
+});
+
+const calls: Array<[string, (s: ReturnType<typeof setup>) => unknown]> = [
+  ['monotonic now', (s) => s.mono.now()],
+  ['monotonic resolution', (s) => s.mono.resolution()],
+  ['subscribe-duration', (s) => s.mono.subscribeDuration(MS)],
+  ['subscribe-instant', (s) => s.mono.subscribeInstant(0n)],
+  ['wall now', (s) => s.wall.now()],
+  ['wall resolution', (s) => s.wall.resolution()],
+];
+for (const [name, call] of calls) {
+  test(`a block whose Promise is thrown away traps the next call: ${name}; the call after works`, () => {
+    const s = setup();
+    const p = s.mono.subscribeDuration(5n * MS);
+    assert.instance(p.block(), Promise);
+    assert.throws(() => call(s), (e: Error) => e.message === TRAP);
+    call(s);
+  });
+}
+
+test('a thrown-away poll traps the next ready, block, poll and drop alike', () => {
+  const s = setup();
+  const p = s.mono.subscribeDuration(5n * MS);
+  for (const next of [() => p.ready(), () => p.block(), () => s.io.poll([p]), () => p[Symbol.dispose]()]) {
+    assert.instance(s.io.poll([p]), Promise);
+    assert.throws(next, (e: Error) => e.message === TRAP);
+  }
+});
+
+test('awaited (or .then) hand-offs never trap, however many guests wait at once', async () => {
+  const a = setup();
+  const b = setup('jspi', a.runtime);
+  const pa = a.mono.subscribeDuration(2n * MS);
+  const pb = b.mono.subscribeDuration(3n * MS);
+  const waits: Array<Promise<unknown>> = [];
+  waits.push((pa.block() as Promise<unknown>).then(() => 'a'));
+  waits.push(Promise.resolve(b.io.poll([pb])));
+  a.mono.now();
+  b.mono.now();
+  a.clock.advanceNs(3n * MS);
+  a.timer.fireDue();
+  assert.equal((await Promise.all(waits))[0], 'a');
+  await (pa.block() as unknown);
+  assert.is(a.mono.now(), a.clock.ns);
+});
+
+test('a hand-off another guest threw away traps that guest only', () => {
+  const a = setup();
+  const b = setup('jspi', a.runtime);
+  const pa = a.mono.subscribeDuration(5n * MS);
+  pa.block();
+  // b's call finds a's hand-off unconsumed: a is marked, b goes on.
+  assert.is(b.mono.now(), b.clock.ns);
+  assert.throws(() => a.mono.now(), (e: Error) => e.message === TRAP);
+  assert.is(a.mono.now(), a.clock.ns);
+});
+
+test('sync mode hands out no Promise; its now() is the clock read itself', () => {
+  const s = setup('sync');
+  assert.is(s.mono.now, s.host.nowNs);
+  const p = s.mono.subscribeDuration(5n * MS);
+  assert.is(p.block(), undefined);
+  assert.is(s.mono.now(), s.clock.ns);
+});
+
+test.run();
