@@ -102,7 +102,7 @@ test('bad instances or maxLive are refused, naming the value', async () => {
   await refuses({ instances: 100_000_000 }, /^instances: at most 1000000 per run, got 100000000$/);
   const ceiling = maxLiveCeiling();
   await refuses({ instances: ceiling + 1, maxLive: ceiling + 1 },
-    new RegExp(`^maxLive ${ceiling + 1} is more live actors than this process can hold \\(at most ${ceiling}: .*vm\\.max_map_count.*docs/FLEET\\.md\\)$`));
+    new RegExp(`^maxLive ${ceiling + 1} is more live actors than this process can hold \\(at most ${ceiling}: .*vm\\.max_map_count.*docs/FLEETS\\.md\\)$`));
   // What counts is what can be alive at once: a huge cap over a small fleet is fine.
   const small = await runFleet(manifest('sleeper'), { instances: 2, maxLive: ceiling + 1, state: sleepFor(MS), record: false });
   assert.is(small.ok, 2);
