@@ -13,6 +13,11 @@
 // shared WIT, this script's format version and the jco version) changes; the
 // hash sits next to the output in <name>.wasm.sha256.
 //
+// WASI 0.3 actors (test-actors/p3-*/): their WIT uses `async func`, which jco
+// 1.11.2's wit-parser cannot read, so they are built with the wasm-tools of
+// jco-transpile 0.15.0 (the p3 transpiler, package alias jco-transpile-p3) and
+// their shared WIT is test-actors/wit-p3/*.wit plus theater-simple.wit.
+//
 // Usage: node scripts/build-actors.ts [--force] [name ...]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -25,6 +30,7 @@ const FORMAT = 2;
 const root = join(import.meta.dirname, '..');
 const actorsDir = join(root, 'test-actors');
 const sharedWitDir = join(actorsDir, 'wit');
+const sharedWitP3Dir = join(actorsDir, 'wit-p3');
 const buildDir = join(actorsDir, 'build');
 
 export interface ActorSource {
@@ -65,13 +71,29 @@ export function jcoVersion(): string {
   return pkg.version;
 }
 
-function sharedWit(): string {
-  return readdirSync(sharedWitDir)
-    .filter((f) => f.endsWith('.wit'))
-    .sort()
-    .map((f) => readFileSync(join(sharedWitDir, f), 'utf8'))
-    .join('\n');
+/** The p3 transpiler's version (package jco-transpile-p3). */
+export function p3ToolsVersion(): string {
+  const entry = fileURLToPath(import.meta.resolve('jco-transpile-p3/wasm-tools'));
+  const pkg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
 }
+
+const witFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.wit')).sort().map((f) => join(dir, f));
+
+function sharedWit(): string {
+  return witFiles(sharedWitDir).map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+/**
+ * A WASI 0.3 actor's shared WIT: the p3 packages and theater:simple, unless the actor's
+ * world brings its own theater:simple (p3-async-sleeper's init is an `async func`).
+ */
+function sharedWitP3(withTheaterSimple: boolean): string {
+  const files = [...witFiles(sharedWitP3Dir), ...(withTheaterSimple ? [join(sharedWitDir, 'theater-simple.wit')] : [])];
+  return files.map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+export const isP3Actor = (name: string): boolean => name.startsWith('p3-');
 
 const rel = (p: string) => relative(root, p);
 
@@ -85,15 +107,20 @@ export async function buildActors(options: { only?: readonly string[]; force?: b
     }
   }
   const actors = only.length === 0 ? all : all.filter((a) => only.includes(a.name));
-  const shared = sharedWit();
-  const version = jcoVersion();
+  const sharedP2 = sharedWit();
+  const versionP2 = jcoVersion();
+  const versionP3 = p3ToolsVersion();
   mkdirSync(buildDir, { recursive: true });
 
   let tools: WasmTools | undefined;
+  let toolsP3: WasmTools | undefined;
   const results: BuildResult[] = [];
   for (const actor of actors) {
+    const p3 = isP3Actor(actor.name);
+    const version = p3 ? `jco-transpile ${versionP3}` : versionP2;
     const wat = readFileSync(actor.watPath, 'utf8');
     const world = readFileSync(actor.worldPath, 'utf8');
+    const shared = p3 ? sharedWitP3(!/^package theater:simple\b/m.test(world)) : sharedP2;
     const hash = createHash('sha256')
       .update(`format ${FORMAT}\njco ${version}\n`)
       .update(wat).update('\0').update(world).update('\0').update(shared)
@@ -105,8 +132,10 @@ export async function buildActors(options: { only?: readonly string[]; force?: b
       continue;
     }
     // jco's wasm-tools costs ~100 ms to load: only pay it when something is stale.
-    tools ??= (await import('@bytecodealliance/jco')) satisfies WasmTools;
-    const bytes = await buildOne(tools, actor, wat, world, shared);
+    const using = p3
+      ? (toolsP3 ??= (await import('jco-transpile-p3/wasm-tools')) satisfies WasmTools)
+      : (tools ??= (await import('@bytecodealliance/jco')) satisfies WasmTools);
+    const bytes = await buildOne(using, actor, wat, world, shared);
     // Write then rename, so a concurrent reader never sees half a component.
     const tmp = `${outPath}.${process.pid}.tmp`;
     writeFileSync(tmp, bytes);

@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 /** Bottom first. A folder imports only from itself and the folders before it. */
 export const LAYERS = [
   'base', 'events', 'wheel', 'clock', 'scheduler', 'thread', 'pollables', 'timing',
-  'wasi', 'handler', 'dropin', 'manifest', 'replay', 'timeline', 'component', 'runtime', 'cli',
+  'wasi', 'wasi3', 'handler', 'dropin', 'manifest', 'replay', 'timeline', 'component', 'runtime', 'cli',
 ] as const;
 
 const src = resolve(import.meta.dirname, '..', 'src');

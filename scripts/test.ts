@@ -11,6 +11,7 @@ const gates: ReadonlyArray<{ dir: string; lines: number; branches: number }> = [
   { dir: 'src/scheduler', lines: 90, branches: 90 },
   { dir: 'src/pollables', lines: 90, branches: 90 },
   { dir: 'src/wasi', lines: 90, branches: 90 },
+  { dir: 'src/wasi3', lines: 90, branches: 90 },
   { dir: 'src/handler', lines: 90, branches: 90 },
   { dir: 'src/dropin', lines: 90, branches: 90 },
   { dir: 'src/runtime', lines: 90, branches: 90 },

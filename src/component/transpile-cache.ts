@@ -18,6 +18,8 @@ export interface EntryMeta {
   jcoVersion: string;
   importNames: string[];
   coreModules: string[];
+  /** WASI 0.3 only: the glue fits the core-level clocks (transpile.ts coreClocksFit). */
+  coreClocks?: boolean;
   /** SHA-256 (hex) per file name: the glue and every core module. */
   sha256: Record<string, string>;
 }

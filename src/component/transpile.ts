@@ -26,6 +26,13 @@
  *
  * Import keys: jco 1.11.2 reads imports without the version
  * (imports['wasi:io/poll']), so one import object serves every wasi 0.2.x.
+ *
+ * WASI 0.3 (wasi-preview.ts tells): jco 1.11.2 cannot read a p3 component, so
+ * those go to jco-transpile 0.15.0 (package alias jco-transpile-p3), pinned; its
+ * version is in the cache key like jco's. The glue it generates keeps its own
+ * component-model task machinery, except for the sync-lowered monotonic-clock
+ * imports, which instantiateCore replaces with ours at the core level when the
+ * glue has the shape this was written against (wasi3/core.ts, docs/P3.md).
  */
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
@@ -41,13 +48,18 @@ import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } fro
 import { yieldImports, type YieldImports } from './yield-imports.ts';
 import { jspiAvailable, jspiMissing, type ExecutionMode } from '../wasi/mode.ts';
 import { JSPI_FLAGS } from '../wasi/handoff.ts';
+import { coreClocksOf, systemClockOf, withP3CoreImports, withSystemClockCore } from '../wasi3/core.ts';
+import { wasiPreview, type WasiPreview } from './wasi-preview.ts';
+import { INIT_EXPORT, liftInit, usesAsyncBuiltins } from './p3-init.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
 export type CoreModule = object;
 type CoreImports = Record<string, Record<string, unknown>>;
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<CoreModule>;
-  Instance: new (module: CoreModule, imports: CoreImports) => object;
+  Instance: new (module: CoreModule, imports?: CoreImports) => { exports: Record<string, unknown> };
+  Module: { imports(module: CoreModule): Array<{ name: string }>; exports(module: CoreModule): Array<{ name: string; kind: string }> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -84,7 +96,14 @@ export type ComponentExports = Record<string, unknown>;
 export interface TranspiledComponent {
   readonly key: string;
   readonly mode: ExecutionMode;
+  /** For p3: `jco-transpile <version>`. */
   readonly jcoVersion: string;
+  /** The WASI the component was built for (its imports' versions). */
+  readonly wasi: WasiPreview;
+  /** p3: whether the sync-lowered monotonic-clock imports are served at the core level (wasi3/core.ts). */
+  readonly coreClocks: boolean;
+  /** p3: whether `theater:simple/actor#init` is called and lifted by us, not by the glue (p3-init.ts). */
+  readonly liftsInit: boolean;
   readonly origin: 'generated' | 'disk';
   /** The import object keys the glue reads. */
   readonly importNames: readonly string[];
@@ -99,6 +118,14 @@ export interface TranspiledComponent {
 export const DEFAULT_ASYNC_IMPORTS: readonly string[] = ['wasi:io/poll#poll', 'wasi:io/poll#[method]pollable.block'];
 export const DEFAULT_ASYNC_EXPORTS: readonly string[] = ['theater:simple/actor#init'];
 const FORMAT = 'theater-transpile-2';
+/** The p3 transpiler this project's core-level clocks were written against (docs/P3.md). */
+export const P3_TRANSPILER_VERSION = '0.15.0';
+/**
+ * What the p3 glue must look like for the core-level clocks: it instantiates a
+ * core module with an import object whose module is the versioned monotonic-clock
+ * (test/component/transpile-p3.test.ts pins it).
+ */
+export const P3_GLUE_SHAPE = /yield instantiateCore\(yield module\d+, \{[\s\S]*?'wasi:clocks\/monotonic-clock@0\.3\.\d+': \{/;
 
 interface Glue {
   instantiate(
@@ -111,6 +138,30 @@ interface Loaded { glue: Glue; meta: EntryMeta; modules: Map<string, CoreModule>
 
 const memo = new Map<string, Promise<TranspiledComponent>>();
 let version: string | undefined;
+let p3Version: string | undefined;
+
+/** The version of jco-transpile, the p3 transpiler (package jco-transpile-p3, optional like jco). */
+export function p3TranspilerVersion(): string {
+  const installed = installedP3TranspilerVersion();
+  if (installed === null) throw missingOptional('jco-transpile-p3');
+  return installed;
+}
+
+/** The installed p3 transpiler's version, or null when it is not installed. */
+export function installedP3TranspilerVersion(): string | null {
+  if (p3Version === undefined) {
+    let entry: string;
+    try {
+      entry = fileURLToPath(import.meta.resolve('jco-transpile-p3/wasm-tools'));
+    } catch {
+      return null;
+    }
+    p3Version = (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  }
+  return p3Version;
+}
+
+const transpilerOf = (wasi: WasiPreview): string => (wasi === 'p3' ? `jco-transpile ${p3TranspilerVersion()}` : jcoVersion());
 
 /** The version of jco that transpiles; throws when jco (an optional dependency) is not installed. */
 export function jcoVersion(): string {
@@ -155,20 +206,31 @@ export function transpileComponent(bytes: Uint8Array, options: TranspileOptions)
   if (options.mode === 'jspi' && !jspiAvailable) return Promise.reject(new Error(`transpileComponent: ${jspiMissing()}`));
   const problem = checkComponentBytes(bytes);
   if (problem !== null) return Promise.reject(new TypeError(`transpileComponent: ${problem}`));
-  if (installedJcoVersion() === null) return Promise.reject(missingOptional('@bytecodealliance/jco'));
+  let wasi: WasiPreview;
+  try {
+    wasi = wasiPreview(bytes);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? new TypeError(`transpileComponent: ${error.message}`) : error);
+  }
+  if (wasi === 'p3' && options.mode !== 'jspi') {
+    return Promise.reject(new TypeError('transpileComponent: a WASI 0.3 component waits by suspending: it needs mode "jspi" (JSPI, Node >= 24.21)'));
+  }
+  if (wasi === 'p2' && installedJcoVersion() === null) return Promise.reject(missingOptional('@bytecodealliance/jco'));
+  if (wasi === 'p3' && installedP3TranspilerVersion() === null) return Promise.reject(missingOptional('jco-transpile-p3'));
   const jspi = options.mode === 'jspi';
   const asyncImports = jspi ? [...(options.asyncImports ?? DEFAULT_ASYNC_IMPORTS)].sort() : [];
   const asyncExports = jspi ? [...(options.asyncExports ?? DEFAULT_ASYNC_EXPORTS)].sort() : [];
   const instrument = options.instrument !== false;
   const key = createHash('sha256')
-    .update(JSON.stringify([FORMAT, jcoVersion(), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none']))
+    // p3: the glue-shape check is part of the recipe (its verdict is stored with the entry).
+    .update(JSON.stringify([FORMAT, transpilerOf(wasi), options.mode, asyncImports, asyncExports, instrument ? INSTRUMENT_FORMAT : 'none', ...(wasi === 'p3' ? [P3_GLUE_SHAPE.source] : [])]))
     .update(bytes)
     .digest('hex');
   const useMemo = options.memo !== false;
   let pending = useMemo ? memo.get(key) : undefined;
   if (pending === undefined) {
     const cacheDir = options.cacheDir === false ? null : resolve(options.cacheDir ?? defaultCacheDir());
-    pending = load(bytes, { key, mode: options.mode, asyncImports, asyncExports, instrument }, cacheDir);
+    pending = load(bytes, { key, wasi, mode: options.mode, asyncImports, asyncExports, instrument }, cacheDir);
     if (useMemo) {
       memo.set(key, pending);
       pending.catch(() => memo.delete(key));
@@ -185,12 +247,12 @@ function checkComponentBytes(bytes: Uint8Array): string | null {
   return null;
 }
 
-interface Recipe { key: string; mode: ExecutionMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
+interface Recipe { key: string; wasi: WasiPreview; mode: ExecutionMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
 
 async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null): Promise<TranspiledComponent> {
   const dir = cacheDir === null ? null : join(cacheDir, recipe.key);
-  const cached = dir === null ? null : readEntry(dir, recipe.key, jcoVersion());
-  const files = cached ?? (await generate(bytes, recipe));
+  const cached = dir === null ? null : readEntry(dir, recipe.key, transpilerOf(recipe.wasi));
+  const files = cached ?? (recipe.wasi === 'p3' ? await generateP3(bytes, recipe) : await generate(bytes, recipe));
   if (cached === null && dir !== null) writeEntry(dir, files);
   const glue = (await import(`data:text/javascript;base64,${Buffer.from(files.glueSource).toString('base64')}`)) as Glue;
   const loaded = { glue, meta: files.meta, modules: await compileAll(files.coreFiles) };
@@ -219,12 +281,40 @@ async function generate(bytes: Uint8Array, { key, mode, asyncImports, asyncExpor
   return { meta, glueSource, coreFiles };
 }
 
+/** A WASI 0.3 component, through jco-transpile (see the header). */
+async function generateP3(bytes: Uint8Array, { key, asyncExports, instrument }: Recipe): Promise<EntryFiles> {
+  const { transpileBytes } = await importOptional('jco-transpile-p3', () => import('jco-transpile-p3'));
+  const transpiler = transpilerOf('p3');
+  let out: Awaited<ReturnType<typeof transpileBytes>>;
+  try {
+    out = await transpileBytes(bytes, { name: 'component', instantiation: 'async', asyncMode: 'jspi', asyncExports: [...asyncExports], asyncImports: [] });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`transpileComponent: ${transpiler} could not transpile the WASI 0.3 component (${bytes.length} bytes, sha256 key ${key.slice(0, 12)}): ${why}`, { cause: err });
+  }
+  const coreFiles: Array<[string, Uint8Array]> = [];
+  let glue: Uint8Array | undefined;
+  for (const [name, data] of Object.entries(out.files)) {
+    if (name === 'component.js') glue = data;
+    if (!name.endsWith('.wasm')) continue;
+    coreFiles.push([name, instrument ? (await instrumentCoreModule(data, { asyncExports })).bytes : data]);
+  }
+  const glueSource = new TextDecoder().decode(glue);
+  const fields = { key, jcoVersion: transpiler, importNames: out.imports, coreModules: coreFiles.map(([name]) => name), coreClocks: coreClocksFit(glueSource) };
+  return { meta: entryMeta(fields, glueSource, coreFiles), glueSource, coreFiles };
+}
+
+/** Whether this glue is one the core-level clocks were written against: the pinned transpiler, and the pinned shape. */
+export function coreClocksFit(glueSource: string, transpiler = p3TranspilerVersion()): boolean {
+  return transpiler === P3_TRANSPILER_VERSION && P3_GLUE_SHAPE.test(glueSource);
+}
+
 async function compileAll(files: Array<[string, Uint8Array]>): Promise<Map<string, CoreModule>> {
   const compiled = await Promise.all(files.map(async ([name, data]) => [name, await wasm.compile(data)] as const));
   return new Map(compiled);
 }
 
-function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe, origin: 'generated' | 'disk'): TranspiledComponent {
+function wrap({ glue, meta, modules }: Loaded, { key, wasi, mode, instrument }: Recipe, origin: 'generated' | 'disk'): TranspiledComponent {
   const getCoreModule = (name: string): CoreModule => {
     const module = modules.get(name);
     if (module === undefined) throw new Error(`transpileComponent: the glue asked for core module ${JSON.stringify(name)}, which the transpile did not produce`);
@@ -232,6 +322,10 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
   };
   // The component's own slice serves instances given none (no runtime around them).
   const ownSlice = new EventLoopSlice();
+  const coreClocks = wasi === 'p3' && meta.coreClocks === true;
+  // Our own init only where the glue's task machinery has nothing to do: a sync init, no async built-ins.
+  const names = [...modules.values()].flatMap((m) => [...wasm.Module.imports(m), ...wasm.Module.exports(m)].map((e) => e.name));
+  const liftsInit = coreClocks && names.includes(INIT_EXPORT) && !usesAsyncBuiltins(names);
   const instantiateSync = <T>(imports: ImportObject, options: InstanceOptions = {}): T => {
     for (const name of meta.importNames) {
       if (typeof imports?.[name] !== 'object' || imports[name] === null) {
@@ -249,21 +343,42 @@ function wrap({ glue, meta, modules }: Loaded, { key, mode, instrument }: Recipe
     // One hold meter per instance: its start function, cabi_realloc and post-return cannot yield.
     const hold = instrument ? new HoldMeter(meter?.actorId ?? 'actor', slice, () => meter?.holdLimitMs ?? DEFAULT_MAX_HOLD_MS) : null;
     const yielding: YieldImports | null = instrument ? yieldImports(mode, meter, slice, hold) : null;
-    const instantiateCore = (module: CoreModule, core: CoreImports) =>
-      new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
+    const clocks = coreClocks ? coreClocksOf(imports) : null;
+    const system = coreClocks ? systemClockOf(imports) : null;
+    let initFn: ReturnType<typeof liftInit> = null;
+    const instantiateCore = (module: CoreModule, glueImports: CoreImports | undefined) => {
+      let core = clocks === null ? glueImports : withP3CoreImports(glueImports, clocks, mode === 'jspi');
+      // system-clock's now writes into this module's own memory: only for a module that exports one.
+      let memory: { buffer: ArrayBuffer } | null = null;
+      if (system !== null && wasm.Module.exports(module).some((e) => e.name === 'memory' && e.kind === 'memory')) {
+        core = withSystemClockCore(core, system, () => memory!.buffer);
+      }
+      const instance = new wasm.Instance(module, yielding === null ? core : { ...core, [YIELD_MODULE]: { ...yielding } });
+      if (instance.exports.memory instanceof wasm.Memory) memory = instance.exports.memory;
+      // Only beside our clocks: a foreign host (a bench peer, a shim) gets the glue's own path throughout.
+      if (liftsInit && clocks !== null && INIT_EXPORT in instance.exports) initFn = liftInit(instance.exports);
+      return instance;
+    };
     // With compiled modules and a synchronous instantiateCore the glue's
     // generator never yields a Promise, so it returns the exports directly.
     if (hold !== null) hold.starting = true;
+    let exports: ComponentExports;
     try {
-      return glue.instantiate(getCoreModule, imports, instantiateCore) as T;
+      exports = glue.instantiate(getCoreModule, imports, instantiateCore) as ComponentExports;
     } finally {
       if (hold !== null) hold.starting = false;
     }
+    if (initFn === null) return exports as T;
+    const actor = { init: initFn };
+    return { ...exports, 'theater:simple/actor': actor, ...('actor' in exports ? { actor } : {}) } as T;
   };
   return {
     key,
     mode,
     jcoVersion: meta.jcoVersion,
+    wasi,
+    coreClocks,
+    liftsInit,
     origin,
     instrumented: instrument,
     importNames: meta.importNames,

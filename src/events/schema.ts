@@ -45,6 +45,11 @@ export const EVENT_SCHEMA: EventSchema = {
   PollableBlock: { pollable: 'u32', waited: 'u64' },
   PollableDrop: { pollable: 'u32' },
   PollReady: { pollables: 'u32[]', ready_count: 'u32', indices: 'u32[]', waited: 'u64' },
+  MonotonicClockGetResolution: { resolution: 'u64' },
+  WaitFor: { duration: 'u64', deadline: 'u64' },
+  WaitUntil: { when: 'u64', deadline: 'u64' },
+  SystemClockNow: { seconds: 'u64', nanoseconds: 'u32' },
+  SystemClockResolution: { resolution: 'u64' },
   ChainEnd: { events: 'u32', outcome: 'outcome', message: 'text' },
 };
 

@@ -23,6 +23,13 @@ export type TimingEvent =
   | { type: 'PollableBlock'; pollable: number; waited: bigint }
   | { type: 'PollableDrop'; pollable: number }
   | { type: 'PollReady'; pollables: number[]; ready_count: number; indices: number[]; waited: bigint }
+  // WASI 0.3 (wasi:clocks@0.3.0, see docs/P3.md). `now` is MonotonicClockNow, as in 0.2.
+  // A wait is recorded when it is made (its deadline is known then); it returns nothing.
+  | { type: 'MonotonicClockGetResolution'; resolution: bigint }
+  | { type: 'WaitFor'; duration: bigint; deadline: bigint }
+  | { type: 'WaitUntil'; when: bigint; deadline: bigint }
+  | { type: 'SystemClockNow'; seconds: bigint; nanoseconds: number }
+  | { type: 'SystemClockResolution'; resolution: bigint }
   // The last event of every written chain: `events` counts the events before it.
   // A chain without it was cut short.
   | { type: 'ChainEnd'; events: number; outcome: ChainOutcome; message: string };

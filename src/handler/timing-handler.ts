@@ -11,6 +11,7 @@ import { TimingHost } from '../wasi/host.ts';
 import { interfacesOf, timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
+import { MONOTONIC_KEY, P3_INTERFACES, p3ClockImports, SYSTEM_KEY } from '../wasi3/clocks.ts';
 import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
 import { budgeted } from './event-budget.ts';
 import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
@@ -20,6 +21,9 @@ export const TIMING_INTERFACES = [
   'wasi:clocks/monotonic-clock@0.2.3',
   'wasi:io/poll@0.2.3',
 ] as const;
+
+/** What the timing handler serves: WASI 0.2.x and WASI 0.3.x clocks (docs/P3.md). */
+export const TIMING_HANDLER_INTERFACES: readonly string[] = [...TIMING_INTERFACES, ...P3_INTERFACES];
 
 export interface TimingHandlerOptions {
   /** 'auto' (default) uses JSPI when this Node has it, else the sync fallback. */
@@ -37,7 +41,7 @@ export interface TimingHandlerInstance extends HandlerInstance {
 
 export class TimingHandler implements Handler {
   readonly name = 'timing';
-  readonly provides: readonly string[] = TIMING_INTERFACES;
+  readonly provides: readonly string[] = TIMING_HANDLER_INTERFACES;
   readonly config: TimingHostConfig;
   readonly permissions: TimingPermissions;
   readonly limits: TimingLimits;
@@ -106,11 +110,15 @@ export class TimingHandler implements Handler {
     });
     events?.record({ type: 'HandlerSetupSuccess' });
     const imports = timingImports(host);
+    // jco keys both versions of monotonic-clock alike ('wasi:clocks/monotonic-clock'):
+    // one object holds 0.2's functions and 0.3's (`now` is the same in both).
+    const p3 = p3ClockImports(host);
+    const monotonic = { ...imports[MONOTONIC_KEY], ...p3[MONOTONIC_KEY] };
     events?.record({ type: 'LinkerInstanceSuccess' });
     this.#hosts.set(actor.actorId, host);
     let disposed = false;
     return {
-      imports: { ...interfacesOf(imports) },
+      imports: { ...interfacesOf(imports), [MONOTONIC_KEY]: monotonic, [SYSTEM_KEY]: p3[SYSTEM_KEY] },
       timing: imports,
       host,
       dispose: () => {

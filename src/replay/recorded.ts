@@ -18,8 +18,11 @@ import type { Datetime } from '../clock/wall-clock.ts';
 export const MONOTONIC = 'wasi:clocks/monotonic-clock';
 export const WALL = 'wasi:clocks/wall-clock';
 export const POLL = 'wasi:io/poll';
+export const SYSTEM = 'wasi:clocks/system-clock';
 /** The version our own format implies: every guest of ours imports 0.2.3 or an older 0.2.x. */
 export const DEFAULT_VERSION = '0.2.3';
+/** The version of the WASI 0.3 events (which exist only in 0.3), unless the recording names a 0.3.x. */
+export const P3_VERSION = '0.3.0';
 
 export type Value = bigint | number | boolean | readonly number[] | Datetime | null;
 
@@ -67,8 +70,9 @@ export interface Recording {
 
 /** The call a TimingEvent records, or null for our host events. `version` is the interfaces' version. */
 export function callOf(event: TimingEvent, position: number, version = DEFAULT_VERSION): RecordedCall | null {
-  const call = (iface: string, fn: string, input: Value[], output: Value): RecordedCall =>
-    ({ kind: 'call', position, interface: `${iface}@${version}`, function: fn, input, output, event });
+  const call = (iface: string, fn: string, input: Value[], output: Value, at = version): RecordedCall =>
+    ({ kind: 'call', position, interface: `${iface}@${at}`, function: fn, input, output, event });
+  const p3 = version.startsWith('0.3.') ? version : P3_VERSION;
   switch (event.type) {
     case 'MonotonicClockNow': return call(MONOTONIC, 'now', [], event.instant);
     case 'MonotonicClockResolution': return call(MONOTONIC, 'resolution', [], event.resolution);
@@ -79,6 +83,11 @@ export function callOf(event: TimingEvent, position: number, version = DEFAULT_V
     case 'PollableReady': return call(POLL, '[method]pollable.ready', [event.pollable], event.ready);
     case 'PollableBlock': return call(POLL, '[method]pollable.block', [event.pollable], null);
     case 'PollableDrop': return call(POLL, '[resource-drop]pollable', [event.pollable], null);
+    case 'MonotonicClockGetResolution': return call(MONOTONIC, 'get-resolution', [], event.resolution, p3);
+    case 'WaitFor': return call(MONOTONIC, 'wait-for', [event.duration], null, p3);
+    case 'WaitUntil': return call(MONOTONIC, 'wait-until', [event.when], null, p3);
+    case 'SystemClockNow': return call(SYSTEM, 'now', [], { seconds: event.seconds, nanoseconds: event.nanoseconds }, p3);
+    case 'SystemClockResolution': return call(SYSTEM, 'get-resolution', [], event.resolution, p3);
     case 'PollReady': {
       // A chain may or may not list the polled handles (older ones do not).
       const listed = (event as { pollables?: unknown }).pollables;

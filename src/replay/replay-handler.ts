@@ -8,12 +8,13 @@
  * One handler serves one actor: replay applies to one instance.
  */
 /// <reference lib="esnext.disposable" preserve="true" />
-import { TIMING_INTERFACES } from '../handler/timing-handler.ts';
+import { TIMING_HANDLER_INTERFACES } from '../handler/timing-handler.ts';
+import { P3_CORE, type P3CoreMonotonicClock, type SystemClockImports } from '../wasi3/clocks.ts';
 import type { ActorContext, Handler, HandlerInstance } from '../handler/registry.ts';
 import type { JcoMonotonicClock, JcoPoll, JcoPollable, JcoWallClock } from '../wasi/jco-types.ts';
 import { WasiTrap } from '../base/trap.ts';
 import type { Datetime } from '../clock/wall-clock.ts';
-import { MONOTONIC, POLL, WALL } from './recorded.ts';
+import { MONOTONIC, POLL, SYSTEM, WALL } from './recorded.ts';
 import type { ReplaySession } from './session.ts';
 
 /** The resource the guest holds; `recorded` is its handle in the recording. */
@@ -68,12 +69,34 @@ export function replayImports(session: ReplaySession): Record<string, object> {
       return Uint32Array.from(session.call(POLL, 'poll', [handles]).output as number[]);
     },
   } satisfies Record<keyof JcoPoll, unknown>;
-  return { [MONOTONIC]: monotonic, [WALL]: wall, [POLL]: poll };
+  // WASI 0.3: the waits return at once (the recording says they happened); their
+  // clamp is checked as a subscribe's. Served at the core level too (wasi3/core.ts).
+  const u64 = (value: bigint): bigint => BigInt.asUintN(64, value);
+  const core: P3CoreMonotonicClock = {
+    now: monotonic.now,
+    'get-resolution': () => session.call(MONOTONIC, 'get-resolution', []).output as bigint,
+    'wait-for'(howLong: bigint) {
+      const duration = u64(howLong);
+      session.call(MONOTONIC, 'wait-for', [duration]);
+      session.clamp(duration);
+      return undefined;
+    },
+    'wait-until'(when: bigint) {
+      session.call(MONOTONIC, 'wait-until', [u64(when)]);
+      session.clamp(null);
+      return undefined;
+    },
+  };
+  const p3 = { getResolution: core['get-resolution'], waitFor: core['wait-for'], waitUntil: core['wait-until'], [P3_CORE]: core };
+  const systemNow = (): Datetime => ({ ...(session.call(SYSTEM, 'now', []).output as Datetime) });
+  const systemResolution = (): bigint => session.call(SYSTEM, 'get-resolution', []).output as bigint;
+  const system: SystemClockImports = { now: systemNow, getResolution: systemResolution, [P3_CORE]: { now: systemNow, 'get-resolution': systemResolution } };
+  return { [MONOTONIC]: { ...monotonic, ...p3 }, [WALL]: wall, [POLL]: poll, [SYSTEM]: system };
 }
 
 export class ReplayHandler implements Handler {
   readonly name = 'timing';
-  readonly provides: readonly string[] = TIMING_INTERFACES;
+  readonly provides: readonly string[] = TIMING_HANDLER_INTERFACES;
   readonly session: ReplaySession;
   #served = false;
 

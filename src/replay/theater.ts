@@ -3,7 +3,7 @@
 // hash = SHA-1 of {"hash":[],"parent_hash":…,"event_type":…,"data":[…]}. Host calls
 // carry {"category":"HostFunction","interface","function","input","output"} with tagged
 // values ({"U64":n}, {"U32":n}, {"Bool":b}, {"List":[…]}, {"Tuple":[…]}). Calls on our three
-// interfaces become calls; every other event ("wasm", "shutdown", other handlers')
+// interfaces (and, for WASI 0.3, system-clock: docs/P3.md) become calls; every other event ("wasm", "shutdown", other handlers')
 // is a frame. Theater never recorded drops, clamps or setup, nor a subscribe-instant's
 // deadline or a wait's length: those fields are 0 (or the instant) in the replayed
 // events, and left out again when the replay writes Theater's format.
@@ -12,7 +12,7 @@ import { parseJsonExact } from '../base/exact-json.ts';
 import type { TimingEvent } from '../events/types.ts';
 import { isPlainObject } from '../base/text.ts';
 import { RecordingError } from './jsonl.ts';
-import { callOf, MONOTONIC, POLL, WALL, type RecordedEntry, type Recording } from './recorded.ts';
+import { callOf, MONOTONIC, POLL, SYSTEM, WALL, type RecordedEntry, type Recording } from './recorded.ts';
 
 type Tagged = Record<string, unknown>;
 
@@ -80,6 +80,17 @@ function hostCall(p: Tagged, at: string): TimingEvent | null {
     const [handle, deadline] = v.tuple(p.output, 2);
     return { type: 'SubscribeDuration', duration: v.u64(p.input), pollable: v.u32(handle), deadline: v.u64(deadline) };
   }
+  if (iface === MONOTONIC && fn === 'get-resolution') return { type: 'MonotonicClockGetResolution', resolution: v.u64(p.output) };
+  if (iface === MONOTONIC && fn === 'wait-for') return { type: 'WaitFor', duration: v.u64(p.input), deadline: 0n };
+  if (iface === MONOTONIC && fn === 'wait-until') {
+    const when = v.u64(p.input);
+    return { type: 'WaitUntil', when, deadline: when };
+  }
+  if (iface === SYSTEM && fn === 'now') {
+    const [seconds, nanoseconds] = v.tuple(p.output, 2);
+    return { type: 'SystemClockNow', seconds: v.u64(seconds), nanoseconds: v.u32(nanoseconds) };
+  }
+  if (iface === SYSTEM && fn === 'get-resolution') return { type: 'SystemClockResolution', resolution: v.u64(p.output) };
   if (iface === POLL && fn === '[method]pollable.ready') return { type: 'PollableReady', pollable: v.u32(p.input), ready: v.bool(p.output) };
   if (iface === POLL && fn === '[method]pollable.block') return { type: 'PollableBlock', pollable: v.u32(p.input), waited: 0n };
   if (iface === POLL && fn === 'poll') {

@@ -7,8 +7,8 @@ import pkg from '../../package.json' with { type: 'json' };
 const test = suite('optional dependencies (jco, binaryen)');
 
 test('what to install is the pinned optional dependencies', () => {
-  assert.is(TRANSPILE_PACKAGES, '@bytecodealliance/jco@1.11.2 binaryen@123.0.0');
-  assert.equal(Object.keys(pkg.optionalDependencies), ['@bytecodealliance/jco', 'binaryen']);
+  assert.is(TRANSPILE_PACKAGES, '@bytecodealliance/jco@1.11.2 binaryen@123.0.0 jco-transpile-p3@npm:@bytecodealliance/jco-transpile@0.15.0');
+  assert.equal(Object.keys(pkg.optionalDependencies), ['@bytecodealliance/jco', 'binaryen', 'jco-transpile-p3']);
   assert.not.ok('@bytecodealliance/jco' in pkg.dependencies);
 });
 
@@ -21,7 +21,7 @@ test('a missing one is one line that says what to install', async () => {
     assert.instance(error, Error);
     const { message, cause } = error as Error;
     assert.is(message, missingOptional('binaryen').message);
-    assert.match(message, /^transpiling a component needs binaryen, an optional dependency that is not installed .*: npm install @bytecodealliance\/jco@1\.11\.2 binaryen@123\.0\.0$/);
+    assert.match(message, /^transpiling a component needs binaryen, an optional dependency that is not installed .*: npm install @bytecodealliance\/jco@1\.11\.2 binaryen@123\.0\.0 jco-transpile-p3@npm:@bytecodealliance\/jco-transpile@0\.15\.0$/);
     assert.not.match(message, /\n/);
     assert.is(cause, missing);
   }

@@ -52,7 +52,7 @@ test('the imports state the mode they serve; auto picks JSPI here', () => {
   assert.is(handler.mode, 'jspi');
   assert.is(instance.timing.mode, 'jspi');
   assert.is(instance.timing['wasi:io/poll'].mode, 'jspi');
-  assert.equal(Object.keys(instance.imports).sort(), ['wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock', 'wasi:io/poll']);
+  assert.equal(Object.keys(instance.imports).sort(), ['wasi:clocks/monotonic-clock', 'wasi:clocks/system-clock', 'wasi:clocks/wall-clock', 'wasi:io/poll']);
   assert.is(imports('sync').instance.timing.mode, 'sync');
 });
 

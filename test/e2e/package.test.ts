@@ -71,7 +71,7 @@ test('every bare import of dist/ is a declared dependency', () => {
       found.add(spec!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
     }
   }
-  assert.equal([...found].sort(), ['@bytecodealliance/jco', 'binaryen', 'smol-toml']);
+  assert.equal([...found].sort(), ['@bytecodealliance/jco', 'binaryen', 'jco-transpile-p3', 'smol-toml']);
   for (const name of found) assert.ok(declared.has(name), `dist imports ${name}, which package.json does not declare`);
 });
 
@@ -164,7 +164,7 @@ test('installed without optional dependencies: small, runs jco-CLI glue, and a t
     console.log(JSON.stringify({ sleptMs: Number(after - before) / 1e6, transpile }));`);
   const slim = JSON.parse(ok(run(process.execPath, ['glue.mjs'], dir, { THEATER_TIMING_CACHE: join(dir, 'cache') }), 'glue host')) as { sleptMs: number; transpile: string };
   assert.ok(slim.sleptMs >= 100, `slept ${slim.sleptMs} ms, want >= 100`);
-  const install = 'npm install @bytecodealliance/jco@1.11.2 binaryen@123.0.0';
+  const install = 'npm install @bytecodealliance/jco@1.11.2 binaryen@123.0.0 jco-transpile-p3@npm:@bytecodealliance/jco-transpile@0.15.0';
   assert.match(slim.transpile, `transpiling a component needs @bytecodealliance/jco, an optional dependency that is not installed`);
   assert.ok(slim.transpile.endsWith(install), slim.transpile);
 

@@ -18,3 +18,12 @@ export const ALL_EVENTS: TimingEvent[] = [
   { type: 'PollableDrop', pollable: 0 },
   { type: 'MonotonicClockNow', instant: 18_446_744_073_709_551_615n },
 ];
+
+/** One event of each WASI 0.3 type (docs/P3.md), kept apart so ALL_EVENTS' chains and hashes stay as they were. */
+export const P3_EVENTS: TimingEvent[] = [
+  { type: 'MonotonicClockGetResolution', resolution: 1n },
+  { type: 'WaitFor', duration: 100_000_000n, deadline: 5_100_000_000n },
+  { type: 'WaitUntil', when: 4_000_000_000n, deadline: 5_001_000_000n },
+  { type: 'SystemClockNow', seconds: 1_790_000_000n, nanoseconds: 123_456_789 },
+  { type: 'SystemClockResolution', resolution: 1000n },
+];

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { EVENT_SCHEMA, fieldsOf } from '../../src/events/schema.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
 import { toWire } from '../../src/events/wire.ts';
-import { ALL_EVENTS } from './fixture.ts';
+import { ALL_EVENTS, P3_EVENTS } from './fixture.ts';
 
 const wire = suite('toWire');
 
@@ -28,7 +28,14 @@ wire('u64 as decimal strings, u32 and counts as numbers, for every type', () => 
 });
 
 wire('the fixture covers every type in the schema (ChainEnd is the runtime\'s, added when a chain is closed)', () => {
-  assert.equal(new Set([...ALL_EVENTS.map((e) => e.type), 'ChainEnd']), new Set(Object.keys(EVENT_SCHEMA)));
+  assert.equal(new Set([...ALL_EVENTS.map((e) => e.type), ...P3_EVENTS.map((e) => e.type), 'ChainEnd']), new Set(Object.keys(EVENT_SCHEMA)));
+  assert.equal(P3_EVENTS.map(toWire), [
+    { type: 'MonotonicClockGetResolution', resolution: '1' },
+    { type: 'WaitFor', duration: '100000000', deadline: '5100000000' },
+    { type: 'WaitUntil', when: '4000000000', deadline: '5001000000' },
+    { type: 'SystemClockNow', seconds: '1790000000', nanoseconds: 123456789 },
+    { type: 'SystemClockResolution', resolution: '1000' },
+  ]);
   assert.equal(toWire({ type: 'ChainEnd', events: 3, outcome: 'trap', message: 'wasi trap: x' }), { type: 'ChainEnd', events: 3, outcome: 'trap', message: 'wasi trap: x' });
 });
 

@@ -12,7 +12,7 @@ import { VIRTUAL_DEFAULT_CPU_MS, virtualRuntime } from '../../src/timing/virtual
 test('name, interfaces, defaults and the limits derived from config and permissions', () => {
   const handler = new TimingHandler();
   assert.is(handler.name, 'timing');
-  assert.equal([...handler.provides], [...TIMING_INTERFACES]);
+  assert.equal([...handler.provides], [...TIMING_INTERFACES, 'wasi:clocks/monotonic-clock@0.3.0', 'wasi:clocks/system-clock@0.3.0', 'wasi:clocks/types@0.3.0']);
   assert.equal(handler.config, { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 });
   assert.equal(handler.limits, { minNs: 1_000_000n, maxNs: 3_600_000_000_000n });
   assert.is(handler.pollableQuota, 10_000);
@@ -56,7 +56,9 @@ test('instantiate records the setup events and gives each actor its own host and
   const a = handler.instantiate({ actorId: 'a', events });
   const b = handler.instantiate({ actorId: 'b', events: null });
   assert.equal(events.events.map((e) => e.type), ['HandlerSetupStart', 'HandlerSetupSuccess', 'LinkerInstanceSuccess']);
-  assert.equal(Object.keys(a.imports).sort(), ['wasi:clocks/monotonic-clock', 'wasi:clocks/wall-clock', 'wasi:io/poll']);
+  assert.equal(Object.keys(a.imports).sort(), ['wasi:clocks/monotonic-clock', 'wasi:clocks/system-clock', 'wasi:clocks/wall-clock', 'wasi:io/poll']);
+  // One monotonic-clock object serves 0.2 and 0.3 (jco keys both alike).
+  assert.equal(Object.keys(a.imports['wasi:clocks/monotonic-clock']).sort(), ['getResolution', 'now', 'resolution', 'subscribeDuration', 'subscribeInstant', 'waitFor', 'waitUntil']);
   assert.is.not(a.host.owner, b.host.owner);
   assert.is(a.host.mode, 'sync');
   const mono = a.timing['wasi:clocks/monotonic-clock'];

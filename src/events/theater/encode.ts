@@ -7,6 +7,10 @@
 // a "shutdown" event when the actor stops.
 // Left out, having no Theater counterpart: setup events, SleepClamped,
 // PollableDrop, and any event type added later (e.g. a chain end record).
+// WASI 0.3 calls (Theater never recorded 0.3; our choice, docs/P3.md): the same
+// HostFunction record under the interface as imported (…@0.3.0): wait-for and
+// wait-until take {"U64":n} and return unit, get-resolution returns {"U64":ns},
+// system-clock now returns an instant as a datetime is: {"Tuple":[U64 s, U32 ns]}.
 // Pollables: we name them by table slot, reused after a drop; Theater numbers
 // handles 0, 1, 2… per actor in creation order. A subscribe takes the next
 // number, a drop frees the slot's mapping, and a slot first seen elsewhere
@@ -24,6 +28,7 @@ export const TIMING_INTERFACE_KEYS = {
   monotonic: 'wasi:clocks/monotonic-clock',
   wall: 'wasi:clocks/wall-clock',
   poll: 'wasi:io/poll',
+  system: 'wasi:clocks/system-clock',
 } as const;
 
 /** How the call that the chain wraps ended. */
@@ -43,8 +48,8 @@ export interface TheaterRecord {
 }
 
 /** The interface name as the guest imported it; @0.2.3 when the guest did not import it. */
-export function importedName(imports: readonly string[], key: string): string {
-  return imports.find((name) => name === key || name.startsWith(`${key}@`)) ?? `${key}@0.2.3`;
+export function importedName(imports: readonly string[], key: string, version = '0.2.3'): string {
+  return imports.find((name) => name === key || name.startsWith(`${key}@`)) ?? `${key}@${version}`;
 }
 
 function handleNumbers(): { create(slot: number): number; of(slot: number): number; drop(slot: number): void } {
@@ -66,6 +71,7 @@ export function theaterRecords(events: readonly TimingEvent[], run: TheaterRun):
     monotonic: importedName(run.imports, TIMING_INTERFACE_KEYS.monotonic),
     wall: importedName(run.imports, TIMING_INTERFACE_KEYS.wall),
     poll: importedName(run.imports, TIMING_INTERFACE_KEYS.poll),
+    system: importedName(run.imports, TIMING_INTERFACE_KEYS.system, '0.3.0'),
   };
   const handles = handleNumbers();
   const records: TheaterRecord[] = [];
@@ -92,6 +98,11 @@ export function theaterRecords(events: readonly TimingEvent[], run: TheaterRun):
         call(names.poll, 'poll', list(e.pollables.map((slot) => u32(handles.of(slot)))), list(e.indices.map(u32)));
         break;
       case 'PollableDrop': handles.drop(e.pollable); break;
+      case 'MonotonicClockGetResolution': call(names.monotonic, 'get-resolution', UNIT, u64(e.resolution)); break;
+      case 'WaitFor': call(names.monotonic, 'wait-for', u64(e.duration), UNIT); break;
+      case 'WaitUntil': call(names.monotonic, 'wait-until', u64(e.when), UNIT); break;
+      case 'SystemClockNow': call(names.system, 'now', UNIT, datetime(e.seconds, e.nanoseconds)); break;
+      case 'SystemClockResolution': call(names.system, 'get-resolution', UNIT, u64(e.resolution)); break;
       default: break; // setup events and SleepClamped: no Theater counterpart
     }
   }
