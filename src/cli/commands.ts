@@ -38,6 +38,8 @@ export interface RunCommand {
   ipc: boolean;
   /** --coarse-timer: leave every deadline to Node's whole-ms timer (no waits on the thread). */
   coarseTimer: boolean;
+  /** --replay-any-component: replay a chain whose ActorIdentity names another component. */
+  replayAnyComponent: boolean;
 }
 
 export interface MergeCommand {

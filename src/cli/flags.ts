@@ -41,6 +41,7 @@ export const RUN_FLAGS = [
   { long: '--clock', value: choices(CLOCKS), help: 'real time, or virtual: it jumps to the next deadline when every actor waits', default: 'real' },
   { long: '--start-time', value: '<RFC 3339>', help: 'where the virtual wall clock starts (with --clock virtual)', default: virtualStart },
   { long: '--replay', value: '<chain>', help: 'serve the actor\'s clock and poll calls from a recorded chain; exit 4 if it diverges', default: 'none' },
+  { long: '--replay-any-component', help: 'replay even when the chain\'s ActorIdentity names another component (its SHA-256 differs from the manifest\'s)' },
   { long: '--shards', value: '<n>', help: 'processes to run the fleet over (1: this one)', default: 'planned from --instances, --max-live and cores' },
   { long: '--shard-index', value: '<i>', help: 'run only slice <i> (from 0) of --shard-count, for merge', default: '$JOB_COMPLETION_INDEX' },
   { long: '--shard-count', value: '<k>', help: 'slices the fleet is cut into, with --shard-index', default: 'no slicing' },
