@@ -6,6 +6,7 @@
 //   init_state = "./state.json"             # optional: its bytes are init's state
 //   description = "..."                     # optional
 //   save_chain = true                       # optional, default false
+//   durable = "./state"                     # optional: run durably, logs in this folder (docs/DURABLE.md)
 //   [[handler]]
 //   type = "timing"
 //   max_sleep_duration = 3600000            # optional, ms
@@ -46,6 +47,8 @@ export interface ActorManifest {
   init_state: InitStateFile | null;
   description?: string;
   save_chain: boolean;
+  /** `durable = "<dir>"`: run durably, keeping per-actor logs in <dir> (resolved against the manifest's folder); null when absent. */
+  durable: string | null;
   handlers: HandlerSpec[];
   /** Absolute folder of the manifest file. */
   dir: string;
@@ -55,7 +58,7 @@ export interface ActorManifest {
   warnings: string[];
 }
 
-const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'handler']);
+const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'durable', 'handler']);
 
 const firstLine = (text: string): string => text.split('\n', 1)[0];
 
@@ -124,6 +127,8 @@ export function loadManifest(path: string): ActorManifest {
   const init_state = initState(path, dir, str('init_state', false));
   const saveChain = doc.save_chain ?? false;
   if (typeof saveChain !== 'boolean') throw new ManifestError(path, 'save_chain', `expected a boolean, got ${describeValue(saveChain)}`);
+  const durableKey = doc.durable ?? null;
+  if (durableKey !== null && (typeof durableKey !== 'string' || durableKey === '')) throw new ManifestError(path, 'durable', `expected a folder path, got ${describeValue(durableKey)}`);
   const tables = doc.handler ?? [];
   if (!Array.isArray(tables)) throw new ManifestError(path, 'handler', `expected an array of tables ([[handler]]), got ${describeValue(tables)}`);
   const handlers = (tables as unknown[]).map((table, index) => parseHandler(path, dir, table, index));
@@ -137,7 +142,7 @@ export function loadManifest(path: string): ActorManifest {
     .map((key) => `${path}: ${key}: unknown field, ignored`);
   const unserved = unservedWarning(path, handlers);
   if (unserved !== null) warnings.push(unserved);
-  const manifest: ActorManifest = { name, version, component, init_state, save_chain: saveChain, handlers, dir, path: absolute, warnings };
+  const manifest: ActorManifest = { name, version, component, init_state, save_chain: saveChain, durable: durableKey === null ? null : resolve(dir, durableKey), handlers, dir, path: absolute, warnings };
   if (description !== undefined) manifest.description = description;
   return manifest;
 }
