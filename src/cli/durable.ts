@@ -27,6 +27,7 @@ import { LiveContinuation, type ClockAnchor } from '../replay/continue.ts';
 import { recordingFromJsonl, RecordingError } from '../replay/jsonl.ts';
 import { ReplayHandler } from '../replay/replay-handler.ts';
 import { ReplaySession } from '../replay/session.ts';
+import { MONOTONIC, POLL, WALL } from '../replay/recorded.ts';
 import { Actor, type InitOutcome } from '../runtime/actor.ts';
 import { prepareWithHash, runFleet, type FleetRecording } from '../runtime/fleet.ts';
 import { Gate } from '../runtime/gate.ts';
@@ -89,6 +90,19 @@ function syncDir(dir: string): void {
   }
 }
 
+/** The interfaces a resume can replay: the timing ones, recorded call by call (replay/session.ts). */
+export const REPLAYABLE_IMPORTS: readonly string[] = [MONOTONIC, WALL, POLL];
+
+/**
+ * The determinism guard: a durable actor may see nothing that is not in its log,
+ * so every interface it imports must be one the log records and a resume replays.
+ * The first that is not, named in one line; null when every import is replayable.
+ */
+export function unreplayableImport(manifest: ActorManifest, importNames: readonly string[]): string | null {
+  const bad = importNames.find((name) => !REPLAYABLE_IMPORTS.includes(name.split('@')[0]));
+  return bad === undefined ? null : `${manifest.path}: durable: the component imports ${bad}, which a resume cannot replay (a durable actor may import only ${REPLAYABLE_IMPORTS.join(', ')})`;
+}
+
 /** What stands in the way of a durable run with these flags, or null. */
 function durableConflict(command: RunCommand): string | null {
   if (command.replay !== null) return 'cannot be combined with --replay (a durable run is live)';
@@ -123,8 +137,13 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
   const group = new GroupCommit(FSYNC_INTERVAL_MS);
   let summary: RunSummary;
   try {
+    const { sha256, component } = await prepareWithHash(manifest, mode);
+    const guard = unreplayableImport(manifest, component.importNames);
+    if (guard !== null) {
+      say(guard);
+      return EXIT_USAGE;
+    }
     mkdirSync(join(dir, 'actors'), { recursive: true });
-    const { sha256 } = await prepareWithHash(manifest, mode);
     const monotonic = process.hrtime.bigint();
     const wall = BigInt(Date.now()) * 1_000_000n;
     writeRunFile(dir, {
@@ -234,6 +253,7 @@ export async function resumeRun(command: ResumeCommand, io: CliIo): Promise<numb
     say(`${join(dir, 'run.json')}: the run's component was sha256 ${runFile.component_sha256.slice(0, 12)}…, ${manifest.component} is now ${prepared.sha256.slice(0, 12)}…: a replay would diverge; restore the component to resume`);
     return EXIT_USAGE;
   }
+  // (The determinism guard passed when the run started, on this same component: its SHA-256 matched.)
   const state = runFile.state_hex === null ? null : Uint8Array.from(Buffer.from(runFile.state_hex, 'hex'));
   const anchor: ClockAnchor = { monotonicNs: BigInt(runFile.anchor.monotonic_ns), wallNs: BigInt(runFile.anchor.wall_ns) };
   const timing = manifest.handlers.find((h) => h.type === 'timing');

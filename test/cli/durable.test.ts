@@ -139,6 +139,13 @@ test('a torn last record (seeded cuts) is dropped and the actor resumes from the
   }
 });
 
+test('the determinism guard: an import a resume cannot replay fails the manifest at start, in one line naming it', async () => {
+  const r = await cli(['run', actorManifest('external-waiter'), '--durable', join(dir, 'ext')]);
+  assert.is(r.code, 2);
+  assert.is(r.stderr, `theater-timing: ${actorManifest('external-waiter')}: durable: the component imports theater-test:external-waiter/source, which a resume cannot replay (a durable actor may import only wasi:clocks/monotonic-clock, wasi:clocks/wall-clock, wasi:io/poll)\n`);
+  assert.not.ok(existsSync(join(dir, 'ext', 'run.json')));
+});
+
 test('a manifest\'s durable key makes the run durable', async () => {
   const manifest = writeManifest(dir, 'durable.toml', manifestFor('sleeper', 'durable = "./keyed"'));
   const r = await cli(['run', manifest, '--state-hex', ONE_MS]);
