@@ -151,6 +151,15 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
       state_hex: state === null ? null : Buffer.from(state).toString('hex'), max_live: command.maxLive,
       anchor: { monotonic_ns: monotonic.toString(), wall_ns: wall.toString() },
     });
+    if (manifest.hibernate_after !== null) {
+      // Hibernation needs every actor served from its log (replay/continue.ts), from its first call.
+      const anchor: ClockAnchor = { monotonicNs: monotonic, wallNs: wall };
+      const maxLive = command.maxLive ?? defaultMaxLive();
+      const t0 = performance.now();
+      const driven = await driveAll({ dir, manifest, prepared: { sha256, component }, mode, state, anchor, maxLive, instances: command.instances });
+      const summary = summaryOf(manifest, command.instances, driven.outcomes, { mode, maxLive, peakLive: driven.peakLive, prepareMs: 0, spawnMs: 0, runMs: performance.now() - t0 });
+      return report(summary, { json: command.json, shardIndex: null, shardCount: null, chainFormat: 'jsonl' }, withCounts(io, command.json, driven.counts));
+    }
     const logs = new Map<number, DurableLog>();
     const recording: FleetRecording = {
       open(instance) {
@@ -219,7 +228,7 @@ export function readRunFile(dir: string): RunFile {
   return parsed as unknown as RunFile;
 }
 
-interface ResumeCounts { resumed: number; finished: number; started: number; tornBytes: number }
+interface ResumeCounts { resumed: number; finished: number; started: number; tornBytes: number; hibernated: number; hibernations: number; keptLive: number }
 
 /** `theater-timing resume <dir>`. */
 export async function resumeRun(command: ResumeCommand, io: CliIo): Promise<number> {
@@ -258,30 +267,80 @@ export async function resumeRun(command: ResumeCommand, io: CliIo): Promise<numb
   const anchor: ClockAnchor = { monotonicNs: BigInt(runFile.anchor.monotonic_ns), wallNs: BigInt(runFile.anchor.wall_ns) };
   const timing = manifest.handlers.find((h) => h.type === 'timing');
   const limits = timing === undefined ? null : effectiveLimits(timing.config, null);
+  const maxLive = runFile.max_live ?? defaultMaxLive();
+  const t0 = performance.now();
+  let driven: Driven;
+  try {
+    driven = await driveAll({ dir, manifest, prepared, mode, state, anchor, maxLive, instances: runFile.instances });
+  } catch (error) {
+    if (!(error instanceof DurableLogError || error instanceof RecordingError)) throw error;
+    say(error.message);
+    return EXIT_USAGE;
+  }
+  const { outcomes, counts, peakLive } = driven;
+  const runMs = performance.now() - t0;
+  const summary = summaryOf(manifest, runFile.instances, outcomes, { mode, maxLive, peakLive, prepareMs: 0, spawnMs: 0, runMs });
+  if (!command.json) say(`resumed ${counts.resumed}, started ${counts.started}, already finished ${counts.finished} of ${runFile.instances} actors${counts.tornBytes > 0 ? `; dropped ${counts.tornBytes} bytes of torn records` : ''}`);
+  return report(summary, { json: command.json, shardIndex: null, shardCount: null, chainFormat: 'jsonl' }, withCounts(io, command.json, counts));
+}
+
+/** `--json` prints run's object plus the durable counts. */
+function withCounts(io: CliIo, json: boolean, counts: ResumeCounts): CliIo {
+  if (!json) return io;
+  const extra = { resumed: counts.resumed, started: counts.started, finished: counts.finished, torn_bytes: counts.tornBytes, hibernated: counts.hibernated, hibernations: counts.hibernations, kept_live: counts.keptLive };
+  return { ...io, stdout: (text) => io.stdout(`${jsonText({ ...(JSON.parse(text) as object), ...extra })}\n`) };
+}
+
+/** How long before its deadline a hibernated actor is rebuilt (replay of a short log takes ~1 ms here; docs/DURABLE.md). */
+export const HIBERNATE_LEAD_MS = 50;
+
+interface DriveContext {
+  dir: string;
+  manifest: ActorManifest;
+  prepared: Awaited<ReturnType<typeof prepareWithHash>>;
+  mode: ReturnType<typeof resolveMode>;
+  state: Uint8Array | null;
+  anchor: ClockAnchor;
+  maxLive: number;
+  instances: number;
+}
+
+interface Driven { outcomes: InitOutcome[]; counts: ResumeCounts; peakLive: number }
+
+/**
+ * Runs every instance of a durable run from its log: finished ones are counted,
+ * the others replayed to the end of their log and continued live. With the
+ * manifest's hibernate_after, an actor whose wait is longer is dropped (its slot
+ * freed) and rebuilt the same way HIBERNATE_LEAD_MS before its deadline.
+ */
+async function driveAll(ctx: DriveContext): Promise<Driven> {
+  const { dir, manifest, prepared, mode, state, anchor } = ctx;
+  const timing = manifest.handlers.find((h) => h.type === 'timing');
+  const limits = timing === undefined ? null : effectiveLimits(timing.config, null);
   const identity = runIdentity({ manifest, componentSha256: prepared.sha256, mode, clock: 'real', state });
+  const hibernateAfterNs = manifest.hibernate_after === null ? null : BigInt(manifest.hibernate_after) * 1_000_000n;
   const thread = new TimingRuntime().thread;
   const group = new GroupCommit(FSYNC_INTERVAL_MS);
-  const counts: ResumeCounts = { resumed: 0, finished: 0, started: 0, tornBytes: 0 };
-  const outcomes = new Array<InitOutcome>(runFile.instances);
-  const maxLive = runFile.max_live ?? defaultMaxLive();
-  const gate = new Gate(maxLive);
-  const t0 = performance.now();
-  const resumeOne = async (instance: number): Promise<void> => {
+  const counts: ResumeCounts = { resumed: 0, finished: 0, started: 0, tornBytes: 0, hibernated: 0, hibernations: 0, keptLive: 0 };
+  const outcomes = new Array<InitOutcome>(ctx.instances);
+  const gate = new Gate(ctx.maxLive);
+  /** One incarnation: replay the log, go on live; the deadline it hibernated until, or null when it settled. */
+  const incarnation = async (instance: number, first: boolean): Promise<bigint | null> => {
     const path = actorLog(dir, instance);
     const contents = readDurableLog(path);
     if (contents.ended) {
       counts.finished++;
       outcomes[instance] = finishedOutcome(contents.text);
-      return;
+      return null;
     }
     if (contents.tornBytes > 0) {
       counts.tornBytes += contents.tornBytes;
       truncateLog(path, contents.goodBytes);
     }
-    if (contents.hashes.length === 0) counts.started++;
-    else counts.resumed++;
+    if (first && contents.hashes.length === 0) counts.started++;
+    else if (first) counts.resumed++;
     const recording = recordingFromJsonl(contents.text);
-    const live = new LiveContinuation(recording, anchor, limits);
+    const live = new LiveContinuation(recording, anchor, limits, undefined, hibernateAfterNs);
     const session = new ReplaySession(recording, limits, live);
     const registry = new HandlerRegistry({ thread });
     registry.register(new ReplayHandler(session));
@@ -299,27 +358,38 @@ export async function resumeRun(command: ResumeCommand, io: CliIo): Promise<numb
     } finally {
       actor?.stop();
     }
+    if (live.hibernatedUntil !== null) {
+      // Dropped on purpose: the log keeps everything up to the wait; nothing closes the chain.
+      log.close(true);
+      return live.hibernatedUntil;
+    }
     const divergence = session.finish(outcome.status === 'ok' ? { status: 'ok' } : { status: outcome.status, error: outcome.error });
     if (divergence !== null && !live.started) outcome = { status: 'trap', error: divergence };
     outcomes[instance] = outcome;
     log.end(...(divergence !== null && !live.started ? ['diverged', divergence] as [ChainOutcome, string] : chainOutcome(outcome)));
+    return null;
+  };
+  const drive = async (instance: number): Promise<void> => {
+    let hibernations = 0;
+    for (let first = true; ; first = false) {
+      const until = await gate.run(() => incarnation(instance, first));
+      if (until === null) break;
+      hibernations++;
+      // Asleep: no instance, no slot, no open file; woken HIBERNATE_LEAD_MS early to be rebuilt in time.
+      const clock = new LiveContinuation(recordingFromJsonl(''), anchor, null);
+      const waitMs = Number(until - clock.nowNs()) / 1e6 - HIBERNATE_LEAD_MS;
+      if (waitMs > 0) await new Promise<void>((r) => setTimeout(r, waitMs));
+    }
+    counts.hibernations += hibernations;
+    if (hibernations > 0) counts.hibernated++;
+    else counts.keptLive++;
   };
   try {
-    await Promise.all(Array.from({ length: runFile.instances }, (_, i) => gate.run(() => resumeOne(i))));
-  } catch (error) {
-    if (!(error instanceof DurableLogError || error instanceof RecordingError)) throw error;
-    say(error.message);
-    return EXIT_USAGE;
+    await Promise.all(Array.from({ length: ctx.instances }, (_, i) => drive(i)));
   } finally {
     group.flush();
   }
-  const runMs = performance.now() - t0;
-  const summary = summaryOf(manifest, runFile.instances, outcomes, { mode, maxLive, peakLive: gate.peak, prepareMs: 0, spawnMs: 0, runMs });
-  if (!command.json) say(`resumed ${counts.resumed}, started ${counts.started}, already finished ${counts.finished} of ${runFile.instances} actors${counts.tornBytes > 0 ? `; dropped ${counts.tornBytes} bytes of torn records` : ''}`);
-  const io2: CliIo = command.json
-    ? { ...io, stdout: (text) => io.stdout(`${jsonText({ ...(JSON.parse(text) as object), resumed: counts.resumed, started: counts.started, finished: counts.finished, torn_bytes: counts.tornBytes })}\n`) }
-    : io;
-  return report(summary, { json: command.json, shardIndex: null, shardCount: null, chainFormat: 'jsonl' }, io2);
+  return { outcomes, counts, peakLive: gate.peak };
 }
 
 /** The outcome a finished actor's ChainEnd recorded. */

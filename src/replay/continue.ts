@@ -25,6 +25,21 @@ import { clampSleep, type TimingLimits } from '../wasi/clamp.ts';
 import { WasiTrap } from '../base/trap.ts';
 import type { Recording } from './recorded.ts';
 
+/**
+ * Thrown into the guest by a block or poll whose earliest deadline is further
+ * away than `hibernateAfterNs`: the guest traps, its instance and stack are
+ * dropped, and the driver (cli/durable.ts) rebuilds it by replay shortly before
+ * `until` (the deadline, on the actor's clock).
+ */
+export class Hibernate extends Error {
+  override name = 'Hibernate';
+  readonly until: bigint;
+  constructor(until: bigint) {
+    super(`hibernated until ${until}`);
+    this.until = until;
+  }
+}
+
 export interface ClockAnchor {
   /** The original run's monotonic reading at `wallNs`. */
   monotonicNs: bigint;
@@ -47,8 +62,14 @@ export class LiveContinuation {
   #lastSeq: number;
   #lastRecordNs: bigint;
 
-  constructor(recording: Recording, anchor: ClockAnchor, limits: TimingLimits | null, hrtime: () => bigint = process.hrtime.bigint) {
+  /** Hibernate on a wait longer than this (ns); null: never. */
+  readonly hibernateAfterNs: bigint | null;
+  /** Set when the actor was sent to hibernate: the deadline it waits for. */
+  hibernatedUntil: bigint | null = null;
+
+  constructor(recording: Recording, anchor: ClockAnchor, limits: TimingLimits | null, hrtime: () => bigint = process.hrtime.bigint, hibernateAfterNs: bigint | null = null) {
     this.limits = limits;
+    this.hibernateAfterNs = hibernateAfterNs;
     this.#hrtime = hrtime;
     const wall = wallNowNs();
     this.resumedWallNs = wall;
@@ -173,9 +194,18 @@ export class LiveContinuation {
     return ready;
   }
 
+  /** Sends the actor to hibernate when `deadline` is further away than hibernateAfterNs. */
+  #maybeHibernate(deadline: bigint, now: bigint): void {
+    if (this.hibernateAfterNs !== null && deadline - now > this.hibernateAfterNs) {
+      this.hibernatedUntil = deadline;
+      throw new Hibernate(deadline);
+    }
+  }
+
   async block(handle: number): Promise<void> {
     this.start();
     const start = this.nowNs();
+    this.#maybeHibernate(this.#deadline(handle), start);
     await this.#until(this.#deadline(handle));
     this.#record({ type: 'PollableBlock', pollable: handle, waited: this.nowNs() - start });
   }
@@ -185,6 +215,7 @@ export class LiveContinuation {
     const start = this.nowNs();
     const deadlines = handles.map((h) => this.#deadline(h));
     const first = deadlines.reduce((a, b) => (b < a ? b : a));
+    this.#maybeHibernate(first, start);
     await this.#until(first);
     const now = this.nowNs();
     const indices = deadlines.flatMap((d, i) => (d <= now ? [i] : []));

@@ -157,5 +157,33 @@ test('a manifest\'s durable key makes the run durable', async () => {
   assert.match(refused.stderr, /bad\.toml: durable: expected a folder path/);
 });
 
+test('hibernate_after: an actor waiting longer is dropped and rebuilt by replay before its deadline; it wakes on time, its chain verifies', async () => {
+  const manifest = writeManifest(dir, 'hib.toml', manifestFor('sleeper', 'hibernate_after = 100'));
+  const d = join(dir, 'hib');
+  const r = await cli(['run', manifest, '--durable', d, '--instances', '3', '--state-hex', '0084d71700000000', '--json']); // 400 ms
+  assert.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { outcomes: { ok: number }; hibernated: number; hibernations: number; kept_live: number };
+  assert.equal([out.outcomes.ok, out.hibernated, out.hibernations, out.kept_live], [3, 3, 3, 0]);
+  let worst = 0n;
+  for (let i = 0; i < 3; i++) {
+    const text = readFileSync(join(d, 'actors', `${i}.jsonl`), 'utf8');
+    assert.ok(verifyChain(text).ok);
+    const events = text.trimEnd().split('\n').map((l) => (JSON.parse(l) as { event: Record<string, string> }).event);
+    assert.ok(events.some((e) => e.type === 'Resumed'), 'the rebuild is marked');
+    const deadline = BigInt(events.find((e) => e.type === 'SubscribeDuration')?.deadline ?? '0');
+    const woke = BigInt(events.filter((e) => e.type === 'MonotonicClockNow').at(-1)?.instant ?? '0');
+    assert.ok(woke >= deadline, 'never early');
+    if (woke - deadline > worst) worst = woke - deadline;
+  }
+  console.log(`  hibernation: worst lateness ${Number(worst) / 1e6} ms after a rebuild ${50} ms before the deadline`);
+  // A short wait stays live.
+  const live = await cli(['run', manifest, '--durable', join(dir, 'hib2'), '--state-hex', ONE_MS, '--json']);
+  assert.equal((JSON.parse(live.stdout) as { kept_live: number }).kept_live, 1);
+  const bad = writeManifest(dir, 'hibbad.toml', manifestFor('sleeper', 'hibernate_after = 0'));
+  const refused = await cli(['run', bad, '--durable', join(dir, 'hib3')]);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, /hibbad\.toml: hibernate_after: expected a positive integer \(ms\), got 0/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -11,7 +11,7 @@ import type { ActorManifest } from '../../src/manifest/manifest.ts';
 import { fromJsonl } from '../../src/timeline/jsonl-adapter.ts';
 
 const manifest: ActorManifest = {
-  name: 'clocks', version: '0.2.0', component: '/x/a.wasm', init_state: { path: '/x/state.bin', bytes: Uint8Array.of(1, 2) }, save_chain: false, durable: null,
+  name: 'clocks', version: '0.2.0', component: '/x/a.wasm', init_state: { path: '/x/state.bin', bytes: Uint8Array.of(1, 2) }, save_chain: false, durable: null, hibernate_after: null,
   handlers: [{ type: 'timing', config: { max_sleep_duration: 10, min_sleep_duration: 1, max_pollables: 5, max_events: 0 } }], dir: '/x', path: '/x/m.toml', warnings: [],
 };
 const SHA = 'ab'.repeat(32);
