@@ -1,12 +1,12 @@
 // Command-line parsing for theater-timing. Pure: argv in, a command or a
 // UsageError out, so every message is unit-tested without spawning. Each
 // command's flags are the table in flags.ts; `run`'s parser is parse-run.ts.
-import { UsageError, type CliEnv, type Command, type HelpCommand, type MergeCommand, type TimelineCommand } from './commands.ts';
-import { isTopic, MERGE_FLAGS, TIMELINE_FLAGS, TOPICS, VERIFY_FLAGS, type Topic } from './flags.ts';
+import { UsageError, type CliEnv, type Command, type HelpCommand, type MergeCommand, type ResumeCommand, type TimelineCommand } from './commands.ts';
+import { isTopic, MERGE_FLAGS, RESUME_FLAGS, TIMELINE_FLAGS, TOPICS, VERIFY_FLAGS, type Topic } from './flags.ts';
 import { parseRun } from './parse-run.ts';
 import { scan, type LongOf } from './scan.ts';
 
-export { UsageError, type ChainFormat, type CliEnv, type Command, type HelpCommand, type MergeCommand, type RunCommand, type TimelineCommand, type Topic } from './commands.ts';
+export { UsageError, type ChainFormat, type CliEnv, type Command, type HelpCommand, type MergeCommand, type ResumeCommand, type RunCommand, type TimelineCommand, type Topic } from './commands.ts';
 
 const APPLY_MERGE: { readonly [F in LongOf<typeof MERGE_FLAGS>]: (merge: MergeCommand, value: string) => void } = {
   '--events': (merge, value) => { merge.events = value; },
@@ -52,8 +52,22 @@ function parseHelp(args: readonly string[]): HelpCommand {
   return { command: 'help', topic };
 }
 
+const APPLY_RESUME: { readonly [F in LongOf<typeof RESUME_FLAGS>]: (resume: ResumeCommand, value: string) => void } = {
+  '--json': (resume) => { resume.json = true; },
+};
+
+function parseResume(args: readonly string[]): ResumeCommand | HelpCommand {
+  const { options, operands, help } = scan(args, RESUME_FLAGS);
+  if (help) return { command: 'help', topic: 'resume' };
+  if (operands.length !== 1) throw new UsageError(operands.length === 0 ? 'resume: missing <dir> (the folder of a run --durable)' : `resume: expected one <dir>, got ${operands.length}`);
+  const resume: ResumeCommand = { command: 'resume', dir: operands[0], json: false };
+  for (const { long, value } of options) APPLY_RESUME[long](resume, value);
+  return resume;
+}
+
 const PARSERS: Readonly<Record<Topic, (args: readonly string[], env: CliEnv) => Command>> = {
   run: parseRun,
+  resume: parseResume,
   merge: parseMerge,
   verify: parseVerify,
   timeline: parseTimeline,

@@ -13,6 +13,7 @@ import { commandHelp, overview, seeLine } from './help.ts';
 import { EXIT_ERR, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
 import { merge } from './merge.ts';
 import { run } from './run.ts';
+import { resumeRun } from './durable.ts';
 import { timeline } from './timeline.ts';
 
 export { showState } from './run.ts';
@@ -39,6 +40,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return verify(command.file, io);
     case 'run':
       return run(command, io);
+    case 'resume':
+      return resumeRun(command, io);
     case 'merge':
       return merge(command, io);
     case 'timeline':

@@ -38,6 +38,16 @@ export interface RunCommand {
   ipc: boolean;
   /** --coarse-timer: leave every deadline to Node's whole-ms timer (no waits on the thread). */
   coarseTimer: boolean;
+  /** --replay-any-component: replay a chain whose ActorIdentity names another component. */
+  replayAnyComponent: boolean;
+  /** --durable <dir>: keep per-actor logs there for `resume` (null: the manifest's durable key, if any). */
+  durable: string | null;
+}
+
+export interface ResumeCommand {
+  command: 'resume';
+  dir: string;
+  json: boolean;
 }
 
 export interface MergeCommand {
@@ -63,6 +73,7 @@ export interface HelpCommand {
 export type Command =
   | RunCommand
   | MergeCommand
+  | ResumeCommand
   | TimelineCommand
   | { command: 'verify'; file: string }
   | HelpCommand

@@ -42,6 +42,8 @@ export const RUN_FLAGS = [
   { long: '--clock', value: choices(CLOCKS), help: 'real time, or virtual: it jumps to the next deadline when every actor waits', default: 'real' },
   { long: '--start-time', value: '<RFC 3339>', help: 'where the virtual wall clock starts (with --clock virtual)', default: virtualStart },
   { long: '--replay', value: '<chain>', help: 'serve the actor\'s clock and poll calls from a recorded chain; exit 4 if it diverges', default: 'none' },
+  { long: '--replay-any-component', help: 'replay even when the chain\'s ActorIdentity names another component (its SHA-256 differs from the manifest\'s)' },
+  { long: '--durable', value: '<dir>', help: 'keep one log per actor in <dir>, appended as calls happen, so `resume <dir>` continues after a crash (docs/DURABLE.md)', default: 'the manifest\'s durable key, else none' },
   { long: '--shards', value: '<n>', help: 'processes to run the fleet over (1: this one)', default: 'planned from --instances, --max-live and cores' },
   { long: '--shard-index', value: '<i>', help: 'run only slice <i> (from 0) of --shard-count, for merge', default: '$JOB_COMPLETION_INDEX' },
   { long: '--shard-count', value: '<k>', help: 'slices the fleet is cut into, with --shard-index', default: 'no slicing' },
@@ -53,6 +55,11 @@ export const RUN_FLAGS = [
 export const MERGE_FLAGS = [
   { long: '--events', value: '<file.jsonl>', help: 'merge the slices\' chains into one fleet file, in instance order', default: 'no chain' },
   { long: '--json', help: 'print the merged result as one JSON object on stdout (else a summary line)' },
+  HELP_FLAG,
+] as const satisfies readonly FlagSpec[];
+
+export const RESUME_FLAGS = [
+  { long: '--json', help: 'print the result as one JSON object, as run does, with the resumed and finished counts' },
   HELP_FLAG,
 ] as const satisfies readonly FlagSpec[];
 
@@ -68,7 +75,7 @@ export const TOP_FLAGS = [
   { long: '--version', short: '-v', help: 'print the version, with jco\'s and Node\'s, and exit' },
 ] as const satisfies readonly FlagSpec[];
 
-export type Topic = 'run' | 'merge' | 'verify' | 'timeline';
+export type Topic = 'run' | 'resume' | 'merge' | 'verify' | 'timeline';
 
 export interface CommandSpec {
   /** One line: what the command does. */
@@ -97,6 +104,13 @@ export const COMMANDS: Readonly<Record<Topic, CommandSpec>> = {
     operandHelp: [['<manifest.toml>', 'the actor\'s manifest: its component, handlers, init_state, save_chain']],
     flags: RUN_FLAGS,
     exits: RUN_EXITS,
+  },
+  resume: {
+    summary: 'continue every unfinished actor of a --durable run after the host died: replay its log, then go on live',
+    operands: '<dir>',
+    operandHelp: [['<dir>', 'the folder a run --durable <dir> wrote (run.json and actors/<instance>.jsonl)']],
+    flags: RESUME_FLAGS,
+    exits: [...RUN_EXITS.slice(0, 2), [2, 'bad invocation, a folder that is not a durable run, another component, or a damaged log'], ...RUN_EXITS.slice(3)],
   },
   merge: {
     summary: 'combine the --json results of run --shard-index slices (and their chains) into one run\'s',

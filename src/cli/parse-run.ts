@@ -64,6 +64,11 @@ const APPLY: { readonly [F in RunFlag]: (run: RunCommand, value: string) => void
   '--clock': (run, value) => { run.clock = oneOf('--clock', CLOCKS, value); },
   '--start-time': (run, value) => { run.startWallNs = startTime(value); },
   '--replay': (run, value) => { run.replay = value; },
+  '--replay-any-component': (run) => { run.replayAnyComponent = true; },
+  '--durable': (run, value) => {
+    if (value === '') throw new UsageError('--durable: expected a folder, got ""');
+    run.durable = value;
+  },
   '--shards': (run, value) => { run.shards = atMost('--shards', positiveInt('--shards', value), MAX_SHARDS, 'processes'); },
   '--shard-index': (run, value) => { run.shardIndex = nonNegativeInt('--shard-index', value); },
   '--shard-count': (run, value) => { run.shardCount = positiveInt('--shard-count', value); },
@@ -99,7 +104,7 @@ export function parseRun(args: readonly string[], env: CliEnv): RunCommand | Hel
   if (help) return { command: 'help', topic: 'run' };
   const run: RunCommand = {
     command: 'run', manifest: '', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
-    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false,
+    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false, replayAnyComponent: false, durable: null,
   };
   for (const { long, value } of options) APPLY[long](run, value);
   checkRunFlags(run, operands, options.some((o) => o.long === '--instances'));

@@ -9,6 +9,9 @@ import { loadRecording, RecordingError } from '../replay/load.ts';
 import { ReplayHandler } from '../replay/replay-handler.ts';
 import { ReplaySession } from '../replay/session.ts';
 import type { RunCommand } from './args.ts';
+import { readFileSync } from 'node:fs';
+import type { Recording } from '../replay/recorded.ts';
+import { sha256Of } from '../runtime/identity.ts';
 
 /** Throws a RecordingError (message starting with the path) when the chain cannot be read. */
 export function replayRegistry(chainPath: string, manifest: ActorManifest): { session: ReplaySession; registry: HandlerRegistry } {
@@ -28,15 +31,35 @@ export function replayFor(command: RunCommand, manifest: ActorManifest): ReturnT
   const specAt = manifest.handlers.findIndex((h) => h.type === 'replay');
   const spec = manifest.handlers[specAt];
   const chainPath = command.replay ?? (spec?.type === 'replay' ? spec.chain : null);
-  if (chainPath === null) return null;
+  if (chainPath === null) {
+    if (command.replayAnyComponent) throw new RecordingError('--replay-any-component: only with a replay (--replay <chain>, or a replay handler in the manifest)');
+    return null;
+  }
   const origin = command.replay !== null ? '--replay' : `${manifest.path}: handler[${specAt}]`;
   const conflict = command.instances !== 1 ? 'replays one recorded instance; drop --instances'
     : command.clock !== 'real' ? 'the recording serves every clock reading; drop --clock' : null;
   if (conflict !== null) throw new RecordingError(`${origin}: ${conflict}`);
+  let replay: ReturnType<typeof replayRegistry>;
   try {
-    return replayRegistry(chainPath, manifest);
+    replay = replayRegistry(chainPath, manifest);
   } catch (error) {
     if (error instanceof RecordingError) throw new RecordingError(`${origin}: ${error.message}`);
     throw error;
   }
+  const mismatch = componentMismatch(replay.session.recording, manifest);
+  if (mismatch !== null && !command.replayAnyComponent) throw new RecordingError(`${origin}: ${mismatch} (pass --replay-any-component to replay it anyway)`);
+  return replay;
+}
+
+/** Why the chain is not this manifest's component's, or null (it is, or the chain does not say: Theater's format, older chains). */
+export function componentMismatch(recording: Recording, manifest: ActorManifest): string | null {
+  const recorded = recording.identity?.component_sha256;
+  if (recorded === undefined) return null;
+  let actual: string;
+  try {
+    actual = sha256Of(readFileSync(manifest.component));
+  } catch {
+    return null; // the run itself reports an unreadable component
+  }
+  return recorded === actual ? null : `the chain was recorded from component sha256 ${recorded.slice(0, 12)}…, the manifest's ${manifest.component} is ${actual.slice(0, 12)}…`;
 }

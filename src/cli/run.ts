@@ -25,6 +25,7 @@ import { onInterrupt } from './interrupt.ts';
 import { EXIT_USAGE, progress, type CliIo } from './io.ts';
 import { runLocal } from './local-run.ts';
 import { cliOutput } from './actor-output.ts';
+import { runDurable } from './durable.ts';
 import { report } from './report.ts';
 import { loadRunManifest, runSingle } from './run-single.ts';
 import { ShardReporter, type Send } from './shard-child.ts';
@@ -46,6 +47,12 @@ export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>
 
 export async function run(command: RunCommand, io: CliIo): Promise<number> {
   const say = (text: string): void => io.stderr(`theater-timing: ${safeText(text)}\n`);
+  const durable = command.durable !== null ? { dir: command.durable, manifest: loadRunManifest(command.manifest, say) } : durableByManifest(command);
+  if (durable !== null) {
+    if (durable.manifest === null) return EXIT_USAGE;
+    for (const warning of durable.manifest.warnings) say(`warning: ${warning}`);
+    return runDurable(command, durable.manifest, durable.dir, io);
+  }
   const slice = command.shardIndex !== null && command.shardCount !== null;
   let count = 1;
   if (!slice && command.replay === null) {
@@ -100,6 +107,13 @@ export async function run(command: RunCommand, io: CliIo): Promise<number> {
   }
   if (command.ipc) return 0; // a shard reports to its parent, which reports for the run
   return report(summary, command, io);
+}
+
+/** The manifest's `durable = "<dir>"` key (not for a shard, which never runs durable). */
+function durableByManifest(command: RunCommand): { dir: string; manifest: ActorManifest } | null {
+  if (command.ipc) return null;
+  const manifest = loadRunManifest(command.manifest, () => {});
+  return manifest?.durable === undefined || manifest.durable === null ? null : { dir: manifest.durable, manifest };
 }
 
 async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath: string | null, io: CliIo): Promise<RunSummary> {

@@ -50,6 +50,8 @@ export const EVENT_SCHEMA: EventSchema = {
   WaitUntil: { when: 'u64', deadline: 'u64' },
   SystemClockNow: { seconds: 'u64', nanoseconds: 'u32' },
   SystemClockResolution: { resolution: 'u64' },
+  ActorIdentity: { name: 'text', version: 'text', instance: 'u32', component_sha256: 'text', handlers: 'text', limits: 'text', mode: 'text', clock: 'text', init_state_sha256: 'text', init_state_source: 'text', init_state: 'text' },
+  Resumed: { last_seq: 'u32', downtime_ns: 'u64', monotonic_base: 'u64', wall_ns: 'u64' },
   ChainEnd: { events: 'u32', outcome: 'outcome', message: 'text' },
 };
 

@@ -15,7 +15,9 @@ export function formatSummary(result: VerifyResult): string {
     : [`chain INVALID: line ${result.firstError.line}: ${result.firstError.message}`, `${plural(result.errors, 'error')} in ${size}`];
   for (const chain of result.chains.slice(0, MAX_CHAINS_SHOWN)) {
     const label = chain.instance === null ? 'chain' : `instance ${chain.instance}`;
-    out.push(`  ${label}: ${plural(chain.lines, 'event')}, head ${short(chain.head)}`);
+    // Chains from before identity records (issue 21) still verify: they just cannot say whose they are.
+    const actor = chain.actor === undefined ? '' : chain.actor === null ? ', no identity record (an older chain)' : `, actor ${chain.actor}`;
+    out.push(`  ${label}: ${plural(chain.lines, 'event')}, head ${short(chain.head)}${actor}`);
   }
   if (result.chains.length > MAX_CHAINS_SHOWN) out.push(`  … and ${result.chains.length - MAX_CHAINS_SHOWN} more chains`);
   const types = Object.entries(result.countsByType);

@@ -30,6 +30,13 @@ export type TimingEvent =
   | { type: 'WaitUntil'; when: bigint; deadline: bigint }
   | { type: 'SystemClockNow'; seconds: bigint; nanoseconds: number }
   | { type: 'SystemClockResolution'; resolution: bigint }
+  // The first event of every chain we write (since issue 21): what the chain is the chain of.
+  // `handlers` and `limits` are canonical JSON (keys sorted); `init_state` is the state as hex
+  // when it is at most 4 KiB, else "" (its hash and source still name it).
+  | { type: 'ActorIdentity'; name: string; version: string; instance: number; component_sha256: string; handlers: string; limits: string; mode: string; clock: string; init_state_sha256: string; init_state_source: string; init_state: string }
+  // A durable actor went on live after a host restart: `gap_ns` of wall-clock downtime
+  // between the last recorded call (`last_seq`) and the resume; the monotonic clock it sees counts it.
+  | { type: 'Resumed'; last_seq: number; downtime_ns: bigint; monotonic_base: bigint; wall_ns: bigint }
   // The last event of every written chain: `events` counts the events before it.
   // A chain without it was cut short.
   | { type: 'ChainEnd'; events: number; outcome: ChainOutcome; message: string };

@@ -20,6 +20,8 @@ export interface ChainSummary {
   /** Hash of the chain's last line. */
   head: string | null;
   countsByType: Record<string, number>;
+  /** The actor's name and version from the chain's ActorIdentity, or null for a chain written before identity records. */
+  actor?: string | null;
 }
 
 export interface VerifyResult {
@@ -109,7 +111,7 @@ export class ChainVerifier {
     }
     let chain = this.#chains.get(instance);
     if (chain === undefined) {
-      chain = { summary: { instance, lines: 0, head: null, countsByType: {} }, nextSeq: 0, ended: false };
+      chain = { summary: { instance, lines: 0, head: null, countsByType: {}, actor: null }, nextSeq: 0, ended: false };
       this.#chains.set(instance, chain);
     }
     const where = instance === null ? '' : ` (instance ${instance})`;
@@ -123,6 +125,13 @@ export class ChainVerifier {
       const computed = hashEvent(parent, event as WireEvent);
       if (computed !== hash) this.#fail(`hash mismatch: line says ${short(hash)}, recomputed ${short(computed)}${where}`);
       const wire = event as WireEvent;
+      if (wire.type === 'ActorIdentity') {
+        if (seq !== 0) this.#fail(`ActorIdentity at seq ${seq}: it must be the chain's first record${where}`);
+        else if (instance !== null && wire.instance !== instance) this.#fail(`ActorIdentity.instance is ${wire.instance}, but the line is tagged instance ${instance}`);
+        else if (!/^[0-9a-f]{64}$/.test(wire.component_sha256)) this.#fail(`ActorIdentity.component_sha256: expected a hex SHA-256, got ${describeValue(wire.component_sha256)}${where}`);
+        else if (wire.init_state_sha256 !== '' && !/^[0-9a-f]{64}$/.test(wire.init_state_sha256)) this.#fail(`ActorIdentity.init_state_sha256: expected "" or a hex SHA-256, got ${describeValue(wire.init_state_sha256)}${where}`);
+        else chain.summary.actor = `${wire.name} ${wire.version}`;
+      }
       if (wire.type === 'ChainEnd') {
         chain.ended = true;
         if (wire.events !== seq) this.#fail(`ChainEnd.events is ${wire.events}, but ${seq} events precede it${where}`);

@@ -7,6 +7,8 @@
 //   description = "..."                     # optional
 //   save_chain = true                       # optional, default false
 //   fairness_pass = false                   # optional, default true: see below
+//   durable = "./state"                     # optional: run durably, logs in this folder (docs/DURABLE.md)
+//   hibernate_after = 60000                 # optional, ms: a durable actor waiting longer is dropped and rebuilt
 //   [[handler]]
 //   type = "timing"
 //   max_sleep_duration = 3600000            # optional, ms
@@ -57,6 +59,10 @@ export interface ActorManifest {
   save_chain: boolean;
   /** False: run the component without the fairness pass (absent: with it). */
   fairness_pass?: boolean;
+  /** `durable = "<dir>"`: run durably, keeping per-actor logs in <dir> (resolved against the manifest's folder); null when absent. */
+  durable: string | null;
+  /** `hibernate_after` (ms): in a durable run, an actor waiting longer than this is dropped from memory and rebuilt by replay before its deadline; null: never. */
+  hibernate_after: number | null;
   handlers: HandlerSpec[];
   /** Absolute folder of the manifest file. */
   dir: string;
@@ -66,7 +72,7 @@ export interface ActorManifest {
   warnings: string[];
 }
 
-const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'fairness_pass', 'handler']);
+const KNOWN_KEYS = new Set(['name', 'version', 'component', 'package', 'init_state', 'description', 'save_chain', 'fairness_pass', 'durable', 'hibernate_after', 'handler']);
 
 const firstLine = (text: string): string => text.split('\n', 1)[0];
 
@@ -137,6 +143,12 @@ export function loadManifest(path: string): ActorManifest {
   if (typeof saveChain !== 'boolean') throw new ManifestError(path, 'save_chain', `expected a boolean, got ${describeValue(saveChain)}`);
   const fairness = doc.fairness_pass ?? true;
   if (typeof fairness !== 'boolean') throw new ManifestError(path, 'fairness_pass', `expected a boolean, got ${describeValue(fairness)}`);
+  const durableKey = doc.durable ?? null;
+  if (durableKey !== null && (typeof durableKey !== 'string' || durableKey === '')) throw new ManifestError(path, 'durable', `expected a folder path, got ${describeValue(durableKey)}`);
+  const hibernateAfter = doc.hibernate_after ?? null;
+  if (hibernateAfter !== null && (typeof hibernateAfter !== 'number' || !Number.isSafeInteger(hibernateAfter) || hibernateAfter < 1)) {
+    throw new ManifestError(path, 'hibernate_after', `expected a positive integer (ms), got ${describeValue(hibernateAfter)}`);
+  }
   const tables = doc.handler ?? [];
   if (!Array.isArray(tables)) throw new ManifestError(path, 'handler', `expected an array of tables ([[handler]]), got ${describeValue(tables)}`);
   const handlers = (tables as unknown[]).map((table, index) => parseHandler(path, dir, table, index));
@@ -150,7 +162,7 @@ export function loadManifest(path: string): ActorManifest {
     .map((key) => `${path}: ${key}: unknown field, ignored`);
   const unserved = unservedWarning(path, handlers);
   if (unserved !== null) warnings.push(unserved);
-  const manifest: ActorManifest = { name, version, component, init_state, save_chain: saveChain, handlers, dir, path: absolute, warnings };
+  const manifest: ActorManifest = { name, version, component, init_state, save_chain: saveChain, durable: durableKey === null ? null : resolve(dir, durableKey), hibernate_after: hibernateAfter, handlers, dir, path: absolute, warnings };
   if (description !== undefined) manifest.description = description;
   if (!fairness) manifest.fairness_pass = false;
   return manifest;

@@ -22,6 +22,7 @@ export function recordingFromJsonl(text: string): Recording {
   let parent: string | null = null;
   let instance: unknown;
   let outcome: RecordedOutcome | null = null;
+  let identity: Recording['identity'] = null;
   lines.forEach((text, seq) => {
     const at = `line ${seq + 1}`;
     let line: unknown;
@@ -51,10 +52,16 @@ export function recordingFromJsonl(text: string): Recording {
     const problem = wireEventError(unlisted ? { ...event, pollables: [] } : event);
     if (problem !== null) throw new RecordingError(`${at}: ${problem}`);
     const timing = fromWire(event);
+    if (timing.type === 'ActorIdentity') {
+      // Served by the replay as the chain's first record, never matched against a call.
+      if (seq !== 0) throw new RecordingError(`${at}: ActorIdentity must be the chain's first record`);
+      identity = timing;
+      return;
+    }
     entries.push(callOf(timing, seq) ?? { kind: 'host', position: seq, event: timing });
   });
   const end = outcome === null ? lines.length : lines.length - 1;
-  return { format: 'jsonl', entries, hostEvents: true, end, outcome };
+  return { format: 'jsonl', entries, hostEvents: true, end, outcome, identity };
 }
 
 /** The inverse of toWire for a checked wire event: u64 strings back to bigint. */

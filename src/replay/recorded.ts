@@ -66,6 +66,8 @@ export interface Recording {
   /** The position just past the last recorded event (a ChainEnd's own position): where "past the end" diverges. */
   end: number;
   outcome: RecordedOutcome | null;
+  /** The chain's ActorIdentity record (ours since issue 21); null for Theater's format and older chains. */
+  identity?: Extract<TimingEvent, { type: 'ActorIdentity' }> | null;
 }
 
 /** The call a TimingEvent records, or null for our host events. `version` is the interfaces' version. */

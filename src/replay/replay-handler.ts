@@ -26,12 +26,18 @@ export class ReplayPollable {
     this.recorded = recorded;
   }
   ready(): boolean {
+    const { live } = this.session;
+    if (live !== null && this.session.isLive) return live.ready(this.recorded);
     return this.session.call(POLL, '[method]pollable.ready', [this.recorded]).output as boolean;
   }
-  block(): void {
+  block(): void | Promise<void> {
+    const { live } = this.session;
+    if (live !== null && this.session.isLive) return live.block(this.recorded);
     this.session.call(POLL, '[method]pollable.block', [this.recorded]);
   }
   [Symbol.dispose](): void {
+    const { live } = this.session;
+    if (live !== null && this.session.isLive) return live.drop(this.recorded);
     // Theater's format never recorded drops: nothing to match, so the drop is recorded as ours.
     if (this.session.recording.hostEvents) this.session.call(POLL, '[resource-drop]pollable', [this.recorded]);
     else this.session.host({ type: 'PollableDrop', pollable: this.recorded });
@@ -40,32 +46,36 @@ export class ReplayPollable {
 
 export function replayImports(session: ReplaySession): Record<string, object> {
   const subscribed = (output: unknown): ReplayPollable => new ReplayPollable(session, output as number);
+  const { live } = session;
   const monotonic = {
-    now: () => session.call(MONOTONIC, 'now', []).output as bigint,
-    resolution: () => session.call(MONOTONIC, 'resolution', []).output as bigint,
+    now: () => (live !== null && session.isLive ? live.now() : session.call(MONOTONIC, 'now', []).output as bigint),
+    resolution: () => (live !== null && session.isLive ? live.resolution() : session.call(MONOTONIC, 'resolution', []).output as bigint),
     subscribeInstant(when: bigint) {
+      if (live !== null && session.isLive) return new ReplayPollable(session, live.subscribeInstant(when));
       const pollable = subscribed(session.call(MONOTONIC, 'subscribe-instant', [when]).output);
       session.clamp(null);
       return pollable;
     },
     subscribeDuration(duration: bigint) {
+      if (live !== null && session.isLive) return new ReplayPollable(session, live.subscribeDuration(duration));
       const pollable = subscribed(session.call(MONOTONIC, 'subscribe-duration', [duration]).output);
       session.clamp(duration);
       return pollable;
     },
   } satisfies Record<keyof JcoMonotonicClock, unknown>;
   const wall = {
-    now: () => ({ ...(session.call(WALL, 'now', []).output as Datetime) }),
-    resolution: () => ({ ...(session.call(WALL, 'resolution', []).output as Datetime) }),
+    now: () => (live !== null && session.isLive ? live.wallNow() : { ...(session.call(WALL, 'now', []).output as Datetime) }),
+    resolution: () => (live !== null && session.isLive ? live.wallResolution() : { ...(session.call(WALL, 'resolution', []).output as Datetime) }),
   } satisfies Record<keyof JcoWallClock, unknown>;
   const poll = {
     Pollable: ReplayPollable,
-    poll(list: ArrayLike<JcoPollable>): Uint32Array {
+    poll(list: ArrayLike<JcoPollable>): Uint32Array | Promise<Uint32Array> {
       if (list.length === 0) throw new WasiTrap('poll: attempt to poll on an empty list');
       const handles = Array.from(list, (p) => {
         if (!(p instanceof ReplayPollable)) throw new WasiTrap('poll: the list holds an object that is not a pollable of this host');
         return p.recorded;
       });
+      if (live !== null && session.isLive) return live.poll(handles);
       return Uint32Array.from(session.call(POLL, 'poll', [handles]).output as number[]);
     },
   } satisfies Record<keyof JcoPoll, unknown>;
@@ -109,6 +119,8 @@ export class ReplayHandler implements Handler {
     this.#served = true;
     const { session } = this;
     session.attach(actor.events);
+    // The recorded identity goes first, as recorded: the replay's chain stays the recording's, hash for hash.
+    session.identity();
     session.host({ type: 'HandlerSetupStart' });
     session.host({ type: 'HandlerSetupSuccess' });
     const imports = replayImports(session);

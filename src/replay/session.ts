@@ -10,6 +10,7 @@
  * and the call throws, which traps the guest and stops the actor.
  */
 import type { EventSink, TimingEvent } from '../events/types.ts';
+import type { LiveContinuation } from './continue.ts';
 import { clampSleep, type TimingLimits } from '../wasi/clamp.ts';
 import { formatCall, formatRecorded, type RecordedCall, type RecordedEntry, type RecordedOutcome, type Recording, type Value } from './recorded.ts';
 
@@ -25,9 +26,20 @@ export class ReplaySession {
   #divergence: string | null = null;
   #events: EventSink | null = null;
 
-  constructor(recording: Recording, limits: TimingLimits | null = null) {
+  /** A durable actor's resume: what answers once the recording is used up (null: a call past the end diverges). */
+  readonly live: LiveContinuation | null;
+
+  constructor(recording: Recording, limits: TimingLimits | null = null, live: LiveContinuation | null = null) {
     this.recording = recording;
     this.limits = limits;
+    this.live = live;
+  }
+
+  /** Whether the calls are now answered live: a resume whose recording is used up. */
+  get isLive(): boolean {
+    if (this.live === null) return false;
+    if (this.live.started) return true;
+    return this.#peek() === undefined;
   }
 
   /** Entries matched so far (calls, host events and frames). */
@@ -38,10 +50,24 @@ export class ReplaySession {
   /** Where the replayed events go (the actor's recorder), or null. */
   attach(events: EventSink | null): void {
     this.#events = events;
+    this.live?.attach(events);
+  }
+
+  /** The recording's ActorIdentity, re-emitted first as recorded (counted as matched); nothing for chains without one. */
+  identity(): void {
+    const identity = this.recording.identity;
+    if (identity === undefined || identity === null) return;
+    this.#matched++;
+    this.#events?.record(identity);
   }
 
   /** One of our host events: checked and re-emitted where the format has them, else emitted as ours. */
   host(event: TimingEvent): void {
+    if (this.isLive) {
+      this.live?.start();
+      this.#events?.record(event);
+      return;
+    }
     if (!this.recording.hostEvents) {
       this.#events?.record(event);
       return;
@@ -61,7 +87,8 @@ export class ReplaySession {
     // The host's own rule (wasi/host.ts): every request is clamped, a zero one included.
     const computed = requestedNs !== null && limits !== null ? clampSleep(requestedNs, limits) : null;
     const expected = computed?.reason ? { type: 'SleepClamped' as const, requested: requestedNs!, applied: computed.appliedNs, reason: computed.reason } : null;
-    if (!this.recording.hostEvents) {
+    if (!this.recording.hostEvents || this.isLive) {
+      // (Live: the log ended between a subscribe and its clamp record, which is made now.)
       if (expected !== null) this.#events?.record(expected);
       return;
     }
@@ -118,9 +145,17 @@ export class ReplaySession {
   #peek(): RecordedEntry | undefined {
     if (this.#divergence !== null) throw new ReplayDivergence(this.#divergence);
     const { entries } = this.recording;
-    while (this.#next < entries.length && entries[this.#next].kind === 'frame') {
-      this.#next++;
-      this.#matched++;
+    for (;;) {
+      const entry = entries[this.#next];
+      if (entry?.kind === 'frame') {
+        this.#next++;
+        this.#matched++;
+      } else if (entry?.kind === 'host' && entry.event.type === 'Resumed') {
+        // An earlier resume's gap: part of the chain, no call of the guest's.
+        this.#take(entry.event);
+      } else {
+        break;
+      }
     }
     return entries[this.#next];
   }

@@ -2,7 +2,7 @@
 // its event recorder and its mailbox. A trap ends the instance; it never
 // reaches other actors.
 import { EventRecorder } from '../events/recorder.ts';
-import type { EventSink } from '../events/types.ts';
+import type { EventSink, TimingEvent } from '../events/types.ts';
 import type { BuiltImports, HandlerRegistry } from '../handler/registry.ts';
 import type { Admission } from '../thread/admission.ts';
 import type { Thread } from '../thread/thread.ts';
@@ -28,6 +28,8 @@ export interface SpawnOptions {
   record?: boolean;
   /** Record them here instead (e.g. a ChainRecorder that streams them to a file). */
   sink?: EventSink;
+  /** The chain's first record (ActorIdentity), recorded before anything else. */
+  identity?: TimingEvent;
   /** The thread it shares with its neighbours (slice, admission, meter clock); default: the registry's. */
   thread?: Thread;
 }
@@ -56,6 +58,7 @@ export class Actor {
     const events = options.sink !== undefined || options.record === false ? null : new EventRecorder();
     const thread = options.thread ?? registry.thread;
     const meter = thread.meter(options.id);
+    if (options.identity !== undefined) (options.sink ?? events)?.record(options.identity);
     const built = registry.buildImports(component.importNames, { actorId: options.id, events: options.sink ?? events, meter });
     let exports: Record<string, ActorInterface | undefined>;
     // Instantiating runs the core modules' start functions: guest code, metered like a call.

@@ -33,6 +33,8 @@ import { defaultMaxLive, MAPPINGS_MEASURED, MAX_INSTANCES, maxLiveCeiling, maxMa
 import { transpileComponent, type TranspiledComponent } from '../component/transpile.ts';
 import { versionedImportNames } from '../component/import-versions.ts';
 import { registryFor } from './handlers.ts';
+import { runIdentity, sha256Of, withInstance } from './identity.ts';
+import { ReplayHandler } from '../replay/replay-handler.ts';
 
 export { registryFor } from './handlers.ts';
 
@@ -73,6 +75,8 @@ export interface FleetOptions {
   onProgress?: (settled: number, total: number) => void;
   /** Called once per instance as soon as its init settles (events are not final for a trap). */
   onSettled?: (result: InstanceResult) => void;
+  /** Where the state came from, for the ActorIdentity record (e.g. "--state"); default: guessed from the manifest. */
+  stateSource?: string;
   /** Stream each instance's events somewhere instead of keeping them (`record` is then ignored). */
   recording?: FleetRecording;
 }
@@ -123,10 +127,19 @@ export function runtimeFor(options: Pick<FleetOptions, 'clock' | 'startWallNs' |
 }
 
 export async function prepareComponent(manifest: ActorManifest, mode: ExecutionMode, cacheDir?: string | false): Promise<TranspiledComponent> {
-  const bytes = await readFile(manifest.component);
-  const instrument = manifest.fairness_pass !== false;
-  return transpileComponent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { mode, cacheDir, instrument });
+  return (await prepareWithHash(manifest, mode, cacheDir)).component;
 }
+
+/** The transpiled component and the SHA-256 of its bytes (for the chains' ActorIdentity). */
+export async function prepareWithHash(manifest: ActorManifest, mode: ExecutionMode, cacheDir?: string | false): Promise<{ component: TranspiledComponent; sha256: string }> {
+  const bytes = await readFile(manifest.component);
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const instrument = manifest.fairness_pass !== false;
+  return { component: await transpileComponent(view, { mode, cacheDir, instrument }), sha256: sha256Of(view) };
+}
+
+/** A replay writes the recording's own identity record (ReplayHandler), so the run adds none. */
+const replays = (registry: HandlerRegistry): boolean => registry.handlers().some((h) => h instanceof ReplayHandler);
 
 export async function runFleet(manifest: ActorManifest, options: FleetOptions = {}): Promise<FleetResult> {
   const { total, mode, maxLive, firstInstance } = checkedOptions(options);
@@ -138,10 +151,14 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
 
   const t0 = performance.now();
   const registry = options.registry ?? registryFor(manifest, mode, runtime, { output: options.output });
-  const component = await prepareComponent(manifest, mode, options.cacheDir);
+  const { component, sha256 } = await prepareWithHash(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const { recording } = options;
-  const spawn = (i: number) => Actor.spawn(component, registry, { id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i), thread: runtime.thread });
+  const identity = replays(registry) ? null : runIdentity({ manifest, componentSha256: sha256, mode, clock: runtime.kind, state, stateSource: options.stateSource });
+  const spawn = (i: number) => Actor.spawn(component, registry, {
+    id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i), thread: runtime.thread,
+    identity: identity === null ? undefined : withInstance(identity, firstInstance + i),
+  });
   const take = actorSource(await spawnFirstWave(Math.min(total, maxLive), spawn), spawn, runtime.thread.admission);
   const t2 = performance.now();
 

@@ -112,6 +112,11 @@ export function fromJsonl(source: string, name: string): ActorChain[] {
     }
     const fields: Record<string, FieldValue> = {};
     for (const [field, value] of Object.entries(event)) if (field !== 'type') fields[field] = fieldValue(value);
+    // The chain's ActorIdentity (its first record) names the actor on the page.
+    if (event.type === 'ActorIdentity' && typeof event.name === 'string') {
+      const actor = `${event.name}${typeof event.version === 'string' && event.version !== '' ? ` ${event.version}` : ''}`;
+      chain.label = key === null ? `${actor} (${name})` : `instance ${key}: ${actor}`;
+    }
     const chainEvent: ChainEvent = { index: seq, line, type: event.type, fields, call: callOf(event, line) };
     chain.events.push(chainEvent);
   }

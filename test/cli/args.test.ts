@@ -10,12 +10,12 @@ import { ROOT } from './support.ts';
 test('run: defaults and every option', () => {
   assert.equal(parseArgs(['run', 'm.toml']), {
     command: 'run', manifest: 'm.toml', events: null, chainFormat: 'jsonl', instances: 1, json: false, maxLive: null, mode: 'auto', state: null,
-    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false,
+    clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false, replayAnyComponent: false, durable: null,
   });
   const run = parseArgs(['run', '--events', 'e.jsonl', 'm.toml', '--instances=20000', '--json', '--max-live', '7', '--mode', 'sync', '--state', 'hé']);
   assert.equal(run, {
     command: 'run', manifest: 'm.toml', events: 'e.jsonl', chainFormat: 'jsonl', instances: 20_000, json: true, maxLive: 7, mode: 'sync',
-    state: new TextEncoder().encode('hé'), clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false,
+    state: new TextEncoder().encode('hé'), clock: 'real', startWallNs: null, replay: null, shards: null, shardIndex: null, shardCount: null, ipc: false, coarseTimer: false, replayAnyComponent: false, durable: null,
   });
   assert.equal(parseArgs(['run', 'm.toml', '--chain-format', 'theater']), { ...parseArgs(['run', 'm.toml']), chainFormat: 'theater' });
   assert.equal(parseArgs(['run', 'm.toml', '--chain-format=jsonl']), parseArgs(['run', 'm.toml']));
@@ -123,7 +123,7 @@ function candidateFlags(): string[] {
   return [...new Set(text.match(/(?<![\w-])--?[a-z][a-z-]*/g))];
 }
 
-const OPERANDS: Record<Topic, string[]> = { run: ['m.toml'], merge: ['a.json'], verify: ['e.jsonl'], timeline: ['a.jsonl'] };
+const OPERANDS: Record<Topic, string[]> = { run: ['m.toml'], resume: ['d'], merge: ['a.json'], verify: ['e.jsonl'], timeline: ['a.jsonl'] };
 
 /** Whether `<topic> <flag>` gets past the parser's flag check (any other complaint means the flag is known). */
 function accepts(topic: Topic, flag: string): boolean {

@@ -35,26 +35,30 @@ for (const format of FORMATS) {
 test('replayed against another actor: exit 4 and one line naming the position, the recorded call and the actual one', () => {
   const recorded = join(dir, 'clocks.jsonl');
   assert.is(bin('run', actorManifest('wasi-clocks-test'), '--events', recorded).status, 0);
-  const r = bin('run', actorManifest('sleeper'), '--replay', recorded);
+  // The chain names another component: refused, one line, exit 2, unless forced.
+  const refused = bin('run', actorManifest('sleeper'), '--replay', recorded);
+  assert.is(refused.status, 2);
+  assert.match(refused.stderr, /^theater-timing: --replay: the chain was recorded from component sha256 [0-9a-f]{12}…, the manifest's .*sleeper\.wasm is [0-9a-f]{12}… \(pass --replay-any-component to replay it anyway\)\n$/);
+  const r = bin('run', actorManifest('sleeper'), '--replay', recorded, '--replay-any-component');
   assert.is(r.status, 4);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, 'theater-timing: replay diverged at event 4: recorded wasi:clocks/monotonic-clock@0.2.3/resolution, actor called subscribe-duration(100000000)\n');
+  assert.is(r.stderr, 'theater-timing: replay diverged at event 5: recorded wasi:clocks/monotonic-clock@0.2.3/resolution, actor called subscribe-duration(100000000)\n');
   // With --events, the replay's own chain closes with outcome "diverged" and the same line, and verifies.
   const diverged = join(dir, 'diverged.jsonl');
-  assert.is(bin('run', actorManifest('sleeper'), '--replay', recorded, '--events', diverged).status, 4);
+  assert.is(bin('run', actorManifest('sleeper'), '--replay', recorded, '--replay-any-component', '--events', diverged).status, 4);
   const end = JSON.parse(readFileSync(diverged, 'utf8').trim().split('\n').at(-1) ?? '') as { event: { type: string; outcome: string; message: string } };
   assert.equal([end.event.type, end.event.outcome], ['ChainEnd', 'diverged']);
-  assert.match(end.event.message, /^replay diverged at event 4: /);
+  assert.match(end.event.message, /^replay diverged at event 5: /);
   assert.is(bin('verify', diverged).status, 0);
   // The same guest with other inputs diverges on the input.
   const sleeper = join(dir, 'sleeper.jsonl');
   assert.is(bin('run', actorManifest('sleeper'), '--events', sleeper, '--state-hex', '40420f0000000000').status, 0);
   const other = bin('run', actorManifest('sleeper'), '--replay', sleeper);
   assert.is(other.status, 4);
-  assert.is(other.stderr, 'theater-timing: replay diverged at event 4: recorded wasi:clocks/monotonic-clock@0.2.3/subscribe-duration(1000000), actor called subscribe-duration(100000000)\n');
+  assert.is(other.stderr, 'theater-timing: replay diverged at event 5: recorded wasi:clocks/monotonic-clock@0.2.3/subscribe-duration(1000000), actor called subscribe-duration(100000000)\n');
   const json = bin('run', actorManifest('sleeper'), '--replay', sleeper, '--state-hex', '40420f0000000000', '--json');
   assert.is(json.status, 0, json.stderr);
-  assert.equal((JSON.parse(json.stdout) as { replay: unknown }).replay, { ok: true, matched: 9 });
+  assert.equal((JSON.parse(json.stdout) as { replay: unknown }).replay, { ok: true, matched: 10 });
 });
 
 test('a guest that calls past the end of the recording diverges; so does one that stops short of it', () => {
@@ -68,10 +72,10 @@ test('a guest that calls past the end of the recording diverges; so does one tha
   assert.match(past.stderr, /^theater-timing: replay diverged at event 20: recorded the end of the recording, actor called \S+\(.*\)\n$/);
   const extra = join(dir, 'extra.jsonl');
   // A recording with a call the guest never makes: poll-empty traps before any call.
-  writeFileSync(extra, `${lines.slice(0, 4).join('\n')}\n`);
-  const stopped = bin('run', actorManifest('poll-empty'), '--replay', extra);
+  writeFileSync(extra, `${lines.slice(0, 5).join('\n')}\n`);
+  const stopped = bin('run', actorManifest('poll-empty'), '--replay', extra, '--replay-any-component');
   assert.is(stopped.status, 4);
-  assert.is(stopped.stderr, 'theater-timing: replay diverged at event 3: recorded wasi:clocks/monotonic-clock@0.2.3/now, actor trapped: wasi trap: poll: attempt to poll on an empty list\n');
+  assert.is(stopped.stderr, 'theater-timing: replay diverged at event 4: recorded wasi:clocks/monotonic-clock@0.2.3/now, actor trapped: wasi trap: poll: attempt to poll on an empty list\n');
 });
 
 test('bad recordings and --replay with --instances exit 2', () => {
@@ -82,7 +86,7 @@ test('bad recordings and --replay with --instances exit 2', () => {
   writeFileSync(tampered, text.replace('"instant":"', '"instant":"1'));
   const cases: Array<[string[], RegExp]> = [
     [['--replay', join(dir, 'missing.jsonl')], /^theater-timing: --replay: .*missing\.jsonl: cannot read \(ENOENT\)\n$/],
-    [['--replay', tampered], /^theater-timing: --replay: .*tampered\.jsonl: line 4: hash does not match the event \(the chain was altered\)\n$/],
+    [['--replay', tampered], /^theater-timing: --replay: .*tampered\.jsonl: line 5: hash does not match the event \(the chain was altered\)\n$/],
     [['--replay', recorded, '--instances', '2'], /^theater-timing: --replay: replays one recorded instance; drop --instances\n/],
   ];
   for (const [args, message] of cases) {

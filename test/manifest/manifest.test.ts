@@ -54,6 +54,8 @@ load('the seed manifest, in full', () => {
     init_state: null,
     description: 'WASI clocks test',
     save_chain: true,
+    durable: null,
+    hibernate_after: null,
     handlers: [{ type: 'timing', config: { max_sleep_duration: 3_600_000, min_sleep_duration: 1, max_pollables: 10_000, max_events: 1_000_000 } }],
     dir: join(dir, 'actors'),
     path,

@@ -1,0 +1,189 @@
+// run --durable and resume, in process: the folder's layout, the flags that
+// cannot go with it, run.json checks, another component refused, a damaged log
+// refused, a torn last record cut at seeded offsets and resumed from the record
+// before it, finished actors not run again, the manifest's durable key.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/cli.ts';
+import { verifyChain } from '../../src/events/verify.ts';
+import { actorManifest, manifestFor, tempDir, writeManifest } from './support.ts';
+
+interface Run { code: number; stdout: string; stderr: string }
+async function cli(argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false });
+  return { code, stdout, stderr };
+}
+
+const dir = tempDir();
+const SLEEPER = actorManifest('sleeper');
+const ONE_MS = '40420f0000000000';
+const seed = Number(process.env.THEATER_TIMING_TORN_SEED ?? Date.now() % 1_000_000);
+console.log(`durable CLI torn-record seed ${seed}`);
+
+test('run --durable writes run.json and one verifying chain per actor; resume then finds them all finished', async () => {
+  const d = join(dir, 'a');
+  const r = await cli(['run', SLEEPER, '--durable', d, '--instances', '3', '--state-hex', ONE_MS]);
+  assert.is(r.code, 0, r.stderr);
+  const runFile = JSON.parse(readFileSync(join(d, 'run.json'), 'utf8')) as { format: number; instances: number; state_hex: string; component_sha256: string };
+  assert.equal([runFile.format, runFile.instances, runFile.state_hex], [1, 3, ONE_MS]);
+  for (let i = 0; i < 3; i++) assert.ok(verifyChain(readFileSync(join(d, 'actors', `${i}.jsonl`), 'utf8')).ok);
+  const again = await cli(['run', SLEEPER, '--durable', d]);
+  assert.is(again.code, 2);
+  assert.match(again.stderr, /--durable: .* already holds a durable run: continue it with `theater-timing resume /);
+  const resumed = await cli(['resume', d, '--json']);
+  assert.is(resumed.code, 0, resumed.stderr);
+  const out = JSON.parse(resumed.stdout) as { outcomes: { ok: number }; resumed: number; finished: number; started: number };
+  assert.equal([out.outcomes.ok, out.resumed, out.started, out.finished], [3, 0, 0, 3]);
+  const text = await cli(['resume', d]);
+  assert.match(text.stderr, /resumed 0, started 0, already finished 3 of 3 actors/);
+});
+
+test('flags that cannot go with --durable: one line naming the flag, exit 2', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--replay', 'x.jsonl'], /--durable: cannot be combined with --replay/],
+    [['--events', 'x.jsonl'], /--durable: cannot be combined with --events/],
+    [['--chain-format', 'theater'], /--durable: keeps our JSON Lines only/],
+    [['--clock', 'virtual'], /--durable: runs on the real clock/],
+    [['--shards', '2', '--instances', '2'], /--durable: runs in one process; drop --shards/],
+    [['--shard-index', '0', '--shard-count', '1'], /--durable: runs in one process; drop --shard-index/],
+    [['--mode', 'sync'], /--durable: needs --mode jspi/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli(['run', SLEEPER, '--durable', join(dir, 'never'), ...args]);
+    assert.is(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message);
+  }
+  assert.not.ok(existsSync(join(dir, 'never')));
+  const empty = await cli(['run', SLEEPER, '--durable', '']);
+  assert.is(empty.code, 2);
+  assert.match(empty.stderr, /--durable: expected a folder, got ""/);
+  const missing = await cli(['run', join(dir, 'no.toml'), '--durable', join(dir, 'never')]);
+  assert.is(missing.code, 2);
+  const help = await cli(['resume', '--help']);
+  assert.match(help.stdout, /--json/);
+  assert.is((await cli(['resume'])).code, 2);
+  assert.is((await cli(['resume', 'a', 'b'])).code, 2);
+});
+
+test('resume refuses a folder that is not a durable run, a bad run.json field, another component, a damaged log', async () => {
+  const none = await cli(['resume', join(dir, 'nothing')]);
+  assert.is(none.code, 2);
+  assert.match(none.stderr, /run\.json: cannot read \(ENOENT\): not the folder of a run --durable/);
+  const d = join(dir, 'b');
+  assert.is((await cli(['run', SLEEPER, '--durable', d, '--state-hex', ONE_MS])).code, 0);
+  const path = join(d, 'run.json');
+  const good = readFileSync(path, 'utf8');
+  const runFile = JSON.parse(good) as Record<string, unknown>;
+  const bad: Array<[Record<string, unknown> | string, RegExp]> = [
+    ['{', /run\.json: not JSON/],
+    ['[]', /\(top\): expected an object/],
+    [{ ...runFile, format: 9 }, /format: expected 1/],
+    [{ ...runFile, manifest: 3 }, /manifest: expected a path/],
+    [{ ...runFile, component_sha256: 'x' }, /component_sha256: expected a hex SHA-256/],
+    [{ ...runFile, instances: 0 }, /instances: expected a positive integer/],
+    [{ ...runFile, state_hex: 'zz' }, /state_hex: expected null or hex/],
+    [{ ...runFile, max_live: 'a' }, /max_live: expected null or an integer/],
+    [{ ...runFile, anchor: {} }, /anchor: expected/],
+    [{ ...runFile, manifest: join(dir, 'gone.toml') }, /gone\.toml/],
+  ];
+  for (const [content, message] of bad) {
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+    const r = await cli(['resume', d]);
+    assert.is(r.code, 2, String(message));
+    assert.match(r.stderr, message);
+  }
+  writeFileSync(path, JSON.stringify({ ...runFile, component_sha256: 'f'.repeat(64) }));
+  const other = await cli(['resume', d]);
+  assert.is(other.code, 2);
+  assert.match(other.stderr, /the run's component was sha256 ffffffffffff…, .*sleeper\.wasm is now [0-9a-f]{12}…: a replay would diverge/);
+  writeFileSync(path, good);
+  const log = join(d, 'actors', '0.jsonl');
+  const text = readFileSync(log, 'utf8');
+  writeFileSync(log, text.replace('"HandlerSetupStart"', '"HandlerSetupStarx"'));
+  const damaged = await cli(['resume', d]);
+  assert.is(damaged.code, 2);
+  assert.match(damaged.stderr, /0\.jsonl: record 1 \(byte \d+\): .*damaged before its last record/);
+});
+
+test('a torn last record (seeded cuts) is dropped and the actor resumes from the record before it; its chain verifies', async () => {
+  const d = join(dir, 'c');
+  assert.is((await cli(['run', SLEEPER, '--durable', d, '--state-hex', ONE_MS])).code, 0);
+  const log = join(d, 'actors', '0.jsonl');
+  const full = readFileSync(log);
+  const lines = full.toString('utf8').trimEnd().split('\n');
+  let rng = seed >>> 0;
+  const next = (n: number): number => {
+    rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+    return rng % n;
+  };
+  for (let round = 0; round < 4; round++) {
+    // Keep k whole records (the identity at least), then a part of the next one.
+    const keep = 1 + next(lines.length - 1);
+    const start = Buffer.byteLength(lines.slice(0, keep).map((l) => `${l}\n`).join(''));
+    const next1 = Buffer.byteLength(`${lines[keep]}\n`);
+    const cut = start + next(next1);
+    writeFileSync(log, full.subarray(0, cut));
+    const r = await cli(['resume', d, '--json']);
+    assert.is(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { resumed: number; torn_bytes: number };
+    assert.is(out.resumed, 1);
+    assert.is(out.torn_bytes, cut - start, `cut at ${cut}`);
+    const text = readFileSync(log, 'utf8');
+    assert.ok(verifyChain(text).ok, `cut at ${cut}`);
+    assert.ok(text.startsWith(lines.slice(0, keep).map((l) => `${l}\n`).join('')), 'the records before the tear are kept as they were');
+    if (keep === lines.length - 1) assert.ok(readFileSync(log).equals(full), 'only ChainEnd was torn: the same chain again');
+  }
+});
+
+test('the determinism guard: an import a resume cannot replay fails the manifest at start, in one line naming it', async () => {
+  const r = await cli(['run', actorManifest('external-waiter'), '--durable', join(dir, 'ext')]);
+  assert.is(r.code, 2);
+  assert.is(r.stderr, `theater-timing: ${actorManifest('external-waiter')}: durable: the component imports theater-test:external-waiter/source, which a resume cannot replay (a durable actor may import only wasi:clocks/monotonic-clock, wasi:clocks/wall-clock, wasi:io/poll)\n`);
+  assert.not.ok(existsSync(join(dir, 'ext', 'run.json')));
+});
+
+test('a manifest\'s durable key makes the run durable', async () => {
+  const manifest = writeManifest(dir, 'durable.toml', manifestFor('sleeper', 'durable = "./keyed"'));
+  const r = await cli(['run', manifest, '--state-hex', ONE_MS]);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'keyed', 'run.json')));
+  const bad = writeManifest(dir, 'bad.toml', manifestFor('sleeper', 'durable = 3'));
+  const refused = await cli(['run', bad]);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, /bad\.toml: durable: expected a folder path/);
+});
+
+test('hibernate_after: an actor waiting longer is dropped and rebuilt by replay before its deadline; it wakes on time, its chain verifies', async () => {
+  const manifest = writeManifest(dir, 'hib.toml', manifestFor('sleeper', 'hibernate_after = 100'));
+  const d = join(dir, 'hib');
+  const r = await cli(['run', manifest, '--durable', d, '--instances', '3', '--state-hex', '0084d71700000000', '--json']); // 400 ms
+  assert.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { outcomes: { ok: number }; hibernated: number; hibernations: number; kept_live: number };
+  assert.equal([out.outcomes.ok, out.hibernated, out.hibernations, out.kept_live], [3, 3, 3, 0]);
+  let worst = 0n;
+  for (let i = 0; i < 3; i++) {
+    const text = readFileSync(join(d, 'actors', `${i}.jsonl`), 'utf8');
+    assert.ok(verifyChain(text).ok);
+    const events = text.trimEnd().split('\n').map((l) => (JSON.parse(l) as { event: Record<string, string> }).event);
+    assert.ok(events.some((e) => e.type === 'Resumed'), 'the rebuild is marked');
+    const deadline = BigInt(events.find((e) => e.type === 'SubscribeDuration')?.deadline ?? '0');
+    const woke = BigInt(events.filter((e) => e.type === 'MonotonicClockNow').at(-1)?.instant ?? '0');
+    assert.ok(woke >= deadline, 'never early');
+    if (woke - deadline > worst) worst = woke - deadline;
+  }
+  console.log(`  hibernation: worst lateness ${Number(worst) / 1e6} ms after a rebuild ${50} ms before the deadline`);
+  // A short wait stays live.
+  const live = await cli(['run', manifest, '--durable', join(dir, 'hib2'), '--state-hex', ONE_MS, '--json']);
+  assert.equal((JSON.parse(live.stdout) as { kept_live: number }).kept_live, 1);
+  const bad = writeManifest(dir, 'hibbad.toml', manifestFor('sleeper', 'hibernate_after = 0'));
+  const refused = await cli(['run', bad, '--durable', join(dir, 'hib3')]);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, /hibbad\.toml: hibernate_after: expected a positive integer \(ms\), got 0/);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();

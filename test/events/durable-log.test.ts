@@ -1,0 +1,143 @@
+// The durable log: records written before the answer, group commit, the good
+// prefix on read, and the torn-write fuzz: a log cut at every byte offset of its
+// last record reads back as the records before it (seeded, seed printed), while
+// damage before the last record is refused.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DurableLog, DurableLogError, GroupCommit, readDurableLog, truncateLog } from '../../src/events/durable-log.ts';
+import type { TimingEvent } from '../../src/events/types.ts';
+import { hashEventJson } from '../../src/events/chain.ts';
+import { verifyChain } from '../../src/events/verify.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'theater-timing-durable-log-'));
+const seed = Number(process.env.THEATER_TIMING_TORN_SEED ?? Date.now() % 1_000_000);
+console.log(`torn-write fuzz seed ${seed}`);
+
+const EVENTS: TimingEvent[] = [
+  { type: 'ActorIdentity', name: 'a', version: '1', instance: 0, component_sha256: 'a'.repeat(64), handlers: '[]', limits: '{}', mode: 'jspi', clock: 'real', init_state_sha256: '', init_state_source: 'none', init_state: '' },
+  { type: 'HandlerSetupStart' },
+  { type: 'MonotonicClockNow', instant: 5n },
+  { type: 'SubscribeDuration', duration: 10n, pollable: 0, deadline: 15n },
+];
+
+function writeLog(path: string, events: readonly TimingEvent[], group = new GroupCommit(5)): DurableLog {
+  const log = new DurableLog(path, group);
+  for (const event of events) log.record(event);
+  return log;
+}
+
+test('records are in the file as soon as they are recorded; end closes the chain, which verifies', () => {
+  const path = join(dir, 'a.jsonl');
+  const group = new GroupCommit(1000);
+  const log = writeLog(path, EVENTS, group);
+  assert.is(readFileSync(path, 'utf8').split('\n').length - 1, EVENTS.length, 'written before any sync');
+  assert.is(log.size, EVENTS.length);
+  log.end('ok', '');
+  log.end('ok', ''); // idempotent
+  log.record({ type: 'HandlerSetupStart' }); // dropped after the end
+  assert.ok(log.ended);
+  assert.ok(group.syncs >= 1, 'the end synced');
+  assert.ok(verifyChain(readFileSync(path, 'utf8')).ok);
+  const read = readDurableLog(path);
+  assert.is(read.ended, true);
+  assert.is(read.hashes.length, EVENTS.length + 1);
+  assert.is(read.tornBytes, 0);
+});
+
+test('group commit syncs dirty logs on its timer, and flush syncs at once', async () => {
+  const group = new GroupCommit(5);
+  const log = writeLog(join(dir, 'g.jsonl'), EVENTS, group);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.ok(group.syncs >= 1);
+  log.record({ type: 'HandlerSetupSuccess' });
+  const before = group.syncs;
+  group.flush();
+  assert.is(group.syncs, before + 1);
+  log.close(false);
+  log.close(false);
+  group.dirty(12345); // a closed descriptor: flush ignores the error
+  group.flush();
+});
+
+test('on resume the records already in the log are checked, not rewritten; a different one is refused', () => {
+  const path = join(dir, 'r.jsonl');
+  writeLog(path, EVENTS).close(true);
+  const read = readDurableLog(path);
+  const resumed = new DurableLog(path, new GroupCommit(), { expected: read.hashes });
+  for (const event of EVENTS) resumed.record(event);
+  assert.ok(resumed.caughtUp);
+  resumed.record({ type: 'PollableBlock', pollable: 0, waited: 10n });
+  resumed.end('ok', '');
+  const text = readFileSync(path, 'utf8');
+  assert.is(text.split('\n').length - 1, EVENTS.length + 2);
+  assert.ok(verifyChain(text).ok);
+  const other = new DurableLog(path, new GroupCommit(), { expected: read.hashes });
+  assert.throws(() => other.record({ type: 'HandlerSetupStart' }), (e: unknown) => e instanceof DurableLogError && /record 0 replayed differently/.test(e.message));
+  other.close();
+});
+
+test('a missing log is empty; an unreadable one and an unopenable one name the path', () => {
+  assert.equal(readDurableLog(join(dir, 'none.jsonl')), { text: '', hashes: [], ended: false, tornBytes: 0, goodBytes: 0 });
+  assert.throws(() => readDurableLog(dir), (e: unknown) => e instanceof DurableLogError && e.message.startsWith(`${dir}: cannot read`));
+  assert.throws(() => new DurableLog(join(dir, 'no', 'such', 'x.jsonl'), new GroupCommit()), /cannot open the actor's log \(ENOENT\)/);
+  truncateLog(join(dir, 'none.jsonl'), 0); // nothing to cut
+  assert.throws(() => truncateLog(dir, 0), /cannot cut the torn record/);
+});
+
+test('torn-write fuzz: cut at every byte offset of the last record, the log reads as the records before it', () => {
+  const path = join(dir, 'fuzz.jsonl');
+  writeLog(path, EVENTS).close(true);
+  const full = readFileSync(path);
+  const lastStart = full.subarray(0, full.length - 1).lastIndexOf(0x0a) + 1;
+  let rng = seed >>> 0;
+  const next = (): number => {
+    rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+    return rng;
+  };
+  for (let cut = lastStart; cut < full.length; cut++) {
+    // Also a seeded flip of one byte in the kept part of the torn record: still torn, still dropped.
+    const bytes = Buffer.from(full.subarray(0, cut));
+    if (cut > lastStart && next() % 2 === 0) bytes[lastStart + (next() % (cut - lastStart))] ^= 0x20;
+    writeFileSync(path, bytes);
+    const read = readDurableLog(path);
+    assert.is(read.hashes.length, EVENTS.length - 1, `cut at ${cut}`);
+    assert.is(read.goodBytes, lastStart, `cut at ${cut}`);
+    assert.is(read.tornBytes, cut - lastStart, `cut at ${cut}`);
+    assert.is(read.ended, false);
+    truncateLog(path, read.goodBytes);
+    assert.is(readFileSync(path).length, lastStart);
+  }
+  // Damage before the last record is not a tear: refused, naming the record.
+  const damaged = Buffer.from(full);
+  damaged[10] ^= 0x01;
+  writeFileSync(path, damaged);
+  assert.throws(() => readDurableLog(path), (e: unknown) => e instanceof DurableLogError && /record 0 \(byte 0\): .*damaged before its last record/.test(e.message));
+  const lines = full.toString('utf8').split('\n');
+  for (const [bad, why] of [['[1]', 'not a chain record'], ['{"seq":7}', 'seq 7, expected 1'], [lines[1].replace(/"parent":"[0-9a-f]+"/, '"parent":null'), 'parent does not link'], [lines[1].replace('HandlerSetupStart', 'Nope'), 'unknown event type'], [lines[1].replace(/"hash":"[0-9a-f]/, '"hash":"x'), 'hash does not match']] as const) {
+    writeFileSync(path, `${lines[0]}\n${bad}\n${lines.slice(2).join('\n')}`);
+    assert.throws(() => readDurableLog(path), new RegExp(why), bad);
+  }
+  writeFileSync(path, Buffer.concat([full, full.subarray(0, lastStart)]));
+  assert.throws(() => readDurableLog(path), /seq 0, expected 4/);
+  writeFileSync(path, Buffer.from([0xff, 0x0a, 0x41, 0x0a]));
+  assert.throws(() => readDurableLog(path), /not a JSON line/);
+});
+
+test('a record after ChainEnd is refused', () => {
+  const path = join(dir, 'after.jsonl');
+  const log = writeLog(path, EVENTS);
+  log.end('ok', '');
+  const text = readFileSync(path, 'utf8');
+  const read = readDurableLog(path);
+  const parent = read.hashes.at(-1) as string;
+  const eventJson = '{"type":"HandlerSetupStart"}';
+  const extra = `{"seq":${read.hashes.length},"parent":"${parent}","hash":"${hashEventJson(parent, eventJson)}","handler":"timing","event":${eventJson}}\n`;
+  writeFileSync(path, `${text}${extra}torn`);
+  assert.throws(() => readDurableLog(path), /a record after ChainEnd/);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
