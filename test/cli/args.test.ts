@@ -99,7 +99,7 @@ test('bad invocations name the option and echo the value', () => {
   rejects(['run', 'm.toml', '--json=yes'], /^--json: takes no value, got "yes"$/);
   rejects(['run', 'm.toml', '--instance', '3'], /^unknown option "--instance" \(did you mean --instances\?\)$/);
   rejects(['merge', 'a.json', '--jsn'], /^unknown option "--jsn" \(did you mean --json\?\)$/);
-  rejects(['help', 'fly'], /^help: unknown command "fly" \(commands: run, merge, verify, timeline\)$/);
+  rejects(['help', 'fly'], /^help: unknown command "fly" \(commands: run, resume, merge, verify, timeline\)$/);
   rejects(['help', 'run', 'merge'], /^help: expected one command, got "merge" after run$/);
   // The first problem on the line is the one named.
   rejects(['run', '--bogus', '--verbose', 'm.toml'], /^unknown option "--bogus"$/);

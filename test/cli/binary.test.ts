@@ -94,7 +94,7 @@ test('a usage error: exactly two lines on stderr (the problem, then where the he
     [['verify'], 'verify: expected exactly one <events.jsonl | chain.json>\nsee: theater-timing verify --help'],
     [['timeline', 'a.jsonl', '--zoom'], 'unknown option "--zoom"\nsee: theater-timing timeline --help'],
     [['fly'], 'unknown command "fly"\nsee: theater-timing --help'],
-    [['help', 'fly'], 'help: unknown command "fly" (commands: run, merge, verify, timeline)\nsee: theater-timing --help'],
+    [['help', 'fly'], 'help: unknown command "fly" (commands: run, resume, merge, verify, timeline)\nsee: theater-timing --help'],
   ];
   for (const [argv, message] of cases) {
     const r = bin(...argv);

@@ -27,3 +27,9 @@ export const P3_EVENTS: TimingEvent[] = [
   { type: 'SystemClockNow', seconds: 1_790_000_000n, nanoseconds: 123_456_789 },
   { type: 'SystemClockResolution', resolution: 1000n },
 ];
+
+/** The run records of durable actors (docs/DURABLE.md), kept apart like P3_EVENTS. */
+export const RUN_EVENTS: TimingEvent[] = [
+  { type: 'ActorIdentity', name: 'sleeper', version: '0.1.0', instance: 0, component_sha256: 'ab'.repeat(32), handlers: '[]', limits: '{}', mode: 'jspi', clock: 'real', init_state_sha256: '', init_state_source: 'none', init_state: '' },
+  { type: 'Resumed', last_seq: 7, downtime_ns: 1_500_000_000n, monotonic_base: 5_000_000_000n, wall_ns: 1_790_000_000_000_000_000n },
+];

@@ -48,7 +48,7 @@ ok('a whole valid chain: counts, head, no error', () => {
   assert.equal(verifyChain(TEXT), {
     ok: true,
     lines: ENDED.length,
-    chains: [{ instance: null, lines: ENDED.length, head: LINES.at(-1)?.hash ?? null, countsByType: COUNTS }],
+    chains: [{ instance: null, lines: ENDED.length, head: LINES.at(-1)?.hash ?? null, countsByType: COUNTS, actor: null }],
     countsByType: COUNTS,
     errors: 0,
   });
@@ -234,7 +234,7 @@ summary('valid single chain', () => {
   const result = verifyChain(text);
   assert.is(formatSummary(result), [
     'chain ok: 7 lines, 1 chain',
-    `  chain: 7 events, head ${result.chains[0].head?.slice(0, 12)}`,
+    `  chain: 7 events, head ${result.chains[0].head?.slice(0, 12)}, no identity record (an older chain)`,
     '  HandlerSetupStart      1',
     '  HandlerSetupSuccess    1',
     '  LinkerInstanceSuccess  1',
@@ -250,14 +250,14 @@ summary('invalid file, and a fleet beyond ten chains', () => {
   assert.is(formatSummary(verifyChain(edit(one, 1, (l) => (l.seq = 2)))), [
     'chain INVALID: line 2: seq 2, expected 0 (instance 0)',
     '2 errors in 2 lines, 1 chain',
-    `  instance 0: 1 event, head ${LINES[0].hash.slice(0, 12)}`,
+    `  instance 0: 1 event, head ${LINES[0].hash.slice(0, 12)}, no identity record (an older chain)`,
     '  HandlerSetupStart  1',
   ].join('\n'));
   let fleet = fleetHeader(12);
   for (let i = 0; i < 12; i++) fleet += whole(0, i);
   const lines = formatSummary(verifyChain(fleet)).split('\n');
   const head = verifyChain(fleet).chains[9].head?.slice(0, 12);
-  assert.equal([lines[0], lines[10], lines[11], lines[12], lines.length], ['chain ok: 13 lines, 12 chains', `  instance 9: 1 event, head ${head}`, '  … and 2 more chains', '  ChainEnd  12', 13]);
+  assert.equal([lines[0], lines[10], lines[11], lines[12], lines.length], ['chain ok: 13 lines, 12 chains', `  instance 9: 1 event, head ${head}, no identity record (an older chain)`, '  … and 2 more chains', '  ChainEnd  12', 13]);
   assert.is(formatSummary(verifyChain('')), 'chain INVALID: line 1: no chain: the file is empty\n1 error in 0 lines, 0 chains');
 });
 

@@ -50,13 +50,16 @@ test('in-process: record, replay faithfully (same chain), then diverge against a
   const events = readFileSync(recorded, 'utf8').trim().split('\n').length;
   assert.ok(ok.stdout.endsWith(`replay ok: ${events} events matched\n`), ok.stdout);
   assert.is(readFileSync(replayed, 'utf8'), readFileSync(recorded, 'utf8'));
-  const bad = await cli('run', actorManifest('sleeper'), '--replay', recorded, '--json');
+  const refused = await cli('run', actorManifest('sleeper'), '--replay', recorded);
+  assert.is(refused.code, 2, 'another component is refused before it runs');
+  assert.match(refused.stderr, /--replay-any-component/);
+  const bad = await cli('run', actorManifest('sleeper'), '--replay', recorded, '--replay-any-component', '--json');
   assert.is(bad.code, 4);
-  assert.match(bad.stderr, /^theater-timing: replay diverged at event 4: recorded wasi:clocks\/monotonic-clock@0\.2\.3\/resolution, actor called subscribe-duration\(100000000\)\n$/);
+  assert.match(bad.stderr, /^theater-timing: replay diverged at event 5: recorded wasi:clocks\/monotonic-clock@0\.2\.3\/resolution, actor called subscribe-duration\(100000000\)\n$/);
   const broken = await cli('run', actorManifest('sleeper'), '--replay', join(dir, 'none.jsonl'));
   assert.is(broken.code, 2);
-  // Every line but the closing ChainEnd is an entry; ChainEnd is the recorded outcome.
-  assert.is(replayHandler(recorded).session.recording.entries.length, events - 1);
+  // Every line but the opening ActorIdentity and the closing ChainEnd is an entry; ChainEnd is the recorded outcome.
+  assert.is(replayHandler(recorded).session.recording.entries.length, events - 2);
   assert.equal(replayHandler(recorded).session.recording.outcome?.status, 'ok');
   assert.throws(() => replayHandler(join(dir, 'none.jsonl')), /none\.jsonl: cannot read \(ENOENT\)/);
 });

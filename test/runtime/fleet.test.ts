@@ -116,7 +116,7 @@ test('record: false keeps no events; recording keeps one chain per instance', as
   const on = await runFleet(manifest('sleeper'), { instances: 2, state: sleepFor(MS) });
   for (const r of on.results) {
     assert.equal(r.events.map((e) => e.type), [
-      'HandlerSetupStart', 'HandlerSetupSuccess', 'LinkerInstanceSuccess',
+      'ActorIdentity', 'HandlerSetupStart', 'HandlerSetupSuccess', 'LinkerInstanceSuccess',
       'MonotonicClockNow', 'SubscribeDuration', 'PollableBlock', 'MonotonicClockNow', 'PollableDrop',
     ]);
   }
