@@ -106,6 +106,7 @@ test('the seed scenario through the manifest and the CLI: a verified chain with 
       WallClockResolution: 1,
       PollableDrop: 9,
       ChainEnd: 1,
+      ActorIdentity: 1,
     });
     // Every pollable subscribed is dropped; every block and poll waited no less than its deadline required.
     const lines = parseChainJsonl(chain);
