@@ -11,6 +11,15 @@ import { hashEventJson } from './chain.ts';
 import type { ChainOutcome, EventSink, TimingEvent } from './types.ts';
 import { toWire } from './wire.ts';
 
+/**
+ * One chain line, spliced by hand in chainLineText's key order from an event already
+ * serialised once (for its hash and its line): `handlerJson` is the JSON string of the
+ * handler's name, `suffix` the line's trailing fields (`,"instance":n`) or ''.
+ */
+export function chainLine(seq: number, parent: string | null, hash: string, handlerJson: string, eventJson: string, suffix = ''): string {
+  return `{"seq":${seq},"parent":${parent === null ? 'null' : `"${parent}"`},"hash":"${hash}","handler":${handlerJson},"event":${eventJson}${suffix}}\n`;
+}
+
 export class ChainRecorder implements EventSink {
   readonly instance: number | undefined;
   readonly handler: string;
@@ -41,8 +50,7 @@ export class ChainRecorder implements EventSink {
     const eventJson = JSON.stringify(toWire(event));
     const parent = this.#parent;
     const hash = hashEventJson(parent, eventJson);
-    this.#file.write(`{"seq":${this.#seq},"parent":${parent === null ? 'null' : `"${parent}"`},"hash":"${hash}",`
-      + `"handler":${this.#handlerJson},"event":${eventJson}${this.#instanceJson}}\n`);
+    this.#file.write(chainLine(this.#seq, parent, hash, this.#handlerJson, eventJson, this.#instanceJson));
     this.#parent = hash;
     this.#seq++;
   }

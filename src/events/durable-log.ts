@@ -23,6 +23,7 @@
  */
 import * as fs from 'node:fs';
 import { hashEventJson } from './chain.ts';
+import { chainLine } from './chain-recorder.ts';
 import type { ChainOutcome, EventSink, TimingEvent } from './types.ts';
 import { toWire } from './wire.ts';
 import { wireEventError } from './shape.ts';
@@ -33,23 +34,30 @@ export class DurableLogError extends Error {
 }
 
 /** Syncs dirty logs at most every `intervalMs`. One per process run. */
+function unrefTimeout(callback: () => void, ms: number): () => void {
+  const timer = setTimeout(callback, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
 export class GroupCommit {
   readonly intervalMs: number;
   #dirty = new Set<number>();
-  #timer: ReturnType<typeof setTimeout> | null = null;
   /** fdatasync calls made, for the report. */
   syncs = 0;
 
-  constructor(intervalMs = 100) {
+  #schedule: (callback: () => void, ms: number) => () => void;
+  #cancel: (() => void) | null = null;
+
+  /** `schedule` arms the commit timer and returns its cancel (default: an unref'd setTimeout); tests pass their own. */
+  constructor(intervalMs = 100, schedule: (callback: () => void, ms: number) => () => void = unrefTimeout) {
     this.intervalMs = intervalMs;
+    this.#schedule = schedule;
   }
 
   dirty(fd: number): void {
     this.#dirty.add(fd);
-    if (this.#timer === null) {
-      this.#timer = setTimeout(() => this.flush(), this.intervalMs);
-      this.#timer.unref();
-    }
+    this.#cancel ??= this.#schedule(() => this.flush(), this.intervalMs);
   }
 
   /** fdatasync's `fd` now (an actor's end) and forgets it. */
@@ -60,8 +68,8 @@ export class GroupCommit {
   }
 
   flush(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#cancel?.();
+    this.#cancel = null;
     for (const fd of this.#dirty) {
       try {
         fs.fdatasyncSync(fd);
@@ -113,8 +121,7 @@ export class DurableLog implements EventSink {
     if (this.#seq < this.#expected.length) {
       if (this.#expected[this.#seq] !== hash) throw new DurableLogError(`${this.path}: record ${this.#seq} replayed differently from the log (the actor is not deterministic, or the log was altered)`);
     } else {
-      const line = `{"seq":${this.#seq},"parent":${parent === null ? 'null' : `"${parent}"`},"hash":"${hash}","handler":"timing","event":${eventJson}}\n`;
-      fs.writeSync(this.#fd, line);
+      fs.writeSync(this.#fd, chainLine(this.#seq, parent, hash, '"timing"', eventJson));
       this.#group.dirty(this.#fd);
     }
     this.#parent = hash;
