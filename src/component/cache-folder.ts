@@ -14,10 +14,11 @@
  * A folder that fails a check is not used at all (neither read nor written): the
  * run transpiles in memory, and one line says why and what fixes it (a process
  * warning for the library, once per line and process, stderr for the CLI: sendCacheNoticeTo).
- * Where the platform has no uids (Windows), the owner checks are skipped.
+ * Where the platform has no uids (Windows: access is by ACL, and the mode bits
+ * Node reports mean nothing there), no owner or mode is checked: only the HMAC.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readSync, realpathSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The key file's name, beside the entries it protects. */
@@ -55,7 +56,7 @@ export function openCacheFolder(dir: string, uid: number | null = process.getuid
   } catch {
     return null;
   }
-  const problem = folderProblem(real, uid) ?? ancestorProblem(real, uid);
+  const problem = uid === null ? null : folderProblem(real, uid) ?? ancestorProblem(real, uid);
   if (problem !== null) return refuse(dir, problem);
   try {
     return { dir, secret: readOrCreateKey(join(real, KEY_FILE), uid) };
@@ -70,18 +71,19 @@ interface Problem { why: string; fix: string }
 const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
 
 /** The cache folder itself: owned by us, writable by no one else. */
-export function folderProblem(real: string, uid: number | null, stat: Stats = statSync(real)): Problem | null {
+function folderProblem(real: string, uid: number): Problem | null {
+  const stat = statSync(real);
   const fix = `chmod 700 ${real}, or set THEATER_TIMING_CACHE to a private folder`;
-  if (uid !== null && stat.uid !== uid) return { why: `it is owned by uid ${stat.uid}, not by this user (uid ${uid})`, fix: `set THEATER_TIMING_CACHE to a folder of your own (or chown it)` };
+  if (stat.uid !== uid) return { why: `it is owned by uid ${stat.uid}, not by this user (uid ${uid})`, fix: `set THEATER_TIMING_CACHE to a folder of your own (or chown it)` };
   if ((stat.mode & 0o022) !== 0) return { why: `it is writable by group or others (mode ${octal(stat.mode)})`, fix };
   return null;
 }
 
 /** Each folder above: owned by us or root, and writable by no one else unless sticky. */
-function ancestorProblem(real: string, uid: number | null): Problem | null {
+function ancestorProblem(real: string, uid: number): Problem | null {
   for (let dir = dirname(real); ; dir = dirname(dir)) {
     const stat = statSync(dir);
-    if (uid !== null && stat.uid !== uid && stat.uid !== 0) {
+    if (stat.uid !== uid && stat.uid !== 0) {
       return { why: `the folder above it, ${dir}, is owned by uid ${stat.uid}, who could replace it`, fix: 'set THEATER_TIMING_CACHE to a folder under one of your own' };
     }
     if ((stat.mode & 0o022) !== 0 && (stat.mode & STICKY) === 0) {
@@ -116,7 +118,7 @@ function readOrCreateKey(path: string, uid: number | null): Uint8Array {
   try {
     const stat = fstatSync(fd);
     if (uid !== null && stat.uid !== uid) throw new UnsafeKey(`its key file ${path} is owned by uid ${stat.uid}, not by this user`);
-    if ((stat.mode & 0o077) !== 0) throw new UnsafeKey(`its key file ${path} can be read or written by group or others (mode ${octal(stat.mode)})`);
+    if (uid !== null && (stat.mode & 0o077) !== 0) throw new UnsafeKey(`its key file ${path} can be read or written by group or others (mode ${octal(stat.mode)})`);
     const secret = new Uint8Array(KEY_BYTES);
     if (stat.size !== KEY_BYTES || readSync(fd, secret, 0, KEY_BYTES, 0) !== KEY_BYTES) throw new UnsafeKey(`its key file ${path} is not ${KEY_BYTES} bytes`);
     return secret;

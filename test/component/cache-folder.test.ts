@@ -101,6 +101,16 @@ test(`a folder or key file owned by another user is refused${uid === 0 ? '' : ' 
   assert.match(notices[2], `the folder above it, ${above}, is owned by uid 65534, who could replace it`);
 });
 
+test('without uids (Windows) no owner or mode is judged: only the entries\' HMAC protects them', () => {
+  const dir = freshDir();
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o777);
+  notices.length = 0;
+  const folder = openCacheFolder(dir, null);
+  assert.ok(folder !== null && folder.secret.length === 32);
+  assert.equal(notices, []);
+});
+
 test('the key is made once: a second open reads it, and no temporary file is left', () => {
   const dir = freshDir();
   const first = openCacheFolder(dir);
