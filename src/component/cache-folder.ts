@@ -46,7 +46,7 @@ export function sendCacheNoticeTo(sink: (line: string) => void): (line: string) 
 /**
  * The folder and its key when the folder is safe to use; null when it cannot be
  * created (the cache is an optimisation: memory only, silently) or fails a check
- * (memory only, and one notice per folder per process).
+ * (memory only, and one notice per folder and problem per process).
  */
 export function openCacheFolder(dir: string, uid: number | null = process.getuid?.() ?? null): CacheFolder | null {
   let real: string;
