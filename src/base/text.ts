@@ -83,3 +83,13 @@ const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 export function jsonText(value: unknown): string {
   return (JSON.stringify(value) ?? 'null').replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * Whether `text` is hex digits in pairs (lowercase only unless `anyCase`). A
+ * character class and a length check, not `/^([0-9a-f]{2})*$/`: that group
+ * backtracks through V8's regexp stack and overflows it ("Maximum call stack
+ * size exceeded") past a few million pairs, the hex of a few-MiB state.
+ */
+export function isHexPairs(text: string, anyCase = false): boolean {
+  return text.length % 2 === 0 && (anyCase ? /^[0-9a-fA-F]*$/ : /^[0-9a-f]*$/).test(text);
+}

@@ -21,7 +21,8 @@ import { DurableLog, DurableLogError, GroupCommit, readDurableLog, truncateLog }
 import type { ChainOutcome } from '../events/types.ts';
 import { effectiveLimits } from '../handler/config.ts';
 import { HandlerRegistry } from '../handler/registry.ts';
-import { safeText, isPlainObject, jsonText } from '../base/text.ts';
+import { safeText, isHexPairs, isPlainObject, jsonText } from '../base/text.ts';
+import { MAX_STATE_BYTES } from '../base/units.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { LiveContinuation, type ClockAnchor } from '../replay/continue.ts';
 import { recordingFromJsonl, RecordingError } from '../replay/jsonl.ts';
@@ -221,7 +222,8 @@ export function readRunFile(dir: string): RunFile {
   if (typeof parsed.manifest !== 'string') bad('manifest', 'a path');
   if (typeof parsed.component_sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.component_sha256)) bad('component_sha256', 'a hex SHA-256');
   if (!Number.isSafeInteger(parsed.instances) || (parsed.instances as number) < 1) bad('instances', 'a positive integer');
-  if (parsed.state_hex !== null && (typeof parsed.state_hex !== 'string' || !/^([0-9a-f]{2})*$/.test(parsed.state_hex))) bad('state_hex', 'null or hex');
+  if (parsed.state_hex !== null && (typeof parsed.state_hex !== 'string' || !isHexPairs(parsed.state_hex))) bad('state_hex', 'null or hex');
+  if (typeof parsed.state_hex === 'string' && parsed.state_hex.length > 2 * MAX_STATE_BYTES) bad('state_hex', `a state of at most ${MAX_STATE_BYTES} bytes (64 MiB), got ${parsed.state_hex.length / 2}`);
   if (parsed.max_live !== null && !Number.isSafeInteger(parsed.max_live)) bad('max_live', 'null or an integer');
   const anchor = parsed.anchor;
   if (!isPlainObject(anchor) || typeof anchor.monotonic_ns !== 'string' || !/^[0-9]+$/.test(anchor.monotonic_ns) || typeof anchor.wall_ns !== 'string' || !/^[0-9]+$/.test(anchor.wall_ns)) bad('anchor', '{"monotonic_ns","wall_ns"} as decimal strings');

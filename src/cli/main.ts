@@ -2,9 +2,13 @@
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli.ts';
 import { sendNoJspiNoticeTo } from '../wasi/mode.ts';
+import { sendCacheNoticeTo } from '../component/cache-folder.ts';
+import { safeText } from '../base/text.ts';
 
 // On a Node without JSPI, a run says so once, as one line of stderr.
 sendNoJspiNoticeTo((line) => process.stderr.write(`theater-timing: ${line}\n`));
+// A transpile cache folder others could write is not used: one line says why (cache-folder.ts).
+sendCacheNoticeTo((line) => process.stderr.write(`theater-timing: ${safeText(line)}\n`));
 
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

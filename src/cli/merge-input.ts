@@ -19,6 +19,8 @@ import { MAX_INSTANCES } from '../runtime/limits.ts';
 import { MAX_SHARDS, shardSlice } from '../runtime/shard-plan.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import { showState } from './state-text.ts';
+import { isHexPairs } from '../base/text.ts';
+import { MAX_STATE_BYTES } from '../base/units.ts';
 import { MAX_FAILURES, type Failure, type RunSummary, type ShardReport } from './summary.ts';
 
 export class MergeInputError extends Error {
@@ -59,16 +61,23 @@ function decodeState(file: string, state: string | null, encoding: unknown): Uin
     return null;
   }
   if (encoding === 'hex') {
-    if (!/^([0-9a-f]{2})*$/.test(state)) throw new MergeInputError(`${file}: state: expected lowercase hex digits in pairs (stateEncoding "hex"), got ${shown(state)}`);
-    return Uint8Array.from(Buffer.from(state, 'hex'));
+    if (!isHexPairs(state)) throw new MergeInputError(`${file}: state: expected lowercase hex digits in pairs (stateEncoding "hex"), got ${shown(state)}`);
+    const bytes = Uint8Array.from(Buffer.from(state, 'hex'));
+    return withinStateBound(file, bytes);
   }
   if (encoding === 'utf8') {
-    const bytes = new TextEncoder().encode(state);
+    const bytes = withinStateBound(file, new TextEncoder().encode(state));
     // A run prints a state as text only when it holds no control character but tab and newline.
     if (showState(bytes)?.encoding !== 'utf8') throw new MergeInputError(`${file}: state: text with control characters is given as hex by a run, got ${shown(state)}`);
     return bytes;
   }
   throw new MergeInputError(`${file}: stateEncoding: expected "utf8" or "hex", got ${shown(encoding)}`);
+}
+
+/** A slice's state is bounded like the init that returned it (MAX_STATE_BYTES). */
+function withinStateBound(file: string, bytes: Uint8Array): Uint8Array {
+  if (bytes.length > MAX_STATE_BYTES) throw new MergeInputError(`${file}: state: a run returns at most ${MAX_STATE_BYTES} bytes (64 MiB), got ${bytes.length}`);
+  return bytes;
 }
 
 function failuresOf(file: string, o: Record<string, unknown>, first: number, instances: number, failed: number): Failure[] {

@@ -2,6 +2,7 @@
 // (each value checked, the message naming the flag and echoing the value),
 // then the combinations that cannot go together.
 import { MAX_SHARDS } from '../runtime/shard-plan.ts';
+import { isHexPairs } from '../base/text.ts';
 import { parseStartTime } from '../clock/start-time.ts';
 import { MAX_INSTANCES } from '../runtime/limits.ts';
 import { UsageError, type CliEnv, type HelpCommand, type RunCommand } from './commands.ts';
@@ -26,7 +27,7 @@ export function nonNegativeInt(name: string, text: string): number {
 }
 
 function hexBytes(text: string): Uint8Array {
-  if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`--state-hex: expected an even number of hex digits, got ${JSON.stringify(text)}`);
+  if (!isHexPairs(text, true)) throw new UsageError(`--state-hex: expected an even number of hex digits, got ${JSON.stringify(text)}`);
   return Uint8Array.from(Buffer.from(text, 'hex'));
 }
 

@@ -14,7 +14,6 @@ import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import { mergeChainFiles, ChainMergeError } from '../events/merge-chains.ts';
 import { safeText } from '../base/text.ts';
 import { ManifestError, type ActorManifest } from '../manifest/manifest.ts';
-import { sha256Hex } from '../component/transpile-cache.ts';
 import { prepareComponent } from '../runtime/fleet.ts';
 import { defaultMaxLive } from '../runtime/limits.ts';
 import { planShards, shardSlice } from '../runtime/shard-plan.ts';
@@ -32,6 +31,7 @@ import { ShardReporter, type Send } from './shard-child.ts';
 import { combine, lostReason, lostShard, refusal } from './shard-merge.ts';
 import { runShards, SHARD_TIMEOUT_MS, type Shard } from './shard-parent.ts';
 import { showState } from './state-text.ts';
+import { sha256Of } from '../runtime/identity.ts';
 import type { RunSummary } from './summary.ts';
 
 export { showState };
@@ -127,7 +127,7 @@ async function runSlice(manifest: ActorManifest, command: RunCommand, eventsPath
   if (!command.ipc) {
     const summary = await runLocal(manifest, { ...options, onProgress: progress(manifest.name, io, slice.instances) });
     // For merge: slices of one fleet must run one component.
-    return { ...summary, componentSha256: sha256Hex(readFileSync(manifest.component)) };
+    return { ...summary, componentSha256: sha256Of(readFileSync(manifest.component)) };
   }
   const send = (process.send as Send).bind(process); // present: run() checked
   const orphaned = (): never => process.exit(EXIT_USAGE); // the parent is gone: nobody to report to

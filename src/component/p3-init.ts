@@ -21,6 +21,9 @@
  * (is_some: i32, ptr: i32, len: i32) -> i32, the i32 pointing at
  *   [0] u8 0 ok | 1 err;  ok: [4] u8 option tag, [8] ptr, [12] len;  err: [4] ptr, [8] len.
  */
+import { tooLargeTrap } from '../base/trap.ts';
+import { MAX_STATE_BYTES } from '../base/units.ts';
+
 export const INIT_EXPORT = 'theater:simple/actor#init';
 
 /** A guest's `err(e)`: what jco 1.11.2 throws for p2 actors, so runtime/actor.ts reads both alike. */
@@ -72,9 +75,11 @@ export function liftInit(exports: Record<string, unknown>): InitFn | null {
       const some = view.getUint8(ret + 4);
       if (some > 1) throw new TypeError('invalid variant discriminant for option');
       const [ptr, len] = [view.getUint32(ret + 8, true), view.getUint32(ret + 12, true)];
+      if (some === 1 && len > MAX_STATE_BYTES) throw tooLargeTrap('state', len); // before the copy
       result = [some === 0 ? undefined : new Uint8Array(memory.buffer.slice(ptr, ptr + len))];
     } else if (tag === 1) {
       const [ptr, len] = [view.getUint32(ret + 4, true), view.getUint32(ret + 8, true)];
+      if (len > MAX_STATE_BYTES) throw tooLargeTrap('err', len); // before the string is built
       result = new ComponentError(decoder.decode(new Uint8Array(memory.buffer, ptr, len)));
     } else {
       throw new TypeError('invalid variant discriminant for expected');

@@ -1,13 +1,16 @@
 /*
  * The transpile cache's disk entries: <cacheDir>/<key>/{component.mjs, *.wasm,
- * meta.json}. An entry is written to a temporary directory and renamed into
- * place, so readers never see a partial one, and meta.json stores the SHA-256
- * of the glue and of every core module: a load hashes what it read and refuses
- * an entry whose files do not match (damage, a half-copied cache, an edit that
- * did not also rewrite meta.json). The caller then regenerates and overwrites it.
- * The glue that is run is the text that was hashed, never a second read.
+ * meta.json}. An entry is written to a temporary directory (0700, files 0600)
+ * and renamed into place, so readers never see a partial one. meta.json carries
+ * an HMAC-SHA-256, under the folder's key (cache-folder.ts: a 0600 file beside
+ * the entries, not in them), of the entry's key, its meta fields, the glue and
+ * every core module, each with its name and length. A load recomputes it from
+ * what it read and refuses an entry that does not match: one file rewritten,
+ * files swapped between entries, an entry copied from another folder or made
+ * by an older version. The caller then regenerates and overwrites it. The glue
+ * that is run is the text that was checked, never a second read.
  */
-import { createHash } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,8 +23,6 @@ export interface EntryMeta {
   coreModules: string[];
   /** WASI 0.3 only: the glue fits the core-level clocks (transpile.ts coreClocksFit). */
   coreClocks?: boolean;
-  /** SHA-256 (hex) per file name: the glue and every core module. */
-  sha256: Record<string, string>;
 }
 
 export interface EntryFiles {
@@ -30,43 +31,41 @@ export interface EntryFiles {
   coreFiles: Array<[string, Uint8Array]>;
 }
 
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+/** The entry's MAC: its meta fields, then each file as name, length and bytes (so no two entries' inputs run together). */
+export function entryMac(secret: Uint8Array, fields: EntryMeta, glue: Uint8Array | string, coreFiles: Array<[string, Uint8Array]>): string {
+  const { key, jcoVersion, importNames, coreModules, coreClocks } = fields;
+  const hmac = createHmac('sha256', secret).update(JSON.stringify([key, jcoVersion, importNames, coreModules, coreClocks ?? null]));
+  for (const [name, data] of [[GLUE, typeof glue === 'string' ? Buffer.from(glue) : glue] as const, ...coreFiles]) {
+    hmac.update(`\n${JSON.stringify(name)} ${data.length}\n`).update(data);
+  }
+  return hmac.digest('hex');
 }
 
-/** The entry's files when they are whole and match their hashes; null otherwise (the caller regenerates). */
-export function readEntry(dir: string, key: string, jcoVersion: string): EntryFiles | null {
+const sameMac = (a: string, b: unknown): boolean => typeof b === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** The entry's files when they are whole and match their MAC; null otherwise (the caller regenerates). */
+export function readEntry(dir: string, key: string, jcoVersion: string, secret: Uint8Array): EntryFiles | null {
   try {
-    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as EntryMeta;
-    if (meta.key !== key || meta.jcoVersion !== jcoVersion || typeof meta.sha256 !== 'object' || meta.sha256 === null) return null;
+    // meta.json: the EntryMeta fields, and `mac`, the HMAC-SHA-256 (hex) of them and of every file.
+    const { mac, ...meta } = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as EntryMeta & { mac: unknown };
+    if (meta.key !== key || meta.jcoVersion !== jcoVersion || !Array.isArray(meta.coreModules)) return null;
     const glue = readFileSync(join(dir, GLUE));
-    if (sha256Hex(glue) !== meta.sha256[GLUE]) return null;
-    const coreFiles: Array<[string, Uint8Array]> = [];
-    for (const name of meta.coreModules) {
-      const data = new Uint8Array(readFileSync(join(dir, name)));
-      if (sha256Hex(data) !== meta.sha256[name]) return null;
-      coreFiles.push([name, data]);
-    }
+    const coreFiles: Array<[string, Uint8Array]> = meta.coreModules.map((name) => [name, new Uint8Array(readFileSync(join(dir, name)))]);
+    if (!sameMac(entryMac(secret, meta, glue, coreFiles), mac)) return null;
     return { meta, glueSource: glue.toString('utf8'), coreFiles };
   } catch {
-    return null; // missing or unreadable
+    return null; // missing, unreadable or malformed
   }
 }
 
-/** The meta of a new entry, with the hashes of its files. */
-export function entryMeta(fields: Omit<EntryMeta, 'sha256'>, glueSource: string, coreFiles: Array<[string, Uint8Array]>): EntryMeta {
-  const sha256: Record<string, string> = { [GLUE]: sha256Hex(glueSource) };
-  for (const [name, data] of coreFiles) sha256[name] = sha256Hex(data);
-  return { ...fields, sha256 };
-}
-
-export function writeEntry(dir: string, { meta, glueSource, coreFiles }: EntryFiles): void {
+/** Writes the entry, its meta.json carrying the MAC under `secret`. */
+export function writeEntry(dir: string, { meta, glueSource, coreFiles }: EntryFiles, secret: Uint8Array): void {
   const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    mkdirSync(tmp, { recursive: true });
-    for (const [name, data] of coreFiles) writeFileSync(join(tmp, name), data);
-    writeFileSync(join(tmp, GLUE), glueSource);
-    writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
+    mkdirSync(tmp, { recursive: true, mode: 0o700 });
+    for (const [name, data] of coreFiles) writeFileSync(join(tmp, name), data, { mode: 0o600 });
+    writeFileSync(join(tmp, GLUE), glueSource, { mode: 0o600 });
+    writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ ...meta, mac: entryMac(secret, meta, glueSource, coreFiles) }), { mode: 0o600 });
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   } catch {

@@ -18,8 +18,9 @@
  *   memory: one Promise per key per process, so N concurrent callers share one
  *           transpile;
  *   disk:   <cacheDir>/<key>/, see transpile-cache.ts: written atomically, and
- *           every file checked against the SHA-256 stored with it on load; a
- *           damaged or altered entry is regenerated and rewritten.
+ *           checked on load against an HMAC under the folder's own key; a
+ *           damaged or altered entry is regenerated and rewritten. A folder
+ *           that others could write is not used (cache-folder.ts).
  * The default cacheDir is per user (see defaultCacheDir); `cacheDir: false`
  * keeps everything in memory. The glue is imported from a data: URL of the
  * exact text that was generated or verified.
@@ -44,7 +45,8 @@ import type { RunMeter } from '../thread/run-meter.ts';
 import { EventLoopSlice } from '../thread/slice.ts';
 import { DEFAULT_MAX_HOLD_MS, HoldMeter } from '../thread/hold.ts';
 import { importOptional, missingOptional } from './optional-deps.ts';
-import { entryMeta, readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
+import { readEntry, writeEntry, type EntryFiles, type EntryMeta } from './transpile-cache.ts';
+import { openCacheFolder } from './cache-folder.ts';
 import { yieldImports, type YieldImports } from './yield-imports.ts';
 import { jspiAvailable, jspiMissing, type ExecutionMode } from '../wasi/mode.ts';
 import { JSPI_FLAGS } from '../wasi/handoff.ts';
@@ -117,7 +119,8 @@ export interface TranspiledComponent {
 
 export const DEFAULT_ASYNC_IMPORTS: readonly string[] = ['wasi:io/poll#poll', 'wasi:io/poll#[method]pollable.block'];
 export const DEFAULT_ASYNC_EXPORTS: readonly string[] = ['theater:simple/actor#init'];
-const FORMAT = 'theater-transpile-2';
+// 3: entries carry an HMAC under the folder's key (transpile-cache.ts), not bare hashes.
+const FORMAT = 'theater-transpile-3';
 /** The p3 transpiler this project's core-level clocks were written against (docs/P3.md). */
 export const P3_TRANSPILER_VERSION = '0.15.0';
 /**
@@ -250,10 +253,11 @@ function checkComponentBytes(bytes: Uint8Array): string | null {
 interface Recipe { key: string; wasi: WasiPreview; mode: ExecutionMode; asyncImports: string[]; asyncExports: string[]; instrument: boolean }
 
 async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null): Promise<TranspiledComponent> {
-  const dir = cacheDir === null ? null : join(cacheDir, recipe.key);
-  const cached = dir === null ? null : readEntry(dir, recipe.key, transpilerOf(recipe.wasi));
+  const folder = cacheDir === null ? null : openCacheFolder(cacheDir);
+  const dir = folder === null ? null : join(folder.dir, recipe.key);
+  const cached = dir === null ? null : readEntry(dir, recipe.key, transpilerOf(recipe.wasi), folder!.secret);
   const files = cached ?? (recipe.wasi === 'p3' ? await generateP3(bytes, recipe) : await generate(bytes, recipe));
-  if (cached === null && dir !== null) writeEntry(dir, files);
+  if (cached === null && dir !== null) writeEntry(dir, files, folder!.secret);
   const glue = (await import(`data:text/javascript;base64,${Buffer.from(files.glueSource).toString('base64')}`)) as Glue;
   const loaded = { glue, meta: files.meta, modules: await compileAll(files.coreFiles) };
   return wrap(loaded, recipe, cached === null ? 'generated' : 'disk');
@@ -277,7 +281,7 @@ async function generate(bytes: Uint8Array, { key, mode, asyncImports, asyncExpor
     coreFiles.push([name, instrument ? (await instrumentCoreModule(data, { asyncExports })).bytes : data]);
   }
   const glueSource = new TextDecoder().decode(out.files.find(([name]) => name === 'component.js')?.[1]);
-  const meta = entryMeta({ key, jcoVersion: jcoVersion(), importNames: out.imports, coreModules: coreFiles.map(([name]) => name) }, glueSource, coreFiles);
+  const meta = { key, jcoVersion: jcoVersion(), importNames: out.imports, coreModules: coreFiles.map(([name]) => name) };
   return { meta, glueSource, coreFiles };
 }
 
@@ -301,7 +305,7 @@ async function generateP3(bytes: Uint8Array, { key, asyncExports, instrument }: 
   }
   const glueSource = new TextDecoder().decode(glue);
   const fields = { key, jcoVersion: transpiler, importNames: out.imports, coreModules: coreFiles.map(([name]) => name), coreClocks: coreClocksFit(glueSource) };
-  return { meta: entryMeta(fields, glueSource, coreFiles), glueSource, coreFiles };
+  return { meta: fields, glueSource, coreFiles };
 }
 
 /** Whether this glue is one the core-level clocks were written against: the pinned transpiler, and the pinned shape. */

@@ -31,7 +31,8 @@
 // computes, and max_cpu_ms is not enforced inside a call. For guests the pass
 // slows beyond use: StarlingMonkey (componentize-js), see docs/TOOLCHAINS.md.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { MAX_STATE_BYTES } from '../base/units.ts';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { describeValue } from '../base/text.ts';
@@ -115,6 +116,9 @@ function initState(file: string, dir: string, given: string | undefined): InitSt
   const path = resolve(dir, given);
   const problem = fileProblem(path);
   if (problem !== null) throw new ManifestError(file, 'init_state', `cannot read ${JSON.stringify(path)} (${problem})`);
+  // Checked before it is read: init's state is bounded both ways (base/units.ts).
+  const size = statSync(path).size;
+  if (size > MAX_STATE_BYTES) throw new ManifestError(file, 'init_state', `${JSON.stringify(path)} is ${size} bytes; a state is at most ${MAX_STATE_BYTES} (64 MiB)`);
   try {
     const bytes = readFileSync(path);
     return { path, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };

@@ -9,6 +9,8 @@ import type { Thread } from '../thread/thread.ts';
 import { Mailbox } from './mailbox.ts';
 import type { RunMeter } from '../thread/run-meter.ts';
 import type { TranspiledComponent } from '../component/transpile.ts';
+import { tooLargeTrap } from '../base/trap.ts';
+import { MAX_STATE_BYTES } from '../base/units.ts';
 
 /** What `init` came to: a state, the guest's own `err`, or a trap. */
 export type InitOutcome =
@@ -110,8 +112,11 @@ export class Actor {
           this.#admission.leave();
         }
         const [next] = await running;
+        // What a run shows is built from the state (hex, JSON): bounded before any of it is.
+        if (next !== undefined && next.length > MAX_STATE_BYTES) throw tooLargeTrap('state', next.length);
         return { status: 'ok', state: next ?? null };
-      } catch (error) {
+      } catch (thrown) {
+        const error = oversizedErr(thrown);
         if (isGuestErr(error)) return { status: 'err', error: String(error.payload) };
         const message = trapMessage(error);
         if (this.#actor !== null) {
@@ -132,6 +137,19 @@ export class Actor {
     this.#actor = null;
     this.#built.dispose();
   }
+}
+
+/**
+ * The guest's err, or the trap it becomes when its message is over
+ * MAX_STATE_BYTES; the glue lifting a message longer than a string can hold
+ * (ERR_STRING_TOO_LONG, while init's result is lifted) is that trap too.
+ */
+function oversizedErr(error: unknown): unknown {
+  if (isGuestErr(error)) {
+    const bytes = Buffer.byteLength(String(error.payload));
+    return bytes > MAX_STATE_BYTES ? tooLargeTrap('err', bytes) : error;
+  }
+  return (error as { code?: unknown } | null)?.code === 'ERR_STRING_TOO_LONG' ? tooLargeTrap('err', null) : error;
 }
 
 /** A trap of the guest's own making (a host limit, or a wasm trap), as opposed to a host or glue error. */

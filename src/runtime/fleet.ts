@@ -17,6 +17,7 @@
  * spawned. Why the cap exists: docs/FLEETS.md.
  */
 import { readFile } from 'node:fs/promises';
+import { MAX_STATE_BYTES } from '../base/units.ts';
 import { performance } from 'node:perf_hooks';
 import type { EventSink, TimingEvent } from '../events/types.ts';
 import type { HandlerRegistry } from '../handler/registry.ts';
@@ -211,6 +212,7 @@ function checkedOptions(options: FleetOptions): { total: number; mode: Execution
     throw new RangeError(`maxLive ${maxLive} is more live actors than this process can hold (at most ${ceiling}: `
       + `each holds ~${MAPPINGS_MEASURED} of vm.max_map_count = ${maxMapCount()} mappings and ${WASM_MEMORY_RESERVATION / 2 ** 30} GiB of address space; see docs/FLEETS.md)`);
   }
+  if (options.state != null && options.state.length > MAX_STATE_BYTES) throw new RangeError(`state: at most ${MAX_STATE_BYTES} bytes (64 MiB), got ${options.state.length}`);
   const firstInstance = options.first ?? 0;
   if (!Number.isSafeInteger(firstInstance) || firstInstance < 0) throw new RangeError(`first must be a non-negative integer, got ${String(firstInstance)}`);
   return { total, mode, maxLive, firstInstance };

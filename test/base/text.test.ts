@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeValue, isPlainObject, jsonOf, jsonText, safeText } from '../../src/base/text.ts';
+import { describeValue, isHexPairs, isPlainObject, jsonOf, jsonText, safeText } from '../../src/base/text.ts';
 
 const describe = suite('describeValue');
 
@@ -62,3 +62,15 @@ json('jsonOf: JSON text that never throws (a cyclic value is shown as String sho
 });
 
 json.run();
+
+const hex = suite('isHexPairs');
+
+hex('hex digits in pairs, lowercase unless any case is asked for; millions of pairs without a stack overflow', () => {
+  for (const good of ['', '00', '0a1b', 'ff'.repeat(3)]) assert.ok(isHexPairs(good), good);
+  for (const bad of ['0', 'abc', 'zz', '0A', ' 00', '00\n']) assert.not.ok(isHexPairs(bad), bad);
+  assert.ok(isHexPairs('0A', true));
+  assert.not.ok(isHexPairs('0G', true));
+  assert.ok(isHexPairs('00'.repeat(10_000_000)), 'twenty million digits');
+});
+
+hex.run();

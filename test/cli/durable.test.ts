@@ -86,6 +86,7 @@ test('resume refuses a folder that is not a durable run, a bad run.json field, a
     [{ ...runFile, component_sha256: 'x' }, /component_sha256: expected a hex SHA-256/],
     [{ ...runFile, instances: 0 }, /instances: expected a positive integer/],
     [{ ...runFile, state_hex: 'zz' }, /state_hex: expected null or hex/],
+    [{ ...runFile, state_hex: '00'.repeat(64 * 2 ** 20 + 1) }, /state_hex: expected a state of at most 67108864 bytes \(64 MiB\), got 67108865/],
     [{ ...runFile, max_live: 'a' }, /max_live: expected null or an integer/],
     [{ ...runFile, anchor: {} }, /anchor: expected/],
     [{ ...runFile, manifest: join(dir, 'gone.toml') }, /gone\.toml/],

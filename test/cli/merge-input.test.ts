@@ -119,6 +119,14 @@ test('merge checks what it merges: outcome sums, bounds, component, states, fail
   await refused([s0.path, with1('ev.json', { events: '' })], /ev\.json: events: expected a chain file name or null, got ""\n$/);
 });
 
+test('a slice\'s state is checked in linear time and bounded: 8 MiB as hex merges (the old pattern overflowed the regexp stack), over 64 MiB is refused', async () => {
+  const with1 = (name: string, patch: Record<string, unknown>): string => write(name, { ...s1.json, ...patch });
+  const big = await merge(s0.path, with1('bighex.json', { state: '00'.repeat(8 << 20), stateEncoding: 'hex' }));
+  assert.is(big.status, 0, big.stderr);
+  await refused([s0.path, with1('hugetext.json', { state: 'a'.repeat(64 * 2 ** 20 + 1), stateEncoding: 'utf8' })],
+    /hugetext\.json: state: a run returns at most 67108864 bytes \(64 MiB\), got 67108865\n$/);
+});
+
 test('many missing slices are listed up to ten, on one line', async () => {
   const lone = { ...s0.json, instances: 1, outcomes: { ok: 1, err: 0, trap: 0 }, slice: { index: 0, count: 20, first: 0, total: 20 },
     shards: [{ ...(s0.json.shards as Array<Record<string, unknown>>)[0], instances: 1 }] };

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { parse } from 'jco-transpile-p3/wasm-tools';
 import { ComponentError, INIT_EXPORT, liftInit, usesAsyncBuiltins } from '../../src/component/p3-init.ts';
 
-// init: no state -> ok(none); state[0] = 0 -> ok(some(state)); 1 -> err("bad"); 2 -> bad result tag; 3 -> bad option tag.
+// init: no state -> ok(none); state[0] = 0 -> ok(some(state)); 1 -> err("bad"); 2 -> bad result tag; 3 -> bad option tag;
+// 4 -> ok(some) and 5 -> err, each claiming 64 MiB + 1 bytes (more than the guest's one page holds).
 const WAT = (withRealloc: boolean) => `(module
   (memory (export "memory") 1)
   (data (i32.const 0x100) "bad")
@@ -22,6 +23,11 @@ const WAT = (withRealloc: boolean) => `(module
     (if (i32.eq (local.get $k) (i32.const 1)) (then
       (i32.store8 (i32.const 0) (i32.const 1)) (i32.store (i32.const 4) (i32.const 0x100)) (i32.store (i32.const 8) (i32.const 3)) (return (i32.const 0))))
     (if (i32.eq (local.get $k) (i32.const 2)) (then (i32.store8 (i32.const 0) (i32.const 7)) (return (i32.const 0))))
+    (if (i32.eq (local.get $k) (i32.const 4)) (then
+      (i32.store8 (i32.const 0) (i32.const 0)) (i32.store8 (i32.const 4) (i32.const 1))
+      (i32.store (i32.const 8) (i32.const 0)) (i32.store (i32.const 12) (i32.const 0x4000001)) (return (i32.const 0))))
+    (if (i32.eq (local.get $k) (i32.const 5)) (then
+      (i32.store8 (i32.const 0) (i32.const 1)) (i32.store (i32.const 4) (i32.const 0)) (i32.store (i32.const 8) (i32.const 0x4000001)) (return (i32.const 0))))
     (i32.store8 (i32.const 0) (i32.const 0)) (i32.store8 (i32.const 4) (i32.const 5))
     (i32.const 0)))`;
 
@@ -45,6 +51,14 @@ test('ok(none), ok(some(state)) copied in and out, err as ComponentError, bad ta
   await init(new Uint8Array([2])).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /invalid variant discriminant for expected/));
   await init(new Uint8Array([3])).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /invalid variant discriminant for option/));
   assert.is((exports.posts as { value: number }).value, 4, 'post-return ran after every lifted result');
+});
+
+test('a state or err message over 64 MiB traps before it is copied or decoded', async () => {
+  const init = liftInit(await instance())!;
+  await init(new Uint8Array([4])).then(() => assert.unreachable(), (e: Error) =>
+    assert.is(e.message, 'wasi trap: init returned a state of 67108865 bytes; at most 67108864 (64 MiB) are taken'));
+  await init(new Uint8Array([5])).then(() => assert.unreachable(), (e: Error) =>
+    assert.is(e.message, 'wasi trap: init returned an err message of 67108865 bytes; at most 67108864 (64 MiB) are taken'));
 });
 
 test('no init export or no memory: not ours to lift; a state without cabi_realloc is refused', async () => {

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { coreClocksFit, P3_GLUE_SHAPE, P3_TRANSPILER_VERSION, p3TranspilerVersion, transpileComponent } from '../../src/component/transpile.ts';
 import { readEntry, GLUE } from '../../src/component/transpile-cache.ts';
+import { openCacheFolder } from '../../src/component/cache-folder.ts';
 import { MixedWasiError, wasiNames, wasiPreview } from '../../src/component/wasi-preview.ts';
 import { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
@@ -39,7 +40,7 @@ test('the generated glue has the pinned shape: core imports keyed by the version
   assert.ok(component.coreClocks, 'the core-level clocks are in use');
   assert.ok(component.liftsInit, 'init is lifted by us');
   assert.equal([...component.importNames], ['wasi:clocks/monotonic-clock', 'wasi:clocks/system-clock']);
-  const entry = readEntry(join(dir, component.key), component.key, component.jcoVersion);
+  const entry = readEntry(join(dir, component.key), component.key, component.jcoVersion, openCacheFolder(dir)!.secret);
   assert.ok(entry !== null && entry.meta.coreClocks === true);
   const glue = entry!.glueSource;
   assert.match(glue, P3_GLUE_SHAPE);

@@ -1,7 +1,8 @@
 // transpileComponent: memo and disk cache, cache keys, errors, instantiate-many.
 // Uses the poll-empty actor (built by scripts/build-actors.ts) with a stub host:
 // its init calls poll([]) once, which lets a test see that the glue reached the host.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { KEY_FILE } from '../../src/component/cache-folder.ts';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -87,7 +88,7 @@ test('memo: concurrent and repeated calls share one transpile', async () => {
   assert.is(x, y);
   assert.is(x.origin, 'generated');
   assert.is(await transpileComponent(component, options), x);
-  assert.is(readdirSync(cacheDir).length, 1);
+  assert.is(entries(cacheDir).length, 1);
 });
 
 test('disk cache: a new process (memo forgotten) loads the entry instead of running jco', async () => {
@@ -115,13 +116,16 @@ test('disk cache: a damaged entry is regenerated and rewritten', async () => {
   assert.is((await transpile(component, { mode: 'sync', cacheDir })).origin, 'disk');
 });
 
-test('disk cache: a tampered glue or core module fails its stored hash and is regenerated', async () => {
+// Entries only: the folder also holds its key file.
+const entries = (dir: string) => readdirSync(dir).filter((name) => name !== KEY_FILE);
+
+test('disk cache: a rewritten glue, a rewritten core module or a meta.json without its MAC is caught and regenerated', async () => {
   const cacheDir = freshDir();
   const first = await transpile(component, { mode: 'jspi', cacheDir });
   const entry = join(cacheDir, first.key);
-  const meta = JSON.parse(readFileSync(join(entry, 'meta.json'), 'utf8')) as { sha256: Record<string, string> };
-  assert.equal(Object.keys(meta.sha256).sort(), ['component.mjs', ...first.coreModules.keys()].sort());
-  // a glue that still runs, but would not trap: only the hash can tell
+  const meta = JSON.parse(readFileSync(join(entry, 'meta.json'), 'utf8')) as { mac: string };
+  assert.match(meta.mac, /^[0-9a-f]{64}$/);
+  // a glue that still runs, but would not trap: only the MAC can tell
   const glue = readFileSync(join(entry, 'component.mjs'), 'utf8');
   writeFileSync(join(entry, 'component.mjs'), glue.replace('export function instantiate(', 'globalThis.tampered = true;\nexport function instantiate('));
   const again = await transpile(component, { mode: 'jspi', cacheDir });
@@ -134,10 +138,37 @@ test('disk cache: a tampered glue or core module fails its stored hash and is re
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(join(entry, core), bytes);
   assert.is((await transpile(component, { mode: 'jspi', cacheDir })).origin, 'generated');
-  // a meta.json without hashes (an entry from before they were stored)
-  writeFileSync(join(entry, 'meta.json'), JSON.stringify({ ...meta, sha256: undefined }));
+  // a meta.json without its MAC (or one an older version wrote, with bare hashes)
+  writeFileSync(join(entry, 'meta.json'), JSON.stringify({ ...meta, mac: undefined, sha256: {} }));
   assert.is((await transpile(component, { mode: 'jspi', cacheDir })).origin, 'generated');
   assert.is((await transpile(component, { mode: 'jspi', cacheDir })).origin, 'disk');
+});
+
+test('disk cache: files swapped between entries, an entry renamed to another key, or copied from another folder are caught', async () => {
+  const cacheDir = freshDir();
+  const jspi = await transpile(component, { mode: 'jspi', cacheDir });
+  const sync = await transpile(component, { mode: 'sync', cacheDir });
+  const [a, b] = [join(cacheDir, jspi.key), join(cacheDir, sync.key)];
+  // one file swapped: the sync entry's glue in the jspi entry (both whole, valid files)
+  const jspiGlue = readFileSync(join(a, 'component.mjs'));
+  writeFileSync(join(a, 'component.mjs'), readFileSync(join(b, 'component.mjs')));
+  assert.is((await transpile(component, { mode: 'jspi', cacheDir })).origin, 'generated');
+  assert.equal(readFileSync(join(a, 'component.mjs')), jspiGlue);
+  // a whole entry moved under another key, its meta.json edited to match
+  rmSync(a, { recursive: true });
+  cpSync(b, a, { recursive: true });
+  const meta = JSON.parse(readFileSync(join(a, 'meta.json'), 'utf8')) as { key: string };
+  writeFileSync(join(a, 'meta.json'), JSON.stringify({ ...meta, key: jspi.key }));
+  const moved = await transpile(component, { mode: 'jspi', cacheDir });
+  assert.is(moved.origin, 'generated');
+  assert.is(moved.mode, 'jspi');
+  // an entry copied, untouched, into another cache folder (another key file)
+  const other = freshDir();
+  await transpile(component, { mode: 'sync', cacheDir: other });
+  rmSync(join(other, sync.key), { recursive: true });
+  cpSync(b, join(other, sync.key), { recursive: true });
+  assert.is((await transpile(component, { mode: 'sync', cacheDir: other })).origin, 'generated');
+  assert.is((await transpile(component, { mode: 'sync', cacheDir: other })).origin, 'disk');
 });
 
 test('instrumentation: on by default, part of the cache key, and off with instrument: false', async () => {
@@ -171,7 +202,7 @@ test('cache key: differs by mode and by async exports, not by async lists in syn
   assert.is.not(jspi.key, sync.key);
   assert.is.not(jspi.key, jspiMore.key);
   assert.is(syncMore.key, sync.key);
-  assert.is(readdirSync(cacheDir).length, 3);
+  assert.is(entries(cacheDir).length, 3);
   const reordered = await transpile(component, { mode: 'jspi', cacheDir, asyncImports: ['wasi:io/poll#[method]pollable.block', 'wasi:io/poll#poll'] });
   assert.is(reordered.key, jspi.key);
 });

@@ -88,7 +88,7 @@ test('the default cap comes from the process limits; a fleet smaller than the ca
   assert.is(one.mode, 'jspi');
 });
 
-test('bad instances or maxLive are refused, naming the value', async () => {
+test('bad instances, maxLive or a state over 64 MiB are refused, naming the value', async () => {
   const refuses = async (options: Parameters<typeof runFleet>[1], pattern: RegExp) => {
     await runFleet(manifest('sleeper'), options).then(() => assert.unreachable('should have rejected'), (e: Error) => {
       assert.instance(e, RangeError);
@@ -100,6 +100,7 @@ test('bad instances or maxLive are refused, naming the value', async () => {
     await refuses({ maxLive: bad }, new RegExp(`^maxLive must be a positive integer, got ${String(bad)}$`));
   }
   await refuses({ instances: 100_000_000 }, /^instances: at most 1000000 per run, got 100000000$/);
+  await refuses({ state: new Uint8Array(64 * 2 ** 20 + 1) }, /^state: at most 67108864 bytes \(64 MiB\), got 67108865$/);
   const ceiling = maxLiveCeiling();
   await refuses({ instances: ceiling + 1, maxLive: ceiling + 1 },
     new RegExp(`^maxLive ${ceiling + 1} is more live actors than this process can hold \\(at most ${ceiling}: .*vm\\.max_map_count.*docs/FLEETS\\.md\\)$`));
