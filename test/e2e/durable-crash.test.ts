@@ -49,14 +49,56 @@ async function runAndKill(dir: string, until: number | (() => boolean)): Promise
   await exited;
 }
 
+/** The processes `pid` forked (Linux). */
+function childrenOf(pid: number): number[] {
+  const path = `/proc/${pid}/task/${pid}/children`;
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split(/\s+/).filter((t) => t !== '').map(Number) : [];
+}
+
+/** Whether `pid` still runs (a zombie has exited: only its exit status is left). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+interface Sharded { code: number | null; stdout: string; stderr: string; shards: number[] }
+
+/** A durable run over 2 shards; after `at` ms, SIGKILL to the parent or to its first shard. */
+async function shardedRun(dir: string, at: number, victim: 'parent' | 'shard'): Promise<Sharded> {
+  const child = spawn(process.execPath, [CLI, 'run', MANIFEST, '--durable', dir, '--instances', String(N), '--shards', '2', '--max-live', String(Math.max(1, Math.ceil(N / 8))), '--state-hex', stateHex(SLEEP_NS), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (t: Buffer) => { stdout += t.toString(); });
+  child.stderr.on('data', (t: Buffer) => { stderr += t.toString(); });
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  await sleep(at);
+  let shards = childrenOf(child.pid as number);
+  for (let i = 0; i < 2000 && shards.length < 2; i++, shards = childrenOf(child.pid as number)) await sleep(5);
+  assert.is(shards.length, 2, 'two shard processes');
+  process.kill(victim === 'parent' ? child.pid as number : Math.min(...shards), 'SIGKILL');
+  return { code: await exited, stdout, stderr, shards };
+}
+
 interface Wire { type: string; [field: string]: unknown }
 
-function check(dir: string, label: string): void {
-  const resumed = spawnSync(process.execPath, [CLI, 'resume', dir, '--json'], { encoding: 'utf8', timeout: 120_000 });
+interface Counted { outcomes: { ok: number; err: number; trap: number }; resumed: number; started: number; finished: number; restarts: number; shards: unknown[] }
+
+function check(dir: string, label: string): Counted {
+  const resumed = spawnSync(process.execPath, [CLI, 'resume', dir, '--json'], { encoding: 'utf8', timeout: 300_000 });
   assert.is(resumed.status, 0, `${label}: ${resumed.stderr}`);
-  const out = JSON.parse(resumed.stdout) as { outcomes: { ok: number; err: number; trap: number }; resumed: number; started: number; finished: number };
+  const out = JSON.parse(resumed.stdout) as Counted;
   assert.is(out.outcomes.ok, N, label);
   assert.is(out.resumed + out.started + out.finished, N, label);
+  const gaps = checkChains(dir, label);
+  console.log(`  ${label}: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+  return out;
+}
+
+/** Every actor's chain: ok, once from the start, never early, never backwards, verified across any gap; the number that cross one. */
+function checkChains(dir: string, label: string): number {
   let gaps = 0;
   for (let i = 0; i < N; i++) {
     const text = readFileSync(join(dir, 'actors', `${i}.jsonl`), 'utf8');
@@ -76,7 +118,7 @@ function check(dir: string, label: string): void {
     assert.ok(readings[1] >= BigInt(subscribe.deadline as string), `${label}: actor ${i} woke early by its own clock`);
     if (count('Resumed') > 0) gaps++;
   }
-  console.log(`  ${label}: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+  return gaps;
 }
 
 function freshDir(): string {
@@ -115,6 +157,38 @@ test('kill -9 during a wake-up burst', async () => {
     const first = join(dir, 'actors', '0.jsonl');
     await runAndKill(dir, () => existsSync(first) && readFileSync(first, 'utf8').includes('"ChainEnd"'));
     check(dir, 'wake-up burst');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sharded: kill -9 of one shard mid-run: it is forked again and resumes its actors in the run; 0 lost', async () => {
+  const dir = freshDir();
+  try {
+    const at = 200 + Math.floor(rand() * 1800);
+    const run = await shardedRun(dir, at, 'shard');
+    assert.is(run.code, 0, run.stderr);
+    assert.match(run.stderr, /shard 0 \(instances 0\.\.\d+\) was killed by SIGKILL; restarting it: its actors resume from their logs/);
+    const out = JSON.parse(run.stdout) as Counted;
+    assert.equal([out.outcomes.ok, out.restarts], [N, 1]);
+    const gaps = checkChains(dir, `shard killed at ${at} ms`);
+    console.log(`  shard killed at ${at} ms: restarted in the run: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sharded: kill -9 of the parent takes its shards with it; resume, sharded as recorded, finishes every actor; 0 lost', async () => {
+  const dir = freshDir();
+  try {
+    const at = 200 + Math.floor(rand() * 1800);
+    const run = await shardedRun(dir, at, 'parent');
+    assert.is(run.code, null, 'killed');
+    // A shard left running would go on writing the logs resume reads: each exits when its parent's channel closes.
+    for (let i = 0; i < 2000 && run.shards.some(alive); i++) await sleep(5);
+    assert.equal(run.shards.filter(alive), [], 'orphan shards');
+    const out = check(dir, `parent killed at ${at} ms`);
+    assert.is(out.shards.length, 2, 'resumed over the 2 shards run.json records');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
