@@ -1,5 +1,7 @@
 // Issue 21's crash test: a durable run of N sleepers (THEATER_TIMING_CRASH_N,
-// default 2000; waves of --max-live so their deadlines spread over ~2 s) is
+// default 2000; THEATER_TIMING_CRASH_WAVES waves, default 4, of --max-live N/waves,
+// each sleeping THEATER_TIMING_CRASH_SLEEP_MS, default 500, so their deadlines
+// spread over waves × sleep, ~2 s by default) is
 // killed with SIGKILL, then `resume` finishes it. Checked for every actor: it
 // finished ok, it ran once from the start (one identity, one setup), it did not
 // wake before its deadline by its own clock, its clock never went backwards,
@@ -18,11 +20,16 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'theater-timing.js');
 const MANIFEST = join(ROOT, 'test-actors', 'sleeper', 'manifest.toml');
 const N = Number(process.env.THEATER_TIMING_CRASH_N ?? 2000);
-const MAX_LIVE = Math.max(1, Math.ceil(N / 4));
-const SLEEP_NS = 500_000_000n;
+/** Waves of --max-live N/WAVES, each sleeping SLEEP_MS: deadlines spread over WAVES × SLEEP_MS. */
+const WAVES = Number(process.env.THEATER_TIMING_CRASH_WAVES ?? 4);
+const SLEEP_MS = Number(process.env.THEATER_TIMING_CRASH_SLEEP_MS ?? 500);
+const MAX_LIVE = Math.max(1, Math.ceil(N / WAVES));
+const SLEEP_NS = BigInt(SLEEP_MS) * 1_000_000n;
+/** A random kill time: from 200 ms to the end of the last wave's sleep. */
+const SPREAD_MS = WAVES * SLEEP_MS;
 const stateHex = (ns: bigint): string => Buffer.from(new BigUint64Array([ns]).buffer).toString('hex');
 const seed = Number(process.env.THEATER_TIMING_CRASH_SEED ?? Date.now() % 1_000_000);
-console.log(`durable crash test: N=${N}, max-live ${MAX_LIVE}, seed ${seed}`);
+console.log(`durable crash test: N=${N} in ${WAVES} waves of ${SLEEP_MS} ms (max-live ${MAX_LIVE}), seed ${seed}`);
 
 /** mulberry32: a small seeded generator. */
 function random(seedValue: number): () => number {
@@ -68,7 +75,7 @@ interface Sharded { code: number | null; stdout: string; stderr: string; shards:
 
 /** A durable run over 2 shards; after `at` ms, SIGKILL to the parent or to its first shard. */
 async function shardedRun(dir: string, at: number, victim: 'parent' | 'shard'): Promise<Sharded> {
-  const child = spawn(process.execPath, [CLI, 'run', MANIFEST, '--durable', dir, '--instances', String(N), '--shards', '2', '--max-live', String(Math.max(1, Math.ceil(N / 8))), '--state-hex', stateHex(SLEEP_NS), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', MANIFEST, '--durable', dir, '--instances', String(N), '--shards', '2', '--max-live', String(Math.max(1, Math.ceil(N / (2 * WAVES)))), '--state-hex', stateHex(SLEEP_NS), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (t: Buffer) => { stdout += t.toString(); });
@@ -87,13 +94,15 @@ interface Wire { type: string; [field: string]: unknown }
 interface Counted { outcomes: { ok: number; err: number; trap: number }; resumed: number; started: number; finished: number; restarts: number; shards: unknown[] }
 
 function check(dir: string, label: string): Counted {
+  const t0 = performance.now();
   const resumed = spawnSync(process.execPath, [CLI, 'resume', dir, '--json'], { encoding: 'utf8', timeout: 300_000 });
+  const resumeMs = Math.round(performance.now() - t0);
   assert.is(resumed.status, 0, `${label}: ${resumed.stderr}`);
   const out = JSON.parse(resumed.stdout) as Counted;
   assert.is(out.outcomes.ok, N, label);
   assert.is(out.resumed + out.started + out.finished, N, label);
   const gaps = checkChains(dir, label);
-  console.log(`  ${label}: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+  console.log(`  ${label}: resume took ${resumeMs} ms: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
   return out;
 }
 
@@ -130,7 +139,7 @@ const logs = (dir: string): string[] => (existsSync(join(dir, 'actors')) ? readd
 test('kill -9 at a random point, resume: every actor finishes ok once, never early, its chain verifies across the gap', async () => {
   const dir = freshDir();
   try {
-    const at = 200 + Math.floor(rand() * 1800);
+    const at = 200 + Math.floor(rand() * (SPREAD_MS - 200));
     console.log(`  kill at ${at} ms`);
     await runAndKill(dir, at);
     check(dir, `random (${at} ms)`);
@@ -165,14 +174,16 @@ test('kill -9 during a wake-up burst', async () => {
 test('sharded: kill -9 of one shard mid-run: it is forked again and resumes its actors in the run; 0 lost', async () => {
   const dir = freshDir();
   try {
-    const at = 200 + Math.floor(rand() * 1800);
+    const at = 200 + Math.floor(rand() * (SPREAD_MS - 200));
+    const t0 = performance.now();
     const run = await shardedRun(dir, at, 'shard');
+    const runMs = Math.round(performance.now() - t0);
     assert.is(run.code, 0, run.stderr);
     assert.match(run.stderr, /shard 0 \(instances 0\.\.\d+\) was killed by SIGKILL; restarting it: its actors resume from their logs/);
     const out = JSON.parse(run.stdout) as Counted;
     assert.equal([out.outcomes.ok, out.restarts], [N, 1]);
     const gaps = checkChains(dir, `shard killed at ${at} ms`);
-    console.log(`  shard killed at ${at} ms: restarted in the run: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+    console.log(`  shard killed at ${at} ms: restarted in the run, which took ${runMs} ms: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -181,7 +192,7 @@ test('sharded: kill -9 of one shard mid-run: it is forked again and resumes its 
 test('sharded: kill -9 of the parent takes its shards with it; resume, sharded as recorded, finishes every actor; 0 lost', async () => {
   const dir = freshDir();
   try {
-    const at = 200 + Math.floor(rand() * 1800);
+    const at = 200 + Math.floor(rand() * (SPREAD_MS - 200));
     const run = await shardedRun(dir, at, 'parent');
     assert.is(run.code, null, 'killed');
     // A shard left running would go on writing the logs resume reads: each exits when its parent's channel closes.
