@@ -243,6 +243,52 @@ test('--shards 2: a shard killed mid-run is forked again and resumes its actors 
   assert.equal((JSON.parse(one.stdout) as { finished: number; shards: unknown[] }).shards.length, 1);
 });
 
+test('--shards 2: a shard lost twice is reported lost with the command that continues it; a stalled shard is killed and restarted', async () => {
+  const d = join(dir, 'twice');
+  const TWO_S = Buffer.from(new BigUint64Array([2_000_000_000n]).buffer).toString('hex');
+  const running = cli(['run', SLEEPER, '--durable', d, '--instances', '2', '--shards', '2', '--state-hex', TWO_S, '--json']);
+  const asleep = (i: number): boolean => existsSync(join(d, 'actors', `${i}.jsonl`)) && readFileSync(join(d, 'actors', `${i}.jsonl`), 'utf8').includes('"SubscribeDuration"');
+  let shards = childPids();
+  for (let i = 0; i < 2000 && !(asleep(0) && shards.length === 2); i++, shards = childPids()) await sleep(5);
+  const [first, other] = [Math.min(...shards), Math.max(...shards)];
+  process.kill(first, 'SIGKILL');
+  // Shard 0 again: the one new pid beside shard 1's.
+  let again = childPids().filter((pid) => pid !== first && pid !== other);
+  for (let i = 0; i < 2000 && again.length === 0; i++, again = childPids().filter((pid) => pid !== first && pid !== other)) await sleep(5);
+  process.kill(again[0], 'SIGKILL');
+  const r = await running;
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr, /shard 0 \(instances 0\.\.0\) was lost again; its actors' logs are in .*twice: `theater-timing resume .*twice` continues them/);
+  const out = JSON.parse(r.stdout) as { outcomes: { ok: number; trap: number }; restarts: number; shards: Array<{ status: string }> };
+  assert.equal([out.outcomes.ok, out.outcomes.trap, out.restarts, out.shards[0].status], [1, 1, 1, 'died']);
+  const resumed = await cli(['resume', d, '--json']);
+  assert.is(resumed.code, 0, resumed.stderr);
+  assert.equal((JSON.parse(resumed.stdout) as { resumed: number; finished: number }).finished + (JSON.parse(resumed.stdout) as { resumed: number }).resumed, 2);
+  assert.ok(verifyChain(readFileSync(join(d, 'actors', '0.jsonl'), 'utf8')).ok);
+  // Stalled: a stopped shard sends no heartbeat; after the timeout the parent kills it and forks it again.
+  const s = join(dir, 'stalled');
+  process.env.THEATER_TIMING_SHARD_TIMEOUT_MS = '2000'; // wide: a busy but live shard must not pass for stalled
+  try {
+    const run = cli(['run', SLEEPER, '--durable', s, '--instances', '2', '--shards', '2', '--state-hex', TWO_S, '--json']);
+    const stopped = (i: number): boolean => existsSync(join(s, 'actors', `${i}.jsonl`)) && readFileSync(join(s, 'actors', `${i}.jsonl`), 'utf8').includes('"SubscribeDuration"');
+    for (let i = 0; i < 2000 && !stopped(0); i++) await sleep(5);
+    process.kill(Math.min(...childPids()), 'SIGSTOP');
+    const done = await run;
+    assert.is(done.code, 0, done.stderr);
+    assert.match(done.stderr, /shard 0 \(instances 0\.\.0\) stopped answering and was killed; restarting it/);
+  } finally {
+    delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  }
+  process.env.THEATER_TIMING_SHARD_TIMEOUT_MS = 'soon';
+  try {
+    const bad = await cli(['resume', s, '--shards', '2']);
+    assert.is(bad.code, 2);
+    assert.match(bad.stderr, /THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer/);
+  } finally {
+    delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  }
+});
+
 test('durable slices: each folder holds its slice; merge takes their results; resume of a slice resumes that slice', async () => {
   const results: string[] = [];
   for (const i of [0, 1]) {
