@@ -27,6 +27,7 @@ import { shardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import type { ResumeCommand } from './commands.ts';
 import { driveAll, noCounts, sumCounts, summaryOf, withCounts, type ResumeCounts } from './durable-drive.ts';
+import type { DurableLock } from './durable-lock.ts';
 import { openRun, resumeLine } from './durable-open.ts';
 import type { RunFile } from './durable-run-file.ts';
 import { onInterrupt } from './interrupt.ts';
@@ -50,6 +51,8 @@ export interface DurableShardsInput {
   io: CliIo;
   /** A `resume` (its stderr line says what was resumed), not a fresh run. */
   resuming?: boolean;
+  /** The folder's lock, held by this process: it lists the shard processes too. */
+  lock: DurableLock;
 }
 
 const sliceText = (shard: Shard): string => `instances ${shard.slice.first}..${shard.slice.first + shard.slice.instances - 1}`;
@@ -84,7 +87,7 @@ export async function runDurableShards(input: DurableShardsInput): Promise<numbe
     shards = await runShards({
       entry: input.entry ?? process.argv[1], total, count, timeoutMs, json, events: null, restarts: DURABLE_SHARD_RESTARTS,
       args: (index) => ['resume', dir, '--shard-index', String(index), '--shard-count', String(count), '--shard-ipc'],
-      onProgress: progress(manifest.name, io, total), onChild: (child) => children.push(child),
+      onProgress: progress(manifest.name, io, total), onChild: (child) => { children.push(child); input.lock.addShard(child.pid); },
       onRestart: (shard) => say(`shard ${shard.slice.index} (${sliceText(shard)}) ${howLost(shard)}; restarting it: its actors resume from their logs (restart ${shard.restarts + 1} of ${DURABLE_SHARD_RESTARTS})`),
     });
   } finally {

@@ -29,8 +29,9 @@ import { MAX_SHARDS, type ShardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { ResumeCommand, RunCommand } from './commands.ts';
 import { chainOutcome, driveAll, noCounts, summaryOf, type ResumeCounts } from './durable-drive.ts';
-import { openRun, reportDurable, resumeLine } from './durable-open.ts';
-import { actorLog, DURABLE_FORMAT, FSYNC_INTERVAL_MS, isFsError, readRunFile, runRange, writeRunFile, type RunFile } from './durable-run-file.ts';
+import { DurableLock } from './durable-lock.ts';
+import { openRun, reportDurable, resumeLine, type OpenedRun } from './durable-open.ts';
+import { actorLog, DURABLE_FORMAT, DurableError, FSYNC_INTERVAL_MS, isFsError, readRunFile, runRange, writeRunFile, type RunFile } from './durable-run-file.ts';
 import { resumeShard, runDurableShards } from './durable-shards.ts';
 import { EXIT_USAGE, type CliIo } from './io.ts';
 import type { RunSummary } from './summary.ts';
@@ -90,8 +91,8 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
   try {
     return await startRun(command, manifest, mode, dir, io);
   } catch (error) {
-    if (!(error instanceof DurableLogError || isFsError(error))) throw error;
-    say(`--durable: ${error instanceof DurableLogError ? error.message : `${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`}`);
+    if (!(error instanceof DurableLogError || error instanceof DurableError || isFsError(error))) throw error;
+    say(`--durable: ${error instanceof DurableLogError || error instanceof DurableError ? error.message : `${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`}`);
     return EXIT_USAGE;
   }
 }
@@ -105,6 +106,17 @@ async function startRun(command: RunCommand, manifest: ActorManifest, mode: Exec
     return EXIT_USAGE;
   }
   mkdirSync(join(dir, 'actors'), { recursive: true });
+  const lock = await DurableLock.acquire(dir);
+  try {
+    return await startLocked(command, manifest, mode, dir, io, { prepared, state, lock });
+  } finally {
+    lock.release();
+  }
+}
+
+interface Started { prepared: Awaited<ReturnType<typeof prepareWithHash>>; state: Uint8Array | null; lock: DurableLock }
+
+async function startLocked(command: RunCommand, manifest: ActorManifest, mode: ExecutionMode, dir: string, io: CliIo, { prepared, state, lock }: Started): Promise<number> {
   const monotonic = process.hrtime.bigint();
   const wall = BigInt(Date.now()) * 1_000_000n;
   const runFile: RunFile = {
@@ -113,7 +125,7 @@ async function startRun(command: RunCommand, manifest: ActorManifest, mode: Exec
     anchor: { monotonic_ns: monotonic.toString(), wall_ns: wall.toString() }, ...shapeOf(command),
   };
   writeRunFile(dir, runFile);
-  if (runFile.shards != null) return runDurableShards({ dir, runFile, manifest, count: runFile.shards, json: command.json, entry: io.entry, io });
+  if (runFile.shards != null) return runDurableShards({ dir, runFile, manifest, count: runFile.shards, json: command.json, entry: io.entry, io, lock });
   const range = runRange(runFile);
   const anchor: ClockAnchor = { monotonicNs: monotonic, wallNs: wall };
   const maxLive = command.maxLive ?? defaultMaxLive();
@@ -160,13 +172,29 @@ export async function resumeRun(command: ResumeCommand, io: CliIo): Promise<numb
   if (command.shard !== null) return resumeShard(command, command.shard, io);
   const run = await openRun(command.dir, say);
   if (run === null) return EXIT_USAGE;
+  let lock: DurableLock;
+  try {
+    lock = await DurableLock.acquire(run.dir);
+  } catch (error) {
+    if (!(error instanceof DurableError || isFsError(error))) throw error;
+    say(error instanceof DurableError ? error.message : `${run.dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await resumeLocked(command, run, lock, say, io);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(command: ResumeCommand, run: OpenedRun, lock: DurableLock, say: (text: string) => void, io: CliIo): Promise<number> {
   const { runFile } = run;
   const shards = Math.min(command.shards ?? runFile.shards ?? 1, runFile.instances, MAX_SHARDS);
   if (shards > 1 && runFile.slice != null) {
     say(`--shards: ${run.dir} holds slice ${runFile.slice.index} of ${runFile.slice.count}, which resumes in one process`);
     return EXIT_USAGE;
   }
-  if (shards > 1) return runDurableShards({ dir: run.dir, runFile, manifest: run.manifest, count: shards, json: command.json, entry: io.entry, io, resuming: true });
+  if (shards > 1) return runDurableShards({ dir: run.dir, runFile, manifest: run.manifest, count: shards, json: command.json, entry: io.entry, io, resuming: true, lock });
   const range = runRange(runFile);
   const t0 = performance.now();
   let driven: Awaited<ReturnType<typeof driveAll>>;

@@ -4,9 +4,11 @@
 // before it, finished actors not run again, the manifest's durable key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
+import { processAlive } from '../../src/cli/durable-lock.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { actorManifest, manifestFor, tempDir, writeManifest } from './support.ts';
 
@@ -287,6 +289,40 @@ test('--shards 2: a shard lost twice is reported lost with the command that cont
   } finally {
     delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
   }
+});
+
+test('one driver per folder: a live holder of <dir>/lock is refused by pid; a dead one\'s lock is taken over once its shards are gone', async () => {
+  const d = join(dir, 'locked');
+  assert.is((await cli(['run', SLEEPER, '--durable', d, '--state-hex', ONE_MS])).code, 0);
+  assert.not.ok(existsSync(join(d, 'lock')), 'released at the end');
+  writeFileSync(join(d, 'lock'), JSON.stringify({ pid: process.pid, shards: [] }));
+  const busy = await cli(['resume', d]);
+  assert.is(busy.code, 2);
+  assert.match(busy.stderr, new RegExp(`locked: in use by pid ${process.pid} \\(a run or resume of it is still going\\): stop it first, or remove .*lock if that process is not one of ours`));
+  const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+  // The dead driver's shard still runs: resume waits for it (5 s), then refuses, naming it.
+  const shard = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+  const exited = new Promise((r) => shard.once('exit', r));
+  writeFileSync(join(d, 'lock'), JSON.stringify({ pid: dead, shards: [shard.pid] }));
+  const stuck = await cli(['resume', d]);
+  assert.is(stuck.code, 2);
+  assert.match(stuck.stderr, new RegExp(`shard process ${shard.pid} of a dead run still runs: stop it first`));
+  // It exits while resume waits: resume goes on.
+  const taken = cli(['resume', d]);
+  setTimeout(() => shard.kill('SIGKILL'), 200);
+  assert.is((await taken).code, 0);
+  await exited;
+  assert.not.ok(existsSync(join(d, 'lock')));
+  writeFileSync(join(d, 'lock'), '{torn');
+  assert.is((await cli(['resume', d])).code, 0, 'a torn lock names nobody');
+  const again = join(dir, 'locked2');
+  mkdirSync(again, { recursive: true });
+  writeFileSync(join(again, 'lock'), JSON.stringify({ pid: process.pid }));
+  const run = await cli(['run', SLEEPER, '--durable', again]);
+  assert.is(run.code, 2);
+  assert.match(run.stderr, /--durable: .*locked2: in use by pid/);
+  assert.is(processAlive(dead), false);
+  assert.is(processAlive(process.pid), true);
 });
 
 test('durable slices: each folder holds its slice; merge takes their results; resume of a slice resumes that slice', async () => {
