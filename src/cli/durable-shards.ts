@@ -22,7 +22,6 @@ import { safeText } from '../base/text.ts';
 import { DurableLogError } from '../events/durable-log.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { RecordingError } from '../replay/jsonl.ts';
-import { prepareComponent } from '../runtime/fleet.ts';
 import { shardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode } from '../wasi/mode.ts';
 import type { ResumeCommand } from './commands.ts';
@@ -76,7 +75,7 @@ export async function runDurableShards(input: DurableShardsInput): Promise<numbe
   const total = runFile.instances;
   const mode = resolveMode('jspi');
   const startedAtMs = performance.timeOrigin + performance.now();
-  await prepareComponent(manifest, mode); // once here, so the shards find it in the disk cache
+  // (The caller prepared the component: the shards find it in the disk cache.)
   const children: ChildProcess[] = [];
   // Interrupted, the shards are stopped with the parent: their logs stay, for `resume`.
   const stopListening = onInterrupt(() => {

@@ -8,6 +8,7 @@
  *                                 start); written once, durably (durable-run-file.ts)
  *   <dir>/actors/<instance>.jsonl one chain per actor (our format, untagged), appended
  *                                 as the calls happen (events/durable-log.ts)
+ *   <dir>/lock                    held by whatever drives the folder (durable-lock.ts)
  *
  * Three shapes, as for `run`: one process; `--shards n`, n shard processes
  * each driving its slice from the logs (durable-shards.ts); a slice
@@ -34,6 +35,7 @@ import { openRun, reportDurable, resumeLine, type OpenedRun } from './durable-op
 import { actorLog, DURABLE_FORMAT, DurableError, FSYNC_INTERVAL_MS, isFsError, readRunFile, runRange, writeRunFile, type RunFile } from './durable-run-file.ts';
 import { resumeShard, runDurableShards } from './durable-shards.ts';
 import { EXIT_USAGE, type CliIo } from './io.ts';
+import { shardTimeoutMs } from './shard-parent.ts';
 import type { RunSummary } from './summary.ts';
 
 export { FSYNC_INTERVAL_MS, readRunFile, type RunFile };
@@ -91,8 +93,8 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
   try {
     return await startRun(command, manifest, mode, dir, io);
   } catch (error) {
-    if (!(error instanceof DurableLogError || error instanceof DurableError || isFsError(error))) throw error;
-    say(`--durable: ${error instanceof DurableLogError || error instanceof DurableError ? error.message : `${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`}`);
+    if (!(error instanceof DurableLogError || error instanceof DurableError || error instanceof RangeError || isFsError(error))) throw error;
+    say(`--durable: ${error instanceof DurableLogError || error instanceof DurableError || error instanceof RangeError ? error.message : `${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`}`);
     return EXIT_USAGE;
   }
 }
@@ -124,6 +126,7 @@ async function startLocked(command: RunCommand, manifest: ActorManifest, mode: E
     state_hex: state === null ? null : Buffer.from(state).toString('hex'), max_live: command.maxLive,
     anchor: { monotonic_ns: monotonic.toString(), wall_ns: wall.toString() }, ...shapeOf(command),
   };
+  if (runFile.shards != null) shardTimeoutMs(process.env); // a bad $THEATER_TIMING_SHARD_TIMEOUT_MS: refused before run.json exists
   writeRunFile(dir, runFile);
   if (runFile.shards != null) return runDurableShards({ dir, runFile, manifest, count: runFile.shards, json: command.json, entry: io.entry, io, lock });
   const range = runRange(runFile);

@@ -286,6 +286,10 @@ test('--shards 2: a shard lost twice is reported lost with the command that cont
     const bad = await cli(['resume', s, '--shards', '2']);
     assert.is(bad.code, 2);
     assert.match(bad.stderr, /THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer/);
+    const refused = await cli(['run', SLEEPER, '--durable', join(dir, 'badtimeout'), '--instances', '2', '--shards', '2']);
+    assert.is(refused.code, 2);
+    assert.match(refused.stderr, /--durable: THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer/);
+    assert.not.ok(existsSync(join(dir, 'badtimeout', 'run.json')));
   } finally {
     delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
   }

@@ -73,7 +73,7 @@ function alive(pid: number): boolean {
 
 interface Sharded { code: number | null; stdout: string; stderr: string; shards: number[] }
 
-/** A durable run over 2 shards; after `at` ms, SIGKILL to the parent or to its first shard. */
+/** A durable run over 2 shards; `at` ms after its first log appears, SIGKILL to the parent or to its first shard. */
 async function shardedRun(dir: string, at: number, victim: 'parent' | 'shard'): Promise<Sharded> {
   const child = spawn(process.execPath, [CLI, 'run', MANIFEST, '--durable', dir, '--instances', String(N), '--shards', '2', '--max-live', String(Math.max(1, Math.ceil(N / (2 * WAVES)))), '--state-hex', stateHex(SLEEP_NS), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -81,6 +81,7 @@ async function shardedRun(dir: string, at: number, victim: 'parent' | 'shard'): 
   child.stdout.on('data', (t: Buffer) => { stdout += t.toString(); });
   child.stderr.on('data', (t: Buffer) => { stderr += t.toString(); });
   const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  for (let i = 0; i < 4000 && logs(dir).length === 0; i++) await sleep(5);
   await sleep(at);
   let shards = childrenOf(child.pid as number);
   for (let i = 0; i < 2000 && shards.length < 2; i++, shards = childrenOf(child.pid as number)) await sleep(5);
@@ -174,7 +175,7 @@ test('kill -9 during a wake-up burst', async () => {
 test('sharded: kill -9 of one shard mid-run: it is forked again and resumes its actors in the run; 0 lost', async () => {
   const dir = freshDir();
   try {
-    const at = 200 + Math.floor(rand() * (SPREAD_MS - 200));
+    const at = Math.floor(rand() * SPREAD_MS * 0.75);
     const t0 = performance.now();
     const run = await shardedRun(dir, at, 'shard');
     const runMs = Math.round(performance.now() - t0);
@@ -182,8 +183,8 @@ test('sharded: kill -9 of one shard mid-run: it is forked again and resumes its 
     assert.match(run.stderr, /shard 0 \(instances 0\.\.\d+\) was killed by SIGKILL; restarting it: its actors resume from their logs/);
     const out = JSON.parse(run.stdout) as Counted;
     assert.equal([out.outcomes.ok, out.restarts], [N, 1]);
-    const gaps = checkChains(dir, `shard killed at ${at} ms`);
-    console.log(`  shard killed at ${at} ms: restarted in the run, which took ${runMs} ms: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+    const gaps = checkChains(dir, `shard killed ${at} ms after the first log`);
+    console.log(`  shard killed ${at} ms after the first log: restarted in the run, which took ${runMs} ms: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -192,13 +193,13 @@ test('sharded: kill -9 of one shard mid-run: it is forked again and resumes its 
 test('sharded: kill -9 of the parent takes its shards with it; resume, sharded as recorded, finishes every actor; 0 lost', async () => {
   const dir = freshDir();
   try {
-    const at = 200 + Math.floor(rand() * (SPREAD_MS - 200));
+    const at = Math.floor(rand() * SPREAD_MS * 0.75);
     const run = await shardedRun(dir, at, 'parent');
     assert.is(run.code, null, 'killed');
     // A shard left running would go on writing the logs resume reads: each exits when its parent's channel closes.
     for (let i = 0; i < 2000 && run.shards.some(alive); i++) await sleep(5);
     assert.equal(run.shards.filter(alive), [], 'orphan shards');
-    const out = check(dir, `parent killed at ${at} ms`);
+    const out = check(dir, `parent killed ${at} ms after the first log`);
     assert.is(out.shards.length, 2, 'resumed over the 2 shards run.json records');
   } finally {
     rmSync(dir, { recursive: true, force: true });
