@@ -3,7 +3,8 @@
 // command's flags are the table in flags.ts; `run`'s parser is parse-run.ts.
 import { UsageError, type CliEnv, type Command, type HelpCommand, type MergeCommand, type ResumeCommand, type TimelineCommand } from './commands.ts';
 import { isTopic, MERGE_FLAGS, RESUME_FLAGS, TIMELINE_FLAGS, TOPICS, VERIFY_FLAGS, type Topic } from './flags.ts';
-import { parseRun } from './parse-run.ts';
+import { MAX_SHARDS } from '../runtime/shard-plan.ts';
+import { atMost, nonNegativeInt, parseRun, positiveInt } from './parse-run.ts';
 import { scan, type LongOf } from './scan.ts';
 
 export { UsageError, type ChainFormat, type CliEnv, type Command, type HelpCommand, type MergeCommand, type ResumeCommand, type RunCommand, type TimelineCommand, type Topic } from './commands.ts';
@@ -52,17 +53,34 @@ function parseHelp(args: readonly string[]): HelpCommand {
   return { command: 'help', topic };
 }
 
-const APPLY_RESUME: { readonly [F in LongOf<typeof RESUME_FLAGS>]: (resume: ResumeCommand, value: string) => void } = {
-  '--json': (resume) => { resume.json = true; },
+interface ResumeFlags { resume: ResumeCommand; index: number | null; count: number | null; ipc: boolean }
+
+const APPLY_RESUME: { readonly [F in LongOf<typeof RESUME_FLAGS>]: (flags: ResumeFlags, value: string) => void } = {
+  '--json': (flags) => { flags.resume.json = true; },
+  '--shards': (flags, value) => { flags.resume.shards = atMost('--shards', positiveInt('--shards', value), MAX_SHARDS, 'processes'); },
+  '--shard-index': (flags, value) => { flags.index = nonNegativeInt('--shard-index', value); },
+  '--shard-count': (flags, value) => { flags.count = positiveInt('--shard-count', value); },
+  '--shard-ipc': (flags) => { flags.ipc = true; },
 };
+
+/** --shard-index/--shard-count/--shard-ipc: only together, only as a sharded durable run's parent gives them. */
+function resumeShard(flags: ResumeFlags): { index: number; count: number } | null {
+  const { index, count, ipc } = flags;
+  if (index === null && count === null && !ipc) return null;
+  if (index === null || count === null || !ipc) throw new UsageError('resume: --shard-index, --shard-count and --shard-ipc are internal to a sharded durable run and go together (a slice\'s folder records its slice: resume it as it is)');
+  if (index >= count) throw new UsageError(`--shard-index: expected 0..${count - 1} for --shard-count ${count}, got ${index}`);
+  if (flags.resume.shards !== null) throw new UsageError('--shards: cannot be combined with --shard-index');
+  return { index, count };
+}
 
 function parseResume(args: readonly string[]): ResumeCommand | HelpCommand {
   const { options, operands, help } = scan(args, RESUME_FLAGS);
   if (help) return { command: 'help', topic: 'resume' };
   if (operands.length !== 1) throw new UsageError(operands.length === 0 ? 'resume: missing <dir> (the folder of a run --durable)' : `resume: expected one <dir>, got ${operands.length}`);
-  const resume: ResumeCommand = { command: 'resume', dir: operands[0], json: false };
-  for (const { long, value } of options) APPLY_RESUME[long](resume, value);
-  return resume;
+  const flags: ResumeFlags = { resume: { command: 'resume', dir: operands[0], json: false, shards: null, shard: null }, index: null, count: null, ipc: false };
+  for (const { long, value } of options) APPLY_RESUME[long](flags, value);
+  flags.resume.shard = resumeShard(flags);
+  return flags.resume;
 }
 
 const PARSERS: Readonly<Record<Topic, (args: readonly string[], env: CliEnv) => Command>> = {

@@ -48,6 +48,10 @@ export interface ResumeCommand {
   command: 'resume';
   dir: string;
   json: boolean;
+  /** --shards: processes to resume over; null: as run.json says. */
+  shards: number | null;
+  /** A shard process of a sharded durable run (--shard-ipc): its shard, else null. */
+  shard: { index: number; count: number } | null;
 }
 
 export interface MergeCommand {

@@ -60,6 +60,10 @@ export const MERGE_FLAGS = [
 
 export const RESUME_FLAGS = [
   { long: '--json', help: 'print the result as one JSON object, as run does, with the resumed and finished counts' },
+  { long: '--shards', value: '<n>', help: 'processes to resume the run over (1: this one)', default: 'as the run was: its run.json' },
+  { long: '--shard-index', value: '<i>', help: 'internal, with --shard-ipc: resume only shard <i> of --shard-count', default: 'the whole folder' },
+  { long: '--shard-count', value: '<k>', help: 'internal, with --shard-ipc: shards the run is cut into', default: 'none' },
+  { long: '--shard-ipc', help: 'internal: set on the shard processes a sharded durable run starts' },
   HELP_FLAG,
 ] as const satisfies readonly FlagSpec[];
 

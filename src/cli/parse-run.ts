@@ -9,7 +9,7 @@ import { UsageError, type CliEnv, type HelpCommand, type RunCommand } from './co
 import { CHAIN_FORMATS, CLOCKS, MODES, RUN_FLAGS } from './flags.ts';
 import { scan, type LongOf } from './scan.ts';
 
-function atMost(flag: string, value: number, max: number, what: string): number {
+export function atMost(flag: string, value: number, max: number, what: string): number {
   if (value > max) throw new UsageError(`${flag}: at most ${max} ${what}, got ${value}`);
   return value;
 }

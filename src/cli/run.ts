@@ -29,21 +29,12 @@ import { report } from './report.ts';
 import { loadRunManifest, runSingle } from './run-single.ts';
 import { ShardReporter, type Send } from './shard-child.ts';
 import { combine, lostReason, lostShard, refusal } from './shard-merge.ts';
-import { runShards, SHARD_TIMEOUT_MS, type Shard } from './shard-parent.ts';
+import { runChildArgs, runShards, shardTimeoutMs, type Shard } from './shard-parent.ts';
 import { showState } from './state-text.ts';
 import { sha256Of } from '../runtime/identity.ts';
 import type { RunSummary } from './summary.ts';
 
-export { showState };
-
-/** $THEATER_TIMING_SHARD_TIMEOUT_MS, validated, else SHARD_TIMEOUT_MS. */
-export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
-  const text = env.THEATER_TIMING_SHARD_TIMEOUT_MS;
-  if (text === undefined) return SHARD_TIMEOUT_MS;
-  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer (ms), got ${JSON.stringify(text)}`);
-  return value;
-}
+export { showState, shardTimeoutMs };
 
 export async function run(command: RunCommand, io: CliIo): Promise<number> {
   const say = (text: string): void => io.stderr(`theater-timing: ${safeText(text)}\n`);
@@ -166,12 +157,13 @@ async function runSharded(manifest: ActorManifest, command: RunCommand, count: n
     eventsDir = file === null ? null : await mkdtemp(join(tmpdir(), 'theater-timing-shards-'));
     // Transpiled once here, so the shards find it in the disk cache instead of each running jco.
     await prepareComponent(manifest, mode);
+    // Theater's format is one file per instance: each shard writes its own, in place.
+    const events = eventsPath === null ? null : (index: number): string => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`));
     const shards = await runShards({
       // The shards get the mode resolved here: they agree with it, and only this process says why it is sync.
-      entry: io.entry ?? process.argv[1], command: { ...command, mode }, count, timeoutMs, onProgress: progress(manifest.name, io, command.instances),
-      onChild: (child) => children.push(child),
-      // Theater's format is one file per instance: each shard writes its own, in place.
-      events: eventsPath === null ? null : (index) => (eventsDir === null ? eventsPath : join(eventsDir, `shard-${index}.jsonl`)),
+      entry: io.entry ?? process.argv[1], total: command.instances, count, timeoutMs, json: command.json, events,
+      args: (index) => runChildArgs({ ...command, mode }, index, count, events === null ? null : events(index)),
+      onProgress: progress(manifest.name, io, command.instances), onChild: (child) => children.push(child),
     });
     const refused = refusal(shards);
     if (refused !== null) {

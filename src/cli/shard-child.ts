@@ -5,7 +5,8 @@
 //             that settled since the last one (numbers for ok, details for
 //             failures). It is the heartbeat too: a parent that hears nothing
 //             for its timeout takes the shard for stalled (shard-parent.ts).
-//   done      once, after the shard's chain file is written: its RunSummary.
+//   done      once, after the shard's chain file is written: its RunSummary
+//             (and, from a durable shard, its resume counts: `extra`).
 // A shard whose parent goes away (the channel closes) exits at once: there is
 // nobody left to report to.
 import type { InstanceResult } from '../runtime/fleet.ts';
@@ -20,7 +21,7 @@ export type WireSummary = Omit<RunSummary, 'state'> & { state: string | null };
 
 export type ShardMessage =
   | { type: 'settled'; ok: number[]; failed: Failure[] }
-  | { type: 'done'; summary: WireSummary; startedAtMs: number };
+  | { type: 'done'; summary: WireSummary; startedAtMs: number; extra?: unknown };
 
 export type Send = (message: ShardMessage, done?: (error: Error | null) => void) => void;
 
@@ -58,11 +59,11 @@ export class ShardReporter {
   }
 
   /** Sends what is left and the summary; resolves once the channel has taken it. */
-  finish(summary: RunSummary, startedAtMs: number): Promise<void> {
+  finish(summary: RunSummary, startedAtMs: number, extra?: unknown): Promise<void> {
     clearInterval(this.#timer);
     this.flush();
     return new Promise((resolve, reject) => {
-      this.#send({ type: 'done', summary: toWire(summary), startedAtMs }, (error) => (error === null ? resolve() : reject(error)));
+      this.#send({ type: 'done', summary: toWire(summary), startedAtMs, extra }, (error) => (error === null ? resolve() : reject(error)));
     });
   }
 

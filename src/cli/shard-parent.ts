@@ -12,6 +12,9 @@
  * other shards run on; the run ends when every shard process has exited.
  * A shard that exits 2 without reporting could not use the component (the
  * same for every shard): the run stops with its message, as one process would.
+ * A durable run (durable-shards.ts) asks for `restarts`: a shard lost any other
+ * way is forked again with the same arguments, up to that many times, and
+ * resumes its actors from their logs; what it had reported stays counted.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { shardSlice, type ShardSlice } from '../runtime/shard-plan.ts';
@@ -28,6 +31,15 @@ import type { Failure, RunSummary } from './summary.ts';
  * a shard that crashes is seen at once, whatever the timeout.
  */
 export const SHARD_TIMEOUT_MS = 60_000;
+/** $THEATER_TIMING_SHARD_TIMEOUT_MS, validated, else SHARD_TIMEOUT_MS. */
+export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  if (text === undefined) return SHARD_TIMEOUT_MS;
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer (ms), got ${JSON.stringify(text)}`);
+  return value;
+}
+
 /**
  * Silence allowed before a shard's first heartbeat, when longer than the
  * timeout: a starting Node process on a loaded machine can take seconds
@@ -59,21 +71,35 @@ export interface Shard {
   stalled: boolean;
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
   stderr: string;
+  /** Times it was forked again after being lost. */
+  restarts: number;
+  /** What the last child sent with its summary besides it (durable-shards.ts: its resume counts). */
+  extra: unknown;
 }
 
 export interface ShardRunInput {
   entry: string;
-  command: RunCommand;
+  /** Instances in the fleet, cut into `count` slices. */
+  total: number;
   count: number;
+  /** The CLI arguments of shard i (runChildArgs for a run). */
+  args: (index: number) => string[];
+  /** Pass the shards' stdout (their actors' output lines) to stderr, not stdout (--json owns stdout). */
+  json: boolean;
   /** Where shard i writes its chain (--events), or null for no recording. */
   events: ((index: number) => string) | null;
   timeoutMs: number;
+  /** Times a lost shard is forked again (default 0: a lost shard's instances are reported lost). */
+  restarts?: number;
+  /** Told when a lost shard is forked again, before it is. */
+  onRestart?: (shard: Shard) => void;
   onProgress?: (settled: number, total: number) => void;
   /** Told of each shard process as it is forked (the parent stops them if it is interrupted). */
   onChild?: (child: ChildProcess) => void;
 }
 
-function childArgs(command: RunCommand, index: number, count: number, eventsPath: string | null): string[] {
+/** The arguments of shard `index` of a sharded `run`. */
+export function runChildArgs(command: RunCommand, index: number, count: number, eventsPath: string | null): string[] {
   const args = ['run', command.manifest, '--instances', String(command.instances), '--shard-index', String(index),
     '--shard-count', String(count), '--shard-ipc', '--mode', command.mode];
   if (command.maxLive !== null) args.push('--max-live', String(command.maxLive));
@@ -99,6 +125,7 @@ function receive(shard: Shard, message: ShardMessage, now: number): number {
   if (message.type === 'done') {
     shard.summary = fromWire(message.summary);
     shard.startedAtMs = message.startedAtMs;
+    shard.extra = message.extra;
     return 0;
   }
   let fresh = 0;
@@ -122,8 +149,7 @@ function mark(shard: Shard, instance: number): boolean {
 
 /** Runs every shard to its end; resolves with each shard's state (merge with shard-merge.ts). */
 export function runShards(input: ShardRunInput): Promise<Shard[]> {
-  const { command, count } = input;
-  const total = command.instances;
+  const { count, total } = input;
   let settled = 0;
   const shards: Shard[] = [];
   const children: ChildProcess[] = [];
@@ -139,45 +165,64 @@ export function runShards(input: ShardRunInput): Promise<Shard[]> {
         }
       });
     }, HEARTBEAT_MS);
-    for (let index = 0; index < count; index++) {
-      const slice = shardSlice(total, index, count);
-      const eventsPath = input.events === null ? null : input.events(index);
-      const shard: Shard = {
-        slice, eventsPath, settled: new Uint8Array(slice.instances), settledCount: 0, ok: 0, failures: [],
-        summary: null, startedAtMs: Date.now(), lastHeardMs: Date.now(), heard: false, stalled: false, exit: null, stderr: '',
-      };
-      shards.push(shard);
-      const child = fork(input.entry, childArgs(command, index, count, eventsPath), {
+    const start = (shard: Shard): void => {
+      const child = fork(input.entry, input.args(shard.slice.index), {
         // The parent's flags, less a debugger's: K shards cannot all listen on its port.
         execArgv: [...process.execArgv.filter((flag) => !/^--(inspect|debug)/.test(flag)), ...SHARD_EXEC_ARGV],
         // A shard's stdout carries only its actors' output lines (actor-output.ts): passed through.
-        stdio: ['ignore', command.json ? 2 : 1, 'pipe', 'ipc'],
+        stdio: ['ignore', input.json ? 2 : 1, 'pipe', 'ipc'],
       });
-      children.push(child);
+      children[shard.slice.index] = child;
       input.onChild?.(child);
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (text: string) => { shard.stderr = (shard.stderr + text).slice(-STDERR_KEPT); });
       child.on('message', (message: ShardMessage) => {
+        if (children[shard.slice.index] !== child) return; // a late word from a child already replaced
         const fresh = receive(shard, message, Date.now());
         if (fresh > 0) {
           settled += fresh;
           input.onProgress?.(settled, total);
         }
       });
-      const ended = (code: number | null, signal: NodeJS.Signals | null): void => {
-        if (shard.exit !== null) return;
+      let ended = false;
+      const end = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (ended) return;
+        ended = true;
         shard.exit = { code, signal };
-        if (--running === 0) {
+        if (shard.summary === null && code !== 2 && shard.restarts < (input.restarts ?? 0)) {
+          input.onRestart?.(shard);
+          restart(shard);
+          start(shard);
+        } else if (--running === 0) {
           clearInterval(check);
           resolve(shards);
         }
       };
       // 'close', not 'exit': it comes after the IPC channel has delivered every message.
-      child.on('close', ended);
+      child.on('close', end);
       child.on('error', (error) => {
         shard.stderr += `\n${error.message}`;
-        if (child.pid === undefined) ended(null, null); // never started: no 'close' follows
+        if (child.pid === undefined) end(null, null); // never started: no 'close' follows
       });
+    };
+    for (let index = 0; index < count; index++) {
+      const slice = shardSlice(total, index, count);
+      const shard: Shard = {
+        slice, eventsPath: input.events === null ? null : input.events(index), settled: new Uint8Array(slice.instances), settledCount: 0, ok: 0, failures: [],
+        summary: null, startedAtMs: Date.now(), lastHeardMs: Date.now(), heard: false, stalled: false, exit: null, stderr: '', restarts: 0, extra: undefined,
+      };
+      shards.push(shard);
+      start(shard);
     }
   });
+}
+
+/** A lost shard about to be forked again: alive and unheard, what it settled kept. */
+function restart(shard: Shard): void {
+  shard.restarts++;
+  shard.exit = null;
+  shard.stalled = false;
+  shard.heard = false;
+  shard.lastHeardMs = Date.now();
+  shard.startedAtMs = Date.now();
 }

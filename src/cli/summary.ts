@@ -25,6 +25,8 @@ export interface ShardReport {
   maxRssMb: number;
   /** ok: reported its results; died: its process exited first; stalled: killed after missing heartbeats. */
   status: 'ok' | 'died' | 'stalled';
+  /** A durable run's shard: times it was lost and forked again (it resumed from its logs); absent elsewhere. */
+  restarts?: number;
 }
 
 export interface RunSummary extends Pick<FleetResult, 'mode' | 'maxLive' | 'peakLive' | 'prepareMs' | 'spawnMs' | 'runMs'> {

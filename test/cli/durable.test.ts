@@ -4,19 +4,31 @@
 // before it, finished actors not run again, the manifest's durable key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
+import { processAlive } from '../../src/cli/durable-lock.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { actorManifest, manifestFor, tempDir, writeManifest } from './support.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
+// A sharded run's shard processes run this CLI's source (so their coverage counts).
+const ENTRY = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 async function cli(argv: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false });
+  const code = await runCli(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, isTTY: false, entry: ENTRY });
   return { code, stdout, stderr };
 }
+
+/** The processes this one forked (Linux). */
+function childPids(): number[] {
+  const path = `/proc/${process.pid}/task/${process.pid}/children`;
+  return readFileSync(path, 'utf8').trim().split(/\s+/).filter((t) => t !== '').map(Number);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const dir = tempDir();
 const SLEEPER = actorManifest('sleeper');
@@ -48,8 +60,7 @@ test('flags that cannot go with --durable: one line naming the flag, exit 2', as
     [['--events', 'x.jsonl'], /--durable: cannot be combined with --events/],
     [['--chain-format', 'theater'], /--durable: keeps our JSON Lines only/],
     [['--clock', 'virtual'], /--durable: runs on the real clock/],
-    [['--shards', '2', '--instances', '2'], /--durable: runs in one process; drop --shards/],
-    [['--shard-index', '0', '--shard-count', '1'], /--durable: runs in one process; drop --shard-index/],
+    [['--shard-index', '0', '--shard-count', '1', '--shard-ipc'], /--durable: --shard-ipc is internal to a sharded run/],
     [['--mode', 'sync'], /--durable: needs --mode jspi/],
   ];
   for (const [args, message] of cases) {
@@ -67,6 +78,22 @@ test('flags that cannot go with --durable: one line naming the flag, exit 2', as
   assert.match(help.stdout, /--json/);
   assert.is((await cli(['resume'])).code, 2);
   assert.is((await cli(['resume', 'a', 'b'])).code, 2);
+  const internal: Array<[string[], RegExp]> = [
+    [['--shard-index', '0'], /resume: --shard-index, --shard-count and --shard-ipc are internal to a sharded durable run and go together/],
+    [['--shard-ipc'], /go together/],
+    [['--shard-index', '2', '--shard-count', '2', '--shard-ipc'], /--shard-index: expected 0\.\.1 for --shard-count 2, got 2/],
+    [['--shard-index', '0', '--shard-count', '2', '--shard-ipc', '--shards', '2'], /--shards: cannot be combined with --shard-index/],
+    [['--shards', '0'], /--shards/],
+    [['--shards', '9999'], /--shards: at most 256 processes/],
+  ];
+  for (const [args, message] of internal) {
+    const r = await cli(['resume', 'a', ...args]);
+    assert.is(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message);
+  }
+  const orphan = await cli(['resume', join(dir, 'nothing'), '--shard-index', '0', '--shard-count', '2', '--shard-ipc']);
+  assert.is(orphan.code, 2);
+  assert.match(orphan.stderr, /--shard-ipc: this process has no IPC channel/);
 });
 
 test('resume refuses a folder that is not a durable run, a bad run.json field, another component, a damaged log', async () => {
@@ -89,6 +116,9 @@ test('resume refuses a folder that is not a durable run, a bad run.json field, a
     [{ ...runFile, state_hex: '00'.repeat(64 * 2 ** 20 + 1) }, /state_hex: expected a state of at most 67108864 bytes \(64 MiB\), got 67108865/],
     [{ ...runFile, max_live: 'a' }, /max_live: expected null or an integer/],
     [{ ...runFile, anchor: {} }, /anchor: expected/],
+    [{ ...runFile, shards: 0 }, /shards: expected null or a positive integer/],
+    [{ ...runFile, slice: { index: 1, count: 1 } }, /slice: expected null or \{"index","count"\} with 0 <= index < count <= instances/],
+    [{ ...runFile, slice: { index: 0, count: 2 } }, /slice: expected null/],
     [{ ...runFile, manifest: join(dir, 'gone.toml') }, /gone\.toml/],
   ];
   for (const [content, message] of bad) {
@@ -184,6 +214,147 @@ test('hibernate_after: an actor waiting longer is dropped and rebuilt by replay 
   const refused = await cli(['run', bad, '--durable', join(dir, 'hib3')]);
   assert.is(refused.code, 2);
   assert.match(refused.stderr, /hibbad\.toml: hibernate_after: expected a positive integer \(ms\), got 0/);
+});
+
+test('--shards 2: a shard killed mid-run is forked again and resumes its actors from their logs; resume shards the same way', async () => {
+  const d = join(dir, 'sharded');
+  const TWO_S = Buffer.from(new BigUint64Array([2_000_000_000n]).buffer).toString('hex');
+  const running = cli(['run', SLEEPER, '--durable', d, '--instances', '4', '--shards', '2', '--state-hex', TWO_S, '--json']);
+  // Kill the first shard once its two actors are asleep (each log holds its subscribe).
+  const asleep = (i: number): boolean => existsSync(join(d, 'actors', `${i}.jsonl`)) && readFileSync(join(d, 'actors', `${i}.jsonl`), 'utf8').includes('"SubscribeDuration"');
+  for (let i = 0; i < 2000 && !(asleep(0) && asleep(1)); i++) await sleep(5);
+  const shards = childPids();
+  assert.is(shards.length, 2, 'two shard processes');
+  process.kill(Math.min(...shards), 'SIGKILL');
+  const r = await running;
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /shard 0 \(instances 0\.\.1\) was killed by SIGKILL; restarting it: its actors resume from their logs \(restart 1 of 1\)/);
+  const out = JSON.parse(r.stdout) as { outcomes: { ok: number }; restarts: number; resumed: number; started: number; shards: Array<{ restarts: number }> };
+  assert.equal([out.outcomes.ok, out.restarts, out.resumed, out.started], [4, 1, 2, 2]);
+  assert.equal(out.shards.map((s) => s.restarts), [1, 0]);
+  assert.equal((JSON.parse(readFileSync(join(d, 'run.json'), 'utf8')) as { shards: number }).shards, 2);
+  for (let i = 0; i < 4; i++) {
+    const text = readFileSync(join(d, 'actors', `${i}.jsonl`), 'utf8');
+    assert.ok(verifyChain(text).ok, `actor ${i}`);
+    assert.is(text.split('"HandlerSetupStart"').length, 2, `actor ${i} ran once from the start`);
+    assert.is(text.includes('"Resumed"'), i < 2, `actor ${i}: a Resumed record only where its shard was killed`);
+  }
+  const again = await cli(['resume', d]);
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stderr, /resumed 0, started 0, already finished 4 of 4 actors/);
+  const one = await cli(['resume', d, '--shards', '1', '--json']);
+  assert.equal((JSON.parse(one.stdout) as { finished: number; shards: unknown[] }).shards.length, 1);
+});
+
+test('--shards 2: a shard lost twice is reported lost with the command that continues it; a stalled shard is killed and restarted', async () => {
+  const d = join(dir, 'twice');
+  const TWO_S = Buffer.from(new BigUint64Array([2_000_000_000n]).buffer).toString('hex');
+  const running = cli(['run', SLEEPER, '--durable', d, '--instances', '2', '--shards', '2', '--state-hex', TWO_S, '--json']);
+  const asleep = (i: number): boolean => existsSync(join(d, 'actors', `${i}.jsonl`)) && readFileSync(join(d, 'actors', `${i}.jsonl`), 'utf8').includes('"SubscribeDuration"');
+  let shards = childPids();
+  for (let i = 0; i < 2000 && !(asleep(0) && shards.length === 2); i++, shards = childPids()) await sleep(5);
+  const [first, other] = [Math.min(...shards), Math.max(...shards)];
+  process.kill(first, 'SIGKILL');
+  // Shard 0 again: the one new pid beside shard 1's.
+  let again = childPids().filter((pid) => pid !== first && pid !== other);
+  for (let i = 0; i < 2000 && again.length === 0; i++, again = childPids().filter((pid) => pid !== first && pid !== other)) await sleep(5);
+  process.kill(again[0], 'SIGKILL');
+  const r = await running;
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr, /shard 0 \(instances 0\.\.0\) was lost again; its actors' logs are in .*twice: `theater-timing resume .*twice` continues them/);
+  const out = JSON.parse(r.stdout) as { outcomes: { ok: number; trap: number }; restarts: number; shards: Array<{ status: string }> };
+  assert.equal([out.outcomes.ok, out.outcomes.trap, out.restarts, out.shards[0].status], [1, 1, 1, 'died']);
+  const resumed = await cli(['resume', d, '--json']);
+  assert.is(resumed.code, 0, resumed.stderr);
+  assert.equal((JSON.parse(resumed.stdout) as { resumed: number; finished: number }).finished + (JSON.parse(resumed.stdout) as { resumed: number }).resumed, 2);
+  assert.ok(verifyChain(readFileSync(join(d, 'actors', '0.jsonl'), 'utf8')).ok);
+  // Stalled: a stopped shard sends no heartbeat; after the timeout the parent kills it and forks it again.
+  const s = join(dir, 'stalled');
+  process.env.THEATER_TIMING_SHARD_TIMEOUT_MS = '2000'; // wide: a busy but live shard must not pass for stalled
+  try {
+    const run = cli(['run', SLEEPER, '--durable', s, '--instances', '2', '--shards', '2', '--state-hex', TWO_S, '--json']);
+    const stopped = (i: number): boolean => existsSync(join(s, 'actors', `${i}.jsonl`)) && readFileSync(join(s, 'actors', `${i}.jsonl`), 'utf8').includes('"SubscribeDuration"');
+    for (let i = 0; i < 2000 && !stopped(0); i++) await sleep(5);
+    process.kill(Math.min(...childPids()), 'SIGSTOP');
+    const done = await run;
+    assert.is(done.code, 0, done.stderr);
+    assert.match(done.stderr, /shard 0 \(instances 0\.\.0\) stopped answering and was killed; restarting it/);
+  } finally {
+    delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  }
+  process.env.THEATER_TIMING_SHARD_TIMEOUT_MS = 'soon';
+  try {
+    const bad = await cli(['resume', s, '--shards', '2']);
+    assert.is(bad.code, 2);
+    assert.match(bad.stderr, /THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer/);
+    const refused = await cli(['run', SLEEPER, '--durable', join(dir, 'badtimeout'), '--instances', '2', '--shards', '2']);
+    assert.is(refused.code, 2);
+    assert.match(refused.stderr, /--durable: THEATER_TIMING_SHARD_TIMEOUT_MS: expected a positive integer/);
+    assert.not.ok(existsSync(join(dir, 'badtimeout', 'run.json')));
+  } finally {
+    delete process.env.THEATER_TIMING_SHARD_TIMEOUT_MS;
+  }
+});
+
+test('one driver per folder: a live holder of <dir>/lock is refused by pid; a dead one\'s lock is taken over once its shards are gone', async () => {
+  const d = join(dir, 'locked');
+  assert.is((await cli(['run', SLEEPER, '--durable', d, '--state-hex', ONE_MS])).code, 0);
+  assert.not.ok(existsSync(join(d, 'lock')), 'released at the end');
+  writeFileSync(join(d, 'lock'), JSON.stringify({ pid: process.pid, shards: [] }));
+  const busy = await cli(['resume', d]);
+  assert.is(busy.code, 2);
+  assert.match(busy.stderr, new RegExp(`locked: in use by pid ${process.pid} \\(a run or resume of it is still going\\): stop it first, or remove .*lock if that process is not one of ours`));
+  const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+  // The dead driver's shard still runs: resume waits for it (5 s), then refuses, naming it.
+  const shard = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+  const exited = new Promise((r) => shard.once('exit', r));
+  writeFileSync(join(d, 'lock'), JSON.stringify({ pid: dead, shards: [shard.pid] }));
+  const stuck = await cli(['resume', d]);
+  assert.is(stuck.code, 2);
+  assert.match(stuck.stderr, new RegExp(`shard process ${shard.pid} of a dead run still runs: stop it first`));
+  // It exits while resume waits: resume goes on.
+  const taken = cli(['resume', d]);
+  setTimeout(() => shard.kill('SIGKILL'), 200);
+  assert.is((await taken).code, 0);
+  await exited;
+  assert.not.ok(existsSync(join(d, 'lock')));
+  writeFileSync(join(d, 'lock'), '{torn');
+  assert.is((await cli(['resume', d])).code, 0, 'a torn lock names nobody');
+  const again = join(dir, 'locked2');
+  mkdirSync(again, { recursive: true });
+  writeFileSync(join(again, 'lock'), JSON.stringify({ pid: process.pid }));
+  const run = await cli(['run', SLEEPER, '--durable', again]);
+  assert.is(run.code, 2);
+  assert.match(run.stderr, /--durable: .*locked2: in use by pid/);
+  assert.is(processAlive(dead), false);
+  assert.is(processAlive(process.pid), true);
+});
+
+test('durable slices: each folder holds its slice; merge takes their results; resume of a slice resumes that slice', async () => {
+  const results: string[] = [];
+  for (const i of [0, 1]) {
+    const r = await cli(['run', SLEEPER, '--durable', join(dir, `slice${i}`), '--instances', '5', '--shard-index', String(i), '--shard-count', '2', '--state-hex', ONE_MS, '--json']);
+    assert.is(r.code, 0, r.stderr);
+    results.push(join(dir, `slice${i}.json`));
+    writeFileSync(results[i], r.stdout);
+  }
+  assert.equal(readdirSync(join(dir, 'slice1', 'actors')).sort(), ['2.jsonl', '3.jsonl', '4.jsonl']);
+  assert.equal((JSON.parse(readFileSync(join(dir, 'slice1', 'run.json'), 'utf8')) as { slice: unknown }).slice, { index: 1, count: 2 });
+  const merged = await cli(['merge', ...results, '--json']);
+  assert.is(merged.code, 0, merged.stderr);
+  assert.equal((JSON.parse(merged.stdout) as { outcomes: { ok: number } }).outcomes.ok, 5);
+  // An actor whose log never reached the disk starts on resume; the rest of the slice is finished; no other slice's actor runs here.
+  unlinkSync(join(dir, 'slice1', 'actors', '3.jsonl'));
+  const resumed = await cli(['resume', join(dir, 'slice1'), '--json']);
+  assert.is(resumed.code, 0, resumed.stderr);
+  const out = JSON.parse(resumed.stdout) as { instances: number; started: number; finished: number; slice: { index: number; first: number; total: number } };
+  assert.equal([out.instances, out.started, out.finished, out.slice.index, out.slice.first, out.slice.total], [3, 1, 2, 1, 2, 5]);
+  assert.equal(readdirSync(join(dir, 'slice1', 'actors')).sort(), ['2.jsonl', '3.jsonl', '4.jsonl']);
+  writeFileSync(results[1], resumed.stdout);
+  assert.is((await cli(['merge', ...results])).code, 0);
+  const sharded = await cli(['resume', join(dir, 'slice1'), '--shards', '2']);
+  assert.is(sharded.code, 2);
+  assert.match(sharded.stderr, /--shards: .*slice1 holds slice 1 of 2, which resumes in one process/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

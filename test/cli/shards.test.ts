@@ -255,7 +255,7 @@ test('rfc3339 keeps every nanosecond; a lost shard says how it ended', () => {
   assert.is(rfc3339(0n), '1970-01-01T00:00:00.000000000Z');
   const shard = (exit: Shard['exit'], stderr = '', stalled = false, heard = true): Shard => ({
     slice: { index: 0, first: 0, instances: 1 }, eventsPath: null, settled: new Uint8Array(1), settledCount: 0, ok: 0, failures: [],
-    summary: null, startedAtMs: 0, lastHeardMs: 0, heard, stalled, exit, stderr,
+    summary: null, startedAtMs: 0, lastHeardMs: 0, heard, stalled, exit, stderr, restarts: 0, extra: undefined,
   });
   assert.is(lostReason(shard({ code: 134, signal: null }, 'x\nFATAL ERROR: Allocation failed - process out of memory\n'), 1000),
     'host process of this instance exited with code 134 before init settled (FATAL ERROR: Allocation failed - process out of memory)');

@@ -1,5 +1,7 @@
 // Issue 21's crash test: a durable run of N sleepers (THEATER_TIMING_CRASH_N,
-// default 2000; waves of --max-live so their deadlines spread over ~2 s) is
+// default 2000; THEATER_TIMING_CRASH_WAVES waves, default 4, of --max-live N/waves,
+// each sleeping THEATER_TIMING_CRASH_SLEEP_MS, default 500, so their deadlines
+// spread over waves × sleep, ~2 s by default) is
 // killed with SIGKILL, then `resume` finishes it. Checked for every actor: it
 // finished ok, it ran once from the start (one identity, one setup), it did not
 // wake before its deadline by its own clock, its clock never went backwards,
@@ -18,11 +20,16 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'theater-timing.js');
 const MANIFEST = join(ROOT, 'test-actors', 'sleeper', 'manifest.toml');
 const N = Number(process.env.THEATER_TIMING_CRASH_N ?? 2000);
-const MAX_LIVE = Math.max(1, Math.ceil(N / 4));
-const SLEEP_NS = 500_000_000n;
+/** Waves of --max-live N/WAVES, each sleeping SLEEP_MS: deadlines spread over WAVES × SLEEP_MS. */
+const WAVES = Number(process.env.THEATER_TIMING_CRASH_WAVES ?? 4);
+const SLEEP_MS = Number(process.env.THEATER_TIMING_CRASH_SLEEP_MS ?? 500);
+const MAX_LIVE = Math.max(1, Math.ceil(N / WAVES));
+const SLEEP_NS = BigInt(SLEEP_MS) * 1_000_000n;
+/** A random kill time: from 200 ms to the end of the last wave's sleep. */
+const SPREAD_MS = WAVES * SLEEP_MS;
 const stateHex = (ns: bigint): string => Buffer.from(new BigUint64Array([ns]).buffer).toString('hex');
 const seed = Number(process.env.THEATER_TIMING_CRASH_SEED ?? Date.now() % 1_000_000);
-console.log(`durable crash test: N=${N}, max-live ${MAX_LIVE}, seed ${seed}`);
+console.log(`durable crash test: N=${N} in ${WAVES} waves of ${SLEEP_MS} ms (max-live ${MAX_LIVE}), seed ${seed}`);
 
 /** mulberry32: a small seeded generator. */
 function random(seedValue: number): () => number {
@@ -49,14 +56,59 @@ async function runAndKill(dir: string, until: number | (() => boolean)): Promise
   await exited;
 }
 
+/** The processes `pid` forked (Linux). */
+function childrenOf(pid: number): number[] {
+  const path = `/proc/${pid}/task/${pid}/children`;
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split(/\s+/).filter((t) => t !== '').map(Number) : [];
+}
+
+/** Whether `pid` still runs (a zombie has exited: only its exit status is left). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+interface Sharded { code: number | null; stdout: string; stderr: string; shards: number[] }
+
+/** A durable run over 2 shards; `at` ms after its first log appears, SIGKILL to the parent or to its first shard. */
+async function shardedRun(dir: string, at: number, victim: 'parent' | 'shard'): Promise<Sharded> {
+  const child = spawn(process.execPath, [CLI, 'run', MANIFEST, '--durable', dir, '--instances', String(N), '--shards', '2', '--max-live', String(Math.max(1, Math.ceil(N / (2 * WAVES)))), '--state-hex', stateHex(SLEEP_NS), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (t: Buffer) => { stdout += t.toString(); });
+  child.stderr.on('data', (t: Buffer) => { stderr += t.toString(); });
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  for (let i = 0; i < 4000 && logs(dir).length === 0; i++) await sleep(5);
+  await sleep(at);
+  let shards = childrenOf(child.pid as number);
+  for (let i = 0; i < 2000 && shards.length < 2; i++, shards = childrenOf(child.pid as number)) await sleep(5);
+  assert.is(shards.length, 2, 'two shard processes');
+  process.kill(victim === 'parent' ? child.pid as number : Math.min(...shards), 'SIGKILL');
+  return { code: await exited, stdout, stderr, shards };
+}
+
 interface Wire { type: string; [field: string]: unknown }
 
-function check(dir: string, label: string): void {
-  const resumed = spawnSync(process.execPath, [CLI, 'resume', dir, '--json'], { encoding: 'utf8', timeout: 120_000 });
+interface Counted { outcomes: { ok: number; err: number; trap: number }; resumed: number; started: number; finished: number; restarts: number; shards: unknown[] }
+
+function check(dir: string, label: string): Counted {
+  const t0 = performance.now();
+  const resumed = spawnSync(process.execPath, [CLI, 'resume', dir, '--json'], { encoding: 'utf8', timeout: 300_000 });
+  const resumeMs = Math.round(performance.now() - t0);
   assert.is(resumed.status, 0, `${label}: ${resumed.stderr}`);
-  const out = JSON.parse(resumed.stdout) as { outcomes: { ok: number; err: number; trap: number }; resumed: number; started: number; finished: number };
+  const out = JSON.parse(resumed.stdout) as Counted;
   assert.is(out.outcomes.ok, N, label);
   assert.is(out.resumed + out.started + out.finished, N, label);
+  const gaps = checkChains(dir, label);
+  console.log(`  ${label}: resume took ${resumeMs} ms: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+  return out;
+}
+
+/** Every actor's chain: ok, once from the start, never early, never backwards, verified across any gap; the number that cross one. */
+function checkChains(dir: string, label: string): number {
   let gaps = 0;
   for (let i = 0; i < N; i++) {
     const text = readFileSync(join(dir, 'actors', `${i}.jsonl`), 'utf8');
@@ -76,7 +128,7 @@ function check(dir: string, label: string): void {
     assert.ok(readings[1] >= BigInt(subscribe.deadline as string), `${label}: actor ${i} woke early by its own clock`);
     if (count('Resumed') > 0) gaps++;
   }
-  console.log(`  ${label}: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+  return gaps;
 }
 
 function freshDir(): string {
@@ -88,7 +140,7 @@ const logs = (dir: string): string[] => (existsSync(join(dir, 'actors')) ? readd
 test('kill -9 at a random point, resume: every actor finishes ok once, never early, its chain verifies across the gap', async () => {
   const dir = freshDir();
   try {
-    const at = 200 + Math.floor(rand() * 1800);
+    const at = 200 + Math.floor(rand() * (SPREAD_MS - 200));
     console.log(`  kill at ${at} ms`);
     await runAndKill(dir, at);
     check(dir, `random (${at} ms)`);
@@ -115,6 +167,40 @@ test('kill -9 during a wake-up burst', async () => {
     const first = join(dir, 'actors', '0.jsonl');
     await runAndKill(dir, () => existsSync(first) && readFileSync(first, 'utf8').includes('"ChainEnd"'));
     check(dir, 'wake-up burst');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sharded: kill -9 of one shard mid-run: it is forked again and resumes its actors in the run; 0 lost', async () => {
+  const dir = freshDir();
+  try {
+    const at = Math.floor(rand() * SPREAD_MS * 0.75);
+    const t0 = performance.now();
+    const run = await shardedRun(dir, at, 'shard');
+    const runMs = Math.round(performance.now() - t0);
+    assert.is(run.code, 0, run.stderr);
+    assert.match(run.stderr, /shard 0 \(instances 0\.\.\d+\) was killed by SIGKILL; restarting it: its actors resume from their logs/);
+    const out = JSON.parse(run.stdout) as Counted;
+    assert.equal([out.outcomes.ok, out.restarts], [N, 1]);
+    const gaps = checkChains(dir, `shard killed ${at} ms after the first log`);
+    console.log(`  shard killed ${at} ms after the first log: restarted in the run, which took ${runMs} ms: ${out.resumed} resumed, ${out.started} started, ${out.finished} already finished, ${gaps} chains cross a gap, 0 lost`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sharded: kill -9 of the parent takes its shards with it; resume, sharded as recorded, finishes every actor; 0 lost', async () => {
+  const dir = freshDir();
+  try {
+    const at = Math.floor(rand() * SPREAD_MS * 0.75);
+    const run = await shardedRun(dir, at, 'parent');
+    assert.is(run.code, null, 'killed');
+    // A shard left running would go on writing the logs resume reads: each exits when its parent's channel closes.
+    for (let i = 0; i < 2000 && run.shards.some(alive); i++) await sleep(5);
+    assert.equal(run.shards.filter(alive), [], 'orphan shards');
+    const out = check(dir, `parent killed ${at} ms after the first log`);
+    assert.is(out.shards.length, 2, 'resumed over the 2 shards run.json records');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
