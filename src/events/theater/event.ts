@@ -47,10 +47,19 @@ export function linkTheaterEvents(records: ReadonlyArray<{ eventType: string; pa
   return events;
 }
 
+/** One event as a line of chain.json (compact, no separator). */
+export function theaterEventText(e: TheaterEvent): string {
+  return `{"hash":${byteList(e.hash)},"parent_hash":${e.parent_hash === null ? 'null' : byteList(e.parent_hash)},`
+    + `"event_type":${JSON.stringify(e.event_type)},"data":${byteList(e.data)}}`;
+}
+
+/** The text around the events of chain.json: `[\n`, `,\n` between two, `\n]\n` (`[]\n` with none). */
+export const THEATER_OPEN = '[\n';
+export const THEATER_SEPARATOR = ',\n';
+export const THEATER_CLOSE = '\n]\n';
+
 /** The chain.json text: a JSON array, one compact event per line. */
 export function formatTheaterChain(events: readonly TheaterEvent[]): string {
   if (events.length === 0) return '[]\n';
-  const lines = events.map((e) => `{"hash":${byteList(e.hash)},"parent_hash":${e.parent_hash === null ? 'null' : byteList(e.parent_hash)},`
-    + `"event_type":${JSON.stringify(e.event_type)},"data":${byteList(e.data)}}`);
-  return `[\n${lines.join(',\n')}\n]\n`;
+  return `${THEATER_OPEN}${events.map(theaterEventText).join(THEATER_SEPARATOR)}${THEATER_CLOSE}`;
 }
