@@ -100,6 +100,12 @@ export function inMemory(recording: Recording): RecordingInMemory {
   } finally {
     recording.close();
   }
+  return rewound({ ...recording, entries, end: recording.end, outcome: recording.outcome });
+}
+
+/** The same recording read again from its first entry (a session reads a recording once). */
+export function rewound(recording: Omit<RecordingInMemory, 'next' | 'close'>): RecordingInMemory {
+  const { entries } = recording;
   let at = 0;
   return {
     format: recording.format,

@@ -1,7 +1,7 @@
 /*
  * TheaterChainRecorder: one actor's chain.json, written as the actor runs.
  *
- * Each event is encoded (TheaterEncoder), hashed and linked at once, and its
+ * Each event is encoded (TheaterEncoder), hashed and linked (TheaterLinker) at once, and its
  * line appended to the array text: `[` first, `,` between events, `]` after
  * the "shutdown" event that end() writes. The recorder holds the parent hash
  * and the handle numbering, never the history, so a chain of any length costs
@@ -16,7 +16,7 @@
 import { ChainFile, ChainWriteError, type ChainFs } from '../chain-file.ts';
 import type { EventSink, TimingEvent } from '../types.ts';
 import { TheaterEncoder, type TheaterOutcome, type TheaterRecord } from './encode.ts';
-import { THEATER_CLOSE, THEATER_OPEN, THEATER_SEPARATOR, theaterEvent, theaterEventText } from './event.ts';
+import { THEATER_CLOSE, THEATER_OPEN, THEATER_SEPARATOR, TheaterLinker } from './event.ts';
 
 const FLUSH_CHARS = 64 * 1024;
 
@@ -27,7 +27,7 @@ export class TheaterChainRecorder implements EventSink {
   #file: ChainFile | null = null;
   #pending: string[] = [THEATER_OPEN];
   #pendingChars = THEATER_OPEN.length;
-  #parent: number[] | null = null;
+  #linker = new TheaterLinker();
   #events = 0;
   #ended = false;
   /** The temporary file could not be opened: kept for commit (a guest's call must not fail on it). */
@@ -74,9 +74,8 @@ export class TheaterChainRecorder implements EventSink {
   }
 
   #append(record: TheaterRecord): void {
-    const event = theaterEvent(this.#parent, record.eventType, record.payload);
-    this.#write(this.#events === 0 ? theaterEventText(event) : `${THEATER_SEPARATOR}${theaterEventText(event)}`);
-    this.#parent = event.hash;
+    const line = this.#linker.line(record.eventType, record.payload);
+    this.#write(this.#events === 0 ? line : `${THEATER_SEPARATOR}${line}`);
     this.#events++;
   }
 
