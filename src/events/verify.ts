@@ -6,6 +6,9 @@
 // (they may interleave). It keeps going after an error so the summary counts
 // the whole file, and reports the first error. Lines are pushed one at a time,
 // so a file of any size is checked in constant memory (verify-file.ts).
+// Over 200 lines because this one class is every check of our format: verify,
+// a replay (replay/jsonl.ts) and the durable log's reader all push lines into
+// it, so none of them can accept what another refuses.
 
 import { describeValue, isPlainObject } from '../base/text.ts';
 import { chainLineText, fleetHeader, hashEvent } from './chain.ts';

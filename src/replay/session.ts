@@ -8,6 +8,11 @@
  * chain. Our host events (setup, clamp) are checked where the format has them.
  * The first mismatch, or a call past the end, is the divergence: it is kept,
  * and the call throws, which traps the guest and stops the actor.
+ *
+ * The recording is read as the guest goes, one entry ahead (#head); a record
+ * the checks refuse traps the guest too, and refusal() reads the rest once the
+ * actor has settled. (Over 200 lines: matching, host events and clamps, and the
+ * reading of the recording are one state machine over one cursor.)
  */
 import type { EventSink, TimingEvent } from '../events/types.ts';
 import type { LiveContinuation } from './continue.ts';

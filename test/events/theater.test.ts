@@ -187,7 +187,44 @@ verify('JSON and envelope errors name the event index', () => {
     mutate(events);
     assert.ok(firstError(events).startsWith(expected), `${firstError(events)} / ${expected}`);
   }
-  assert.is(firstError({ a: 1 }), '0: expected a JSON array of events, got {"a":1} (object)');
+  assert.is(firstError({ a: 1 }), '0: expected a JSON array of events: the file starts with "{"');
+});
+
+verify('the ends: no events, a cut beginning, a cut end; duplicate keys; payload bytes not as Theater writes them', () => {
+  const events = parsed();
+  assert.match(firstError(events.slice(3)), /^0: parent_hash [0-9a-f]{12}: the first event's parent_hash must be null \(a chain whose beginning was cut/);
+  assert.match(firstError(events.slice(0, -1)), /^12: the last event is "wasi:io\/poll@0\.2\.0\/\S+"|^12: the last event is "wasm", not "shutdown": the chain was cut short after 12 events$/);
+  assert.is(firstError(good.replace('{"hash":', '{"hash":[1],"hash":')), '0: duplicate key "hash"');
+  assert.match(firstError('[1,{]'), /^0: expected an object, got 1 \(number\)/);
+  // An unreadable event, then the rest: the next link cannot be checked against it, and says so.
+  const broken = verifyTheaterChain(`[{],${JSON.stringify(events.slice(1)).slice(1)}`);
+  assert.match(broken.firstError?.message ?? '', /^invalid JSON/);
+  assert.is(broken.errors, 2);
+  const now = (output: string): unknown => {
+    const iface = 'wasi:clocks/monotonic-clock@0.2.0';
+    const text = `{"category":"HostFunction","interface":"${iface}","function":"now","input":{"Tuple":[]},"output":${output}}`;
+    const records = JSON.parse(good).map((e: { event_type: string; data: number[] }) => ({ eventType: e.event_type, data: e.data }));
+    records[3] = { eventType: `${iface}/now`, data: [...Buffer.from(text)] };
+    let parent: number[] | null = null;
+    return records.map((r: { eventType: string; data: number[] }) => {
+      const hash = theaterHash(parent, r.eventType, r.data);
+      const event = { hash, parent_hash: parent, event_type: r.eventType, data: r.data };
+      parent = hash;
+      return event;
+    });
+  };
+  assert.ok(verifyTheaterChain(JSON.stringify(now('{"U64":18446744073709551615}'))).ok);
+  assert.is(firstError(now('{"U64":1e3}')), '3: data: not the compact JSON Theater writes (spacing, escapes, or a number not written as plain digits)');
+  assert.is(firstError(now('{"U64":1,"U64":2}')), '3: data: duplicate key "U64"');
+  assert.is(firstError(now('{"U64":100000000000000000000000000000}')), '3: data.output.U64: expected an integer in 0..2^64-1, got 100000000000000000000000000000');
+});
+
+verify('WASI 0.3 calls (our records) are checked like 0.2 ones', () => {
+  const host = (iface: string, fn: string, input: unknown, output: unknown) =>
+    withPayload(3, `${iface}/${fn}`, { category: 'HostFunction', interface: iface, function: fn, input, output });
+  assert.ok(verifyTheaterChain(JSON.stringify(host('wasi:clocks/monotonic-clock@0.3.0', 'wait-for', u64(5n), UNIT))).ok);
+  assert.ok(verifyTheaterChain(JSON.stringify(host('wasi:clocks/system-clock@0.3.0', 'now', UNIT, { Tuple: [u64(1n), { U32: 2 }] }))).ok);
+  assert.is(firstError(host('wasi:clocks/system-clock@0.3.0', 'get-resolution', UNIT, UNIT)), '3: data.output: not the shape get-resolution records (U64)');
 });
 
 verify('payloads of our event types are checked; other handlers\' payloads are not', () => {
