@@ -1,7 +1,7 @@
 // Reading a chain in pieces: the readers (lines of JSON Lines, elements of
 // Theater's array) pull fixed-size chunks, synchronously, so a replay can take
 // its next record inside a guest's call and a file of any size is read in
-// constant memory. A chunk is a fresh Buffer: a record that spans chunks keeps
+// constant memory. A chunk is fresh memory: a record that spans chunks keeps
 // slices of them, never the file.
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -9,7 +9,7 @@ export const CHUNK_BYTES = 1 << 20;
 
 export interface ChunkSource {
   /** The next bytes, or null at the end. */
-  next(): Buffer | null;
+  next(): Uint8Array | null;
   close(): void;
 }
 

@@ -15,7 +15,7 @@ export type Line = { text: string } | { error: string };
 
 export class LineReader {
   #source: ChunkSource;
-  #chunk: Buffer | null = null;
+  #chunk: Uint8Array | null = null;
   #at = 0;
   #decoder = new TextDecoder('utf-8', { fatal: true });
   #lastByte = -1;
@@ -29,7 +29,7 @@ export class LineReader {
 
   /** The next line (without its "\n"), or null at the end of the bytes. */
   next(): Line | null {
-    const pieces: Buffer[] = [];
+    const pieces: Uint8Array[] = [];
     let bytes = 0;
     for (;;) {
       if (this.#chunk === null || this.#at >= this.#chunk.length) {
@@ -53,7 +53,7 @@ export class LineReader {
     this.#source.close();
   }
 
-  #line(pieces: Buffer[], bytes: number): Line {
+  #line(pieces: Uint8Array[], bytes: number): Line {
     if (bytes > MAX_LINE_BYTES) return { error: `line longer than ${MAX_LINE_BYTES} bytes` };
     try {
       return { text: this.#decoder.decode(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces)) };

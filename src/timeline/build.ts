@@ -44,8 +44,10 @@ export function readChains(input: ChainInput): { format: ChainFormat; chains: Ac
 }
 
 function readFile(path: string, name: string): { format: ChainFormat; chains: ActorChain[] } {
-  const start = fileChunks(path, 256).next();
-  const format = detectFormat(start === null ? '' : start.toString('utf8'));
+  const head = fileChunks(path, 256);
+  const start = head.next();
+  head.close();
+  const format = detectFormat(start === null ? '' : new TextDecoder().decode(start));
   if (format === 'theater') return { format, chains: fromTheaterSource(fileChunks(path), name) };
   const lines = new LineReader(fileChunks(path));
   try {

@@ -38,13 +38,13 @@ const BACKSLASH = 0x5c;
 
 export class ElementReader {
   #source: ChunkSource;
-  #chunk: Buffer | null = null;
+  #chunk: Uint8Array | null = null;
   #pos = 0;
   #at: At = At.Start;
   #index = 0;
   #decoder = new TextDecoder('utf-8', { fatal: true });
   // Inside an element:
-  #pieces: Buffer[] = [];
+  #pieces: Uint8Array[] = [];
   #bytes = 0;
   #depth = 0;
   #inString = false;
@@ -75,7 +75,7 @@ export class ElementReader {
   }
 
   /** Advances through `chunk` from #pos; returns an element's text once one is complete. */
-  #step(chunk: Buffer): string | undefined {
+  #step(chunk: Uint8Array): string | undefined {
     if (this.#at === At.Element) return this.#scanElement(chunk);
     for (; this.#pos < chunk.length; this.#pos++) {
       const b = chunk[this.#pos];
@@ -105,7 +105,7 @@ export class ElementReader {
     return undefined;
   }
 
-  #begin(chunk: Buffer): string | undefined {
+  #begin(chunk: Uint8Array): string | undefined {
     this.#at = At.Element;
     this.#pieces = [];
     this.#bytes = 0;
@@ -116,7 +116,7 @@ export class ElementReader {
   }
 
   /** Scans element bytes; returns the element's text once it is complete. */
-  #scanElement(chunk: Buffer): string | undefined {
+  #scanElement(chunk: Uint8Array): string | undefined {
     const start = this.#pos;
     let i = start;
     let end = -1;
