@@ -9,7 +9,8 @@ import { runFleet, type FleetResult, type InstanceResult } from '../runtime/flee
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { ChainFormat } from '../events/types.ts';
-import { chainRecording, checkChainTarget, openChainFile } from './chain-output.ts';
+import { chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { theaterStateError } from '../events/theater/encode.ts';
 import { onInterrupt } from './interrupt.ts';
 import { theaterRecording, type TheaterRecording } from './theater-output.ts';
 import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
@@ -93,6 +94,8 @@ export async function runLocal(manifest: ActorManifest, options: LocalRunOptions
   const theater = options.chainFormat === 'theater';
   // Theater's files: every name this process writes is checked before the run (the shards of one run each check theirs).
   if (options.eventsPath !== null && theater) {
+    const tooLarge = theaterStateError(options.state ?? manifest.init_state?.bytes ?? null);
+    if (tooLarge !== null) throw new ChainTargetError(`--chain-format theater: ${tooLarge}`);
     checkChainTarget(options.eventsPath, manifest, undefined, { total: options.total, first: options.first, instances: options.instances });
   }
   const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;

@@ -12,6 +12,7 @@ import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
 import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { theaterStateError } from '../events/theater/encode.ts';
 import { theaterChainsWhere, theaterRecording, type TheaterRecording } from './theater-output.ts';
 import { cliOutput } from './actor-output.ts';
 import { EXIT_DIVERGED, EXIT_USAGE, progress, type CliIo } from './io.ts';
@@ -54,6 +55,11 @@ function openTarget(command: RunCommand, manifest: ActorManifest, io: CliIo, say
     const path = chainPath(command.events, manifest, theater ? '.chain.json' : '.events.jsonl');
     if (theater && path === null) {
       say('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
+      return EXIT_USAGE;
+    }
+    const tooLarge = theater ? theaterStateError(command.state ?? manifest.init_state?.bytes ?? null) : null;
+    if (tooLarge !== null) {
+      say(`--chain-format theater: ${tooLarge}`);
       return EXIT_USAGE;
     }
     if (path !== null && theater) return { file: null, theaterPath: checkChainTarget(path, manifest, io.chainFs, { replay: command.replay, total: command.instances }) };

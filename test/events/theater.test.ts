@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildTheaterChain, importedName, theaterRecords, type TheaterRun } from '../../src/events/theater/encode.ts';
+import { buildTheaterChain, importedName, MAX_THEATER_STATE_BYTES, TheaterEncoder, theaterRecords, theaterStateError, type TheaterRun } from '../../src/events/theater/encode.ts';
 import { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash } from '../../src/events/theater/event.ts';
 import { theaterChainPath } from '../../src/events/theater/file.ts';
 import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from '../../src/events/theater/verify.ts';
@@ -138,6 +138,15 @@ encode('init: state bytes in the result, err and trap as WasmError; the chain ve
   assert.ok(verdict.ok, verdict.firstError?.message);
   assert.is(verdict.events, 13);
   assert.is(importedName(['wasi:io/poll'], 'wasi:io/poll'), 'wasi:io/poll');
+});
+
+encode('a state init returns that is too large for chain.json is recorded as a WasmError saying so; theaterStateError names the bound', () => {
+  const big = new Uint8Array(MAX_THEATER_STATE_BYTES + 1);
+  const [result] = new TheaterEncoder([], null).closing({ status: 'ok', state: big });
+  assert.equal(result.payload, { category: 'Wasm', WasmError: { function_name: 'theater:simple/actor.init', message: `init returned a state of ${big.length} bytes, too large for chain.json (at most ${MAX_THEATER_STATE_BYTES})` } });
+  assert.is(theaterStateError(big.subarray(1)), null);
+  assert.is(theaterStateError(null), null);
+  assert.match(theaterStateError(big) ?? '', /^the state \(1048577 bytes\) is too large for Theater's chain\.json/);
 });
 
 encode.run();

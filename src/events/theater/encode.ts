@@ -22,6 +22,21 @@ import { bool, jsonBytes, list, tuple, u32, u64, UNIT, type TheaterValue } from 
 import type { Json } from '../../base/exact-json.ts';
 
 export const INIT_FUNCTION = 'theater:simple/actor.init';
+
+/**
+ * The largest state chain.json holds. A state is written as its bytes' numbers
+ * inside a payload that is itself written as its bytes' numbers: ~16 characters
+ * of file per byte of state, so 1 MiB of state is one ~16 MiB event, the most a
+ * reader takes (MAX_ELEMENT_BYTES). A larger init state is refused before the
+ * run; a larger state returned by init is recorded as a WasmError saying so.
+ */
+export const MAX_THEATER_STATE_BYTES = 2 ** 20;
+
+/** Why `state` cannot be an init state in chain.json, or null. */
+export function theaterStateError(state: Uint8Array | null): string | null {
+  if (state === null || state.length <= MAX_THEATER_STATE_BYTES) return null;
+  return `the state (${state.length} bytes) is too large for Theater's chain.json (at most ${MAX_THEATER_STATE_BYTES} bytes: each byte takes ~16 in the file)`;
+}
 const NULL_BYTES = jsonBytes(null);
 
 export const TIMING_INTERFACE_KEYS = {
@@ -93,10 +108,7 @@ export class TheaterEncoder {
 
   /** The init's result (or error) and the "shutdown" call: the chain's last two records. */
   closing(outcome: TheaterOutcome): TheaterRecord[] {
-    const result = outcome.status === 'ok'
-      ? wasm('wasm', { WasmResult: { function_name: INIT_FUNCTION, result: [bytesOrNull(outcome.state), NULL_BYTES] } })
-      : wasm('wasm', { WasmError: { function_name: INIT_FUNCTION, message: outcome.error } });
-    return [result, wasm('shutdown', { WasmCall: { function_name: 'shutdown', params: [] } })];
+    return [result(outcome), wasm('shutdown', { WasmCall: { function_name: 'shutdown', params: [] } })];
   }
 
   /** The record Theater would have made for `e`, or null (setup events, SleepClamped, drops, our own records). */
@@ -122,6 +134,15 @@ export class TheaterEncoder {
       default: return null; // setup events and SleepClamped: no Theater counterpart
     }
   }
+}
+
+function result(outcome: TheaterOutcome): TheaterRecord {
+  const error = (message: string): TheaterRecord => wasm('wasm', { WasmError: { function_name: INIT_FUNCTION, message } });
+  if (outcome.status !== 'ok') return error(outcome.error);
+  if (outcome.state !== null && outcome.state.length > MAX_THEATER_STATE_BYTES) {
+    return error(`init returned a state of ${outcome.state.length} bytes, too large for chain.json (at most ${MAX_THEATER_STATE_BYTES})`);
+  }
+  return wasm('wasm', { WasmResult: { function_name: INIT_FUNCTION, result: [bytesOrNull(outcome.state), NULL_BYTES] } });
 }
 
 const call = (iface: string, fn: string, input: TheaterValue, output: TheaterValue): TheaterRecord =>
