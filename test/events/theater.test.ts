@@ -146,7 +146,7 @@ encode('a state init returns that is too large for chain.json is recorded as a W
   assert.equal(result.payload, { category: 'Wasm', WasmError: { function_name: 'theater:simple/actor.init', message: `init returned a state of ${big.length} bytes, too large for chain.json (at most ${MAX_THEATER_STATE_BYTES})` } });
   assert.is(theaterStateError(big.subarray(1)), null);
   assert.is(theaterStateError(null), null);
-  assert.match(theaterStateError(big) ?? '', /^the state \(1048577 bytes\) is too large for Theater's chain\.json/);
+  assert.match(theaterStateError(big) ?? '', /^the state \(262145 bytes\) is too large for Theater's chain\.json/);
 });
 
 encode.run();

@@ -24,18 +24,19 @@ import type { Json } from '../../base/exact-json.ts';
 export const INIT_FUNCTION = 'theater:simple/actor.init';
 
 /**
- * The largest state chain.json holds. A state is written as its bytes' numbers
- * inside a payload that is itself written as its bytes' numbers: ~16 characters
- * of file per byte of state, so 1 MiB of state is one ~16 MiB event, the most a
- * reader takes (MAX_ELEMENT_BYTES). A larger init state is refused before the
+ * The largest state chain.json holds. A state is written as the bytes of its
+ * JSON (`[255,…]`: up to 4 per state byte), as numbers inside a payload that
+ * is itself written as its bytes' numbers: up to 36 characters of file per
+ * byte of state, so 256 KiB of state is one ~9 MiB event, within what a reader
+ * takes (MAX_ELEMENT_BYTES, 16 MiB). A larger init state is refused before the
  * run; a larger state returned by init is recorded as a WasmError saying so.
  */
-export const MAX_THEATER_STATE_BYTES = 2 ** 20;
+export const MAX_THEATER_STATE_BYTES = 256 * 1024;
 
 /** Why `state` cannot be an init state in chain.json, or null. */
 export function theaterStateError(state: Uint8Array | null): string | null {
   if (state === null || state.length <= MAX_THEATER_STATE_BYTES) return null;
-  return `the state (${state.length} bytes) is too large for Theater's chain.json (at most ${MAX_THEATER_STATE_BYTES} bytes: each byte takes ~16 in the file)`;
+  return `the state (${state.length} bytes) is too large for Theater's chain.json (at most ${MAX_THEATER_STATE_BYTES} bytes: each byte takes up to 36 in the file)`;
 }
 const NULL_BYTES = jsonBytes(null);
 
