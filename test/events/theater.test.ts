@@ -204,6 +204,10 @@ verify('the ends: no events, a cut beginning, a cut end; duplicate keys; payload
   assert.match(firstError(events.slice(3)), /^0: parent_hash [0-9a-f]{12}: the first event's parent_hash must be null \(a chain whose beginning was cut/);
   assert.match(firstError(events.slice(0, -1)), /^12: the last event is "wasi:io\/poll@0\.2\.0\/\S+"|^12: the last event is "wasm", not "shutdown": the chain was cut short after 12 events$/);
   assert.is(firstError(good.replace('{"hash":', '{"hash":[1],"hash":')), '0: duplicate key "hash"');
+  // A quote in event_type: the quote count cannot tell, the full scan does.
+  const twenty = `[${new Array(20).fill(0).join(',')}]`;
+  assert.is(firstError(good.replace('"event_type":"wasm"', `"event_type":"w\\"asm","hash":${twenty}`)), '0: duplicate key "hash"');
+  assert.match(firstError(good.replace('"event_type":"wasm"', '"event_type":"w\\"asm"')), /^0: hash mismatch/);
   assert.match(firstError('[1,{]'), /^0: expected an object, got 1 \(number\)/);
   // An unreadable event, then the rest: the next link cannot be checked against it, and says so.
   const broken = verifyTheaterChain(`[{],${JSON.stringify(events.slice(1)).slice(1)}`);
