@@ -100,9 +100,12 @@ test('bad recordings and --replay with --instances exit 2', () => {
   const text = readFileSync(recorded, 'utf8');
   const tampered = join(dir, 'tampered.jsonl');
   writeFileSync(tampered, text.replace('"instant":"', '"instant":"1'));
+  const duplicated = join(dir, 'duplicated.jsonl');
+  writeFileSync(duplicated, text.replace('{"seq":4,', '{"seq":4,"seq":4,'));
   const cases: Array<[string[], RegExp]> = [
     [['--replay', join(dir, 'missing.jsonl')], /^theater-timing: --replay: .*missing\.jsonl: cannot read \(ENOENT\)\n$/],
     [['--replay', tampered], /^theater-timing: --replay: .*tampered\.jsonl: line 5: hash mismatch: line says [0-9a-f]{12}, recomputed [0-9a-f]{12}\n$/],
+    [['--replay', duplicated], /^theater-timing: --replay: .*duplicated\.jsonl: line 5: not the canonical serialisation of its values \(spacing, key order, escapes or a duplicate key\)\n$/],
     [['--replay', recorded, '--instances', '2'], /^theater-timing: --replay: replays one recorded instance; drop --instances\n/],
   ];
   for (const [args, message] of cases) {

@@ -71,6 +71,24 @@ test('a Theater chain that asked for another sleep diverges at that event', () =
   assert.is(r.stderr, 'theater-timing: replay diverged at event 2: recorded wasi:clocks/monotonic-clock@0.2.3/subscribe-duration(5), actor called subscribe-duration(100000000)\n');
 });
 
+test('what verify refuses, --replay refuses: a U64 of 1e29 or -1e20 under a valid SHA-1, a duplicate key, no shutdown (exit 2, one line)', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['u64.json', chain([call(MONO, 'now', { Tuple: [] }, { U64: 10n ** 29n }), SHUTDOWN]), /event 0: data\.output\.U64: expected an integer in 0\.\.2\^64-1/],
+    ['neg.json', chain([['wasi:clocks/monotonic-clock@0.2.3/now', JSON.parse('{"category":"HostFunction","interface":"wasi:clocks/monotonic-clock@0.2.3","function":"now","input":{"Tuple":[]},"output":{"U64":-1e20}}')], SHUTDOWN]), /event 0: data\.output\.U64: expected an integer in 0\.\.2\^64-1/],
+    ['dup.json', sleeperChain(SLEEP).replace('"event_type":', '"data":[1],"event_type":'), /event 0: duplicate key "data"/],
+    ['cut.json', chain([call(MONO, 'now', { Tuple: [] }, { U64: 1n })]), /event 1: the last event is .*, not "shutdown"/],
+  ];
+  for (const [name, text, message] of cases) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    assert.is(bin('verify', path).status, 1, name);
+    const r = bin('run', actorManifest('sleeper'), '--replay', path);
+    assert.is(r.status, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^theater-timing: --replay: .*${name.replace('.', '\\.')}: ${message.source}`), name);
+    assert.is(r.stderr.split('\n').length, 2, `${name}: one line`);
+  }
+});
+
 test('Theater chains: the hash and the links are checked, and every field names its event', () => {
   const good = JSON.parse(sleeperChain(SLEEP)) as TheaterEvent[];
   const bad = (mutate: (events: TheaterEvent[]) => void, message: RegExp): void => {
