@@ -22,14 +22,14 @@ const FLUSH_CHARS = 64 * 1024;
 
 export class TheaterChainRecorder implements EventSink {
   readonly path: string;
-  #encoder: TheaterEncoder;
+  // Dropped at the end: a sealed chain waiting for commit keeps only its file (a fleet holds many).
+  #encoder: TheaterEncoder | null;
   #fs: ChainFs | undefined;
   #file: ChainFile | null = null;
   #pending: string[] = [THEATER_OPEN];
   #pendingChars = THEATER_OPEN.length;
-  #linker = new TheaterLinker();
+  #linker: TheaterLinker | null = new TheaterLinker();
   #events = 0;
-  #ended = false;
   /** The temporary file could not be opened: kept for commit (a guest's call must not fail on it). */
   #error: ChainWriteError | null = null;
 
@@ -42,22 +42,23 @@ export class TheaterChainRecorder implements EventSink {
 
   /** Theater events written so far. */
   get size(): number { return this.#events; }
-  get ended(): boolean { return this.#ended; }
+  get ended(): boolean { return this.#encoder === null; }
 
   record(event: TimingEvent): void {
-    if (this.#ended) return;
+    if (this.#encoder === null) return;
     const record = this.#encoder.record(event);
     if (record !== null) this.#append(record);
   }
 
   /** Writes the closing events and `]`, and seals the file (it waits for commit). Idempotent. */
   end(outcome: TheaterOutcome): void {
-    if (this.#ended) return;
+    if (this.#encoder === null) return;
     for (const record of this.#encoder.closing(outcome)) this.#append(record);
-    this.#ended = true;
     this.#write(THEATER_CLOSE);
     this.#flush();
     this.#file?.seal();
+    this.#encoder = null;
+    this.#linker = null;
   }
 
   /** Renames the sealed file over the target; throws the ChainWriteError of the first failed write. */
@@ -68,13 +69,14 @@ export class TheaterChainRecorder implements EventSink {
 
   /** Drops the temporary file; the target is untouched. */
   abort(): void {
-    this.#ended = true;
+    this.#encoder = null;
+    this.#linker = null;
     this.#pending = [];
     this.#file?.abort();
   }
 
   #append(record: TheaterRecord): void {
-    const line = this.#linker.line(record.eventType, record.payload);
+    const line = this.#linker!.line(record.eventType, record.payload);
     this.#write(this.#events === 0 ? line : `${THEATER_SEPARATOR}${line}`);
     this.#events++;
   }
