@@ -13,6 +13,7 @@ import { HandlerRegistry } from '../src/handler/registry.ts';
 import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { loadManifest } from '../src/manifest/manifest.ts';
 import { parseRecording } from '../src/replay/load.ts';
+import { rewound } from '../src/replay/recorded.ts';
 import { ReplayHandler } from '../src/replay/replay-handler.ts';
 import { ReplaySession } from '../src/replay/session.ts';
 import { Actor } from '../src/runtime/actor.ts';
@@ -20,7 +21,7 @@ import { prepareComponent, runFleet } from '../src/runtime/fleet.ts';
 import { DEFAULT_ASYNC_EXPORTS } from '../src/component/transpile.ts';
 import { TimingRuntime } from '../src/timing/timing-runtime.ts';
 import { virtualRuntime } from '../src/timing/virtual.ts';
-import { buildChain, formatChainJsonl } from '../src/events/chain.ts';
+import { buildChain, chainEnd, formatChainJsonl } from '../src/events/chain.ts';
 import { actorComponent } from './support.ts';
 
 export { run };
@@ -65,13 +66,13 @@ async function replaySpeed(): Promise<string> {
   const recorded = Actor.spawn(component, recordRegistry, { id: 'rec' });
   await recorded.init();
   recorded.stop();
-  const text = formatChainJsonl(buildChain(recorded.events!.events));
+  const text = formatChainJsonl(buildChain([...recorded.events!.events, chainEnd(recorded.events!.events, 'ok')]));
   const recording = parseRecording(text);
   const events = recording.entries.length;
   const limits = new TimingHandler(spec.config).limits;
   const replayOnce = async (): Promise<void> => {
     const registry = new HandlerRegistry();
-    registry.register(new ReplayHandler(new ReplaySession(recording, limits)));
+    registry.register(new ReplayHandler(new ReplaySession(rewound(recording), limits)));
     const actor = Actor.spawn(component, registry, { id: 'replay', record: false });
     const outcome = await actor.init();
     actor.stop();
@@ -85,7 +86,7 @@ async function replaySpeed(): Promise<string> {
   const calls = recording.entries.filter((e) => e.kind === 'call');
   const keyOf = (iface: string): string => iface.slice(0, iface.lastIndexOf('@'));
   const matchOnce = (): void => {
-    const session = new ReplaySession(recording, limits);
+    const session = new ReplaySession(rewound(recording), limits);
     const sink = new EventRecorder();
     session.attach(sink);
     for (const type of ['HandlerSetupStart', 'HandlerSetupSuccess', 'LinkerInstanceSuccess'] as const) session.host({ type });

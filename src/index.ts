@@ -68,13 +68,14 @@ export { formatTimeline } from './events/timeline.ts';
 export { loadRecording, parseRecording, replayHandler, RecordingError } from './replay/load.ts';
 export { ReplayHandler, ReplayPollable } from './replay/replay-handler.ts';
 export { ReplaySession, ReplayDivergence } from './replay/session.ts';
-export type { Recording, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
+export type { Recording, RecordingInMemory, RecordedCall, RecordedEntry, RecordedOutcome } from './replay/recorded.ts';
 // Theater's chain.json: write, read and verify it.
 export { compactJson, jsonBytes, valueError, type TheaterValue } from './events/theater/values.ts';
 export { parseJsonExact, type Json } from './base/exact-json.ts';
 export { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash, type TheaterEvent } from './events/theater/event.ts';
-export { buildTheaterChain, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
-export { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain, type TheaterVerifyResult } from './events/theater/verify.ts';
+export { buildTheaterChain, MAX_THEATER_STATE_BYTES, TheaterEncoder, theaterRecords, type TheaterOutcome, type TheaterRecord, type TheaterRun } from './events/theater/encode.ts';
+export { TheaterChainRecorder } from './events/theater/recorder.ts';
+export { formatTheaterSummary, looksLikeTheaterChain, TheaterChecker, verifyTheaterChain, verifyTheaterFile, type TheaterVerifyResult } from './events/theater/verify.ts';
 export { theaterChainPath, writeTheaterChainFile } from './events/theater/file.ts';
 
 // Timeline page: chains (ours or Theater's chain.json) to a model, the model to HTML.

@@ -1,8 +1,8 @@
 // theater-timing: a thin shell over the runtime. `runCli` takes argv and an
 // output sink and returns the exit code, so tests can drive it in-process;
 // main.ts wires it to the real process. Exit codes: see io.ts.
-import { open, readFile } from 'node:fs/promises';
-import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from '../events/theater/verify.ts';
+import { open } from 'node:fs/promises';
+import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterFile } from '../events/theater/verify.ts';
 import { verifyChainFile } from '../events/verify-file.ts';
 import { formatSummary } from '../events/verify.ts';
 import { safeText } from '../base/text.ts';
@@ -67,10 +67,10 @@ async function verify(file: string, io: CliIo): Promise<number> {
   };
   const say = (ok: boolean, summary: string): void => (ok ? io.stdout : io.stderr)(`${summary.split('\n').map(safeText).join('\n')}\n`);
   try {
-    // The formats differ from the first character: a JSON array is Theater's chain.json (read whole);
-    // our JSON Lines are verified as a stream, in constant memory.
+    // The formats differ from the first character: a JSON array is Theater's chain.json, anything else
+    // our JSON Lines; both are verified as a stream, in constant memory.
     if (looksLikeTheaterChain(await head(file))) {
-      const theater = verifyTheaterChain(await readFile(file, 'utf8'));
+      const theater = verifyTheaterFile(file);
       say(theater.ok, formatTheaterSummary(theater));
       return theater.ok ? EXIT_OK : EXIT_ERR;
     }

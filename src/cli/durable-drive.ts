@@ -125,7 +125,7 @@ export async function driveAll(ctx: DriveContext): Promise<Driven> {
     }
     if (first && contents.hashes.length === 0) counts.started++;
     else if (first) counts.resumed++;
-    const recording = recordingFromJsonl(contents.text);
+    const recording = recordingFromJsonl(contents.text, { open: true });
     const live = new LiveContinuation(recording, anchor, limits, undefined, hibernateAfterNs);
     const session = new ReplaySession(recording, limits, live);
     const registry = new HandlerRegistry({ thread });
@@ -162,7 +162,7 @@ export async function driveAll(ctx: DriveContext): Promise<Driven> {
       if (until === null) break;
       hibernations++;
       // Asleep: no instance, no slot, no open file; woken HIBERNATE_LEAD_MS early to be rebuilt in time.
-      const clock = new LiveContinuation(recordingFromJsonl(''), anchor, null);
+      const clock = new LiveContinuation(recordingFromJsonl('', { open: true }), anchor, null);
       const waitMs = Number(until - clock.nowNs()) / 1e6 - HIBERNATE_LEAD_MS;
       if (waitMs > 0) await new Promise<void>((r) => setTimeout(r, waitMs));
     }

@@ -9,9 +9,10 @@ import { runFleet, type FleetResult, type InstanceResult } from '../runtime/flee
 import type { ClockKind } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 import type { ChainFormat } from '../events/types.ts';
-import { chainRecording, checkChainTarget, openChainFile } from './chain-output.ts';
+import { chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
+import { theaterStateError } from '../events/theater/encode.ts';
 import { onInterrupt } from './interrupt.ts';
-import { writeTheaterChains } from './theater-output.ts';
+import { theaterRecording, type TheaterRecording } from './theater-output.ts';
 import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
 
 export interface LocalRunOptions {
@@ -40,19 +41,18 @@ export function failureOf(result: InstanceResult): Failure | null {
   return outcome.status === 'ok' ? null : { instance: result.instance, status: outcome.status, error: outcome.error };
 }
 
-/** Commits the streamed JSON Lines, or writes Theater's chain.json files; the events written. */
-async function writeChain(file: ChainFile | null, recording: { events: number } | undefined, fleet: FleetResult, options: LocalRunOptions): Promise<number> {
-  if (file !== null && recording !== undefined) {
-    file.commit();
-    return recording.events;
-  }
-  if (options.eventsPath === null) return 0;
+/** Commits the streamed chain (JSON Lines, or Theater's chain.json files); the events written. */
+function writeChain(file: ChainFile | null, recording: Streamed | undefined, path: string): number {
+  if (recording === undefined) return 0;
   try {
-    return await writeTheaterChains(options.eventsPath, fleet, options.total);
+    if (file !== null) file.commit();
+    return 'commit' in recording ? recording.commit() : recording.events;
   } catch (error) {
-    throw error instanceof ChainWriteError ? error : new ChainWriteError(options.eventsPath, error);
+    throw error instanceof ChainWriteError ? error : new ChainWriteError(path, error);
   }
 }
+
+type Streamed = ReturnType<typeof chainRecording> | TheaterRecording;
 
 /** The fleet's result as this process's RunSummary: the first MAX_FAILURES failures, one shard report. */
 function localSummary(manifest: ActorManifest, options: LocalRunOptions, fleet: FleetResult, eventLines: number): RunSummary {
@@ -85,29 +85,36 @@ function localSummary(manifest: ActorManifest, options: LocalRunOptions, fleet: 
 
 /**
  * Rejects like runFleet when the component does not fit; a chain that cannot
- * be written is a ChainWriteError (or ChainTargetError). JSON Lines stream into
- * the chain file during the run (tagged by instance whenever the fleet has more
- * than one); Theater's chain.json files are written at the end.
+ * be written is a ChainWriteError (or ChainTargetError). The chain streams to
+ * its temporary file(s) during the run: JSON Lines into one file (tagged by
+ * instance whenever the fleet has more than one), Theater's chain.json one
+ * file per instance; all are put in place at the end.
  */
 export async function runLocal(manifest: ActorManifest, options: LocalRunOptions): Promise<RunSummary> {
   const theater = options.chainFormat === 'theater';
   // Theater's files: every name this process writes is checked before the run (the shards of one run each check theirs).
   if (options.eventsPath !== null && theater) {
+    const tooLarge = theaterStateError(options.state ?? manifest.init_state?.bytes ?? null);
+    if (tooLarge !== null) throw new ChainTargetError(`--chain-format theater: ${tooLarge}`);
     checkChainTarget(options.eventsPath, manifest, undefined, { total: options.total, first: options.first, instances: options.instances });
   }
   const file = options.eventsPath !== null && !theater ? openChainFile(options.eventsPath, manifest) : null;
-  const recording = file === null ? undefined : chainRecording(file, options.total);
-  // Interrupted (or stopped by its parent): drop the temporary file, then die of the signal.
-  const stopListening = options.eventsPath === null ? null : onInterrupt(() => file?.abort());
+  const recording: Streamed | undefined = options.eventsPath === null ? undefined
+    : file === null ? theaterRecording(options.eventsPath, options.total) : chainRecording(file, options.total);
+  const abort = (): void => {
+    file?.abort();
+    if (recording !== undefined && 'abort' in recording) recording.abort();
+  };
+  // Interrupted (or stopped by its parent): drop the temporary files, then die of the signal.
+  const stopListening = options.eventsPath === null ? null : onInterrupt(abort);
   try {
-    return await runAndWrite(manifest, options, file, recording);
+    return await runAndWrite(manifest, options, file, recording, abort);
   } finally {
     stopListening?.();
   }
 }
 
-async function runAndWrite(manifest: ActorManifest, options: LocalRunOptions, file: ChainFile | null, recording: ReturnType<typeof chainRecording> | undefined): Promise<RunSummary> {
-  const theater = options.chainFormat === 'theater';
+async function runAndWrite(manifest: ActorManifest, options: LocalRunOptions, file: ChainFile | null, recording: Streamed | undefined, abort: () => void): Promise<RunSummary> {
   let fleet;
   try {
     fleet = await runFleet(manifest, {
@@ -118,7 +125,7 @@ async function runAndWrite(manifest: ActorManifest, options: LocalRunOptions, fi
       clock: options.clock,
       activeWait: options.activeWait,
       startWallNs: options.startWallNs ?? undefined,
-      record: theater && options.eventsPath !== null,
+      record: false,
       recording,
       state: options.state,
       onSettled: options.onSettled,
@@ -126,8 +133,8 @@ async function runAndWrite(manifest: ActorManifest, options: LocalRunOptions, fi
       output: options.output,
     });
   } catch (error) {
-    file?.abort();
+    abort();
     throw error;
   }
-  return localSummary(manifest, options, fleet, await writeChain(file, recording, fleet, options));
+  return localSummary(manifest, options, fleet, writeChain(file, recording, options.eventsPath ?? ''));
 }

@@ -14,12 +14,12 @@ import type { Recording } from '../replay/recorded.ts';
 import { sha256Of } from '../runtime/identity.ts';
 
 /** Throws a RecordingError (message starting with the path) when the chain cannot be read. */
-export function replayRegistry(chainPath: string, manifest: ActorManifest): { session: ReplaySession; registry: HandlerRegistry } {
+export function replayRegistry(chainPath: string, manifest: ActorManifest): { session: ReplaySession; registry: HandlerRegistry; origin: string } {
   const timing = manifest.handlers.find((h) => h.type === 'timing');
   const session = new ReplaySession(loadRecording(chainPath), timing === undefined ? null : effectiveLimits(timing.config, null));
   const registry = new HandlerRegistry();
   registry.register(new ReplayHandler(session));
-  return { session, registry };
+  return { session, registry, origin: '--replay' };
 }
 
 /**
@@ -47,8 +47,11 @@ export function replayFor(command: RunCommand, manifest: ActorManifest): ReturnT
     throw error;
   }
   const mismatch = componentMismatch(replay.session.recording, manifest);
-  if (mismatch !== null && !command.replayAnyComponent) throw new RecordingError(`${origin}: ${mismatch} (pass --replay-any-component to replay it anyway)`);
-  return replay;
+  if (mismatch !== null && !command.replayAnyComponent) {
+    replay.session.recording.close();
+    throw new RecordingError(`${origin}: ${mismatch} (pass --replay-any-component to replay it anyway)`);
+  }
+  return { ...replay, origin };
 }
 
 /** Why the chain is not this manifest's component's, or null (it is, or the chain does not say: Theater's format, older chains). */

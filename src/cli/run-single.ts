@@ -12,7 +12,8 @@ import { RecordingError } from '../replay/load.ts';
 import { runFleet, type FleetResult } from '../runtime/fleet.ts';
 import type { RunCommand } from './args.ts';
 import { chainPath, chainRecording, ChainTargetError, checkChainTarget, openChainFile } from './chain-output.ts';
-import { writeTheaterEvents } from './theater-output.ts';
+import { theaterStateError } from '../events/theater/encode.ts';
+import { theaterChainsWhere, theaterRecording, type TheaterRecording } from './theater-output.ts';
 import { cliOutput } from './actor-output.ts';
 import { EXIT_DIVERGED, EXIT_USAGE, progress, type CliIo } from './io.ts';
 import { replayFor } from './replay.ts';
@@ -44,8 +45,9 @@ function loadReplay(command: RunCommand, manifest: ActorManifest, say: (text: st
 
 /**
  * The chain target, checked before any actor runs: JSON Lines stream into `file`
- * during the run; Theater's chain.json is written to `theaterPath` at the end
- * (from memory, within max_events). Exit 2 when there is no good target.
+ * during the run; Theater's chain.json files stream into their temporary files
+ * (theaterRecording) and take their names under `theaterPath` at the end.
+ * Exit 2 when there is no good target.
  */
 function openTarget(command: RunCommand, manifest: ActorManifest, io: CliIo, say: (text: string) => void): Pick<SingleRun, 'file' | 'theaterPath'> | number {
   const theater = command.chainFormat === 'theater';
@@ -53,6 +55,11 @@ function openTarget(command: RunCommand, manifest: ActorManifest, io: CliIo, say
     const path = chainPath(command.events, manifest, theater ? '.chain.json' : '.events.jsonl');
     if (theater && path === null) {
       say('--chain-format theater: no chain to write: give --events <file>, or set save_chain = true in the manifest');
+      return EXIT_USAGE;
+    }
+    const tooLarge = theater ? theaterStateError(command.state ?? manifest.init_state?.bytes ?? null) : null;
+    if (tooLarge !== null) {
+      say(`--chain-format theater: ${tooLarge}`);
       return EXIT_USAGE;
     }
     if (path !== null && theater) return { file: null, theaterPath: checkChainTarget(path, manifest, io.chainFs, { replay: command.replay, total: command.instances }) };
@@ -68,22 +75,28 @@ const chainFlag = (command: RunCommand): string => (command.events === null ? 's
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** An interrupted run leaves the target as it was: drop the temporary file, then die of the signal. Returns the undo. */
-function abortOnSignal(file: ChainFile | null): () => void {
+/** An interrupted run leaves the target as it was: drop the temporary file(s), then die of the signal. Returns the undo. */
+function abortOnSignal(run: SingleRun): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
-    file?.abort();
+    abortChain(run);
     process.kill(process.pid, signal);
   };
-  if (file !== null) for (const signal of SIGNALS) process.once(signal, onSignal);
+  if (run.recording !== undefined) for (const signal of SIGNALS) process.once(signal, onSignal);
   return () => {
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   };
 }
 
+/** Drops whatever the run has written so far (the target stays as it was). */
+export function abortChain(run: Pick<SingleRun, 'file' | 'recording'>): void {
+  run.file?.abort();
+  if (run.recording !== undefined && 'abort' in run.recording) run.recording.abort();
+}
+
 /** The fleet's result, or the exit code of a run that could not finish (the chain dropped). */
 async function runTheFleet(run: SingleRun): Promise<FleetResult | number> {
-  const { command, manifest, file, say } = run;
-  const undo = abortOnSignal(file);
+  const { command, manifest, say } = run;
+  const undo = abortOnSignal(run);
   try {
     return await runFleet(manifest, {
       instances: command.instances,
@@ -92,7 +105,7 @@ async function runTheFleet(run: SingleRun): Promise<FleetResult | number> {
       clock: command.clock,
       activeWait: !command.coarseTimer,
       startWallNs: command.startWallNs ?? undefined,
-      record: run.theaterPath !== null,
+      record: false,
       recording: run.recording,
       registry: run.replay?.registry,
       state: command.state,
@@ -100,7 +113,8 @@ async function runTheFleet(run: SingleRun): Promise<FleetResult | number> {
       output: cliOutput(run.io, command.json ? 'stderr' : 'split'),
     });
   } catch (error) {
-    file?.abort();
+    abortChain(run);
+    if (refused(run)) return EXIT_USAGE;
     if (run.replay?.session.divergence) {
       say(run.replay.session.divergence);
       return EXIT_DIVERGED;
@@ -113,8 +127,19 @@ async function runTheFleet(run: SingleRun): Promise<FleetResult | number> {
   }
 }
 
+/**
+ * A replay's chain is read as the actor goes; once the actor has settled the
+ * rest is read too, and a chain `verify` would refuse fails the run (exit 2,
+ * the line saying why, nothing written), however far the actor got.
+ */
+function refused(run: SingleRun): boolean {
+  const refusal = run.replay?.session.refusal() ?? null;
+  if (refusal !== null) run.say(`${run.replay!.origin}: ${refusal}`);
+  return refusal !== null;
+}
+
 /** Commits or writes the chain; false (after saying why) when it could not be written. */
-async function finishChain(run: SingleRun, fleet: FleetResult): Promise<boolean> {
+function finishChain(run: SingleRun, fleet: FleetResult): boolean {
   const { file, recording, say } = run;
   const target = file?.path ?? run.theaterPath;
   if (target === null) return true;
@@ -122,8 +147,10 @@ async function finishChain(run: SingleRun, fleet: FleetResult): Promise<boolean>
     if (file !== null && recording !== undefined) {
       file.commit();
       say(`wrote ${recording.events} events (${fleet.instances} chain${fleet.instances === 1 ? '' : 's'}) to ${file.path}`);
-    } else {
-      await writeTheaterEvents(target, fleet, run.io);
+    } else if (recording !== undefined && 'commit' in recording) {
+      const written = recording.commit();
+      const total = fleet.instances;
+      say(`wrote ${written} events (${total} Theater chain${total === 1 ? '' : 's'}) to ${theaterChainsWhere(target, total)}`);
     }
     return true;
   } catch (error) {
@@ -144,11 +171,16 @@ export async function runSingle(command: RunCommand, io: CliIo): Promise<number>
   if (typeof replay === 'number') return replay;
   const target = openTarget(command, manifest, io, say);
   if (typeof target === 'number') return target;
-  const recording = target.file === null ? undefined : chainRecording(target.file, command.instances);
+  const recording = target.file !== null ? chainRecording(target.file, command.instances)
+    : target.theaterPath !== null ? theaterRecording(target.theaterPath, command.instances, io.chainFs) : undefined;
   const run: SingleRun = { command, io, say, manifest, replay, ...target, recording };
   const fleet = await runTheFleet(run);
   if (typeof fleet === 'number') return fleet;
+  if (refused(run)) {
+    abortChain(run);
+    return EXIT_USAGE;
+  }
   // The chain's fate is reported first, but never instead of the run's outcome.
-  const chainWritten = await finishChain(run, fleet);
+  const chainWritten = finishChain(run, fleet);
   return reportSingle(run, fleet, chainWritten);
 }

@@ -5,6 +5,7 @@ import type { ChainFile } from '../events/chain-file.ts';
 import { jsonText, safeText } from '../base/text.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { FleetRecording, FleetResult, InstanceResult } from '../runtime/fleet.ts';
+import type { TheaterRecording } from './theater-output.ts';
 import type { RunCommand } from './args.ts';
 import { EXIT_DIVERGED, EXIT_ERR, EXIT_OK, EXIT_TRAP, EXIT_USAGE, type CliIo } from './io.ts';
 import type { replayFor } from './replay.ts';
@@ -21,10 +22,10 @@ export interface SingleRun {
   replay: ReturnType<typeof replayFor>;
   /** JSON Lines: the chain file streamed into during the run. */
   file: ChainFile | null;
-  /** Theater's format: the chain.json written at the end. */
+  /** Theater's format: the chain.json path (the pattern of the per-instance names). */
   theaterPath: string | null;
-  /** The chain file's recording, counting the events written. */
-  recording: (FleetRecording & { events: number }) | undefined;
+  /** The streamed recording (JSON Lines into `file`, or Theater's files), counting the events written. */
+  recording: (FleetRecording & { events: number }) | TheaterRecording | undefined;
 }
 
 /** Failures shown on stderr for a fleet; the rest are counted. */

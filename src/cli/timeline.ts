@@ -6,7 +6,6 @@
 // target that passes the output rule (events/output-target.ts): a regular
 // file or a new one, and none of the chains read. Every error is one line,
 // escaped like guest text (a JSON error quotes the input's bytes).
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { safeText } from '../base/text.ts';
 import { ChainFile, ChainWriteError } from '../events/chain-file.ts';
@@ -26,14 +25,9 @@ export async function timeline(command: TimelineCommand, io: CliIo): Promise<num
     io.stderr(`theater-timing: ${safeText(text)}\n`);
     return EXIT_USAGE;
   };
-  const inputs: ChainInput[] = [];
-  for (const file of command.chains) {
-    try {
-      inputs.push({ name: basename(file), text: await readFile(file, 'utf8') });
-    } catch (error) {
-      return say(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-  }
+  await Promise.resolve();
+  // Each file is read a record at a time as the model is built: no file is held as one string.
+  const inputs: ChainInput[] = command.chains.map((file) => ({ name: basename(file), path: file }));
   let html: string;
   let summary: string;
   try {

@@ -6,7 +6,9 @@
  *            before the run doubles as the "is the folder writable" check
  *   write    lines gather up to 64 Ki characters, flushed with writeSync: a guest that
  *            never yields to the event loop must not grow an unbounded buffer
- *   commit   flush, fsync, close, rename over the target, fsync the folder
+ *   seal     flush, fsync, close: finished, holding no descriptor (Theater's
+ *            per-instance files wait so until the run ends)
+ *   commit   seal, then rename over the target, fsync the folder
  *   abort    close and delete the temporary file
  *
  * Until commit the target is untouched, so a failed, interrupted or killed run
@@ -80,16 +82,7 @@ export class ChainFile {
 
   /** Makes the file the target, durably; throws the first write error instead (the target stays as it was). */
   commit(): void {
-    this.#flush();
-    const fd = this.#fd;
-    if (fd !== null && this.#error === null) {
-      try {
-        this.#fs.fsyncSync(fd);
-      } catch (error) {
-        this.#fail(error);
-      }
-    }
-    this.#close();
+    this.seal();
     if (this.#error !== null) {
       this.#unlink();
       throw this.#error;
@@ -101,6 +94,24 @@ export class ChainFile {
       throw new ChainWriteError(this.path, error);
     }
     syncFolder(dirname(this.path));
+  }
+
+  /**
+   * Flushes, fsyncs and closes the temporary file without renaming it: a
+   * finished chain waits for commit() (which then only renames) holding no
+   * file descriptor. A write error is kept for commit to throw.
+   */
+  seal(): void {
+    this.#flush();
+    const fd = this.#fd;
+    if (fd !== null && this.#error === null) {
+      try {
+        this.#fs.fsyncSync(fd);
+      } catch (error) {
+        this.#fail(error);
+      }
+    }
+    this.#close();
   }
 
   /** Deletes the temporary file; the target is untouched. Idempotent. */

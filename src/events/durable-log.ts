@@ -17,8 +17,8 @@
  * checked against them (a mismatch is a divergence) instead of being written
  * again; from the first record past them on, records are appended.
  *
- * readDurableLog finds the good prefix: every complete line that links and
- * hashes. A last line cut short (no "\n", or not a valid record) is a torn
+ * readDurableLog finds the good prefix: every complete line that passes the
+ * checks `verify` makes (ChainVerifier, open: no ChainEnd needed yet). A last line cut short (no "\n", or not a valid record) is a torn
  * write and is dropped; a bad line before the last one is damage, not a tear.
  */
 import * as fs from 'node:fs';
@@ -26,8 +26,7 @@ import { hashEventJson } from './chain.ts';
 import { chainLine } from './chain-recorder.ts';
 import type { ChainOutcome, EventSink, TimingEvent } from './types.ts';
 import { toWire } from './wire.ts';
-import { wireEventError } from './shape.ts';
-import { isPlainObject } from '../base/text.ts';
+import { ChainVerifier, type CheckedLine } from './verify.ts';
 
 export class DurableLogError extends Error {
   override name = 'DurableLogError';
@@ -172,7 +171,8 @@ export function readDurableLog(path: string): LogContents {
     throw new DurableLogError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const hashes: string[] = [];
-  let parent: string | null = null;
+  // The checks `verify` and a replay make (events/verify.ts), on a chain that may still be growing.
+  const verifier = new ChainVerifier({ open: true });
   let good = 0;
   let ended = false;
   let start = 0;
@@ -180,36 +180,29 @@ export function readDurableLog(path: string): LogContents {
   while (start < bytes.length) {
     const nl = bytes.indexOf(0x0a, start);
     const last = nl === -1 || nl === bytes.length - 1;
-    const problem = nl === -1 ? 'no "\\n"' : recordProblem(bytes.subarray(start, nl), decoder, hashes.length, parent);
-    if (problem !== null) {
-      if (last) break; // a torn last record: dropped
-      throw new DurableLogError(`${path}: record ${hashes.length} (byte ${start}): ${problem}; the log is damaged before its last record, so it is not resumed`);
-    }
-    const line = JSON.parse(decoder.decode(bytes.subarray(start, nl))) as { hash: string; event: { type: string } };
     if (ended) throw new DurableLogError(`${path}: record ${hashes.length}: a record after ChainEnd`);
-    hashes.push(line.hash);
-    parent = line.hash;
-    ended = line.event.type === 'ChainEnd';
+    const checked = nl === -1 ? 'no "\\n"' : recordOf(bytes.subarray(start, nl), decoder, verifier);
+    if (typeof checked === 'string') {
+      if (last) break; // a torn last record: dropped
+      throw new DurableLogError(`${path}: record ${hashes.length} (byte ${start}): ${checked}; the log is damaged before its last record, so it is not resumed`);
+    }
+    hashes.push(checked.hash);
+    ended = checked.event.type === 'ChainEnd';
     start = nl + 1;
     good = start;
   }
   return { text: bytes.subarray(0, good).toString('utf8'), hashes, ended, tornBytes: bytes.length - good, goodBytes: good };
 }
 
-function recordProblem(row: Uint8Array, decoder: TextDecoder, seq: number, parent: string | null): string | null {
-  let line: unknown;
+/** The record's checked values, or why it is refused. */
+function recordOf(row: Uint8Array, decoder: TextDecoder, verifier: ChainVerifier): CheckedLine | string {
+  let text: string;
   try {
-    line = JSON.parse(decoder.decode(row));
+    text = decoder.decode(row);
   } catch {
-    return 'not a JSON line';
+    return 'not valid UTF-8';
   }
-  if (!isPlainObject(line)) return 'not a chain record';
-  if (line.seq !== seq) return `seq ${String(line.seq)}, expected ${seq}`;
-  if (line.parent !== parent) return 'parent does not link to the record before';
-  const shape = wireEventError(line.event);
-  if (shape !== null) return shape;
-  if (typeof line.hash !== 'string' || hashEventJson(parent, JSON.stringify(line.event)) !== line.hash) return 'hash does not match';
-  return null;
+  return verifier.push(text) ?? verifier.firstError!.message;
 }
 
 /** Cuts the file back to its good prefix (drops a torn last record) so appends continue the chain. */

@@ -6,6 +6,9 @@
 // (they may interleave). It keeps going after an error so the summary counts
 // the whole file, and reports the first error. Lines are pushed one at a time,
 // so a file of any size is checked in constant memory (verify-file.ts).
+// Over 200 lines because this one class is every check of our format: verify,
+// a replay (replay/jsonl.ts) and the durable log's reader all push lines into
+// it, so none of them can accept what another refuses.
 
 import { describeValue, isPlainObject } from '../base/text.ts';
 import { chainLineText, fleetHeader, hashEvent } from './chain.ts';
@@ -31,6 +34,15 @@ export interface VerifyResult {
   countsByType: Record<string, number>;
   errors: number;
   firstError?: { line: number; message: string };
+}
+
+/** A line that passed every check: its values. */
+export interface CheckedLine {
+  seq: number;
+  parent: string | null;
+  hash: string;
+  event: WireEvent;
+  instance: number | null;
 }
 
 const LINE_KEYS = new Set(['seq', 'parent', 'hash', 'handler', 'event', 'instance']);
@@ -77,10 +89,24 @@ export class ChainVerifier {
   #result: VerifyResult = { ok: true, lines: 0, chains: [], countsByType: {}, errors: 0 };
   #chains = new Map<number | null, ChainState>();
   #instances: number | null = null;
+  readonly #open: boolean;
+
+  /** `open`: the chain may still be growing (a durable log in progress): no ChainEnd required, empty allowed. */
+  constructor(options: { open?: boolean } = {}) {
+    this.#open = options.open === true;
+  }
+
+  /** The first error so far. */
+  get firstError(): VerifyResult['firstError'] { return this.#result.firstError; }
 
   #fail(message: string, line = this.#result.lines): void {
     this.#result.errors++;
     this.#result.firstError ??= { line, message };
+  }
+
+  #failed(message: string): undefined {
+    this.#fail(message);
+    return undefined;
   }
 
   /** Counts a line that could not even be read as text (bytes that are not UTF-8). */
@@ -89,19 +115,30 @@ export class ChainVerifier {
     this.#fail(message);
   }
 
-  push(row: string): void {
+  /** Checks one line (without its "\n"); returns its values when it passed every check so far, else null. */
+  push(row: string): CheckedLine | null {
+    const errors = this.#result.errors;
+    const parsed = this.#check(row);
+    return parsed === undefined || this.#result.errors !== errors ? null : parsed;
+  }
+
+  #check(row: string): CheckedLine | undefined {
     const number = ++this.#result.lines;
-    if (row === '') return this.#fail('empty line');
+    if (row === '') return this.#failed('empty line');
     let parsed: unknown;
     try {
       parsed = JSON.parse(row);
     } catch (error) {
-      return this.#fail(`invalid JSON: ${(error as Error).message}`);
+      this.#fail(`invalid JSON: ${(error as Error).message}`);
+      return undefined;
     }
-    if (!isPlainObject(parsed)) return this.#fail(`expected a JSON object, got ${describeValue(parsed)}`);
-    if (number === 1 && 'fleet' in parsed) return this.#header(parsed, row);
+    if (!isPlainObject(parsed)) return this.#failed(`expected a JSON object, got ${describeValue(parsed)}`);
+    if (number === 1 && 'fleet' in parsed) {
+      this.#header(parsed, row);
+      return undefined;
+    }
     const envelope = envelopeError(parsed);
-    if (envelope !== null) return this.#fail(envelope);
+    if (envelope !== null) return this.#failed(envelope);
     const { seq, parent, hash, event } = parsed as { seq: number; parent: string | null; hash: string; event: unknown };
     const instance = isIndex(parsed.instance) ? parsed.instance : null;
     if ((this.#instances !== null) !== (instance !== null)) {
@@ -144,6 +181,7 @@ export class ChainVerifier {
       this.#result.countsByType[event.type] = (this.#result.countsByType[event.type] ?? 0) + 1;
       chain.summary.countsByType[event.type] = (chain.summary.countsByType[event.type] ?? 0) + 1;
     }
+    return { seq, parent, hash, event: event as WireEvent, instance };
   }
 
   #header(parsed: Record<string, unknown>, row: string): void {
@@ -159,10 +197,10 @@ export class ChainVerifier {
     const result = this.#result;
     const end = result.lines + 1;
     if (result.lines > 0 && !endsWithNewline) this.#fail('the last line has no "\\n": the file was cut short', result.lines);
-    if (this.#chains.size === 0) this.#fail(result.lines === 0 ? 'no chain: the file is empty' : 'no chain in the file', end);
+    if (this.#chains.size === 0 && !this.#open) this.#fail(result.lines === 0 ? 'no chain: the file is empty' : 'no chain in the file', end);
     for (const chain of this.#chains.values()) {
       const where = chain.summary.instance === null ? '' : ` (instance ${chain.summary.instance})`;
-      if (!chain.ended) this.#fail(`the chain has no ChainEnd: it was cut short after ${chain.summary.lines} events${where}`, end);
+      if (!chain.ended && !this.#open) this.#fail(`the chain has no ChainEnd: it was cut short after ${chain.summary.lines} events${where}`, end);
     }
     if (this.#instances !== null) {
       for (let i = 0; i < this.#instances; i++) {

@@ -23,7 +23,7 @@
 import type { EventSink, TimingEvent } from '../events/types.ts';
 import { clampSleep, type TimingLimits } from '../wasi/clamp.ts';
 import { WasiTrap } from '../base/trap.ts';
-import type { Recording } from './recorded.ts';
+import type { RecordingInMemory } from './recorded.ts';
 
 /**
  * Thrown into the guest by a block or poll whose earliest deadline is further
@@ -67,7 +67,7 @@ export class LiveContinuation {
   /** Set when the actor was sent to hibernate: the deadline it waits for. */
   hibernatedUntil: bigint | null = null;
 
-  constructor(recording: Recording, anchor: ClockAnchor, limits: TimingLimits | null, hrtime: () => bigint = process.hrtime.bigint, hibernateAfterNs: bigint | null = null) {
+  constructor(recording: RecordingInMemory, anchor: ClockAnchor, limits: TimingLimits | null, hrtime: () => bigint = process.hrtime.bigint, hibernateAfterNs: bigint | null = null) {
     this.limits = limits;
     this.hibernateAfterNs = hibernateAfterNs;
     this.#hrtime = hrtime;

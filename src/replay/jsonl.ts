@@ -1,74 +1,101 @@
-// Our JSON Lines chain as a Recording. The chain is checked as it is read
-// (seq, parent links, hashes, event shapes), so a replay never serves from a
-// damaged file; a final ChainEnd record gives the recorded outcome.
-import { hashEvent } from '../events/chain.ts';
+// Our JSON Lines chain as a Recording, read a line at a time through the
+// verifier (events/verify.ts: the one set of checks `verify` makes: canonical
+// bytes, seq, parent links, hashes, event shapes and ranges, ChainEnd last and
+// well formed), so a replay serves nothing `verify` would refuse. A final
+// ChainEnd record gives the recorded outcome. Memory does not grow with the file.
+import { bufferChunks, fileChunks } from '../events/chunks.ts';
+import { LineReader } from '../events/lines.ts';
 import { fieldsOf } from '../events/schema.ts';
-import { wireEventError } from '../events/shape.ts';
 import type { TimingEvent } from '../events/types.ts';
-import type { WireEvent } from '../events/wire.ts';
+import { ChainVerifier, type CheckedLine } from '../events/verify.ts';
 import { isPlainObject } from '../base/text.ts';
-import { callOf, type RecordedEntry, type RecordedOutcome, type Recording } from './recorded.ts';
+import { callOf, inMemory, RecordingError, type RecordedEntry, type RecordedOutcome, type Recording, type RecordingInMemory } from './recorded.ts';
 
-export class RecordingError extends Error {
-  override name = 'RecordingError';
+export { RecordingError };
+
+/** `open`: a durable log in progress, which may lack its ChainEnd (and be empty). */
+export interface JsonlOptions {
+  open?: boolean;
 }
 
-const OUTCOMES = ['ok', 'err', 'trap', 'diverged'];
+/** Our chain in `text`, read and checked whole; throws a RecordingError naming the line. */
+export function recordingFromJsonl(text: string, options: JsonlOptions = {}): RecordingInMemory {
+  return inMemory(jsonlRecording(new LineReader(bufferChunks(Buffer.from(text))), options));
+}
 
-/** Parses and checks one chain of ours; throws a RecordingError naming the line. */
-export function recordingFromJsonl(text: string): Recording {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  const entries: RecordedEntry[] = [];
-  let parent: string | null = null;
-  let instance: unknown;
+/** Our chain in the file at `path`, streamed; the first line is read at once (errors there throw here). */
+export function jsonlFileRecording(path: string): Recording {
+  return jsonlRecording(new LineReader(fileChunks(path)), {});
+}
+
+function jsonlRecording(lines: LineReader, options: JsonlOptions): Recording {
+  const verifier = new ChainVerifier({ open: options.open });
+  let count = 0;
+  let finished = false;
   let outcome: RecordedOutcome | null = null;
-  let identity: Recording['identity'] = null;
-  lines.forEach((text, seq) => {
-    const at = `line ${seq + 1}`;
-    let line: unknown;
-    try {
-      line = JSON.parse(text);
-    } catch {
-      throw new RecordingError(`${at}: not JSON`);
+  const refused = (): never => {
+    lines.close();
+    const first = verifier.firstError!;
+    throw new RecordingError(`line ${first.line}: ${first.message}`);
+  };
+  /** The next checked line, or undefined at a good end. */
+  const read = (): CheckedLine | undefined => {
+    if (finished) return undefined;
+    const line = lines.next();
+    if (line === null) {
+      finished = true;
+      if (!verifier.finish(lines.endsWithNewline).ok) refused();
+      return undefined;
     }
-    if (seq === 0 && isPlainObject(line) && isPlainObject(line.fleet)) {
-      throw new RecordingError(`${at}: the file holds the chains of ${String(line.fleet.instances)} instances; a replay serves one (write it with --instances 1)`);
+    count++;
+    if ('error' in line) {
+      verifier.reject(line.error);
+      return refused();
     }
-    if (!isPlainObject(line) || !isPlainObject(line.event)) throw new RecordingError(`${at}: expected a chain line {"seq","parent","hash","handler","event"}`);
-    if (seq === 0) instance = line.instance;
-    else if (line.instance !== instance) throw new RecordingError(`${at}: the file holds the chains of several instances; a replay serves one (write it with --instances 1)`);
-    if (line.seq !== seq || line.parent !== parent) throw new RecordingError(`${at}: seq or parent breaks the chain`);
-    const event = line.event;
-    if (line.hash !== hashEvent(parent, event as WireEvent)) throw new RecordingError(`${at}: hash does not match the event (the chain was altered)`);
-    parent = line.hash as string;
-    if (outcome !== null) throw new RecordingError(`${at}: an event after ChainEnd`);
-    if (event.type === 'ChainEnd') {
-      if (!OUTCOMES.includes(event.outcome as string)) throw new RecordingError(`${at}: event.outcome: expected one of ${OUTCOMES.join(', ')}`);
-      outcome = { status: event.outcome as RecordedOutcome['status'], message: typeof event.message === 'string' ? event.message : '' };
-      return;
-    }
-    // Chains written before PollReady listed its pollables lack the field: checked as if empty, replayed without it.
-    const unlisted = event.type === 'PollReady' && !Object.hasOwn(event, 'pollables');
-    const problem = wireEventError(unlisted ? { ...event, pollables: [] } : event);
-    if (problem !== null) throw new RecordingError(`${at}: ${problem}`);
-    const timing = fromWire(event);
-    if (timing.type === 'ActorIdentity') {
-      // Served by the replay as the chain's first record, never matched against a call.
-      if (seq !== 0) throw new RecordingError(`${at}: ActorIdentity must be the chain's first record`);
-      identity = timing;
-      return;
-    }
-    entries.push(callOf(timing, seq) ?? { kind: 'host', position: seq, event: timing });
-  });
-  const end = outcome === null ? lines.length : lines.length - 1;
-  return { format: 'jsonl', entries, hostEvents: true, end, outcome, identity };
+    if (count === 1) refuseFleet(line.text);
+    return verifier.push(line.text) ?? refused();
+  };
+  const first = read();
+  const identity = first?.event.type === 'ActorIdentity' ? fromWire(first.event) as Extract<TimingEvent, { type: 'ActorIdentity' }> : null;
+  let pending = identity === null ? first : undefined;
+  return {
+    format: 'jsonl',
+    hostEvents: true,
+    identity,
+    get end() { return outcome === null ? count : count - 1; },
+    get outcome() { return outcome; },
+    close: () => lines.close(),
+    next(): RecordedEntry | undefined {
+      const checked = pending ?? read();
+      pending = undefined;
+      if (checked === undefined) return undefined;
+      if (checked.event.type === 'ChainEnd') {
+        outcome = { status: checked.event.outcome, message: checked.event.message };
+        return this.next();
+      }
+      const timing = fromWire(checked.event);
+      return callOf(timing, checked.seq) ?? { kind: 'host', position: checked.seq, event: timing };
+    },
+  };
+}
+
+/** A fleet file holds several chains; a replay serves one. */
+function refuseFleet(text: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return; // the verifier says why
+  }
+  if (isPlainObject(parsed) && isPlainObject(parsed.fleet)) {
+    throw new RecordingError(`line 1: the file holds the chains of ${String(parsed.fleet.instances)} instances; a replay serves one (write it with --instances 1)`);
+  }
 }
 
 /** The inverse of toWire for a checked wire event: u64 strings back to bigint. */
-function fromWire(wire: Record<string, unknown>): TimingEvent {
+function fromWire(wire: CheckedLine['event']): TimingEvent {
+  const source = wire as unknown as Record<string, unknown>;
   const event: Record<string, unknown> = { type: wire.type };
-  for (const [name, kind] of fieldsOf(wire.type as string)!) {
-    if (Object.hasOwn(wire, name)) event[name] = kind === 'u64' ? BigInt(wire[name] as string) : wire[name];
-  }
+  for (const [name, kind] of fieldsOf(wire.type)!) event[name] = kind === 'u64' ? BigInt(source[name] as string) : source[name];
   return event as unknown as TimingEvent;
 }

@@ -58,16 +58,65 @@ export type RecordedEntry = RecordedCall | RecordedHost | RecordedFrame;
 /** How the run ended, when the format records it. */
 export type RecordedOutcome = { status: 'ok' | 'err' | 'trap' | 'diverged'; message: string };
 
+export class RecordingError extends Error {
+  override name = 'RecordingError';
+}
+
+/**
+ * A recorded chain, read in order. Entries are read and checked on demand
+ * (the file is streamed: memory does not grow with it); `end` and `outcome`
+ * are final once next() has returned undefined.
+ */
 export interface Recording {
   format: 'jsonl' | 'theater';
-  entries: RecordedEntry[];
   /** Whether the format records our setup, clamp and drop events (ours does, Theater's does not). */
   hostEvents: boolean;
-  /** The position just past the last recorded event (a ChainEnd's own position): where "past the end" diverges. */
-  end: number;
-  outcome: RecordedOutcome | null;
   /** The chain's ActorIdentity record (ours since issue 21); null for Theater's format and older chains. */
   identity?: Extract<TimingEvent, { type: 'ActorIdentity' }> | null;
+  /**
+   * The next entry, or undefined past the last. Throws a RecordingError when
+   * the chain is refused: a record the checks refuse, or a bad end (cut short,
+   * no ChainEnd, something after it) once it is reached.
+   */
+  next(): RecordedEntry | undefined;
+  /** The position just past the last recorded event (a ChainEnd's own position): where "past the end" diverges. */
+  readonly end: number;
+  /** How the run ended, when the format records it (ours: ChainEnd). */
+  readonly outcome: RecordedOutcome | null;
+  /** Releases the file. */
+  close(): void;
+}
+
+/** A recording read whole (a durable log, a chain given as text): every entry at hand. */
+export interface RecordingInMemory extends Recording {
+  readonly entries: readonly RecordedEntry[];
+}
+
+/** Reads `recording` to its end (throwing its RecordingError) and keeps every entry. */
+export function inMemory(recording: Recording): RecordingInMemory {
+  const entries: RecordedEntry[] = [];
+  try {
+    for (let entry = recording.next(); entry !== undefined; entry = recording.next()) entries.push(entry);
+  } finally {
+    recording.close();
+  }
+  return rewound({ ...recording, entries, end: recording.end, outcome: recording.outcome });
+}
+
+/** The same recording read again from its first entry (a session reads a recording once). */
+export function rewound(recording: Omit<RecordingInMemory, 'next' | 'close'>): RecordingInMemory {
+  const { entries } = recording;
+  let at = 0;
+  return {
+    format: recording.format,
+    hostEvents: recording.hostEvents,
+    identity: recording.identity,
+    entries,
+    next: () => entries[at++],
+    end: recording.end,
+    outcome: recording.outcome,
+    close() {},
+  };
 }
 
 /** The call a TimingEvent records, or null for our host events. `version` is the interfaces' version. */

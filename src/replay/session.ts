@@ -8,11 +8,16 @@
  * chain. Our host events (setup, clamp) are checked where the format has them.
  * The first mismatch, or a call past the end, is the divergence: it is kept,
  * and the call throws, which traps the guest and stops the actor.
+ *
+ * The recording is read as the guest goes, one entry ahead (#head); a record
+ * the checks refuse traps the guest too, and refusal() reads the rest once the
+ * actor has settled. (Over 200 lines: matching, host events and clamps, and the
+ * reading of the recording are one state machine over one cursor.)
  */
 import type { EventSink, TimingEvent } from '../events/types.ts';
 import type { LiveContinuation } from './continue.ts';
 import { clampSleep, type TimingLimits } from '../wasi/clamp.ts';
-import { formatCall, formatRecorded, type RecordedCall, type RecordedEntry, type RecordedOutcome, type Recording, type Value } from './recorded.ts';
+import { formatCall, formatRecorded, RecordingError, type RecordedCall, type RecordedEntry, type RecordedOutcome, type Recording, type Value } from './recorded.ts';
 
 export class ReplayDivergence extends Error {
   override name = 'ReplayDivergence';
@@ -21,7 +26,11 @@ export class ReplayDivergence extends Error {
 export class ReplaySession {
   readonly recording: Recording;
   readonly limits: TimingLimits | null;
-  #next = 0;
+  /** The entry read ahead (the next to match), once read. */
+  #head: RecordedEntry | undefined;
+  #headRead = false;
+  /** Why the recording was refused (a record or its end failed the checks), once it was. */
+  #refused: string | null = null;
   #matched = 0;
   #divergence: string | null = null;
   #events: EventSink | null = null;
@@ -144,24 +153,59 @@ export class ReplaySession {
   /** The next entry to match; frames are passed over (and count as matched). */
   #peek(): RecordedEntry | undefined {
     if (this.#divergence !== null) throw new ReplayDivergence(this.#divergence);
-    const { entries } = this.recording;
+    return this.#pastFrames();
+  }
+
+  #pastFrames(): RecordedEntry | undefined {
     for (;;) {
-      const entry = entries[this.#next];
+      const entry = this.#fill();
       if (entry?.kind === 'frame') {
-        this.#next++;
+        this.#headRead = false;
         this.#matched++;
       } else if (entry?.kind === 'host' && entry.event.type === 'Resumed') {
         // An earlier resume's gap: part of the chain, no call of the guest's.
         this.#take(entry.event);
       } else {
-        break;
+        return entry;
       }
     }
-    return entries[this.#next];
+  }
+
+  /** The head entry, read from the recording when not yet read; a refused recording throws into the guest. */
+  #fill(): RecordedEntry | undefined {
+    if (this.#refused !== null) throw new RecordingError(this.#refused);
+    if (!this.#headRead) {
+      try {
+        this.#head = this.recording.next();
+      } catch (error) {
+        if (!(error instanceof RecordingError)) throw error;
+        this.#refused = error.message;
+        throw error;
+      }
+      this.#headRead = true;
+    }
+    return this.#head;
+  }
+
+  /**
+   * Why the recording is refused, or null: the rest of it is read (and
+   * checked) to its end first, so a replay accepts only what `verify` accepts,
+   * however early the actor stopped. Call once the actor has settled.
+   */
+  refusal(): string | null {
+    try {
+      // Frames are counted as a faithful finish counts them; past an entry left over, the rest is only checked.
+      if (this.#pastFrames() !== undefined) while (this.recording.next() !== undefined);
+    } catch (error) {
+      if (!(error instanceof RecordingError)) throw error;
+      this.#refused ??= error.message;
+    }
+    this.recording.close();
+    return this.#refused;
   }
 
   #take(event: TimingEvent): void {
-    this.#next++;
+    this.#headRead = false;
     this.#matched++;
     this.#events?.record(event);
   }

@@ -7,50 +7,75 @@
 // is a frame. Theater never recorded drops, clamps or setup, nor a subscribe-instant's
 // deadline or a wait's length: those fields are 0 (or the instant) in the replayed
 // events, and left out again when the replay writes Theater's format.
-import { theaterHash } from '../events/theater/event.ts';
-import { parseJsonExact } from '../base/exact-json.ts';
+import { bufferChunks, fileChunks } from '../events/chunks.ts';
+import { ElementError, ElementReader } from '../events/theater/elements.ts';
+import { TheaterChecker, type CheckedTheaterEvent } from '../events/theater/verify.ts';
 import type { TimingEvent } from '../events/types.ts';
 import { isPlainObject } from '../base/text.ts';
-import { RecordingError } from './jsonl.ts';
-import { callOf, MONOTONIC, POLL, SYSTEM, WALL, type RecordedEntry, type Recording } from './recorded.ts';
+import { callOf, inMemory, MONOTONIC, POLL, RecordingError, SYSTEM, WALL, type RecordedEntry, type Recording, type RecordingInMemory } from './recorded.ts';
 
 type Tagged = Record<string, unknown>;
 
-function bytes(value: unknown, at: string): number[] {
-  if (!Array.isArray(value) || !value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new RecordingError(`${at}: expected an array of bytes`);
-  return value as number[];
+/** Theater's chain in `text`, read and checked whole; throws a RecordingError naming the event. */
+export function recordingFromTheater(text: string): RecordingInMemory {
+  return inMemory(theaterRecording(new ElementReader(bufferChunks(Buffer.from(text)))));
 }
 
-export function recordingFromTheater(text: string): Recording {
-  let events: unknown;
-  try {
-    events = parseJsonExact(text);
-  } catch {
-    throw new RecordingError('not JSON');
-  }
-  if (!Array.isArray(events)) throw new RecordingError('expected a JSON array of events');
-  const entries: RecordedEntry[] = [];
-  let parent: number[] | null = null;
-  events.forEach((raw: unknown, index) => {
-    const at = `event ${index}`;
-    if (!isPlainObject(raw) || typeof raw.event_type !== 'string') throw new RecordingError(`${at}: expected {"hash","parent_hash","event_type","data"}`);
-    const data = bytes(raw.data, `${at}.data`);
-    const hash = bytes(raw.hash, `${at}.hash`);
-    const parentHash = raw.parent_hash === null ? null : bytes(raw.parent_hash, `${at}.parent_hash`);
-    if (JSON.stringify(parentHash) !== JSON.stringify(parent)) throw new RecordingError(`${at}.parent_hash: does not link to event ${index - 1}`);
-    if (theaterHash(parentHash, raw.event_type, data).join() !== hash.join()) throw new RecordingError(`${at}.hash: does not match the event (the chain was altered)`);
-    parent = hash;
-    let payload: unknown;
+/** Theater's chain in the file at `path`, streamed; the first event is read at once. */
+export function theaterFileRecording(path: string): Recording {
+  return theaterRecording(new ElementReader(fileChunks(path)));
+}
+
+/**
+ * Events come through the checker `verify` uses (events/theater/verify.ts): a
+ * replay serves nothing `verify` would refuse, and refuses the chain at its
+ * first bad event, or at its end when the end is wrong.
+ */
+function theaterRecording(elements: ElementReader): Recording {
+  const checker = new TheaterChecker();
+  let finished = false;
+  const refused = (): never => {
+    elements.close();
+    const first = checker.firstError!;
+    throw new RecordingError(`event ${first.index}: ${first.message}`);
+  };
+  const read = (): CheckedTheaterEvent | undefined => {
+    if (finished) return undefined;
+    let text: string | null;
     try {
-      payload = parseJsonExact(Buffer.from(data).toString('utf8'));
-    } catch {
-      throw new RecordingError(`${at}.data: not UTF-8 JSON`);
+      text = elements.next();
+    } catch (error) {
+      if (!(error instanceof ElementError)) throw error;
+      checker.reject(error.index, error.message);
+      return refused();
     }
-    const event = isPlainObject(payload) && payload.category === 'HostFunction' ? hostCall(payload, at) : null;
-    const call = event === null ? null : callOf(event, index, String(payload && (payload as Tagged).interface).split('@')[1]);
-    entries.push(call ?? { kind: 'frame', position: index, label: frameLabel(raw.event_type, payload) });
-  });
-  return { format: 'theater', entries, hostEvents: false, end: events.length, outcome: null };
+    if (text === null) {
+      finished = true;
+      if (!checker.finish().ok) refused();
+      return undefined;
+    }
+    return checker.push(text) ?? refused();
+  };
+  let pending = read();
+  return {
+    format: 'theater',
+    hostEvents: false,
+    identity: null,
+    get end() { return elements.count; },
+    outcome: null,
+    close: () => elements.close(),
+    next(): RecordedEntry | undefined {
+      const checked = pending ?? read();
+      pending = undefined;
+      return checked === undefined ? undefined : entryOf(checked);
+    },
+  };
+}
+
+function entryOf({ index, eventType, payload }: CheckedTheaterEvent): RecordedEntry {
+  const event = isPlainObject(payload) && payload.category === 'HostFunction' ? hostCall(payload, `event ${index}`) : null;
+  const call = event === null ? null : callOf(event, index, String((payload as Tagged).interface).split('@')[1]);
+  return call ?? { kind: 'frame', position: index, label: frameLabel(eventType, payload) };
 }
 
 function frameLabel(eventType: string, payload: unknown): string {

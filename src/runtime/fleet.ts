@@ -84,8 +84,8 @@ export interface FleetOptions {
 
 /** Where a fleet's events go when they are streamed (the CLI's chain file). */
 export interface FleetRecording {
-  /** The sink of instance `instance`, asked for just before it is spawned. */
-  open(instance: number): EventSink;
+  /** The sink of instance `instance`, asked for just before it is spawned; `run` is what every instance shares. */
+  open(instance: number, run: { imports: readonly string[]; state: Uint8Array | null }): EventSink;
   /** Instance `instance` settled with `outcome`; its actor is already stopped. */
   close(instance: number, outcome: InitOutcome): void;
 }
@@ -155,9 +155,10 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
   const { component, sha256 } = await prepareWithHash(manifest, mode, options.cacheDir);
   const t1 = performance.now();
   const { recording } = options;
+  const imports = versionedImportNames(component);
   const identity = replays(registry) ? null : runIdentity({ manifest, componentSha256: sha256, mode, clock: runtime.kind, state, stateSource: options.stateSource });
   const spawn = (i: number) => Actor.spawn(component, registry, {
-    id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i), thread: runtime.thread,
+    id: `${manifest.name}#${firstInstance + i}`, record, sink: recording?.open(firstInstance + i, { imports, state }), thread: runtime.thread,
     identity: identity === null ? undefined : withInstance(identity, firstInstance + i),
   });
   const take = actorSource(await spawnFirstWave(Math.min(total, maxLive), spawn), spawn, runtime.thread.admission);
@@ -187,7 +188,7 @@ export async function runFleet(manifest: ActorManifest, options: FleetOptions = 
     err: count('err'),
     trap: count('trap'),
     results,
-    imports: versionedImportNames(component),
+    imports,
     state,
     mode,
     maxLive,

@@ -10,18 +10,18 @@ import { fleetView } from './fleet.ts';
 import { inferActor, type InferredActor } from './infer.ts';
 import { applyBudget } from './budget.ts';
 import { lane, maxLateness } from './lane.ts';
-import { fromJsonl } from './jsonl-adapter.ts';
+import { fromJsonl, fromJsonlRows } from './jsonl-adapter.ts';
 import type { TimelineModel } from './model.ts';
-import { fromTheater } from './theater-adapter.ts';
+import { fromTheater, fromTheaterSource } from './theater-adapter.ts';
+import { fileChunks } from '../events/chunks.ts';
+import { LineReader } from '../events/lines.ts';
 
 export const FLEET_THRESHOLD = 200;
 export const FLEET_LANES = 50;
 export const FLEET_FAILED_LANES = 10;
 
-export interface ChainInput {
-  name: string;
-  text: string;
-}
+/** A chain to draw: its text, or the path of a file read a record at a time (never one string of the whole file). */
+export type ChainInput = { name: string; text: string } | { name: string; path: string };
 
 export function detectFormat(text: string): ChainFormat {
   const first = /\S/.exec(text)?.[0];
@@ -33,12 +33,32 @@ export function detectFormat(text: string): ChainFormat {
 /** Reads one file's chains through its format's adapter. Errors are prefixed with the file name. */
 export function readChains(input: ChainInput): { format: ChainFormat; chains: ActorChain[] } {
   try {
+    if ('path' in input) return readFile(input.path, input.name);
     const format = detectFormat(input.text);
     return { format, chains: format === 'theater' ? fromTheater(input.text, input.name) : fromJsonl(input.text, input.name) };
   } catch (error) {
     if (error instanceof TimelineInputError) throw new TimelineInputError(`${input.name}: ${error.message}`);
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw new TimelineInputError(`${input.name}: cannot read (${(error as NodeJS.ErrnoException).code})`);
     throw error;
   }
+}
+
+function readFile(path: string, name: string): { format: ChainFormat; chains: ActorChain[] } {
+  const head = fileChunks(path, 256);
+  const start = head.next();
+  head.close();
+  const format = detectFormat(start === null ? '' : new TextDecoder().decode(start));
+  if (format === 'theater') return { format, chains: fromTheaterSource(fileChunks(path), name) };
+  const lines = new LineReader(fileChunks(path));
+  try {
+    return { format, chains: fromJsonlRows(rowsOf(lines), name) };
+  } finally {
+    lines.close();
+  }
+}
+
+function* rowsOf(lines: LineReader): Generator<string | { error: string }> {
+  for (let line = lines.next(); line !== null; line = lines.next()) yield 'text' in line ? line.text : line;
 }
 
 function wallAtOrigin(actors: InferredActor[], originNs: bigint): string | null {

@@ -84,11 +84,16 @@ function fieldValue(value: unknown): FieldValue {
 
 /** Parses our JSON Lines chain text into one ActorChain per chain (per `instance` in a fleet file). */
 export function fromJsonl(source: string, name: string): ActorChain[] {
+  return fromJsonlRows(source.split('\n'), name);
+}
+
+/** The same from rows read one at a time (a file streamed by lines: no string of the whole file). */
+export function fromJsonlRows(rows: Iterable<string | { error: string }>, name: string): ActorChain[] {
   const chains = new Map<number | null, ActorChain>();
-  const rows = source.split('\n');
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    const line = i + 1;
+  let line = 0;
+  for (const row of rows) {
+    line++;
+    if (typeof row !== 'string') fail(line, 'line', row.error);
     if (row.trim() === '') continue;
     let parsed: unknown;
     try {

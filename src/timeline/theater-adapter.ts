@@ -11,6 +11,8 @@ import { describeValue, isPlainObject, jsonOf } from '../base/text.ts';
 import { U32_MAX, U64_MAX } from '../base/units.ts';
 import { TimelineInputError, type ActorChain, type Call, type ChainEvent, type FieldValue } from './calls.ts';
 import { parseJsonExact, type Json } from '../base/exact-json.ts';
+import { bufferChunks, type ChunkSource } from '../events/chunks.ts';
+import { ElementError, ElementReader } from '../events/theater/elements.ts';
 import { compactJson } from '../events/theater/values.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
@@ -130,23 +132,38 @@ function decode(raw: Record<string, unknown>): { call: Call; fields: Record<stri
 
 /** Parses Theater's chain.json text: one actor per file, labelled `name`. */
 export function fromTheater(source: string, name: string): ActorChain[] {
-  let parsed: unknown;
+  return fromTheaterSource(bufferChunks(Buffer.from(source)), name);
+}
+
+/** The same from chunks: the array is read an element at a time (events/theater/elements.ts), never as one string. */
+export function fromTheaterSource(source: ChunkSource, name: string): ActorChain[] {
+  const elements = new ElementReader(source);
+  const events: ChainEvent[] = [];
   try {
-    parsed = JSON.parse(source);
+    for (let text = elements.next(); text !== null; text = elements.next()) events.push(eventOf(text, events.length));
   } catch (error) {
-    throw new TimelineInputError(`invalid JSON: ${(error as Error).message}`);
+    if (error instanceof ElementError) throw new TimelineInputError(`event ${error.index}: ${error.message}`);
+    throw error;
+  } finally {
+    elements.close();
   }
-  if (!Array.isArray(parsed)) throw new TimelineInputError(`expected a JSON array of events, got ${describeValue(parsed)}`);
-  const events: ChainEvent[] = parsed.map((raw: unknown, index) => {
-    try {
-      if (!isPlainObject(raw)) throw new Bad(`expected an event object, got ${describeValue(raw)}`);
-      if (typeof raw.event_type !== 'string') throw new Bad(`event_type: expected a string, got ${describeValue(raw.event_type)}`);
-      const { call, fields } = decode(raw);
-      return { index, line: null, type: raw.event_type, fields, call };
-    } catch (error) {
-      if (error instanceof Bad) throw new TimelineInputError(`event ${index}: ${error.message}`);
-      throw error;
-    }
-  });
   return [{ label: name, instance: null, events }];
+}
+
+function eventOf(text: string, index: number): ChainEvent {
+  try {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new Bad(`invalid JSON: ${(error as Error).message}`);
+    }
+    if (!isPlainObject(raw)) throw new Bad(`expected an event object, got ${describeValue(raw)}`);
+    if (typeof raw.event_type !== 'string') throw new Bad(`event_type: expected a string, got ${describeValue(raw.event_type)}`);
+    const { call, fields } = decode(raw);
+    return { index, line: null, type: raw.event_type, fields, call };
+  } catch (error) {
+    if (error instanceof Bad) throw new TimelineInputError(`event ${index}: ${error.message}`);
+    throw error;
+  }
 }

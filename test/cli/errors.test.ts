@@ -70,8 +70,8 @@ test('timeline and merge escape the input bytes a JSON error quotes (\\e[2J woul
   const clear = '\u001b[2J\u009b2J\u202e';
   writeFileSync(join(dir, 'bad.jsonl'), `{"a":${clear}}\n`);
   oneLine(await twice('timeline', join(dir, 'bad.jsonl'), '-o', '-'), 2, /^theater-timing: bad\.jsonl: line 1: JSON: .*\\e\[2J/);
-  writeFileSync(join(dir, 'bad.json'), `[${clear}]`);
-  oneLine(await twice('timeline', join(dir, 'bad.json'), '-o', '-'), 2, /^theater-timing: bad\.json: invalid JSON: .*\\e\[2J/);
+  writeFileSync(join(dir, 'bad.json'), `[{"a":${clear}}]`);
+  oneLine(await twice('timeline', join(dir, 'bad.json'), '-o', '-'), 2, /^theater-timing: bad\.json: event 0: invalid JSON: .*\\e\[2J/);
   writeFileSync(join(dir, 'results.json'), `{"a":${clear}}`);
   oneLine(await twice('merge', join(dir, 'results.json')), 2, /^theater-timing: .*results\.json: not JSON \(.*\\e\[2J/);
   const named = `evil${clear}`;

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyChain } from '../../src/events/verify.ts';
 import { actorManifest, actorWasm, BIN, manifestFor, ROOT, tempDir, writeManifest } from './support.ts';
@@ -50,6 +50,20 @@ test('a recorded clock spinner streams its chain: the host stays up in a 64 MB h
   const check = bin(['verify', events], ['--max-old-space-size=64']);
   assert.is(check.status, 0, check.stderr);
   assert.match(check.stdout, new RegExp(`^chain ok: ${written} lines, 1 chain\\n`));
+});
+
+test('a clock spinner recorded in Theater\'s format streams too: 100 000 events (a 73 MB chain.json) in a 64 MB heap, kept to max_events, and it verifies in one', () => {
+  const events = join(dir, 'spin.chain.json');
+  const manifest = writeManifest(dir, 'spin-theater.toml', manifestFor('clock-spinner', '', '[[handler]]\ntype = "timing"\nmax_events = 100000\n'));
+  // 10 000 s of now() in a loop, stopped by the budget: the chain was once built in memory, one string past any 64 MB heap.
+  const r = bin(['run', manifest, '--events', events, '--chain-format', 'theater', '--state-hex', '00a0724e18090000'], ['--max-old-space-size=64']);
+  assert.is(r.status, 3, r.stderr);
+  assert.is(r.stderr, `theater-timing: wrote 100003 events (1 Theater chain) to ${events}\ntheater-timing: trapped: wasi trap: event budget exhausted: actor "clock-spinner#0" recorded 100000 events (max_events = 100000)\n`);
+  assert.ok(statSync(events).size > 64 * 2 ** 20, `${statSync(events).size} bytes`);
+  const check = bin(['verify', events], ['--max-old-space-size=64']);
+  assert.is(check.status, 0, check.stderr);
+  assert.match(check.stdout, /^theater chain ok: 100003 events, head [0-9a-f]{12}\n/);
+  assert.match(check.stdout, /\n {2}shutdown +1\n/);
 });
 
 test('max_events: past the budget the actor traps with a clear message; the chain so far is kept and verifies', () => {

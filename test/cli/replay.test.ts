@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chainLineText, hashEvent } from '../../src/events/chain.ts';
 import { actorManifest, bin, tempDir } from './support.ts';
 
 const dir = tempDir();
@@ -61,21 +62,36 @@ test('replayed against another actor: exit 4 and one line naming the position, t
   assert.equal((JSON.parse(json.stdout) as { replay: unknown }).replay, { ok: true, matched: 10 });
 });
 
+/** The first `count` lines of a chain, closed again with a ChainEnd hashed onto them: a whole, shorter chain. */
+function firstLines(lines: readonly string[], count: number): string {
+  const kept = lines.slice(0, count);
+  const parent = (JSON.parse(kept.at(-1)!) as { hash: string }).hash;
+  const event = { type: 'ChainEnd', events: count, outcome: 'ok', message: '' } as const;
+  return `${[...kept, chainLineText({ seq: count, parent, hash: hashEvent(parent, event), handler: 'timing', event }).trimEnd()].join('\n')}\n`;
+}
+
 test('a guest that calls past the end of the recording diverges; so does one that stops short of it', () => {
   const recorded = join(dir, 'full.jsonl');
   assert.is(bin('run', actorManifest('wasi-clocks-test'), '--events', recorded).status, 0);
   const lines = readFileSync(recorded, 'utf8').trim().split('\n');
   const short = join(dir, 'short.jsonl');
-  writeFileSync(short, `${lines.slice(0, 20).join('\n')}\n`);
+  writeFileSync(short, firstLines(lines, 20));
   const past = bin('run', actorManifest('wasi-clocks-test'), '--replay', short);
   assert.is(past.status, 4);
   assert.match(past.stderr, /^theater-timing: replay diverged at event 20: recorded the end of the recording, actor called \S+\(.*\)\n$/);
   const extra = join(dir, 'extra.jsonl');
   // A recording with a call the guest never makes: poll-empty traps before any call.
-  writeFileSync(extra, `${lines.slice(0, 5).join('\n')}\n`);
+  writeFileSync(extra, firstLines(lines, 5));
   const stopped = bin('run', actorManifest('poll-empty'), '--replay', extra, '--replay-any-component');
   assert.is(stopped.status, 4);
   assert.is(stopped.stderr, 'theater-timing: replay diverged at event 4: recorded wasi:clocks/monotonic-clock@0.2.3/now, actor trapped: wasi trap: poll: attempt to poll on an empty list\n');
+  // The same 20 lines without their ChainEnd are a chain cut short, which verify refuses: so does the replay (exit 2, nothing run past it).
+  const cut = join(dir, 'cut.jsonl');
+  writeFileSync(cut, `${lines.slice(0, 20).join('\n')}\n`);
+  assert.is(bin('verify', cut).status, 1);
+  const refused = bin('run', actorManifest('wasi-clocks-test'), '--replay', cut);
+  assert.is(refused.status, 2);
+  assert.match(refused.stderr, /theater-timing: --replay: .*cut\.jsonl: line 21: the chain has no ChainEnd: it was cut short after 20 events\n$/);
 });
 
 test('bad recordings and --replay with --instances exit 2', () => {
@@ -84,9 +100,12 @@ test('bad recordings and --replay with --instances exit 2', () => {
   const text = readFileSync(recorded, 'utf8');
   const tampered = join(dir, 'tampered.jsonl');
   writeFileSync(tampered, text.replace('"instant":"', '"instant":"1'));
+  const duplicated = join(dir, 'duplicated.jsonl');
+  writeFileSync(duplicated, text.replace('{"seq":4,', '{"seq":4,"seq":4,'));
   const cases: Array<[string[], RegExp]> = [
     [['--replay', join(dir, 'missing.jsonl')], /^theater-timing: --replay: .*missing\.jsonl: cannot read \(ENOENT\)\n$/],
-    [['--replay', tampered], /^theater-timing: --replay: .*tampered\.jsonl: line 5: hash does not match the event \(the chain was altered\)\n$/],
+    [['--replay', tampered], /^theater-timing: --replay: .*tampered\.jsonl: line 5: hash mismatch: line says [0-9a-f]{12}, recomputed [0-9a-f]{12}\n$/],
+    [['--replay', duplicated], /^theater-timing: --replay: .*duplicated\.jsonl: line 5: not the canonical serialisation of its values \(spacing, key order, escapes or a duplicate key\)\n$/],
     [['--replay', recorded, '--instances', '2'], /^theater-timing: --replay: replays one recorded instance; drop --instances\n/],
   ];
   for (const [args, message] of cases) {

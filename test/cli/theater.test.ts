@@ -113,6 +113,19 @@ test('a Theater-style manifest (package, a runtime handler, init_state) runs; --
   assert.is(jsonState(override.stdout).readBigUInt64LE(16), 2_000_000n);
 });
 
+test('an init state too large for chain.json (over 256 KiB: up to 36 file bytes per state byte) is refused before the run, one line, exit 2', () => {
+  writeFileSync(join(dir, 'big.bin'), Buffer.alloc(256 * 1024 + 1));
+  const manifest = writeManifest(dir, 'big-state.toml', `name = "big"\nversion = "0.1.0"\ncomponent = ${JSON.stringify(actorWasm('sleeper'))}\ninit_state = "big.bin"\n[[handler]]\ntype = "timing"\n`);
+  const line = 'theater-timing: --chain-format theater: the state (262145 bytes) is too large for Theater\'s chain.json (at most 262144 bytes: each byte takes up to 36 in the file)\n';
+  const r = bin('run', manifest, '--chain-format', 'theater', '--events', join(dir, 'big.chain.json'));
+  assert.is(r.status, 2);
+  assert.is(r.stderr, line);
+  const sliced = bin('run', manifest, '--chain-format', 'theater', '--events', join(dir, 'big.chain.json'), '--instances', '2', '--shard-index', '0', '--shard-count', '2');
+  assert.is(sliced.status, 2);
+  assert.match(sliced.stderr, /--chain-format theater: the state \(262145 bytes\) is too large/);
+  assert.not.ok(existsSync(join(dir, 'big.chain.json')));
+});
+
 test('a manifest\'s replay handler serves the actor from the recorded chain.json; one instance only', () => {
   const replaying = (wasm: string): string =>
     `name = "t"\nversion = "1"\npackage = ${JSON.stringify(actorWasm(wasm))}\n[[handler]]\ntype = "timing"\n[[handler]]\ntype = "replay"\nchain = "seed.chain.json"\n`;

@@ -119,14 +119,15 @@ test('torn-write fuzz: cut at every byte offset of the last record, the log read
   writeFileSync(path, damaged);
   assert.throws(() => readDurableLog(path), (e: unknown) => e instanceof DurableLogError && /record 0 \(byte 0\): .*damaged before its last record/.test(e.message));
   const lines = full.toString('utf8').split('\n');
-  for (const [bad, why] of [['[1]', 'not a chain record'], ['{"seq":7}', 'seq 7, expected 1'], [lines[1].replace(/"parent":"[0-9a-f]+"/, '"parent":null'), 'parent does not link'], [lines[1].replace('HandlerSetupStart', 'Nope'), 'unknown event type'], [lines[1].replace(/"hash":"[0-9a-f]/, '"hash":"x'), 'hash does not match']] as const) {
+    // The checks are verify's (events/verify.ts), so the messages are too.
+  for (const [bad, why] of [['[1]', 'expected a JSON object'], ['{"seq":7}', 'parent: expected null or a hex SHA-256'], [lines[1].replace(/"parent":"[0-9a-f]+"/, '"parent":null'), 'parent null does not match the previous hash'], [lines[1].replace('HandlerSetupStart', 'Nope'), 'unknown event type'], [lines[1].replace(/"hash":"[0-9a-f]/, '"hash":"x'), 'hash: expected a hex SHA-256'], [lines[1].replace('{"seq":1,', '{"seq":1, '), 'not the canonical serialisation']] as const) {
     writeFileSync(path, `${lines[0]}\n${bad}\n${lines.slice(2).join('\n')}`);
     assert.throws(() => readDurableLog(path), new RegExp(why), bad);
   }
   writeFileSync(path, Buffer.concat([full, full.subarray(0, lastStart)]));
   assert.throws(() => readDurableLog(path), /seq 0, expected 4/);
   writeFileSync(path, Buffer.from([0xff, 0x0a, 0x41, 0x0a]));
-  assert.throws(() => readDurableLog(path), /not a JSON line/);
+  assert.throws(() => readDurableLog(path), /not valid UTF-8/);
 });
 
 test('a record after ChainEnd is refused', () => {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildTheaterChain, importedName, theaterRecords, type TheaterRun } from '../../src/events/theater/encode.ts';
+import { buildTheaterChain, importedName, MAX_THEATER_STATE_BYTES, TheaterEncoder, theaterRecords, theaterStateError, type TheaterRun } from '../../src/events/theater/encode.ts';
 import { formatTheaterChain, hashedText, linkTheaterEvents, theaterEvent, theaterHash } from '../../src/events/theater/event.ts';
 import { theaterChainPath } from '../../src/events/theater/file.ts';
 import { formatTheaterSummary, looksLikeTheaterChain, verifyTheaterChain } from '../../src/events/theater/verify.ts';
@@ -140,6 +140,15 @@ encode('init: state bytes in the result, err and trap as WasmError; the chain ve
   assert.is(importedName(['wasi:io/poll'], 'wasi:io/poll'), 'wasi:io/poll');
 });
 
+encode('a state init returns that is too large for chain.json is recorded as a WasmError saying so; theaterStateError names the bound', () => {
+  const big = new Uint8Array(MAX_THEATER_STATE_BYTES + 1);
+  const [result] = new TheaterEncoder([], null).closing({ status: 'ok', state: big });
+  assert.equal(result.payload, { category: 'Wasm', WasmError: { function_name: 'theater:simple/actor.init', message: `init returned a state of ${big.length} bytes, too large for chain.json (at most ${MAX_THEATER_STATE_BYTES})` } });
+  assert.is(theaterStateError(big.subarray(1)), null);
+  assert.is(theaterStateError(null), null);
+  assert.match(theaterStateError(big) ?? '', /^the state \(262145 bytes\) is too large for Theater's chain\.json/);
+});
+
 encode.run();
 
 const verify = suite('verify: Theater chains');
@@ -164,11 +173,12 @@ verify('a good chain: summary by event_type', () => {
   const summary = formatTheaterSummary(result);
   assert.match(summary, /^theater chain ok: 13 events, head [0-9a-f]{12}\n {2}wasm {2,}2\n/);
   assert.match(summary, /wasi:io\/poll@0\.2\.0\/poll +1/);
-  assert.match(formatTheaterSummary(verifyTheaterChain('[]')), /^theater chain ok: 0 events, head none$/);
+  assert.match(formatTheaterSummary(verifyTheaterChain('[]')), /^theater chain INVALID: event 0: no events: an empty array is no chain/);
 });
 
 verify('JSON and envelope errors name the event index', () => {
-  assert.match(firstError('[{'), /^0: invalid JSON: /);
+  assert.match(firstError('[{'), /^0: the file ends inside the array/);
+  assert.match(firstError('[{]'), /^0: invalid JSON: /);
   assert.is(firstError('[1]'), '0: expected an object, got 1 (number)');
   const cases: Array<[(events: Array<Record<string, unknown>>) => void, string]> = [
     [(e) => { e[2].extra = 1; }, '2: extra: unknown field (known: hash, parent_hash, event_type, data)'],
@@ -186,7 +196,48 @@ verify('JSON and envelope errors name the event index', () => {
     mutate(events);
     assert.ok(firstError(events).startsWith(expected), `${firstError(events)} / ${expected}`);
   }
-  assert.is(firstError({ a: 1 }), '0: expected a JSON array of events, got {"a":1} (object)');
+  assert.is(firstError({ a: 1 }), '0: expected a JSON array of events: the file starts with "{"');
+});
+
+verify('the ends: no events, a cut beginning, a cut end; duplicate keys; payload bytes not as Theater writes them', () => {
+  const events = parsed();
+  assert.match(firstError(events.slice(3)), /^0: parent_hash [0-9a-f]{12}: the first event's parent_hash must be null \(a chain whose beginning was cut/);
+  assert.match(firstError(events.slice(0, -1)), /^12: the last event is "wasi:io\/poll@0\.2\.0\/\S+"|^12: the last event is "wasm", not "shutdown": the chain was cut short after 12 events$/);
+  assert.is(firstError(good.replace('{"hash":', '{"hash":[1],"hash":')), '0: duplicate key "hash"');
+  // A quote in event_type: the quote count cannot tell, the full scan does.
+  const twenty = `[${new Array(20).fill(0).join(',')}]`;
+  assert.is(firstError(good.replace('"event_type":"wasm"', `"event_type":"w\\"asm","hash":${twenty}`)), '0: duplicate key "hash"');
+  assert.match(firstError(good.replace('"event_type":"wasm"', '"event_type":"w\\"asm"')), /^0: hash mismatch/);
+  assert.match(firstError('[1,{]'), /^0: expected an object, got 1 \(number\)/);
+  // An unreadable event, then the rest: the next link cannot be checked against it, and says so.
+  const broken = verifyTheaterChain(`[{],${JSON.stringify(events.slice(1)).slice(1)}`);
+  assert.match(broken.firstError?.message ?? '', /^invalid JSON/);
+  assert.is(broken.errors, 2);
+  const now = (output: string): unknown => {
+    const iface = 'wasi:clocks/monotonic-clock@0.2.0';
+    const text = `{"category":"HostFunction","interface":"${iface}","function":"now","input":{"Tuple":[]},"output":${output}}`;
+    const records = JSON.parse(good).map((e: { event_type: string; data: number[] }) => ({ eventType: e.event_type, data: e.data }));
+    records[3] = { eventType: `${iface}/now`, data: [...Buffer.from(text)] };
+    let parent: number[] | null = null;
+    return records.map((r: { eventType: string; data: number[] }) => {
+      const hash = theaterHash(parent, r.eventType, r.data);
+      const event = { hash, parent_hash: parent, event_type: r.eventType, data: r.data };
+      parent = hash;
+      return event;
+    });
+  };
+  assert.ok(verifyTheaterChain(JSON.stringify(now('{"U64":18446744073709551615}'))).ok);
+  assert.is(firstError(now('{"U64":1e3}')), '3: data: not the compact JSON Theater writes (spacing, escapes, or a number not written as plain digits)');
+  assert.is(firstError(now('{"U64":1,"U64":2}')), '3: data: duplicate key "U64"');
+  assert.is(firstError(now('{"U64":100000000000000000000000000000}')), '3: data.output.U64: expected an integer in 0..2^64-1, got 100000000000000000000000000000');
+});
+
+verify('WASI 0.3 calls (our records) are checked like 0.2 ones', () => {
+  const host = (iface: string, fn: string, input: unknown, output: unknown) =>
+    withPayload(3, `${iface}/${fn}`, { category: 'HostFunction', interface: iface, function: fn, input, output });
+  assert.ok(verifyTheaterChain(JSON.stringify(host('wasi:clocks/monotonic-clock@0.3.0', 'wait-for', u64(5n), UNIT))).ok);
+  assert.ok(verifyTheaterChain(JSON.stringify(host('wasi:clocks/system-clock@0.3.0', 'now', UNIT, { Tuple: [u64(1n), { U32: 2 }] }))).ok);
+  assert.is(firstError(host('wasi:clocks/system-clock@0.3.0', 'get-resolution', UNIT, UNIT)), '3: data.output: not the shape get-resolution records (U64)');
 });
 
 verify('payloads of our event types are checked; other handlers\' payloads are not', () => {

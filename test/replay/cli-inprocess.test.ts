@@ -47,7 +47,7 @@ test('a manifest\'s replay handler: one instance, real clock, a readable chain; 
   writeFileSync(bad, '[{"hash":[]}]');
   const manifest = writeManifest(dir, 'replay-bad.toml', replaying('sleeper', 'bad.chain.json'));
   const cases: Array<[string[], RegExp]> = [
-    [[], /replay-bad\.toml: handler\[1\]: .*bad\.chain\.json: event 0: expected/],
+    [[], /replay-bad\.toml: handler\[1\]: .*bad\.chain\.json: event 0: parent_hash: missing/],
     [['--instances', '2'], /replay-bad\.toml: handler\[1\]: replays one recorded instance; drop --instances\n$/],
     [['--clock', 'virtual'], /replay-bad\.toml: handler\[1\]: the recording serves every clock reading; drop --clock\n$/],
   ];

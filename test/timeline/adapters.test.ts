@@ -130,8 +130,9 @@ test('theater: every host call the timing handler recorded, with u64 exact; wasm
 });
 
 test('theater: bad input names the event index and the field', () => {
-  rejects(() => fromTheater('[', 'f'), /^invalid JSON: /);
-  rejects(() => fromTheater('{}', 'f'), /^expected a JSON array of events, got \{\} \(object\)$/);
+  rejects(() => fromTheater('[', 'f'), /^event 0: the file ends inside the array/);
+  rejects(() => fromTheater('[{]', 'f'), /^event 0: invalid JSON: /);
+  rejects(() => fromTheater('{}', 'f'), /^event 0: expected a JSON array of events: the file starts with "\{"$/);
   rejects(() => fromTheater('[5]', 'f'), /^event 0: expected an event object, got 5/);
   rejects(() => fromTheater('[{"event_type":1,"data":[]}]', 'f'), /^event 0: event_type: expected a string, got 1/);
   rejects(() => fromTheater('[{"event_type":"x","data":[300]}]', 'f'), /^event 0: data: expected an array of bytes/);

@@ -1,6 +1,9 @@
 // The model builder: format detection, lanes, bars and marks, and the fleet
 // view (lane selection, lateness histogram, wake-up times) above 200 actors.
 import { test } from 'uvu';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
@@ -22,6 +25,25 @@ test('formats are told apart by content; errors carry the file name', () => {
   assert.throws(() => detectFormat('seq 0'), /got text starting with "s"/);
   assert.throws(() => readChains({ name: 'a.jsonl', text: '{"seq":0' }), (e: unknown) => e instanceof TimelineInputError && /^a\.jsonl: line 1: JSON: /.test(e.message));
   assert.throws(() => readChains({ name: 'b.txt', text: 'x' }), (e: unknown) => e instanceof TimelineInputError && /^b\.txt: expected a JSON Lines chain/.test(e.message));
+});
+
+test('a file is read a record at a time, with the same chains as its text; its read errors carry the file name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'timeline-read-'));
+  try {
+    const ours = withChainEnd(jsonl([{ type: 'MonotonicClockNow', instant: T }]), 'ok', '');
+    const theater = theaterChain([hostCall('wasi:clocks/monotonic-clock@0.2.3', 'now', '{"Tuple":[]}', `{"U64":${T}}`)]);
+    for (const [file, text] of [['a.jsonl', ours], ['b.chain.json', theater]]) {
+      writeFileSync(join(dir, file), text);
+      assert.equal(readChains({ name: file, path: join(dir, file) }), readChains({ name: file, text }), file);
+    }
+    writeFileSync(join(dir, 'c.jsonl'), Buffer.concat([Buffer.from(`${ours.split('\n')[0]}\n`), Buffer.from([0xff, 0x0a])]));
+    assert.throws(() => readChains({ name: 'c.jsonl', path: join(dir, 'c.jsonl') }), /^c\.jsonl: line 2: line: not valid UTF-8$/);
+    writeFileSync(join(dir, 'e.jsonl'), '');
+    assert.throws(() => readChains({ name: 'e.jsonl', path: join(dir, 'e.jsonl') }), /^e\.jsonl: the file is empty$/);
+    assert.throws(() => readChains({ name: 'none', path: join(dir, 'none') }), /^none: cannot read \(ENOENT\)$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('one actor: a lane with a bar per subscription on stacked rows, a mark per other event, the wall clock at x = 0', () => {

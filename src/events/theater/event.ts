@@ -9,7 +9,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Json } from '../../base/exact-json.ts';
-import { jsonBytes } from './values.ts';
+import { compactJson, jsonBytes } from './values.ts';
 
 export interface TheaterEvent {
   hash: number[];
@@ -20,9 +20,15 @@ export interface TheaterEvent {
 
 const byteList = (bytes: readonly number[]): string => `[${bytes.join(',')}]`;
 
+// The texts below from byte lists already joined ("1,2,3"), so a recorder joins each list once.
+const hashedTextOf = (parentList: string | null, eventType: string, dataList: string): string =>
+  `{"hash":[],"parent_hash":${parentList === null ? 'null' : `[${parentList}]`},"event_type":${JSON.stringify(eventType)},"data":[${dataList}]}`;
+const eventTextOf = (hashList: string, parentList: string | null, eventType: string, dataList: string): string =>
+  `{"hash":[${hashList}],"parent_hash":${parentList === null ? 'null' : `[${parentList}]`},"event_type":${JSON.stringify(eventType)},"data":[${dataList}]}`;
+
 /** The exact text Theater hashes for an event: hash emptied, fields in order. */
 export function hashedText(parent: readonly number[] | null, eventType: string, data: readonly number[]): string {
-  return `{"hash":[],"parent_hash":${parent === null ? 'null' : byteList(parent)},"event_type":${JSON.stringify(eventType)},"data":${byteList(data)}}`;
+  return hashedTextOf(parent === null ? null : parent.join(','), eventType, data.join(','));
 }
 
 export function theaterHash(parent: readonly number[] | null, eventType: string, data: readonly number[]): number[] {
@@ -47,10 +53,36 @@ export function linkTheaterEvents(records: ReadonlyArray<{ eventType: string; pa
   return events;
 }
 
+/** One event as a line of chain.json (compact, no separator). */
+export function theaterEventText(e: TheaterEvent): string {
+  return eventTextOf(e.hash.join(','), e.parent_hash === null ? null : e.parent_hash.join(','), e.event_type, e.data.join(','));
+}
+
+/**
+ * Links payloads one at a time into event lines, the same text as
+ * theaterEvent + theaterEventText, each byte list joined once and no
+ * number arrays built: what a recorder writes per event.
+ */
+export class TheaterLinker {
+  #parentList: string | null = null;
+
+  /** The line of the next event. */
+  line(eventType: string, payload: Json): string {
+    const dataList = Buffer.from(compactJson(payload), 'utf8').join(',');
+    const hashList = createHash('sha1').update(hashedTextOf(this.#parentList, eventType, dataList)).digest().join(',');
+    const line = eventTextOf(hashList, this.#parentList, eventType, dataList);
+    this.#parentList = hashList;
+    return line;
+  }
+}
+
+/** The text around the events of chain.json: `[\n`, `,\n` between two, `\n]\n` (`[]\n` with none). */
+export const THEATER_OPEN = '[\n';
+export const THEATER_SEPARATOR = ',\n';
+export const THEATER_CLOSE = '\n]\n';
+
 /** The chain.json text: a JSON array, one compact event per line. */
 export function formatTheaterChain(events: readonly TheaterEvent[]): string {
   if (events.length === 0) return '[]\n';
-  const lines = events.map((e) => `{"hash":${byteList(e.hash)},"parent_hash":${e.parent_hash === null ? 'null' : byteList(e.parent_hash)},`
-    + `"event_type":${JSON.stringify(e.event_type)},"data":${byteList(e.data)}}`);
-  return `[\n${lines.join(',\n')}\n]\n`;
+  return `${THEATER_OPEN}${events.map(theaterEventText).join(THEATER_SEPARATOR)}${THEATER_CLOSE}`;
 }

@@ -5,10 +5,11 @@
 // types belong to other handlers and are not read.
 
 import { describeValue, isPlainObject } from '../../base/text.ts';
-import { parseJsonExact } from '../../base/exact-json.ts';
-import { valueError } from './values.ts';
+import { parseJsonExact, type Json } from '../../base/exact-json.ts';
+import { duplicateKey } from '../../base/json-keys.ts';
+import { compactJson, valueError } from './values.ts';
 
-const HOST_CALL = /^(wasi:clocks\/monotonic-clock|wasi:clocks\/wall-clock|wasi:io\/poll)@([^/]+)\/(.+)$/;
+const HOST_CALL = /^(wasi:clocks\/monotonic-clock|wasi:clocks\/wall-clock|wasi:clocks\/system-clock|wasi:io\/poll)@([^/]+)\/(.+)$/;
 
 /** Tag patterns: `unit`, `U64`, `U32`, `Bool`, `dt` = Tuple[U64, U32], `handle+deadline` = Tuple[U32, U64], `U32*` = List of U32. */
 type Pattern = 'unit' | 'U64' | 'U32' | 'Bool' | 'dt' | 'handle+deadline' | 'U32*';
@@ -19,8 +20,13 @@ const SIGNATURES: Readonly<Record<string, Readonly<Record<string, readonly [Patt
     resolution: ['unit', 'U64'],
     'subscribe-instant': ['U64', 'U32'],
     'subscribe-duration': ['U64', 'handle+deadline'],
+    // WASI 0.3 (our records: Theater never recorded 0.3; docs/P3.md)
+    'get-resolution': ['unit', 'U64'],
+    'wait-for': ['U64', 'unit'],
+    'wait-until': ['U64', 'unit'],
   },
   'wasi:clocks/wall-clock': { now: ['unit', 'dt'], resolution: ['unit', 'dt'] },
+  'wasi:clocks/system-clock': { now: ['unit', 'dt'], 'get-resolution': ['unit', 'U64'] },
   'wasi:io/poll': { '[method]pollable.ready': ['U32', 'Bool'], '[method]pollable.block': ['U32', 'unit'], poll: ['U32*', 'U32*'] },
 };
 
@@ -73,14 +79,32 @@ function wasmError(payload: Record<string, unknown>, eventType: string): string 
 
 /** Why the payload of an event of ours is malformed, or null (also for other handlers' events). */
 export function payloadError(eventType: string, data: readonly number[]): string | null {
+  const checked = checkPayload(eventType, data);
+  return 'error' in checked ? checked.error : null;
+}
+
+/**
+ * The payload of an event of ours, parsed (u64 values exact) and checked, or
+ * why it is refused; `payload` null for other handlers' events (not read).
+ * The bytes must be exactly the compact JSON Theater writes, so a duplicate
+ * key, a number not written as plain digits (1e3, 1.0) or extra spacing fail.
+ */
+export function checkPayload(eventType: string, data: readonly number[]): { payload: Json | null } | { error: string } {
   const call = HOST_CALL.exec(eventType);
-  if (call === null && eventType !== 'wasm' && eventType !== 'shutdown') return null;
-  let payload: unknown;
+  if (call === null && eventType !== 'wasm' && eventType !== 'shutdown') return { payload: null };
+  let text: string;
+  let payload: Json;
   try {
-    payload = parseJsonExact(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(data)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(data));
+    payload = parseJsonExact(text);
   } catch (error) {
-    return `data: not the UTF-8 bytes of a JSON payload (${(error as Error).message})`;
+    return { error: `data: not the UTF-8 bytes of a JSON payload (${(error as Error).message})` };
   }
-  if (!isPlainObject(payload)) return `data: expected a JSON object, got ${describeValue(payload)}`;
-  return call === null ? wasmError(payload, eventType) : hostCallError(payload, call[1], call[2], call[3]);
+  if (!isPlainObject(payload)) return { error: `data: expected a JSON object, got ${describeValue(payload)}` };
+  const duplicate = duplicateKey(text);
+  if (duplicate !== null) return { error: `data: duplicate key ${JSON.stringify(duplicate)}` };
+  const error = call === null ? wasmError(payload, eventType) : hostCallError(payload, call[1], call[2], call[3]);
+  if (error !== null) return { error };
+  if (compactJson(payload) !== text) return { error: 'data: not the compact JSON Theater writes (spacing, escapes, or a number not written as plain digits)' };
+  return { payload };
 }

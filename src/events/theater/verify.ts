@@ -1,13 +1,23 @@
-// Verifier for Theater's chain.json: the JSON, every event's shape, every
-// SHA-1 and every parent link, and for the events this handler writes (host
-// calls on wasi clocks and poll, "wasm", "shutdown") the payload's shape.
-// Other handlers' payloads are checked as bytes only. It keeps going after an
-// error so the summary counts the whole file, and reports the first bad event
-// by its index in the array (from 0).
+// Verifier for Theater's chain.json, the one set of checks `verify` and a
+// replay make: the file is one JSON array (read an element at a time,
+// elements.ts), each event's shape, no duplicate key, every SHA-1 and parent
+// link, and for the events this handler writes (host calls on wasi clocks and
+// poll, "wasm", "shutdown") the payload (payload.ts). The ends: an empty array
+// is no chain; the first event's parent_hash is null (a chain whose beginning
+// was cut links to a parent it lacks); the last is the "shutdown" call every
+// recorder writes when the actor stops (a chain cut after any other event, or
+// closed early, lacks it). Other handlers' payloads are checked as bytes only.
+// It keeps going after an error so the summary counts the whole file (unless
+// the array itself cannot be read on), and reports the first bad event by its
+// index in the array (from 0).
 
 import { describeValue, isPlainObject } from '../../base/text.ts';
+import { duplicateKey } from '../../base/json-keys.ts';
+import type { Json } from '../../base/exact-json.ts';
+import { bufferChunks, fileChunks, type ChunkSource } from '../chunks.ts';
+import { ElementError, ElementReader } from './elements.ts';
 import { theaterHash } from './event.ts';
-import { payloadError } from './payload.ts';
+import { checkPayload } from './payload.ts';
 
 export interface TheaterVerifyResult {
   ok: boolean;
@@ -17,6 +27,14 @@ export interface TheaterVerifyResult {
   head: string | null;
   errors: number;
   firstError?: { index: number; message: string };
+}
+
+/** An event that passed every check: its type, hash, and (for our event types) its parsed payload. */
+export interface CheckedTheaterEvent {
+  index: number;
+  eventType: string;
+  hash: number[];
+  payload: Json | null;
 }
 
 const EVENT_KEYS = ['hash', 'parent_hash', 'event_type', 'data'];
@@ -44,47 +62,112 @@ function shapeError(v: Record<string, unknown>): string | null {
   return null;
 }
 
-export function verifyTheaterChain(text: string): TheaterVerifyResult {
-  const result: TheaterVerifyResult = { ok: true, events: 0, countsByType: {}, head: null, errors: 0 };
-  const fail = (index: number, message: string): void => {
-    result.errors++;
-    result.firstError ??= { index, message };
-  };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    fail(0, `invalid JSON: ${(error as Error).message}`);
-    result.ok = false;
-    return result;
+function linkError(index: number, parent: number[] | null, expected: number[] | null): string | null {
+  if (sameBytes(parent, expected)) return null;
+  if (index === 0) return `parent_hash ${hex(parent!).slice(0, 12)}: the first event's parent_hash must be null (a chain whose beginning was cut links to a parent it lacks)`;
+  return `parent_hash ${parent === null ? 'null' : hex(parent).slice(0, 12)} does not match the previous event's hash ${expected === null ? '(unreadable)' : hex(expected).slice(0, 12)}`;
+}
+
+/**
+ * A repeated key in an event whose shape passed (one object; number arrays and
+ * one string inside): with no quote or backslash in event_type, its text holds
+ * exactly 10 quotes (4 keys and event_type) unless a key repeats. Counting them
+ * is native work; the full scan runs only when the count says so.
+ */
+function outerDuplicate(text: string, eventType: string): string | null {
+  if (!/["\\]/.test(eventType)) {
+    let quotes = 0;
+    for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) quotes++;
+    if (quotes === 10) return null;
   }
-  if (!Array.isArray(parsed)) {
-    fail(0, `expected a JSON array of events, got ${describeValue(parsed)}`);
-    result.ok = false;
-    return result;
+  return duplicateKey(text);
+}
+
+/**
+ * Checks a chain's events in order: push each element's text, then finish.
+ * push returns the event's values when it passed every check, else null.
+ */
+export class TheaterChecker {
+  #result: TheaterVerifyResult = { ok: true, events: 0, countsByType: {}, head: null, errors: 0 };
+  #previous: number[] | null = null;
+  #lastType: string | null = null;
+
+  get firstError(): TheaterVerifyResult['firstError'] { return this.#result.firstError; }
+
+  #fail(index: number, message: string): null {
+    this.#result.errors++;
+    this.#result.firstError ??= { index, message };
+    return null;
   }
-  result.events = parsed.length;
-  let previous: number[] | null = null;
-  parsed.forEach((event: unknown, index) => {
-    const expectedParent = previous;
-    previous = isPlainObject(event) && isHash(event.hash) ? event.hash : null;
-    if (!isPlainObject(event)) return fail(index, `expected an object, got ${describeValue(event)}`);
-    if (typeof event.event_type === 'string') result.countsByType[event.event_type] = (result.countsByType[event.event_type] ?? 0) + 1;
-    const shape = shapeError(event);
-    if (shape !== null) return fail(index, shape);
-    const { hash, parent_hash: parent, event_type: eventType, data } = event as { hash: number[]; parent_hash: number[] | null; event_type: string; data: number[] };
-    if (!sameBytes(parent, expectedParent)) {
-      return fail(index, `parent_hash ${parent === null ? 'null' : hex(parent).slice(0, 12)} does not match the previous event's hash ${expectedParent === null ? '(none: the first event has parent_hash null)' : hex(expectedParent).slice(0, 12)}`);
+
+  /** The array itself could not be read on (elements.ts): counted, and nothing after it is read. */
+  reject(index: number, message: string): void {
+    this.#fail(index, message);
+  }
+
+  push(text: string): CheckedTheaterEvent | null {
+    const index = this.#result.events++;
+    const expectedParent = this.#previous;
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch (error) {
+      this.#previous = null;
+      return this.#fail(index, `invalid JSON: ${(error as Error).message}`);
     }
+    this.#previous = isPlainObject(event) && isHash(event.hash) ? event.hash : null;
+    this.#lastType = isPlainObject(event) && typeof event.event_type === 'string' ? event.event_type : null;
+    this.#result.head = this.#previous === null ? null : hex(this.#previous);
+    if (!isPlainObject(event)) return this.#fail(index, `expected an object, got ${describeValue(event)}`);
+    if (this.#lastType !== null) this.#result.countsByType[this.#lastType] = (this.#result.countsByType[this.#lastType] ?? 0) + 1;
+    const shape = shapeError(event);
+    if (shape !== null) return this.#fail(index, shape);
+    const duplicate = outerDuplicate(text, event.event_type as string);
+    if (duplicate !== null) return this.#fail(index, `duplicate key ${JSON.stringify(duplicate)}`);
+    const { hash, parent_hash: parent, event_type: eventType, data } = event as { hash: number[]; parent_hash: number[] | null; event_type: string; data: number[] };
+    const link = linkError(index, parent, expectedParent);
+    if (link !== null) return this.#fail(index, link);
     const computed = theaterHash(parent, eventType, data);
-    if (!sameBytes(computed, hash)) return fail(index, `hash mismatch: event says ${hex(hash).slice(0, 12)}, recomputed ${hex(computed).slice(0, 12)}`);
-    const payload = payloadError(eventType, data);
-    if (payload !== null) fail(index, payload);
-  });
-  const last = parsed.at(-1) as unknown;
-  result.head = isPlainObject(last) && isHash(last.hash) ? hex(last.hash) : null;
-  result.ok = result.errors === 0;
-  return result;
+    if (!sameBytes(computed, hash)) return this.#fail(index, `hash mismatch: event says ${hex(hash).slice(0, 12)}, recomputed ${hex(computed).slice(0, 12)}`);
+    const checked = checkPayload(eventType, data);
+    if ('error' in checked) return this.#fail(index, checked.error);
+    return { index, eventType, hash, payload: checked.payload };
+  }
+
+  /** The verdict: an empty chain, or one that does not end with "shutdown", fails here. */
+  finish(): TheaterVerifyResult {
+    const result = this.#result;
+    if (result.events === 0 && result.errors === 0) this.#fail(0, 'no events: an empty array is no chain (a recorded chain opens with the init call)');
+    else if (result.errors === 0 && this.#lastType !== 'shutdown') {
+      this.#fail(result.events, `the last event is ${JSON.stringify(this.#lastType)}, not "shutdown": the chain was cut short after ${result.events} events`);
+    }
+    result.ok = result.errors === 0;
+    return result;
+  }
+}
+
+/** Verifies the chain read from `source` (closed at the end). */
+export function verifyTheaterSource(source: ChunkSource): TheaterVerifyResult {
+  const checker = new TheaterChecker();
+  const elements = new ElementReader(source);
+  try {
+    for (let text = elements.next(); text !== null; text = elements.next()) checker.push(text);
+  } catch (error) {
+    if (!(error instanceof ElementError)) throw error;
+    checker.reject(error.index, error.message);
+  } finally {
+    elements.close();
+  }
+  return checker.finish();
+}
+
+export function verifyTheaterChain(text: string): TheaterVerifyResult {
+  return verifyTheaterSource(bufferChunks(Buffer.from(text)));
+}
+
+/** The file at `path`, streamed: memory does not grow with it. */
+export function verifyTheaterFile(path: string): TheaterVerifyResult {
+  return verifyTheaterSource(fileChunks(path));
 }
 
 /** A few lines for the CLI: verdict, size and head, counts by event_type. */
