@@ -21,6 +21,10 @@ import { DurableLog, DurableLogError, GroupCommit, readDurableLog, truncateLog }
 import type { ChainOutcome } from '../events/types.ts';
 import { effectiveLimits } from '../handler/config.ts';
 import { HandlerRegistry } from '../handler/registry.ts';
+import { WASI_CLI_INTERFACES, WasiHandler } from '../handler/wasi-handler.ts';
+import type { ActorOutputSink } from '../handler/wasi-output.ts';
+import { replayJournal } from '../replay/wasi-journal.ts';
+import { cliOutput } from './actor-output.ts';
 import { safeText, isPlainObject, jsonText } from '../base/text.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { LiveContinuation, type ClockAnchor } from '../replay/continue.ts';
@@ -92,6 +96,13 @@ function syncDir(dir: string): void {
 
 /** The interfaces a resume can replay: the timing ones, recorded call by call (replay/session.ts). */
 export const REPLAYABLE_IMPORTS: readonly string[] = [MONOTONIC, WALL, POLL];
+/**
+ * With [[handler]] type = "wasi": everything it serves. Random draws and stdout/stderr
+ * writes are recorded and replayed (handler/wasi-journal.ts); the rest is fixed by the
+ * manifest (empty stdin, no terminal, denied files and sockets, a fixed environment).
+ */
+export const WASI_REPLAYABLE: readonly string[] = [...new Set(WASI_CLI_INTERFACES.map((name) => name.split('@')[0]))];
+const ENVIRONMENT = 'wasi:cli/environment';
 
 /**
  * The determinism guard: a durable actor may see nothing that is not in its log,
@@ -99,8 +110,16 @@ export const REPLAYABLE_IMPORTS: readonly string[] = [MONOTONIC, WALL, POLL];
  * The first that is not, named in one line; null when every import is replayable.
  */
 export function unreplayableImport(manifest: ActorManifest, importNames: readonly string[]): string | null {
-  const bad = importNames.find((name) => !REPLAYABLE_IMPORTS.includes(name.split('@')[0]));
-  return bad === undefined ? null : `${manifest.path}: durable: the component imports ${bad}, which a resume cannot replay (a durable actor may import only ${REPLAYABLE_IMPORTS.join(', ')})`;
+  const wasi = manifest.handlers.find((h) => h.type === 'wasi');
+  const allowed = wasi === undefined ? REPLAYABLE_IMPORTS : [...REPLAYABLE_IMPORTS, ...WASI_REPLAYABLE];
+  const bad = importNames.find((name) => !allowed.includes(name.split('@')[0]));
+  if (bad !== undefined) return `${manifest.path}: durable: the component imports ${bad}, which a resume cannot replay (a durable actor may import only ${allowed.join(', ')})`;
+  const env = importNames.find((name) => name.split('@')[0] === ENVIRONMENT);
+  if (wasi?.type === 'wasi' && env !== undefined && Array.isArray(wasi.config.env)) {
+    // Copied from the host when the run starts: a resume on another host, or after the variables changed, would see other values.
+    return `${manifest.path}: durable: the component imports ${env} and the manifest grants host variables (env = [${(wasi.config.env as string[]).map((n) => JSON.stringify(n)).join(', ')}]), which a resume cannot replay (grant fixed values instead: env = { NAME = "value" })`;
+  }
+  return null;
 }
 
 /** What stands in the way of a durable run with these flags, or null. */
@@ -134,6 +153,7 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
     return EXIT_USAGE;
   }
   const state = command.state ?? manifest.init_state?.bytes ?? null;
+  const output = cliOutput(io, command.json ? 'stderr' : 'split');
   const group = new GroupCommit(FSYNC_INTERVAL_MS);
   let summary: RunSummary;
   try {
@@ -156,7 +176,7 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
       const anchor: ClockAnchor = { monotonicNs: monotonic, wallNs: wall };
       const maxLive = command.maxLive ?? defaultMaxLive();
       const t0 = performance.now();
-      const driven = await driveAll({ dir, manifest, prepared: { sha256, component }, mode, state, anchor, maxLive, instances: command.instances });
+      const driven = await driveAll({ dir, manifest, prepared: { sha256, component }, mode, state, anchor, maxLive, instances: command.instances, output });
       const summary = summaryOf(manifest, command.instances, driven.outcomes, { mode, maxLive, peakLive: driven.peakLive, prepareMs: 0, spawnMs: 0, runMs: performance.now() - t0 });
       return report(summary, { json: command.json, shardIndex: null, shardCount: null, chainFormat: 'jsonl' }, withCounts(io, command.json, driven.counts));
     }
@@ -173,7 +193,7 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
       },
     };
     const fleet = await runFleet(manifest, {
-      instances: command.instances, maxLive: command.maxLive ?? undefined, mode, activeWait: !command.coarseTimer, state, recording,
+      instances: command.instances, maxLive: command.maxLive ?? undefined, mode, activeWait: !command.coarseTimer, state, recording, output,
     });
     group.flush();
     summary = summaryOf(manifest, command.instances, fleet.results.map((r) => r.outcome), { mode, maxLive: fleet.maxLive, peakLive: fleet.peakLive, prepareMs: fleet.prepareMs, spawnMs: fleet.spawnMs, runMs: fleet.runMs });
@@ -271,7 +291,7 @@ export async function resumeRun(command: ResumeCommand, io: CliIo): Promise<numb
   const t0 = performance.now();
   let driven: Driven;
   try {
-    driven = await driveAll({ dir, manifest, prepared, mode, state, anchor, maxLive, instances: runFile.instances });
+    driven = await driveAll({ dir, manifest, prepared, mode, state, anchor, maxLive, instances: runFile.instances, output: cliOutput(io, command.json ? 'stderr' : 'split') });
   } catch (error) {
     if (!(error instanceof DurableLogError || error instanceof RecordingError)) throw error;
     say(error.message);
@@ -303,6 +323,8 @@ interface DriveContext {
   anchor: ClockAnchor;
   maxLive: number;
   instances: number;
+  /** Where the actors' stdout/stderr lines go (live ones only: replayed ones were shown before). */
+  output: ActorOutputSink;
 }
 
 interface Driven { outcomes: InitOutcome[]; counts: ResumeCounts; peakLive: number }
@@ -316,6 +338,7 @@ interface Driven { outcomes: InitOutcome[]; counts: ResumeCounts; peakLive: numb
 async function driveAll(ctx: DriveContext): Promise<Driven> {
   const { dir, manifest, prepared, mode, state, anchor } = ctx;
   const timing = manifest.handlers.find((h) => h.type === 'timing');
+  const wasi = manifest.handlers.find((h) => h.type === 'wasi');
   const limits = timing === undefined ? null : effectiveLimits(timing.config, null);
   const identity = runIdentity({ manifest, componentSha256: prepared.sha256, mode, clock: 'real', state });
   const hibernateAfterNs = manifest.hibernate_after === null ? null : BigInt(manifest.hibernate_after) * 1_000_000n;
@@ -344,6 +367,7 @@ async function driveAll(ctx: DriveContext): Promise<Driven> {
     const session = new ReplaySession(recording, limits, live);
     const registry = new HandlerRegistry({ thread });
     registry.register(new ReplayHandler(session));
+    if (wasi?.type === 'wasi') registry.register(new WasiHandler(wasi.config, { output: ctx.output, journal: () => replayJournal(session, { showReplayed: false }) }));
     const log = new DurableLog(path, group, { expected: contents.hashes });
     let outcome: InitOutcome;
     let actor: Actor | null = null;
