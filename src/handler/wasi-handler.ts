@@ -26,6 +26,8 @@ import { externalPollable } from '../wasi/external.ts';
 import type { Pollable } from '../wasi/poll.ts';
 import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
 import type { TimingHandler } from './timing-handler.ts';
+import { DEFAULT_TIMING_CONFIG } from './config.ts';
+import { budgeted } from './event-budget.ts';
 import { deniedFilesystem } from './wasi-filesystem.ts';
 import { grantedEnvironment, parseWasiHandlerConfig, type WasiHandlerConfig } from './wasi-config.ts';
 import { fromHex, JournaledOutput, recordingJournal, toHex, type WasiJournal } from './wasi-journal.ts';
@@ -93,7 +95,9 @@ export class WasiHandler implements Handler {
 
   instantiate(actor: ActorContext): HandlerInstance {
     const capture = new OutputCapture(actor.actorId, this.config.max_output_bytes, this.#output);
-    const journal = this.#journal?.(actor) ?? (actor.events === null ? null : recordingJournal(actor.events));
+    // Its own budget of the timing handler's size: a guest drawing random numbers in a loop must not fill the disk either.
+    const events = budgeted(actor.events, this.#timing?.config.max_events ?? DEFAULT_TIMING_CONFIG.max_events, actor.actorId);
+    const journal = this.#journal?.(actor) ?? (events === null ? null : recordingJournal(events));
     const out = journal === null ? capture : new JournaledOutput(capture, journal);
     const timing = this.#timing;
     const ready = (): Pollable => {

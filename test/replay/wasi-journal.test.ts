@@ -9,6 +9,7 @@ import { buildChain, formatChainJsonl } from '../../src/events/chain.ts';
 import { EventRecorder } from '../../src/events/recorder.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
 import { HandlerRegistry } from '../../src/handler/registry.ts';
+import { TimingHandler } from '../../src/handler/timing-handler.ts';
 import { WASI_CLI_INTERFACES, WasiHandler } from '../../src/handler/wasi-handler.ts';
 import { recordingJournal, type WasiJournal } from '../../src/handler/wasi-journal.ts';
 import type { ActorOutputSink } from '../../src/handler/wasi-output.ts';
@@ -24,12 +25,12 @@ interface Stream { blockingWriteAndFlush(b: Uint8Array): void; writeZeroes(n: bi
 
 const text = (s: string) => new TextEncoder().encode(s);
 
-function actor(journal: ((session: never) => WasiJournal) | null, events: EventRecorder | null, maxOutput = 64) {
+function actor(journal: (() => WasiJournal) | null, events: EventRecorder | null, maxOutput = 64, timing: TimingHandler | null = null) {
   const lines: string[] = [];
   const drops: string[] = [];
   const output: ActorOutputSink = { line: (_a, stream, line) => lines.push(`${stream} ${line}`), dropped: (_a, bytes) => drops.push(`${bytes}`) };
   const registry = new HandlerRegistry();
-  registry.register(new WasiHandler({ max_output_bytes: maxOutput }, { output, journal: journal ?? undefined }));
+  registry.register(new WasiHandler({ max_output_bytes: maxOutput }, { output, journal: journal ?? undefined, timing }));
   const built = registry.buildImports(WASI_CLI_INTERFACES, { actorId: 'a#0', events });
   const iface = (key: string) => built.imports[key] as Iface;
   const stdout = iface('wasi:cli/stdout').getStdout() as unknown as Stream;
