@@ -1,4 +1,6 @@
 /*
+ * Over 200 lines: run --durable, resume and the driver they share (run.json, the guard, the per-actor registry, the counts) belong together.
+ *
  * Durable runs: `run <manifest> --durable <dir>` and `resume <dir>`.
  *
  *   <dir>/run.json                what resume needs and nothing else: the manifest
