@@ -146,6 +146,26 @@ test('durable: killed with SIGKILL mid-sleep, the resumed actor draws the same r
   assert.ok(types.indexOf('RandomBytes') < types.indexOf('Resumed') && types.lastIndexOf('RandomBytes') > types.indexOf('Resumed'), types.join(' '));
 });
 
+test('durable with hibernate_after: JS actors are dropped while they sleep and rebuilt by replay; each line printed once, the draws kept', () => {
+  const manifest = jsManifest('hib.toml', '[[handler]]\ntype = "wasi"\n', 'hibernate_after = 200\n');
+  const r = bin('run', manifest, '--durable', join(dir, 'hib-js'), '--instances', '2', '--state', 'random:800', '--json');
+  assert.is(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { outcomes: { ok: number }; hibernated: number; kept_live: number };
+  assert.equal([json.outcomes.ok, json.hibernated, json.kept_live], [2, 2, 0]);
+  const lines = r.stderr.trimEnd().split('\n').sort();
+  assert.is(lines.length, 4, r.stderr);
+  for (const i of [0, 1]) {
+    const mine = lines.filter((l) => l.startsWith(`[js-sleeper#${i}] `));
+    assert.equal(mine.map((l) => l.split(' ')[2]), ['after', 'before'], r.stderr);
+    const log = readFileSync(join(dir, 'hib-js', 'actors', `${i}.jsonl`), 'utf8');
+    assert.ok(verifyChain(log).ok);
+    assert.match(log, /"type":"Resumed"/);
+    const before = mine.find((l) => l.includes('before'))?.split(' ')[3];
+    assert.ok(before !== undefined && log.includes(`"bytes":"${before}"`), 'the draw before the sleep is in the log');
+    assert.is(log.match(/"type":"RandomBytes"/g)?.length, 2, 'drawn once before the sleep and once after: the rebuild replayed the first');
+  }
+});
+
 test('durable: host variables granted by name cannot be replayed: refused at start, one line naming the import', () => {
   const r = bin('run', jsManifest('envdur.toml', '[[handler]]\ntype = "wasi"\nenv = ["HOME"]\n'), '--durable', join(dir, 'envdur'));
   assert.is(r.status, 2);
