@@ -13,6 +13,9 @@ import { DurableLog, GroupCommit, readDurableLog, truncateLog } from '../events/
 import type { ChainOutcome } from '../events/types.ts';
 import { effectiveLimits } from '../handler/config.ts';
 import { HandlerRegistry } from '../handler/registry.ts';
+import { WasiHandler } from '../handler/wasi-handler.ts';
+import type { ActorOutputSink } from '../handler/wasi-output.ts';
+import { replayJournal } from '../replay/wasi-journal.ts';
 import { jsonText } from '../base/text.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { LiveContinuation, type ClockAnchor } from '../replay/continue.ts';
@@ -82,6 +85,8 @@ interface DriveContext {
   maxLive: number;
   /** The instances to drive. */
   range: ShardSlice;
+  /** Where the actors' stdout/stderr lines go (live ones only: replayed ones were shown before). */
+  output: ActorOutputSink;
   /** Told of each instance as it settles (or is found finished), by its number. */
   onSettled?: (instance: number, outcome: InitOutcome) => void;
 }
@@ -97,6 +102,7 @@ interface Driven { outcomes: InitOutcome[]; counts: ResumeCounts; peakLive: numb
 export async function driveAll(ctx: DriveContext): Promise<Driven> {
   const { dir, manifest, prepared, mode, state, anchor } = ctx;
   const timing = manifest.handlers.find((h) => h.type === 'timing');
+  const wasi = manifest.handlers.find((h) => h.type === 'wasi');
   const limits = timing === undefined ? null : effectiveLimits(timing.config, null);
   const identity = runIdentity({ manifest, componentSha256: prepared.sha256, mode, clock: 'real', state });
   const hibernateAfterNs = manifest.hibernate_after === null ? null : BigInt(manifest.hibernate_after) * 1_000_000n;
@@ -130,6 +136,7 @@ export async function driveAll(ctx: DriveContext): Promise<Driven> {
     const session = new ReplaySession(recording, limits, live);
     const registry = new HandlerRegistry({ thread });
     registry.register(new ReplayHandler(session));
+    if (wasi?.type === 'wasi') registry.register(new WasiHandler(wasi.config, { output: ctx.output, journal: () => replayJournal(session, { showReplayed: false }) }));
     const log = new DurableLog(path, group, { expected: contents.hashes });
     let outcome: InitOutcome;
     let actor: Actor | null = null;

@@ -19,6 +19,7 @@
  * too) exits at once, so no orphan goes on writing logs that a resume reads.
  */
 import { safeText } from '../base/text.ts';
+import { cliOutput } from './actor-output.ts';
 import { DurableLogError } from '../events/durable-log.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { RecordingError } from '../replay/jsonl.ts';
@@ -141,7 +142,7 @@ export async function resumeShard(command: ResumeCommand, shard: { index: number
     const t0 = performance.now();
     let driven: Awaited<ReturnType<typeof driveAll>>;
     try {
-      driven = await driveAll({ ...run, range, onSettled: (instance, outcome) => reporter.settled({ instance, outcome, events: [] }) });
+      driven = await driveAll({ ...run, range, output: cliOutput(io, 'stdout'), onSettled: (instance, outcome) => reporter.settled({ instance, outcome, events: [] }) });
     } catch (error) {
       if (!(error instanceof DurableLogError || error instanceof RecordingError)) throw error;
       say(error.message);

@@ -20,6 +20,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DurableLog, DurableLogError, GroupCommit } from '../events/durable-log.ts';
 import { safeText } from '../base/text.ts';
+import { WASI_CLI_INTERFACES } from '../handler/wasi-handler.ts';
+import { cliOutput } from './actor-output.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { ClockAnchor } from '../replay/continue.ts';
 import { RecordingError } from '../replay/jsonl.ts';
@@ -42,6 +44,13 @@ export { FSYNC_INTERVAL_MS, readRunFile, type RunFile };
 
 /** The interfaces a resume can replay: the timing ones, recorded call by call (replay/session.ts). */
 export const REPLAYABLE_IMPORTS: readonly string[] = [MONOTONIC, WALL, POLL];
+/**
+ * With [[handler]] type = "wasi": everything it serves. Random draws and stdout/stderr
+ * writes are recorded and replayed (replay/wasi-journal.ts); the rest is fixed by the
+ * manifest (empty stdin, no terminal, denied files and sockets, a fixed environment).
+ */
+export const WASI_REPLAYABLE: readonly string[] = [...new Set(WASI_CLI_INTERFACES.map((name) => name.split('@')[0]))];
+const ENVIRONMENT = 'wasi:cli/environment';
 
 /**
  * The determinism guard: a durable actor may see nothing that is not in its log,
@@ -49,8 +58,16 @@ export const REPLAYABLE_IMPORTS: readonly string[] = [MONOTONIC, WALL, POLL];
  * The first that is not, named in one line; null when every import is replayable.
  */
 export function unreplayableImport(manifest: ActorManifest, importNames: readonly string[]): string | null {
-  const bad = importNames.find((name) => !REPLAYABLE_IMPORTS.includes(name.split('@')[0]));
-  return bad === undefined ? null : `${manifest.path}: durable: the component imports ${bad}, which a resume cannot replay (a durable actor may import only ${REPLAYABLE_IMPORTS.join(', ')})`;
+  const wasi = manifest.handlers.find((h) => h.type === 'wasi');
+  const allowed = wasi === undefined ? REPLAYABLE_IMPORTS : [...REPLAYABLE_IMPORTS, ...WASI_REPLAYABLE];
+  const bad = importNames.find((name) => !allowed.includes(name.split('@')[0]));
+  if (bad !== undefined) return `${manifest.path}: durable: the component imports ${bad}, which a resume cannot replay (a durable actor may import only ${allowed.join(', ')})`;
+  const env = importNames.find((name) => name.split('@')[0] === ENVIRONMENT);
+  if (wasi?.type === 'wasi' && env !== undefined && Array.isArray(wasi.config.env)) {
+    // Copied from the host when the run starts: a resume on another host, or after the variables changed, would see other values.
+    return `${manifest.path}: durable: the component imports ${env} and the manifest grants host variables (env = [${(wasi.config.env as string[]).map((n) => JSON.stringify(n)).join(', ')}]), which a resume cannot replay (grant fixed values instead: env = { NAME = "value" })`;
+  }
+  return null;
 }
 
 /** What stands in the way of a durable run with these flags, or null. */
@@ -137,18 +154,18 @@ async function startLocked(command: RunCommand, manifest: ActorManifest, mode: E
   let counts: ResumeCounts;
   if (manifest.hibernate_after !== null) {
     // Hibernation needs every actor served from its log (replay/continue.ts), from its first call.
-    const driven = await driveAll({ dir, manifest, prepared, mode, state, anchor, maxLive, range });
+    const driven = await driveAll({ dir, manifest, prepared, mode, state, anchor, maxLive, range, output: cliOutput(io, command.json ? 'stderr' : 'split') });
     summary = summaryOf(manifest, command.instances, range, driven.outcomes, { mode, maxLive, peakLive: driven.peakLive, prepareMs: 0, spawnMs: 0, runMs: performance.now() - t0 });
     counts = driven.counts;
   } else {
-    summary = await runLive(command, manifest, mode, dir, range, state);
+    summary = await runLive(command, manifest, mode, dir, range, state, io);
     counts = { ...noCounts(), started: range.instances, keptLive: range.instances };
   }
   return reportDurable(summary, runFile, command.json, counts, io);
 }
 
 /** A fresh durable run without hibernation: the live fleet, each actor's events streamed to its log. */
-async function runLive(command: RunCommand, manifest: ActorManifest, mode: ExecutionMode, dir: string, range: ShardSlice, state: Uint8Array | null): Promise<RunSummary> {
+async function runLive(command: RunCommand, manifest: ActorManifest, mode: ExecutionMode, dir: string, range: ShardSlice, state: Uint8Array | null, io: CliIo): Promise<RunSummary> {
   const group = new GroupCommit(FSYNC_INTERVAL_MS);
   const logs = new Map<number, DurableLog>();
   const recording: FleetRecording = {
@@ -163,7 +180,7 @@ async function runLive(command: RunCommand, manifest: ActorManifest, mode: Execu
     },
   };
   const fleet = await runFleet(manifest, {
-    instances: range.instances, first: range.first, maxLive: command.maxLive ?? undefined, mode, activeWait: !command.coarseTimer, state, recording,
+    instances: range.instances, first: range.first, maxLive: command.maxLive ?? undefined, mode, activeWait: !command.coarseTimer, state, recording, output: cliOutput(io, command.json ? 'stderr' : 'split'),
   });
   group.flush();
   return summaryOf(manifest, command.instances, range, fleet.results.map((r) => r.outcome), { mode, maxLive: fleet.maxLive, peakLive: fleet.peakLive, prepareMs: fleet.prepareMs, spawnMs: fleet.spawnMs, runMs: fleet.runMs });
@@ -202,7 +219,7 @@ async function resumeLocked(command: ResumeCommand, run: OpenedRun, lock: Durabl
   const t0 = performance.now();
   let driven: Awaited<ReturnType<typeof driveAll>>;
   try {
-    driven = await driveAll({ ...run, range });
+    driven = await driveAll({ ...run, range, output: cliOutput(io, command.json ? 'stderr' : 'split') });
   } catch (error) {
     if (!(error instanceof DurableLogError || error instanceof RecordingError)) throw error;
     say(error.message);

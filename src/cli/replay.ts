@@ -8,17 +8,26 @@ import type { ActorManifest } from '../manifest/manifest.ts';
 import { loadRecording, RecordingError } from '../replay/load.ts';
 import { ReplayHandler } from '../replay/replay-handler.ts';
 import { ReplaySession } from '../replay/session.ts';
+import { replayJournal } from '../replay/wasi-journal.ts';
+import { WasiHandler } from '../handler/wasi-handler.ts';
+import type { ActorOutputSink } from '../handler/wasi-output.ts';
 import type { RunCommand } from './args.ts';
 import { readFileSync } from 'node:fs';
 import type { Recording } from '../replay/recorded.ts';
 import { sha256Of } from '../runtime/identity.ts';
 
-/** Throws a RecordingError (message starting with the path) when the chain cannot be read. */
-export function replayRegistry(chainPath: string, manifest: ActorManifest): { session: ReplaySession; registry: HandlerRegistry; origin: string } {
+/**
+ * Throws a RecordingError (message starting with the path) when the chain cannot be read.
+ * A wasi handler in the manifest is served too, its random draws and writes answered
+ * from the recording (replay/wasi-journal.ts) and its output shown again on `output`.
+ */
+export function replayRegistry(chainPath: string, manifest: ActorManifest, output?: ActorOutputSink): { session: ReplaySession; registry: HandlerRegistry; origin: string } {
   const timing = manifest.handlers.find((h) => h.type === 'timing');
   const session = new ReplaySession(loadRecording(chainPath), timing === undefined ? null : effectiveLimits(timing.config, null));
   const registry = new HandlerRegistry();
   registry.register(new ReplayHandler(session));
+  const wasi = manifest.handlers.find((h) => h.type === 'wasi');
+  if (wasi !== undefined) registry.register(new WasiHandler(wasi.config, { output, journal: () => replayJournal(session, { showReplayed: true }) }));
   return { session, registry, origin: '--replay' };
 }
 
@@ -27,7 +36,7 @@ export function replayRegistry(chainPath: string, manifest: ActorManifest): { se
  * Throws a RecordingError naming the flag or field for an unreadable chain or a
  * flag that cannot go with a replay.
  */
-export function replayFor(command: RunCommand, manifest: ActorManifest): ReturnType<typeof replayRegistry> | null {
+export function replayFor(command: RunCommand, manifest: ActorManifest, output?: ActorOutputSink): ReturnType<typeof replayRegistry> | null {
   const specAt = manifest.handlers.findIndex((h) => h.type === 'replay');
   const spec = manifest.handlers[specAt];
   const chainPath = command.replay ?? (spec?.type === 'replay' ? spec.chain : null);
@@ -41,7 +50,7 @@ export function replayFor(command: RunCommand, manifest: ActorManifest): ReturnT
   if (conflict !== null) throw new RecordingError(`${origin}: ${conflict}`);
   let replay: ReturnType<typeof replayRegistry>;
   try {
-    replay = replayRegistry(chainPath, manifest);
+    replay = replayRegistry(chainPath, manifest, output);
   } catch (error) {
     if (error instanceof RecordingError) throw new RecordingError(`${origin}: ${error.message}`);
     throw error;

@@ -33,9 +33,9 @@ export function loadRunManifest(path: string, say: (text: string) => void): Acto
 type Replay = ReturnType<typeof replayFor>;
 
 /** --replay, or a manifest's [[handler]] type = "replay": the recording serves the actor instead of a clock. Exit 2 when it cannot. */
-function loadReplay(command: RunCommand, manifest: ActorManifest, say: (text: string) => void): Replay | number {
+function loadReplay(command: RunCommand, manifest: ActorManifest, io: CliIo, say: (text: string) => void): Replay | number {
   try {
-    return replayFor(command, manifest);
+    return replayFor(command, manifest, cliOutput(io, command.json ? 'stderr' : 'split'));
   } catch (error) {
     if (!(error instanceof RecordingError)) throw error;
     say(error.message);
@@ -167,7 +167,7 @@ export async function runSingle(command: RunCommand, io: CliIo): Promise<number>
   const manifest = loadRunManifest(command.manifest, say);
   if (manifest === null) return EXIT_USAGE;
   for (const warning of manifest.warnings) say(`warning: ${warning}`);
-  const replay = loadReplay(command, manifest, say);
+  const replay = loadReplay(command, manifest, io, say);
   if (typeof replay === 'number') return replay;
   const target = openTarget(command, manifest, io, say);
   if (typeof target === 'number') return target;

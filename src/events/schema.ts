@@ -6,7 +6,7 @@
 
 import type { ChainOutcome, ClampReason, TimingEvent, TimingEventType } from './types.ts';
 
-export type FieldKind = 'u64' | 'u32' | 'bool' | 'u32[]' | 'reason' | 'outcome' | 'text';
+export type FieldKind = 'u64' | 'u32' | 'bool' | 'u32[]' | 'reason' | 'outcome' | 'text' | 'hex';
 
 type KindOf<V> = V extends bigint
   ? 'u64'
@@ -21,7 +21,7 @@ type KindOf<V> = V extends bigint
           : V extends ChainOutcome
             ? 'outcome'
             : V extends string
-              ? 'text'
+              ? 'text' | 'hex'
               : never;
 
 type EventOf<T extends TimingEventType> = Extract<TimingEvent, { type: T }>;
@@ -50,6 +50,10 @@ export const EVENT_SCHEMA: EventSchema = {
   WaitUntil: { when: 'u64', deadline: 'u64' },
   SystemClockNow: { seconds: 'u64', nanoseconds: 'u32' },
   SystemClockResolution: { resolution: 'u64' },
+  RandomBytes: { source: 'text', len: 'u64', bytes: 'hex' },
+  RandomU64: { source: 'text', value: 'u64' },
+  InsecureSeed: { low: 'u64', high: 'u64' },
+  OutputWrite: { stream: 'text', length: 'u64', bytes: 'hex' },
   ActorIdentity: { name: 'text', version: 'text', instance: 'u32', component_sha256: 'text', handlers: 'text', limits: 'text', mode: 'text', clock: 'text', init_state_sha256: 'text', init_state_source: 'text', init_state: 'text' },
   Resumed: { last_seq: 'u32', downtime_ns: 'u64', monotonic_base: 'u64', wall_ns: 'u64' },
   ChainEnd: { events: 'u32', outcome: 'outcome', message: 'text' },

@@ -7,6 +7,7 @@ import { U32_MAX, U64_MAX } from '../base/units.ts';
 import { CHAIN_OUTCOMES, CLAMP_REASONS, fieldsOf, type FieldKind } from './schema.ts';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
+const HEX = /^(?:[0-9a-f]{2})*$/;
 
 function isU32(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= U32_MAX;
@@ -33,6 +34,8 @@ function kindError(kind: FieldKind, value: unknown): string | null {
         : `expected one of ${CHAIN_OUTCOMES.join(', ')}, got ${describeValue(value)}`;
     case 'text':
       return typeof value === 'string' ? null : `expected a string, got ${describeValue(value)}`;
+    case 'hex':
+      return typeof value === 'string' && HEX.test(value) ? null : `expected bytes as lowercase hex, got ${describeValue(value)}`;
   }
 }
 

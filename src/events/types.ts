@@ -30,6 +30,14 @@ export type TimingEvent =
   | { type: 'WaitUntil'; when: bigint; deadline: bigint }
   | { type: 'SystemClockNow'; seconds: bigint; nanoseconds: number }
   | { type: 'SystemClockResolution'; resolution: bigint }
+  // The wasi handler's answers a replay must reproduce (src/handler/wasi-journal.ts), recorded
+  // when the chain is: random draws (`source` is "random" or "insecure"; `bytes` as hex), and
+  // what the actor wrote to stdout/stderr (`length` bytes asked, `bytes` the ones kept within
+  // max_output_bytes, as hex), so a resumed actor does not print again what it printed.
+  | { type: 'RandomBytes'; source: string; len: bigint; bytes: string }
+  | { type: 'RandomU64'; source: string; value: bigint }
+  | { type: 'InsecureSeed'; low: bigint; high: bigint }
+  | { type: 'OutputWrite'; stream: string; length: bigint; bytes: string }
   // The first event of every chain we write (since issue 21): what the chain is the chain of.
   // `handlers` and `limits` are canonical JSON (keys sorted); `init_state` is the state as hex
   // when it is at most 4 KiB, else "" (its hash and source still name it).

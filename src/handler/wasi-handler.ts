@@ -6,8 +6,8 @@
 //                        wasi:random/random, insecure, insecure-seed (node:crypto)
 //   granted by the table wasi:cli/environment.get-environment: only `env` (wasi-config.ts);
 //                        without it the call traps naming the grant
-//   denied               wasi:filesystem/*: no preopened directories (an empty list, not a
-//                        trap: runtimes ask at start-up), so no file can be opened;
+//   denied               wasi:filesystem/*: one preopen, "/", on which every operation
+//                        traps naming the capability (wasi-filesystem.ts);
 //                        wasi:sockets/*: every call that would make a
 //                        network or a socket traps; wasi:cli/exit ends the actor
 //                        (a trap saying so). Neither can be granted by this host.
@@ -17,14 +17,20 @@
 // pollables of the actor's own timing host (wasi/external.ts), always ready, so
 // wasi:io/poll from the timing handler serves them. Register the timing handler
 // too (either order: the host is looked up when a pollable is asked for).
-// These calls are not recorded in the event chain.
+// When the actor's chain is recorded, random draws and stdout/stderr writes are
+// recorded too, and a replay answers them from it (wasi-journal.ts); then a
+// stream's subscribe() traps, because its pollable could not be replayed.
 import { randomBytes } from 'node:crypto';
 import { WasiTrap } from '../base/trap.ts';
 import { externalPollable } from '../wasi/external.ts';
 import type { Pollable } from '../wasi/poll.ts';
 import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
 import type { TimingHandler } from './timing-handler.ts';
+import { DEFAULT_TIMING_CONFIG } from './config.ts';
+import { budgeted } from './event-budget.ts';
+import { deniedFilesystem } from './wasi-filesystem.ts';
 import { grantedEnvironment, parseWasiHandlerConfig, type WasiHandlerConfig } from './wasi-config.ts';
+import { fromHex, JournaledOutput, recordingJournal, toHex, type WasiJournal } from './wasi-journal.ts';
 import { DISCARD_OUTPUT, OutputCapture, type ActorOutputSink } from './wasi-output.ts';
 import { InputStream, IoError, OutputStream } from './wasi-streams.ts';
 
@@ -49,10 +55,11 @@ export interface WasiHandlerOptions {
   timing?: TimingHandler | null;
   /** The host environment `env = ["NAME"]` copies from; default process.env. */
   hostEnv?: Readonly<Record<string, string | undefined>>;
+  /** The journal of a replay (src/replay/wasi-journal.ts) for this actor; default: record to its events when they are on. */
+  journal?: (actor: ActorContext) => WasiJournal;
 }
 
 const GRANT_ENV = 'grant it with env = ["NAME", …] or env = { NAME = "value" } in the manifest\'s [[handler]] type = "wasi" table';
-const NO_FILES = 'this host grants no filesystem';
 const NO_SOCKETS = 'this host grants no network';
 
 function notGranted(capability: string, how: string): never {
@@ -75,6 +82,7 @@ export class WasiHandler implements Handler {
   readonly #output: ActorOutputSink;
   readonly #timing: TimingHandler | null;
   readonly #env: Array<[string, string]> | null;
+  readonly #journal: ((actor: ActorContext) => WasiJournal) | null;
 
   constructor(config: Partial<WasiHandlerConfig> = {}, options: WasiHandlerOptions = {}) {
     this.config = parseWasiHandlerConfig(config);
@@ -82,12 +90,18 @@ export class WasiHandler implements Handler {
     this.#timing = options.timing ?? null;
     // Read once: every actor of this handler sees the same environment.
     this.#env = grantedEnvironment(this.config.env, options.hostEnv ?? process.env);
+    this.#journal = options.journal ?? null;
   }
 
   instantiate(actor: ActorContext): HandlerInstance {
     const capture = new OutputCapture(actor.actorId, this.config.max_output_bytes, this.#output);
+    // Its own budget of the timing handler's size: a guest drawing random numbers in a loop must not fill the disk either.
+    const events = budgeted(actor.events, this.#timing?.config.max_events ?? DEFAULT_TIMING_CONFIG.max_events, actor.actorId);
+    const journal = this.#journal?.(actor) ?? (events === null ? null : recordingJournal(events));
+    const out = journal === null ? capture : new JournaledOutput(capture, journal);
     const timing = this.#timing;
     const ready = (): Pollable => {
+      if (journal !== null) throw new WasiTrap('wasi:io/streams: subscribe is not served to an actor whose chain is recorded or replayed (its pollable could not be replayed); write with blocking-write-and-flush');
       const host = timing?.hostFor(actor.actorId);
       if (host === undefined) throw new WasiTrap('wasi:io/streams: subscribe needs the timing handler (add [[handler]] type = "timing")');
       const source = externalPollable(host);
@@ -110,8 +124,8 @@ export class WasiHandler implements Handler {
         },
       },
       'wasi:cli/stdin': { getStdin: () => new InputStream(ready) },
-      'wasi:cli/stdout': { getStdout: () => new OutputStream(capture, 'stdout', ready) },
-      'wasi:cli/stderr': { getStderr: () => new OutputStream(capture, 'stderr', ready) },
+      'wasi:cli/stdout': { getStdout: () => new OutputStream(out, 'stdout', ready) },
+      'wasi:cli/stderr': { getStderr: () => new OutputStream(out, 'stderr', ready) },
       'wasi:cli/terminal-input': { TerminalInput: class TerminalInput {} },
       'wasi:cli/terminal-output': { TerminalOutput: class TerminalOutput {} },
       'wasi:cli/terminal-stdin': { getTerminalStdin: () => undefined },
@@ -119,18 +133,8 @@ export class WasiHandler implements Handler {
       'wasi:cli/terminal-stderr': { getTerminalStderr: () => undefined },
       'wasi:io/streams': { InputStream, OutputStream },
       'wasi:io/error': { Error: IoError },
-      'wasi:random/random': { getRandomBytes: randomBytesOf, getRandomU64: randomU64 },
-      'wasi:random/insecure': { getInsecureRandomBytes: randomBytesOf, getInsecureRandomU64: randomU64 },
-      'wasi:random/insecure-seed': { insecureSeed: (): [bigint, bigint] => [randomU64(), randomU64()] },
-      // No preopened directories, so no path to open a file from. Not a trap: StarlingMonkey
-      // asks for them on its first call, whatever the actor does. The rest is unreachable
-      // without a descriptor, and traps if reached.
-      'wasi:filesystem/preopens': { getDirectories: (): [] => [] },
-      'wasi:filesystem/types': {
-        Descriptor: deniedResource('descriptor', 'wasi:filesystem', NO_FILES),
-        DirectoryEntryStream: deniedResource('directory-entry-stream', 'wasi:filesystem', NO_FILES),
-        filesystemErrorCode: (): undefined => undefined,
-      },
+      ...randomImports(journal),
+      ...deniedFilesystem(),
       'wasi:sockets/network': { Network: deniedResource('network', 'wasi:sockets', NO_SOCKETS) },
       'wasi:sockets/instance-network': { instanceNetwork: () => notGranted('wasi:sockets/instance-network', NO_SOCKETS) },
       'wasi:sockets/tcp': { TcpSocket: deniedResource('tcp-socket', 'wasi:sockets', NO_SOCKETS) },
@@ -146,12 +150,43 @@ export class WasiHandler implements Handler {
         ResolveAddressStream: deniedResource('resolve-address-stream', 'wasi:sockets', NO_SOCKETS),
       },
     };
-    return { imports, dispose: () => capture.end() };
+    // A hibernating actor is rebuilt later: its unfinished line and drop count carry over.
+    return { imports, dispose: () => (journal?.suspended() ? undefined : capture.end()) };
   }
 }
 
-function randomBytesOf(len: bigint): Uint8Array {
+/** wasi:random/*: drawn from node:crypto, through the journal when the chain is recorded or replayed. */
+function randomImports(journal: WasiJournal | null): Record<string, object> {
+  const bytes = (source: string) => (len: bigint): Uint8Array => {
+    if (journal === null) return randomBytesOf(len);
+    checkLength(len);
+    const probe = { type: 'RandomBytes' as const, source, len, bytes: '' };
+    return fromHex(journal.take(probe, () => ({ ...probe, bytes: toHex(randomBytesOf(len)) })).event.bytes);
+  };
+  const u64 = (source: string) => (): bigint => {
+    if (journal === null) return randomU64();
+    const probe = { type: 'RandomU64' as const, source, value: 0n };
+    return journal.take(probe, () => ({ ...probe, value: randomU64() })).event.value;
+  };
+  const seed = (): [bigint, bigint] => {
+    if (journal === null) return [randomU64(), randomU64()];
+    const probe = { type: 'InsecureSeed' as const, low: 0n, high: 0n };
+    const { event } = journal.take(probe, () => ({ ...probe, low: randomU64(), high: randomU64() }));
+    return [event.low, event.high];
+  };
+  return {
+    'wasi:random/random': { getRandomBytes: bytes('random'), getRandomU64: u64('random') },
+    'wasi:random/insecure': { getInsecureRandomBytes: bytes('insecure'), getInsecureRandomU64: u64('insecure') },
+    'wasi:random/insecure-seed': { insecureSeed: seed },
+  };
+}
+
+function checkLength(len: bigint): void {
   if (len > BigInt(MAX_RANDOM_BYTES)) throw new WasiTrap(`wasi:random: ${len} bytes asked at once (at most ${MAX_RANDOM_BYTES})`);
+}
+
+function randomBytesOf(len: bigint): Uint8Array {
+  checkLength(len);
   const bytes = randomBytes(Number(len));
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

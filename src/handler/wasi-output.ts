@@ -40,6 +40,9 @@ class LineBuffer {
   }
 }
 
+/** A write-zeroes count as a number (past 2^53 it is dropped anyway). */
+export const zeroCount = (count: bigint): number => (count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count));
+
 const withoutCr = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
 
 export class OutputCapture {
@@ -62,24 +65,33 @@ export class OutputCapture {
     return this.#dropped;
   }
 
-  write(stream: OutputStreamName, bytes: Uint8Array): void {
-    this.#take(stream, bytes.length, (n) => bytes.subarray(0, n));
+  /** Bytes a write may still have kept (the rest of it is counted and dropped). */
+  get room(): number {
+    return this.#ended ? 0 : this.cap - this.#kept;
+  }
+
+  /**
+   * `show` false: the bytes count against the cap and feed the unfinished line, but the
+   * lines they complete are not shown (a resumed actor's replayed writes, shown before the crash).
+   */
+  write(stream: OutputStreamName, bytes: Uint8Array, show = true): void {
+    this.#take(stream, bytes.length, (n) => bytes.subarray(0, n), show);
   }
 
   /** `count` zero bytes (write-zeroes): only as many as fit are ever allocated. */
-  writeZeroes(stream: OutputStreamName, count: bigint): void {
-    const total = count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count);
-    this.#take(stream, total, (n) => new Uint8Array(n));
+  writeZeroes(stream: OutputStreamName, count: bigint, show = true): void {
+    this.#take(stream, zeroCount(count), (n) => new Uint8Array(n), show);
   }
 
-  #take(stream: OutputStreamName, length: number, bytes: (n: number) => Uint8Array): void {
+  #take(stream: OutputStreamName, length: number, bytes: (n: number) => Uint8Array, show: boolean): void {
     if (this.#ended) return;
     const room = this.cap - this.#kept;
     const kept = Math.min(room, length);
     this.#dropped += length - kept;
     if (kept === 0) return;
     this.#kept += kept;
-    for (const line of this.#buffers[stream].push(bytes(kept))) this.#sink.line(this.actorId, stream, line);
+    const lines = this.#buffers[stream].push(bytes(kept));
+    if (show) for (const line of lines) this.#sink.line(this.actorId, stream, line);
   }
 
   /** The instance ended: unfinished lines are shown, the overflow reported. Idempotent. */

@@ -1,14 +1,16 @@
 // wasi:io/streams and wasi:io/error for an actor's stdin, stdout and stderr.
 //
 // stdin is empty: every read reports `closed`. stdout and stderr go to the
-// actor's OutputCapture (wasi-output.ts): writes never wait and never fail
+// actor's OutputCapture (wasi-output.ts), through its journal when the chain is
+// recorded (wasi-journal.ts): writes never wait and never fail
 // (past the cap they are counted and dropped), so check-write always grants
 // WRITE_BUDGET bytes and every flush is done at once.
 // subscribe() returns a pollable of the actor's own timing host, always ready,
 // so wasi:io/poll from the timing handler waits on it with the timers.
 import { WasiTrap } from '../base/trap.ts';
 import type { Pollable } from '../wasi/poll.ts';
-import type { OutputCapture, OutputStreamName } from './wasi-output.ts';
+import type { OutputTarget } from './wasi-journal.ts';
+import type { OutputStreamName } from './wasi-output.ts';
 
 /** What check-write grants at any time (the capture never pushes back). */
 export const WRITE_BUDGET = 1n << 20n;
@@ -74,11 +76,11 @@ function check(stream: InputStream): InputStream {
 
 /** stdout or stderr of one actor. */
 export class OutputStream {
-  readonly #capture: OutputCapture;
+  readonly #capture: OutputTarget;
   readonly #stream: OutputStreamName;
   readonly #subscribe: ReadyPollable;
 
-  constructor(capture: OutputCapture, stream: OutputStreamName, subscribe: ReadyPollable) {
+  constructor(capture: OutputTarget, stream: OutputStreamName, subscribe: ReadyPollable) {
     this.#capture = capture;
     this.#stream = stream;
     this.#subscribe = subscribe;

@@ -19,12 +19,18 @@ export const MONOTONIC = 'wasi:clocks/monotonic-clock';
 export const WALL = 'wasi:clocks/wall-clock';
 export const POLL = 'wasi:io/poll';
 export const SYSTEM = 'wasi:clocks/system-clock';
+export const RANDOM = 'wasi:random/random';
+export const INSECURE = 'wasi:random/insecure';
+export const INSECURE_SEED = 'wasi:random/insecure-seed';
+/** An actor's write to its stdout or stderr, whichever method made it (write, blocking-write-and-flush, write-zeroes…). */
+export const STREAMS = 'wasi:io/streams';
+export const OUTPUT_WRITE = '[method]output-stream.write';
 /** The version our own format implies: every guest of ours imports 0.2.3 or an older 0.2.x. */
 export const DEFAULT_VERSION = '0.2.3';
 /** The version of the WASI 0.3 events (which exist only in 0.3), unless the recording names a 0.3.x. */
 export const P3_VERSION = '0.3.0';
 
-export type Value = bigint | number | boolean | readonly number[] | Datetime | null;
+export type Value = bigint | number | boolean | string | readonly number[] | Datetime | null;
 
 export interface RecordedCall {
   kind: 'call';
@@ -139,6 +145,10 @@ export function callOf(event: TimingEvent, position: number, version = DEFAULT_V
     case 'WaitUntil': return call(MONOTONIC, 'wait-until', [event.when], null, p3);
     case 'SystemClockNow': return call(SYSTEM, 'now', [], { seconds: event.seconds, nanoseconds: event.nanoseconds }, p3);
     case 'SystemClockResolution': return call(SYSTEM, 'get-resolution', [], event.resolution, p3);
+    case 'RandomBytes': return call(`wasi:random/${event.source}`, event.source === 'random' ? 'get-random-bytes' : 'get-insecure-random-bytes', [event.len], event.bytes);
+    case 'RandomU64': return call(`wasi:random/${event.source}`, event.source === 'random' ? 'get-random-u64' : 'get-insecure-random-u64', [], event.value);
+    case 'InsecureSeed': return call(INSECURE_SEED, 'insecure-seed', [], null);
+    case 'OutputWrite': return call(STREAMS, OUTPUT_WRITE, [event.stream, event.length, event.bytes], null);
     case 'PollReady': {
       // A chain may or may not list the polled handles (older ones do not).
       const listed = (event as { pollables?: unknown }).pollables;
@@ -165,6 +175,7 @@ export function formatRecorded(entry: RecordedEntry | undefined): string {
 function formatValue(value: Value): string {
   if (value === null) return '?';
   if (Array.isArray(value)) return `[${value.join(', ')}]`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 32 ? `${value.slice(0, 32)}…` : value);
   if (typeof value === 'object') return `${(value as Datetime).seconds}s+${(value as Datetime).nanoseconds}ns`;
   return String(value);
 }

@@ -86,6 +86,12 @@ export class ReplaySession {
     this.#take(entry.event);
   }
 
+  /** An answer made live (past a resumed log's end, or one Theater's format does not carry): recorded as made. */
+  recordLive(event: TimingEvent): void {
+    if (this.isLive) this.live?.start();
+    this.#events?.record(event);
+  }
+
   /**
    * After a subscribe-duration: the clamp our limits give `requestedNs`, checked
    * against the recorded SleepClamped. `requestedNs` null (subscribe-instant,

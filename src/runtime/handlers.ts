@@ -7,7 +7,8 @@
 //   lends its limits (for checking recorded clamps).
 // - wasi: a WasiHandler (the rest of WASI, deny by default) whose streams' pollables
 //   come from the timing handler's hosts; actor output goes to `options.output`.
-//   Under replay it has no timing host: a stream's subscribe() traps.
+//   Under replay it has no timing host, and its random draws and writes are
+//   answered from the recording (replay/wasi-journal.ts).
 // - Theater's other handler types: known but not served (loadManifest warned);
 //   an import only they would serve fails at spawn, naming the interface.
 import { effectiveLimits } from '../handler/config.ts';
@@ -17,6 +18,8 @@ import { WasiHandler } from '../handler/wasi-handler.ts';
 import type { ActorOutputSink } from '../handler/wasi-output.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import { replayHandler } from '../replay/load.ts';
+import type { ReplayHandler } from '../replay/replay-handler.ts';
+import { replayJournal } from '../replay/wasi-journal.ts';
 import { TimingRuntime } from '../timing/timing-runtime.ts';
 import type { ExecutionMode } from '../wasi/mode.ts';
 
@@ -30,17 +33,18 @@ export function registryFor(manifest: ActorManifest, mode: ExecutionMode, runtim
   const replay = manifest.handlers.find((spec) => spec.type === 'replay');
   const timingSpec = manifest.handlers.find((spec) => spec.type === 'timing');
   const timing = replay === undefined && timingSpec !== undefined ? new TimingHandler(timingSpec.config, null, { mode, runtime }) : null;
+  const replaying = replay?.type === 'replay' ? replayHandler(replay.chain, timingSpec === undefined ? null : effectiveLimits(timingSpec.config, null)) : null;
+  const journal = replaying === null ? undefined : () => replayJournal(replaying.session, { showReplayed: true });
   manifest.handlers.forEach((spec) => {
     switch (spec.type) {
       case 'timing':
-        if (timing !== null) registry.register(timing);
-        else registry.register(replayHandler((replay as { chain: string }).chain, effectiveLimits(spec.config, null)));
+        registry.register(timing ?? (replaying as ReplayHandler));
         break;
       case 'wasi':
-        registry.register(new WasiHandler(spec.config, { output: options.output, timing }));
+        registry.register(new WasiHandler(spec.config, { output: options.output, timing, journal }));
         break;
       case 'replay':
-        if (!manifest.handlers.some((other) => other.type === 'timing')) registry.register(replayHandler(spec.chain));
+        if (timingSpec === undefined) registry.register(replaying as ReplayHandler);
         break;
       default:
         break;

@@ -28,6 +28,14 @@ export const P3_EVENTS: TimingEvent[] = [
   { type: 'SystemClockResolution', resolution: 1000n },
 ];
 
+/** The wasi handler's recorded answers (src/handler/wasi-journal.ts), kept apart like P3_EVENTS. */
+export const WASI_EVENTS: TimingEvent[] = [
+  { type: 'RandomBytes', source: 'random', len: 4n, bytes: '00ff10ab' },
+  { type: 'RandomU64', source: 'insecure', value: 18_446_744_073_709_551_615n },
+  { type: 'InsecureSeed', low: 1n, high: 2n },
+  { type: 'OutputWrite', stream: 'stdout', length: 5n, bytes: '68690a' },
+];
+
 /** The run records of durable actors (docs/DURABLE.md), kept apart like P3_EVENTS. */
 export const RUN_EVENTS: TimingEvent[] = [
   { type: 'ActorIdentity', name: 'sleeper', version: '0.1.0', instance: 0, component_sha256: 'ab'.repeat(32), handlers: '[]', limits: '{}', mode: 'jspi', clock: 'real', init_state_sha256: '', init_state_source: 'none', init_state: '' },

@@ -81,10 +81,37 @@ test('environment: denied by default with a trap naming the grant; granted names
   assert.equal(granted.getEnvironment(), [['LANG', 'C.UTF-8']]);
 });
 
-test('filesystem: no preopened directories, descriptors trap; sockets: every way in traps naming the capability', () => {
+test('filesystem: one preopen "/", every operation on it traps naming the capability, the operation and its path; sockets: every way in traps', () => {
   const { iface } = setup();
-  assert.equal(iface('wasi:filesystem/preopens').getDirectories(), []);
-  assert.throws(() => new (iface('wasi:filesystem/types').Descriptor)(), /^wasi trap: wasi:filesystem not granted \(this host grants no filesystem: descriptor\)/);
+  const dirs = iface('wasi:filesystem/preopens').getDirectories() as unknown as Array<[Record<string, (...a: unknown[]) => unknown>, string]>;
+  assert.is(dirs.length, 1);
+  const [root, name] = dirs[0];
+  assert.is(name, '/');
+  assert.ok(root instanceof iface('wasi:filesystem/types').Descriptor);
+  // StarlingMonkey asks the preopen's type at start-up: answered, it grants nothing.
+  assert.is(root.getType(), 'directory');
+  const denied = (op: string, what: string) => new RegExp(`^wasi trap: wasi:filesystem not granted: ${op} ${what} under "/" \\(this host grants no filesystem\\)$`);
+  assert.throws(() => root.openAt({}, 'secret.txt', {}, { read: true }), denied('open-at', '"secret.txt"'));
+  assert.throws(() => root.statAt({}, 'a/b'), denied('stat-at', '"a/b"'));
+  assert.throws(() => root.readlinkAt('l'), denied('readlink-at', '"l"'));
+  assert.throws(() => root.createDirectoryAt('d'), denied('create-directory-at', '"d"'));
+  assert.throws(() => root.removeDirectoryAt('d'), denied('remove-directory-at', '"d"'));
+  assert.throws(() => root.unlinkFileAt('f'), denied('unlink-file-at', '"f"'));
+  assert.throws(() => root.renameAt('f', root, 'g'), denied('rename-at', '"f"'));
+  assert.throws(() => root.symlinkAt('f', 'g'), denied('symlink-at', '"g"'));
+  assert.throws(() => root.linkAt({}, 'f', root, 'g'), denied('link-at', '"f"'));
+  assert.throws(() => root.setTimesAt({}, 'f'), denied('set-times-at', '"f"'));
+  assert.throws(() => root.metadataHashAt({}, 'f'), denied('metadata-hash-at', '"f"'));
+  for (const [method, op] of [['readViaStream', 'read-via-stream'], ['writeViaStream', 'write-via-stream'], ['appendViaStream', 'append-via-stream'], ['advise', 'advise'],
+    ['syncData', 'sync-data'], ['getFlags', 'get-flags'], ['setSize', 'set-size'], ['setTimes', 'set-times'], ['read', 'read'], ['write', 'write'],
+    ['readDirectory', 'read-directory'], ['sync', 'sync'], ['stat', 'stat'], ['isSameObject', 'is-same-object'], ['metadataHash', 'metadata-hash']]) {
+    assert.throws(() => root[method](), denied(op, '"/"'), method);
+  }
+  // Guest paths are escaped and cut: no forged line, no unbounded message.
+  assert.throws(() => root.openAt({}, `x\n${'y'.repeat(300)}`, {}, {}), (e: unknown) => /open-at "x\\ny{198}…" under/.test((e as Error).message));
+  (root as unknown as Disposable)[Symbol.dispose]();
+  assert.throws(() => new (iface('wasi:filesystem/types').Descriptor)(), /^wasi trap: wasi:filesystem not granted: descriptor under "\/" \(this host grants no filesystem\)$/);
+  assert.throws(() => new (iface('wasi:filesystem/types').DirectoryEntryStream)(), /wasi:filesystem not granted: directory-entry-stream/);
   assert.is(iface('wasi:filesystem/types').filesystemErrorCode(), undefined);
   assert.throws(() => iface('wasi:sockets/instance-network').instanceNetwork(), /^wasi trap: wasi:sockets\/instance-network not granted \(this host grants no network\)/);
   assert.throws(() => iface('wasi:sockets/tcp-create-socket').createTcpSocket(), /wasi:sockets\/tcp-create-socket not granted/);

@@ -101,7 +101,9 @@ test('the session hands over at the end of the recording: host events and a torn
   const other = (monotonic.subscribeInstant as (w: bigint) => ReplayPollable)(0n);
   const p2 = (monotonic.subscribeDuration as (d: bigint) => ReplayPollable)(8n * MS);
   const poll = imports['wasi:io/poll'].poll as (list: ReplayPollable[]) => Promise<Uint32Array>;
-  assert.equal([...await poll([other, p2])], [0]);
+  // `other` is ready at once; p2 (8 ms) is too only when the loaded machine took that long to get here.
+  const ready = [...await poll([other, p2])];
+  assert.ok(ready.length === 1 ? ready[0] === 0 : ready.join() === '0,1', ready.join());
   pollable[Symbol.dispose]();
   const types = events.events.map((e) => e.type);
   assert.equal(types.slice(3), ['Resumed', 'LinkerInstanceSuccess', 'PollableReady', 'PollableBlock', 'MonotonicClockNow', 'MonotonicClockResolution', 'WallClockNow', 'WallClockResolution', 'SubscribeInstant', 'SleepClamped', 'SubscribeDuration', 'PollReady', 'PollableDrop']);
