@@ -18,6 +18,8 @@ import { recordingFromJsonl } from '../../src/replay/jsonl.ts';
 import { ReplayDivergence, ReplaySession } from '../../src/replay/session.ts';
 import { replayJournal } from '../../src/replay/wasi-journal.ts';
 import { recordingFromTheater } from '../../src/replay/theater.ts';
+import { buildTheaterChain } from '../../src/events/theater/encode.ts';
+import { formatTheaterChain } from '../../src/events/theater/event.ts';
 
 type Fn = (...args: never[]) => unknown;
 type Iface = Record<string, Fn>;
@@ -60,8 +62,9 @@ function record() {
   return { events: events.events, drawn, lines: live.lines, drops: live.drops };
 }
 
+/** The recorded events as a chain in progress (no ChainEnd: the tests end the session themselves). */
 const sessionOf = (events: readonly TimingEvent[], live: LiveContinuation | null = null) =>
-  new ReplaySession(recordingFromJsonl(formatChainJsonl(buildChain([...events]))), null, live);
+  new ReplaySession(recordingFromJsonl(formatChainJsonl(buildChain([...events])), { open: true }), null, live);
 
 test('recorded: every draw and write becomes an event, in call order; writes keep only the bytes within the cap', () => {
   const { events, drawn, lines, drops } = record();
@@ -105,7 +108,7 @@ test('a resume: replayed lines are not shown again (they were before the crash);
   const recorded = record();
   // The host died after the first three records: the draw, the write, the u64.
   const cut = recorded.events.slice(0, 3);
-  const recording = recordingFromJsonl(formatChainJsonl(buildChain(cut)));
+  const recording = recordingFromJsonl(formatChainJsonl(buildChain(cut)), { open: true });
   const live = new LiveContinuation(recording, { monotonicNs: 0n, wallNs: BigInt(Date.now()) * 1_000_000n }, null);
   const session = new ReplaySession(recording, null, live);
   const events = new EventRecorder();
@@ -121,7 +124,7 @@ test('a resume: replayed lines are not shown again (they were before the crash);
 });
 
 test('hibernation: the instance is dropped without ending its capture (the unfinished line and the drop count carry over)', () => {
-  const recording = recordingFromJsonl('');
+  const recording = recordingFromJsonl('', { open: true });
   const live = new LiveContinuation(recording, { monotonicNs: 0n, wallNs: BigInt(Date.now()) * 1_000_000n }, null);
   const session = new ReplaySession(recording, null, live);
   const a = actor(() => replayJournal(session, { showReplayed: false }), null);
@@ -153,7 +156,9 @@ test('a replay whose actor draws or writes something else diverges, naming the c
 });
 
 test('Theater\'s chain.json cannot carry the draws: replaying one, they are answered live and recorded as ours', () => {
-  const session = new ReplaySession(recordingFromTheater('[]'), null);
+  // The shortest chain.json there is: the init call and the shutdown, nothing between.
+  const empty = formatTheaterChain(buildTheaterChain([], { imports: [], state: null, outcome: { status: 'ok', state: null } }));
+  const session = new ReplaySession(recordingFromTheater(empty), null);
   const events = new EventRecorder();
   session.attach(events);
   const a = actor(() => replayJournal(session, { showReplayed: true }), events);
