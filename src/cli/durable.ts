@@ -30,7 +30,7 @@ import { ReplaySession } from '../replay/session.ts';
 import { MONOTONIC, POLL, WALL } from '../replay/recorded.ts';
 import { Actor, type InitOutcome } from '../runtime/actor.ts';
 import { prepareWithHash, runFleet, type FleetRecording } from '../runtime/fleet.ts';
-import { Gate } from '../runtime/gate.ts';
+import { runInstances, type RunInstancesResult } from '../runtime/hibernation.ts';
 import { runIdentity, withInstance } from '../runtime/identity.ts';
 import { defaultMaxLive } from '../runtime/limits.ts';
 import { TimingRuntime } from '../timing/timing-runtime.ts';
@@ -175,7 +175,7 @@ export async function runDurable(command: RunCommand, manifest: ActorManifest, d
     const fleet = await runFleet(manifest, {
       instances: command.instances, maxLive: command.maxLive ?? undefined, mode, activeWait: !command.coarseTimer, state, recording,
     });
-    group.flush();
+    await group.settle();
     summary = summaryOf(manifest, command.instances, fleet.results.map((r) => r.outcome), { mode, maxLive: fleet.maxLive, peakLive: fleet.peakLive, prepareMs: fleet.prepareMs, spawnMs: fleet.spawnMs, runMs: fleet.runMs });
   } catch (error) {
     if (!(error instanceof DurableLogError || isFsError(error))) throw error;
@@ -323,11 +323,11 @@ async function driveAll(ctx: DriveContext): Promise<Driven> {
   const group = new GroupCommit(FSYNC_INTERVAL_MS);
   const counts: ResumeCounts = { resumed: 0, finished: 0, started: 0, tornBytes: 0, hibernated: 0, hibernations: 0, keptLive: 0 };
   const outcomes = new Array<InitOutcome>(ctx.instances);
-  const gate = new Gate(ctx.maxLive);
   /** One incarnation: replay the log, go on live; the deadline it hibernated until, or null when it settled. */
   const incarnation = async (instance: number, first: boolean): Promise<bigint | null> => {
     const path = actorLog(dir, instance);
-    const contents = readDurableLog(path);
+    // A rebuild after hibernation reads a log this process wrote and closed whole: no tear to look for.
+    const contents = readDurableLog(path, { own: !first });
     if (contents.ended) {
       counts.finished++;
       outcomes[instance] = finishedOutcome(contents.text);
@@ -369,27 +369,25 @@ async function driveAll(ctx: DriveContext): Promise<Driven> {
     log.end(...(divergence !== null && !live.started ? ['diverged', divergence] as [ChainOutcome, string] : chainOutcome(outcome)));
     return null;
   };
-  const drive = async (instance: number): Promise<void> => {
-    let hibernations = 0;
-    for (let first = true; ; first = false) {
-      const until = await gate.run(() => incarnation(instance, first));
-      if (until === null) break;
-      hibernations++;
-      // Asleep: no instance, no slot, no open file; woken HIBERNATE_LEAD_MS early to be rebuilt in time.
-      const clock = new LiveContinuation(recordingFromJsonl(''), anchor, null);
-      const waitMs = Number(until - clock.nowNs()) / 1e6 - HIBERNATE_LEAD_MS;
-      if (waitMs > 0) await new Promise<void>((r) => setTimeout(r, waitMs));
-    }
-    counts.hibernations += hibernations;
-    if (hibernations > 0) counts.hibernated++;
-    else counts.keptLive++;
-  };
+  // Asleep: no instance, no slot, no open file: one wheel entry, rebuilt HIBERNATE_LEAD_MS early (runtime/hibernation.ts).
+  const clock = new LiveContinuation(recordingFromJsonl(''), anchor, null);
+  const wakeAt = (until: bigint): number => performance.now() + Number(until - clock.nowNs()) / 1e6 - HIBERNATE_LEAD_MS;
+  let ran: RunInstancesResult;
   try {
-    await Promise.all(Array.from({ length: ctx.instances }, (_, i) => drive(i)));
+    ran = await runInstances({
+      instances: ctx.instances, maxLive: ctx.maxLive,
+      // Rebuild early while idle, up to half a hibernation ahead (at most 10 s): a wake-up burst is spread before it.
+      earlyMs: manifest.hibernate_after === null ? 0 : Math.min(manifest.hibernate_after / 2, 10_000),
+      incarnation: async (instance, first) => {
+        const until = await incarnation(instance, first);
+        return until === null ? null : wakeAt(until);
+      },
+    });
   } finally {
-    group.flush();
+    await group.settle();
   }
-  return { outcomes, counts, peakLive: gate.peak };
+  Object.assign(counts, { hibernated: ran.hibernated, hibernations: ran.hibernations, keptLive: ran.keptLive });
+  return { outcomes, counts, peakLive: ran.peakLive };
 }
 
 /** The outcome a finished actor's ChainEnd recorded. */
