@@ -8,8 +8,9 @@
 //   durability     clock-spinner reading now() for 300 ms: no recording, the
 //                  chain file (--events), the durable log (--durable); calls/s
 //                  and CPU per call, alternating, median of 3;
-//   density        5,000 sleepers × 10 s live and hibernated (bench/density.ts
-//                  as child processes, RSS from /proc): RSS per actor.
+//   density        2,000 and 10,000 sleepers × 10 s, live and hibernated
+//                  (bench/density.ts as child processes, RSS from /proc): RSS
+//                  while all sleep; the slope between the sizes per sleeper.
 // The 1,000,000-sleeper density run is bench/density.ts on its own (docs/DURABLE.md).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,6 +61,10 @@ async function rebuildRows(dir: string): Promise<string> {
   // hibernate_after far away: every actor runs through the durable driver, none hibernates.
   const m = manifest(dir, 'zero-spinner', 'hibernate_after = 3600000\n', 'min_sleep_duration = 0\n');
   const rows: string[] = [];
+  // Warm-up (the component's transpiled glue, the JIT): a run and a resume, not counted.
+  await cli(['run', m, '--durable', join(dir, 'warm'), '--instances', '200', '--state-hex', u32(30), '--json']);
+  cutEnds(join(dir, 'warm'));
+  await cli(['resume', join(dir, 'warm'), '--json']);
   const spawnK = 2000;
   const spawn0 = await cli(['run', m, '--durable', join(dir, 'spawn'), '--instances', String(spawnK), '--state-hex', u32(0), '--json']);
   rows.push(`| fresh spawn (a 0-loop zero-spinner: spawn, setup records, end) | ${spawnK} | — | ${(spawn0.json.runMs * 1000 / spawnK).toFixed(0)} | ${(spawn0.cpuMs * 1000 / spawnK).toFixed(0)} | — |`);
@@ -71,11 +76,11 @@ async function rebuildRows(dir: string): Promise<string> {
     const records = cutEnds(runDir);
     const resumed = await cli(['resume', runDir, '--json']);
     if (resumed.json.outcomes.ok !== k) throw new Error(`durable bench: resume of ${records}-record logs: ${resumed.json.outcomes.ok} of ${k} ok`);
-    const us = (resumed.json.runMs * 1000) / k;
-    rows.push(`| rebuild: ${records.toLocaleString('en-US')} records | ${k} | ${(live.json.runMs * 1000 / k).toFixed(0)} | ${us.toFixed(0)} | ${(resumed.cpuMs * 1000 / k).toFixed(0)} | ${records > 10 ? ((us - (spawn0.json.runMs * 1000) / spawnK) / records).toFixed(2) : '—'} |`);
+    const cpuUs = (resumed.cpuMs * 1000) / k;
+    rows.push(`| rebuild: ${records.toLocaleString('en-US')} records | ${k} | ${(live.json.runMs * 1000 / k).toFixed(0)} | ${(resumed.json.runMs * 1000 / k).toFixed(0)} | ${cpuUs.toFixed(0)} | ${records > 10 ? ((cpuUs - (spawn0.cpuMs * 1000) / spawnK) / records).toFixed(2) : '—'} |`);
     rmSync(runDir, { recursive: true, force: true });
   }
-  return ['| case | actors | run live, µs/actor | rebuild (resume), µs/actor wall | CPU µs/actor | µs per replayed record over a fresh spawn |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+  return ['| case | actors | run live, µs/actor | rebuild (resume), µs/actor wall | CPU µs/actor | CPU µs per replayed record over a fresh spawn |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
 }
 
 async function durabilityRows(dir: string): Promise<string> {
@@ -105,13 +110,23 @@ async function durabilityRows(dir: string): Promise<string> {
   return ['| recording | now() calls/s (one actor, wall) | CPU µs per call | overhead µs per call | calls per CPU-second (per core) |', '| --- | ---: | ---: | ---: | ---: |', ...rows].join('\n');
 }
 
+interface DensityRow { plateauRssMb: number; peakRssMb: number; lateMs: { p50: number; p99: number; max: number } }
+
+function density(actors: number, live: boolean): DensityRow {
+  const args = [join(import.meta.dirname, 'density.ts'), '--actors', String(actors), '--sleep-ms', '10000', ...(live ? ['--live', '--max-live', String(actors)] : [])];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).split('\n')[0]) as DensityRow;
+}
+
+/** RSS while every sleeper is asleep at two sizes; the slope between them is what one more sleeper costs. */
 function densityRows(): string {
-  const rows = [false, true].map((live) => {
-    const out = execFileSync(process.execPath, [join(import.meta.dirname, 'density.ts'), '--actors', '5000', '--sleep-ms', '10000', ...(live ? ['--live'] : [])], { encoding: 'utf8' });
-    const row = JSON.parse(out.split('\n')[0]) as { plateauRssMb: number; plateauBytesPerActor: number; peakRssMb: number; lateMs: { p50: number; p99: number; max: number } };
-    return `| 5,000 × 10 s, ${live ? 'live (suspended instances)' : 'hibernated'} | ${row.peakRssMb.toFixed(0)} | ${row.plateauRssMb.toFixed(0)} | ${(row.plateauBytesPerActor / 1024).toFixed(1)} | ${(2 ** 30 / row.plateauBytesPerActor / 1000).toFixed(0)}k | ${row.lateMs.p50.toFixed(1)} / ${row.lateMs.p99.toFixed(1)} / ${row.lateMs.max.toFixed(1)} |`;
+  const [small, large] = [2000, 10_000];
+  const rows = [true, false].map((live) => {
+    const a = density(small, live);
+    const b = density(large, live);
+    const perActor = ((b.plateauRssMb - a.plateauRssMb) * 2 ** 20) / (large - small);
+    return `| ${live ? 'live (suspended instances)' : 'hibernated'} | ${a.plateauRssMb.toFixed(0)} / ${b.plateauRssMb.toFixed(0)} | ${b.peakRssMb.toFixed(0)} | ${(perActor / 1024).toFixed(2)} | ${((2 ** 30 / perActor) / 1000).toFixed(0)}k | ${b.lateMs.p50.toFixed(1)} / ${b.lateMs.p99.toFixed(1)} / ${b.lateMs.max.toFixed(1)} |`;
   });
-  return ['| sleepers | peak RSS MB | RSS asleep MB | KB per actor (whole process) | actors per GB at that rate | lateness p50 / p99 / max ms |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+  return [`| sleepers (× 10 s) | RSS asleep, ${small.toLocaleString('en-US')} / ${large.toLocaleString('en-US')} (MB) | peak RSS at ${large.toLocaleString('en-US')} (MB) | KB per more sleeper (the slope) | sleepers per GB at that slope | lateness p50 / p99 / max at ${large.toLocaleString('en-US')} (ms) |`, '| --- | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
 }
 
 async function run(): Promise<string> {

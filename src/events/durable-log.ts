@@ -244,12 +244,11 @@ export function readDurableLog(path: string, options: { own?: boolean } = {}): L
   while (start < bytes.length) {
     const nl = bytes.indexOf(0x0a, start);
     const last = nl === -1 || nl === bytes.length - 1;
-    const problem = nl === -1 ? 'no "\\n"' : recordProblem(bytes.subarray(start, nl), decoder, hashes.length, parent);
-    if (problem !== null) {
+    const line: ReturnType<typeof checkedRecord> = nl === -1 ? 'no "\\n"' : checkedRecord(bytes.subarray(start, nl), decoder, hashes.length, parent);
+    if (typeof line === 'string') {
       if (last) break; // a torn last record: dropped
-      throw new DurableLogError(`${path}: record ${hashes.length} (byte ${start}): ${problem}; the log is damaged before its last record, so it is not resumed`);
+      throw new DurableLogError(`${path}: record ${hashes.length} (byte ${start}): ${line}; the log is damaged before its last record, so it is not resumed`);
     }
-    const line = JSON.parse(decoder.decode(bytes.subarray(start, nl))) as { hash: string; event: { type: string } };
     if (ended) throw new DurableLogError(`${path}: record ${hashes.length}: a record after ChainEnd`);
     hashes.push(line.hash);
     parent = line.hash;
@@ -273,7 +272,8 @@ function ownLog(bytes: Buffer): LogContents {
   return { text, hashes, ended: text.includes('"event":{"type":"ChainEnd"', last), tornBytes: 0, goodBytes: bytes.length };
 }
 
-function recordProblem(row: Uint8Array, decoder: TextDecoder, seq: number, parent: string | null): string | null {
+/** The record, checked; or what is wrong with it. */
+function checkedRecord(row: Uint8Array, decoder: TextDecoder, seq: number, parent: string | null): { hash: string; event: { type: string } } | string {
   let line: unknown;
   try {
     line = JSON.parse(decoder.decode(row));
@@ -286,7 +286,7 @@ function recordProblem(row: Uint8Array, decoder: TextDecoder, seq: number, paren
   const shape = wireEventError(line.event);
   if (shape !== null) return shape;
   if (typeof line.hash !== 'string' || hashEventJson(parent, JSON.stringify(line.event)) !== line.hash) return 'hash does not match';
-  return null;
+  return line as { hash: string; event: { type: string } };
 }
 
 /** Cuts the file back to its good prefix (drops a torn last record) so appends continue the chain. */
