@@ -244,11 +244,12 @@ export function readDurableLog(path: string, options: { own?: boolean } = {}): L
   while (start < bytes.length) {
     const nl = bytes.indexOf(0x0a, start);
     const last = nl === -1 || nl === bytes.length - 1;
-    const line: ReturnType<typeof checkedRecord> = nl === -1 ? 'no "\\n"' : checkedRecord(bytes.subarray(start, nl), decoder, hashes.length, parent);
-    if (typeof line === 'string') {
+    const problem = nl === -1 ? 'no "\\n"' : recordProblem(bytes.subarray(start, nl), decoder, hashes.length, parent);
+    if (problem !== null) {
       if (last) break; // a torn last record: dropped
-      throw new DurableLogError(`${path}: record ${hashes.length} (byte ${start}): ${line}; the log is damaged before its last record, so it is not resumed`);
+      throw new DurableLogError(`${path}: record ${hashes.length} (byte ${start}): ${problem}; the log is damaged before its last record, so it is not resumed`);
     }
+    const line = JSON.parse(decoder.decode(bytes.subarray(start, nl))) as { hash: string; event: { type: string } };
     if (ended) throw new DurableLogError(`${path}: record ${hashes.length}: a record after ChainEnd`);
     hashes.push(line.hash);
     parent = line.hash;
@@ -272,8 +273,7 @@ function ownLog(bytes: Buffer): LogContents {
   return { text, hashes, ended: text.includes('"event":{"type":"ChainEnd"', last), tornBytes: 0, goodBytes: bytes.length };
 }
 
-/** The record, checked; or what is wrong with it. */
-function checkedRecord(row: Uint8Array, decoder: TextDecoder, seq: number, parent: string | null): { hash: string; event: { type: string } } | string {
+function recordProblem(row: Uint8Array, decoder: TextDecoder, seq: number, parent: string | null): string | null {
   let line: unknown;
   try {
     line = JSON.parse(decoder.decode(row));
@@ -286,7 +286,7 @@ function checkedRecord(row: Uint8Array, decoder: TextDecoder, seq: number, paren
   const shape = wireEventError(line.event);
   if (shape !== null) return shape;
   if (typeof line.hash !== 'string' || hashEventJson(parent, JSON.stringify(line.event)) !== line.hash) return 'hash does not match';
-  return line as { hash: string; event: { type: string } };
+  return null;
 }
 
 /** Cuts the file back to its good prefix (drops a torn last record) so appends continue the chain. */
