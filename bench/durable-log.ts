@@ -35,6 +35,7 @@ try {
     for (let i = 0; i < records; i++) log.record(event(i));
     log.end('ok', '');
   });
+  await group.settle();
   console.log(`durable overhead: +${((durableNs - chainNs) / 1000).toFixed(2)} µs per record; fdatasync calls: ${group.syncs}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -31,6 +31,7 @@ const SECTIONS = [
   { file: 'fairness-cost' },
   { file: 'spawn', title: 'What an actor costs (issue 22)' },
   { file: 'p3', title: 'WASI 0.3 clocks (issue 23)' },
+  { file: 'durable', title: 'Durable actors (issue 21)' },
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');

@@ -24,7 +24,7 @@ import { ReplayHandler } from '../replay/replay-handler.ts';
 import { ReplaySession } from '../replay/session.ts';
 import { Actor, type InitOutcome } from '../runtime/actor.ts';
 import type { prepareWithHash } from '../runtime/fleet.ts';
-import { Gate } from '../runtime/gate.ts';
+import { runInstances, type RunInstancesResult } from '../runtime/hibernation.ts';
 import { runIdentity, withInstance } from '../runtime/identity.ts';
 import type { ShardSlice } from '../runtime/shard-plan.ts';
 import { TimingRuntime } from '../timing/timing-runtime.ts';
@@ -115,11 +115,11 @@ export async function driveAll(ctx: DriveContext): Promise<Driven> {
     outcomes[instance - first] = outcome;
     ctx.onSettled?.(instance, outcome);
   };
-  const gate = new Gate(ctx.maxLive);
   /** One incarnation: replay the log, go on live; the deadline it hibernated until, or null when it settled. */
-  const incarnation = async (instance: number, first: boolean): Promise<bigint | null> => {
+  const incarnation = async (instance: number, isFirst: boolean): Promise<bigint | null> => {
     const path = actorLog(dir, instance);
-    const contents = readDurableLog(path);
+    // A rebuild after hibernation reads a log this process wrote and closed whole: no tear to look for.
+    const contents = readDurableLog(path, { own: !isFirst });
     if (contents.ended) {
       counts.finished++;
       settle(instance, finishedOutcome(contents.text));
@@ -129,8 +129,8 @@ export async function driveAll(ctx: DriveContext): Promise<Driven> {
       counts.tornBytes += contents.tornBytes;
       truncateLog(path, contents.goodBytes);
     }
-    if (first && contents.hashes.length === 0) counts.started++;
-    else if (first) counts.resumed++;
+    if (isFirst && contents.hashes.length === 0) counts.started++;
+    else if (isFirst) counts.resumed++;
     const recording = recordingFromJsonl(contents.text, { open: true });
     const live = new LiveContinuation(recording, anchor, limits, undefined, hibernateAfterNs);
     const session = new ReplaySession(recording, limits, live);
@@ -162,27 +162,25 @@ export async function driveAll(ctx: DriveContext): Promise<Driven> {
     settle(instance, outcome);
     return null;
   };
-  const drive = async (instance: number): Promise<void> => {
-    let hibernations = 0;
-    for (let first = true; ; first = false) {
-      const until = await gate.run(() => incarnation(instance, first));
-      if (until === null) break;
-      hibernations++;
-      // Asleep: no instance, no slot, no open file; woken HIBERNATE_LEAD_MS early to be rebuilt in time.
-      const clock = new LiveContinuation(recordingFromJsonl('', { open: true }), anchor, null);
-      const waitMs = Number(until - clock.nowNs()) / 1e6 - HIBERNATE_LEAD_MS;
-      if (waitMs > 0) await new Promise<void>((r) => setTimeout(r, waitMs));
-    }
-    counts.hibernations += hibernations;
-    if (hibernations > 0) counts.hibernated++;
-    else counts.keptLive++;
-  };
+  // Asleep: no instance, no slot, no open file: one wheel entry, rebuilt HIBERNATE_LEAD_MS early (runtime/hibernation.ts).
+  const clock = new LiveContinuation(recordingFromJsonl('', { open: true }), anchor, null);
+  const wakeAt = (until: bigint): number => performance.now() + Number(until - clock.nowNs()) / 1e6 - HIBERNATE_LEAD_MS;
+  let ran: RunInstancesResult;
   try {
-    await Promise.all(Array.from({ length: ctx.range.instances }, (_, i) => drive(first + i)));
+    ran = await runInstances({
+      instances: ctx.range.instances, maxLive: ctx.maxLive,
+      // Rebuild early while idle, up to half a hibernation ahead (at most 10 s): a wake-up burst is spread before it.
+      earlyMs: manifest.hibernate_after === null ? 0 : Math.min(manifest.hibernate_after / 2, 10_000),
+      incarnation: async (i, isFirst) => {
+        const until = await incarnation(first + i, isFirst);
+        return until === null ? null : wakeAt(until);
+      },
+    });
   } finally {
-    group.flush();
+    await group.settle();
   }
-  return { outcomes, counts, peakLive: gate.peak };
+  Object.assign(counts, { hibernated: ran.hibernated, hibernations: ran.hibernations, keptLive: ran.keptLive });
+  return { outcomes, counts, peakLive: ran.peakLive };
 }
 
 /** The outcome a finished actor's ChainEnd recorded. */

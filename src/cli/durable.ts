@@ -182,7 +182,7 @@ async function runLive(command: RunCommand, manifest: ActorManifest, mode: Execu
   const fleet = await runFleet(manifest, {
     instances: range.instances, first: range.first, maxLive: command.maxLive ?? undefined, mode, activeWait: !command.coarseTimer, state, recording, output: cliOutput(io, command.json ? 'stderr' : 'split'),
   });
-  group.flush();
+  await group.settle();
   return summaryOf(manifest, command.instances, range, fleet.results.map((r) => r.outcome), { mode, maxLive: fleet.maxLive, peakLive: fleet.peakLive, prepareMs: fleet.prepareMs, spawnMs: fleet.spawnMs, runMs: fleet.runMs });
 }
 

@@ -4,6 +4,7 @@
 // damage before the last record is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ function writeLog(path: string, events: readonly TimingEvent[], group = new Grou
   return log;
 }
 
-test('records are in the file as soon as they are recorded; end closes the chain, which verifies', () => {
+test('records are in the file as soon as they are recorded; end closes the chain, which verifies', async () => {
   const path = join(dir, 'a.jsonl');
   const group = new GroupCommit(1000);
   const log = writeLog(path, EVENTS, group);
@@ -39,7 +40,10 @@ test('records are in the file as soon as they are recorded; end closes the chain
   log.end('ok', ''); // idempotent
   log.record({ type: 'HandlerSetupStart' }); // dropped after the end
   assert.ok(log.ended);
+  assert.is(group.closing, 1, 'the ended log waits for the commit');
+  await group.settle();
   assert.ok(group.syncs >= 1, 'the end synced');
+  assert.is(group.closing, 0);
   assert.ok(verifyChain(readFileSync(path, 'utf8')).ok);
   const read = readDurableLog(path);
   assert.is(read.ended, true);
@@ -47,22 +51,56 @@ test('records are in the file as soon as they are recorded; end closes the chain
   assert.is(read.tornBytes, 0);
 });
 
-test('group commit syncs dirty logs on its timer, and flush syncs at once', () => {
+/** node:fs, counting; its fdatasync and close complete when `release()` is called (the thread pool, by hand). */
+function heldFs() {
+  const calls: string[] = [];
+  const pending: Array<() => void> = [];
+  const commitFs = {
+    fdatasync: (fd: number, done: (e: NodeJS.ErrnoException | null) => void) => { calls.push(`sync ${fd}`); pending.push(() => { try { fs.fdatasyncSync(fd); done(null); } catch (e) { done(e as NodeJS.ErrnoException); } }); },
+    fdatasyncSync: (fd: number) => { calls.push(`syncSync ${fd}`); fs.fdatasyncSync(fd); },
+    close: (fd: number, done: (e: NodeJS.ErrnoException | null) => void) => { calls.push(`close ${fd}`); fs.closeSync(fd); done(null); },
+    closeSync: (fd: number) => { calls.push(`closeSync ${fd}`); fs.closeSync(fd); },
+  };
+  return { calls, commitFs, release: () => { for (const run of pending.splice(0)) run(); } };
+}
+
+test('group commit: one timer for all dirty logs; commits run off the loop, one at a time; released logs are synced, then closed', async () => {
   // The commit timer is driven by hand: armed once for all dirty logs, fired here.
-  const armed: Array<{ callback: () => void; ms: number }> = [];
-  const group = new GroupCommit(5, (callback, ms) => { armed.push({ callback, ms }); return () => {}; });
-  const log = writeLog(join(dir, 'g.jsonl'), EVENTS, group);
-  assert.equal(armed.map((a) => a.ms), [5], 'one timer for the group, at its interval');
+  const armed: Array<{ callback: () => void; ms: number; cancelled: boolean }> = [];
+  const held = heldFs();
+  const group = new GroupCommit(5, (callback, ms) => { const a = { callback, ms, cancelled: false }; armed.push(a); return () => { a.cancelled = true; }; }, held.commitFs);
+  const a = writeLog(join(dir, 'g.jsonl'), EVENTS, group);
+  const b = writeLog(join(dir, 'h.jsonl'), EVENTS, group);
+  assert.equal(armed.map((x) => x.ms), [5], 'one timer for the group, at its interval');
   armed[0].callback();
-  assert.ok(group.syncs >= 1);
-  log.record({ type: 'HandlerSetupSuccess' });
-  const before = group.syncs;
-  group.flush();
-  assert.is(group.syncs, before + 1);
-  log.close(false);
-  log.close(false);
-  group.dirty(12345); // a closed descriptor: flush ignores the error
-  group.flush();
+  assert.is(held.calls.length, 2, 'both logs synced in one commit');
+  assert.is(group.syncs, 0, 'not done until the pool answers');
+  a.close(true); // released while a commit runs: it waits for the next one
+  const second = group.commit();
+  assert.is(held.calls.length, 2, 'a second commit does not start while one runs');
+  assert.is(armed.length, 2, 'it re-arms the timer instead');
+  held.release();
+  await second;
+  assert.is(group.syncs, 2);
+  assert.is(group.closing, 1);
+  armed[1].callback();
+  held.release();
+  await group.commit();
+  assert.ok(held.calls.includes(`close ${held.calls.at(-1)?.split(' ')[1]}`), 'synced, then closed');
+  assert.is(group.closing, 0);
+  b.record({ type: 'HandlerSetupSuccess' });
+  b.close(true);
+  await group.settle();
+  assert.equal(held.calls.slice(-2).map((c) => c.split(' ')[0]), ['syncSync', 'closeSync'], 'settle syncs and closes at once');
+  const c = writeLog(join(dir, 'i.jsonl'), EVENTS, group);
+  c.close(false);
+  c.close(false);
+  group.dirty(12345); // a closed descriptor: the commit ignores the error
+  const failing = group.commit();
+  held.release();
+  await failing;
+  group.dirty(12345);
+  await group.settle();
 });
 
 test('on resume the records already in the log are checked, not rewritten; a different one is refused', () => {
@@ -80,6 +118,21 @@ test('on resume the records already in the log are checked, not rewritten; a dif
   const other = new DurableLog(path, new GroupCommit(), { expected: read.hashes });
   assert.throws(() => other.record({ type: 'HandlerSetupStart' }), (e: unknown) => e instanceof DurableLogError && /record 0 replayed differently/.test(e.message));
   other.close();
+});
+
+test('a log this process wrote and closed reads the same without the per-record checks (own)', async () => {
+  const path = join(dir, 'own.jsonl');
+  const group = new GroupCommit(1000);
+  const log = writeLog(path, EVENTS, group);
+  log.close(true);
+  assert.equal(readDurableLog(path, { own: true }), readDurableLog(path));
+  const ended = writeLog(join(dir, 'own2.jsonl'), EVENTS, group);
+  ended.end('ok', '');
+  await group.settle();
+  const own = readDurableLog(join(dir, 'own2.jsonl'), { own: true });
+  assert.equal(own, readDurableLog(join(dir, 'own2.jsonl')));
+  assert.is(own.ended, true);
+  assert.is(readDurableLog(join(dir, 'never.jsonl'), { own: true }).hashes.length, 0);
 });
 
 test('a missing log is empty; an unreadable one and an unopenable one name the path', () => {
