@@ -38,12 +38,13 @@ import { wrapExports } from './instrument-exports.ts';
 import { meterBulk } from './instrument-bulk.ts';
 import { guardPoll } from './instrument-poll.ts';
 import { countLoops, FUEL, SPEND } from './instrument-loops.ts';
+import { copyCycle, smallCycles, type Cycle } from './instrument-recursion.ts';
 import { ENTRY_CHARGE_MIN, weighFunction, type Binaryen, type FunctionWeights } from './weigh.ts';
 
 type Module = binaryenType.Module;
 
 /** Bump when the emitted code changes: it is part of the transpile cache key. */
-export const INSTRUMENT_FORMAT = 'theater-fuel-4-counted-inner-loops';
+export const INSTRUMENT_FORMAT = 'theater-fuel-5-path-weights';
 /** Weight units between two calls of the check import (about 0.1–0.3 ms of guest code). */
 export const FUEL_PER_CHECK = 200_000;
 export const YIELD_MODULE = 'theater:timing/yield';
@@ -63,6 +64,8 @@ export interface InstrumentReport {
   functions: Array<{ name: string; loops: number[]; entry: boolean }>;
   /** Counted inner loops, charged per chunk of iterations instead of per iteration (instrument-counted.ts). */
   countedLoops: number;
+  /** Small recursive cycles, charged every `levels`-th level of the recursion (instrument-recursion.ts). */
+  recursiveCycles: Array<{ members: string[]; levels: number; charge: number }>;
   /** Calls to wasi:io/poll's poll that now check the list's length first (instrument-poll.ts). */
   pollCalls: number;
   /** Exports that now set may_suspend, with the value they set. */
@@ -115,7 +118,10 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
   module.addFunction(SPEND, i32, binaryen.none, [], module.block(null, [
     module.global.set(FUEL, module.i32.sub(fuel(), module.local.get(0, i32))),
     module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.block(null, [
-      module.global.set(FUEL, module.i32.const(FUEL_PER_CHECK)),
+      // The refill keeps the debt (up to one check's worth): a charge of a whole
+      // chunk of a counted loop would otherwise lose up to half of itself.
+      module.global.set(FUEL, module.i32.add(module.i32.const(FUEL_PER_CHECK),
+        module.select(module.i32.gt_s(fuel(), module.i32.const(-FUEL_PER_CHECK)), fuel(), module.i32.const(-FUEL_PER_CHECK)))),
       // The flag is tested here too: a host whose check said yes from a
       // non-promising frame would otherwise trap the guest with SuspendError.
       module.if(module.i32.and(module.call(CHECK, [maySuspend()], i32), maySuspend()), module.call(YIELD, [], binaryen.none)),
@@ -143,34 +149,43 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
     && w.directCalls.every(({ target }) => { const callee = weights.get(target); return callee !== undefined && leaf(callee); });
   const light = new Set([...weights].filter(([, w]) => leaf(w) || (callsLeaves(w) && w.entryWeight < ENTRY_CHARGE_MIN)).map(([name]) => name));
   const charged = (w: FunctionWeights) => (w.calls && !callsLeaves(w)) || w.entryWeight >= ENTRY_CHARGE_MIN;
-  // Leaves' weights first, then those of the functions that call only leaves (now complete).
-  for (const round of [true, false]) {
-    for (const w of weights.values()) {
-      for (const { owner, target } of w.directCalls) {
-        const callee = weights.get(target);
-        if (callee === undefined || !light.has(target) || leaf(callee) !== round) continue;
-        if (owner === -1) w.entryWeight += callee.entryWeight;
-        else w.loops[owner]!.weight += callee.entryWeight;
-      }
-    }
-  }
+  // A direct call to a light function weighs its nodes where the call sits, on the
+  // path that makes it: leaves first, then the functions that call only leaves
+  // (now complete), then every other caller of a light function.
+  const reweigh = (name: string, round: (callee: FunctionWeights) => boolean) => {
+    const w = weights.get(name)!;
+    if (!w.directCalls.some(({ target }) => light.has(target) && round(weights.get(target)!))) return;
+    const added = (target: string) => { const callee = weights.get(target); return callee !== undefined && light.has(target) && round(callee) ? callee.entryWeight : 0; };
+    weights.set(name, weighFunction(binaryen, binaryen.getFunctionInfo(module.getFunction(name)).body, imported, added));
+  };
+  for (const name of light) if (!leaf(weights.get(name)!)) reweigh(name, leaf);
+  for (const name of defined) if (!light.has(name)) reweigh(name, () => true);
+  const cycles = smallCycles(weights);
+  const charge = (func: number, weight: number) => {
+    // Recursion has no loop header, and a long leaf no loop at all: their entry is charged to the global fuel.
+    binaryen.Function.setBody(func, module.block(null, [
+      module.global.set(FUEL, module.i32.sub(fuel(), module.i32.const(weight))),
+      module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.call(SPEND, [module.i32.const(0)], binaryen.none)),
+      binaryen.Function.getBody(func),
+    ], binaryen.auto));
+  };
   for (const name of defined) {
     const func = module.getFunction(name);
     const w = weights.get(name)!;
     const { loops, exits, entryWeight } = w;
     if (loops.length > 0) countedLoops += countLoops(binaryen, module, func, loops, exits);
-    const entry = charged(w);
-    if (entry) {
-      // Recursion has no loop header, and a long leaf no loop at all: their entry is charged to the global fuel.
-      const charge = module.block(null, [
-        module.global.set(FUEL, module.i32.sub(fuel(), module.i32.const(entryWeight))),
-        module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.call(SPEND, [module.i32.const(0)], binaryen.none)),
-      ]);
-      binaryen.Function.setBody(func, module.block(null, [charge, binaryen.Function.getBody(func)], binaryen.auto));
-    }
+    const entry = charged(w) || cycles.has(name);
+    // A member of a small recursive cycle is charged once its copies are made (instrument-recursion.ts).
+    if (entry && !cycles.has(name)) charge(func, entryWeight);
     functions.push({ name, loops: loops.map((s) => s.weight), entry });
   }
   const importCalls = [...weights.values()].flatMap((w) => w.importCalls);
   const pollCalls = guardPoll(binaryen, module, [...imported], importCalls, YIELD_MODULE);
-  return { functions, countedLoops, pollCalls, exports: wrapExports(binaryen, module, options.asyncExports, MAY_SUSPEND) };
+  // After the poll guards, so the copies hold them too.
+  for (const cycle of new Set(cycles.values())) {
+    copyCycle(binaryen, module, cycle);
+    for (const name of cycle.members) charge(module.getFunction(name), cycle.charge);
+  }
+  const recursiveCycles = [...new Set(cycles.values())].map(({ members, k, charge: fuel }: Cycle) => ({ members, levels: k, charge: fuel }));
+  return { functions, countedLoops, recursiveCycles, pollCalls, exports: wrapExports(binaryen, module, options.asyncExports, MAY_SUSPEND) };
 }
