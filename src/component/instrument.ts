@@ -34,17 +34,19 @@
 import type binaryenType from 'binaryen';
 import { importOptional } from './optional-deps.ts';
 import { trimCustomSections } from './custom-sections.ts';
+import { REFILL_SHIFT_MAX } from './yield-imports.ts';
 import { wrapExports } from './instrument-exports.ts';
 import { meterBulk } from './instrument-bulk.ts';
 import { guardPoll } from './instrument-poll.ts';
 import { countLoops, FUEL, SPEND } from './instrument-loops.ts';
 import { copyCycle, smallCycles, type Cycle } from './instrument-recursion.ts';
-import { ENTRY_CHARGE_MIN, weighFunction, type Binaryen, type FunctionWeights } from './weigh.ts';
+import { callSurcharge, ENTRY_CHARGE_MIN, weighFunction, type Binaryen, type FunctionWeights, type LoopSite } from './weigh.ts';
+import { planRegions, REGION_MIN, type RegionPlan } from './instrument-regions.ts';
 
 type Module = binaryenType.Module;
 
 /** Bump when the emitted code changes: it is part of the transpile cache key. */
-export const INSTRUMENT_FORMAT = 'theater-fuel-5-path-weights';
+export const INSTRUMENT_FORMAT = 'theater-fuel-5-paths-regions-cycles-scaled-refill';
 /** Weight units between two calls of the check import (about 0.1–0.3 ms of guest code). */
 export const FUEL_PER_CHECK = 200_000;
 export const YIELD_MODULE = 'theater:timing/yield';
@@ -114,17 +116,22 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
   module.addFunctionImport(YIELD, YIELD_MODULE, 'yield', binaryen.none, binaryen.none);
   const fuel = () => module.global.get(FUEL, i32);
   const maySuspend = () => module.global.get(MAY_SUSPEND, i32);
-  // spend(amount): takes amount from the fuel; when it runs out, refills it and asks the host.
-  module.addFunction(SPEND, i32, binaryen.none, [], module.block(null, [
+  // spend(amount): takes amount from the fuel; when it runs out, asks the host and refills it.
+  // The answer r: bit 0 asks for a yield; r >> 1 (0..REFILL_SHIFT_MAX) scales the refill
+  // (yield-imports.ts: where the weights over-count, the host asks less often).
+  const answer = () => module.local.get(1, i32);
+  module.addFunction(SPEND, i32, binaryen.none, [i32], module.block(null, [
     module.global.set(FUEL, module.i32.sub(fuel(), module.local.get(0, i32))),
     module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.block(null, [
+      module.local.set(1, module.call(CHECK, [maySuspend()], i32)),
       // The refill keeps the debt (up to one check's worth): a charge of a whole
       // chunk of a counted loop would otherwise lose up to half of itself.
-      module.global.set(FUEL, module.i32.add(module.i32.const(FUEL_PER_CHECK),
+      module.global.set(FUEL, module.i32.add(
+        module.i32.shl(module.i32.const(FUEL_PER_CHECK), module.i32.and(module.i32.shr_u(answer(), module.i32.const(1)), module.i32.const(REFILL_SHIFT_MAX))),
         module.select(module.i32.gt_s(fuel(), module.i32.const(-FUEL_PER_CHECK)), fuel(), module.i32.const(-FUEL_PER_CHECK)))),
       // The flag is tested here too: a host whose check said yes from a
       // non-promising frame would otherwise trap the guest with SuspendError.
-      module.if(module.i32.and(module.call(CHECK, [maySuspend()], i32), maySuspend()), module.call(YIELD, [], binaryen.none)),
+      module.if(module.i32.and(module.i32.and(answer(), module.i32.const(1)), maySuspend()), module.call(YIELD, [], binaryen.none)),
     ])),
   ]));
   // Weigh every function first: a direct call to a light leaf weighs the callee's nodes.
@@ -160,6 +167,23 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
   };
   for (const name of light) if (!leaf(weights.get(name)!)) reweigh(name, leaf);
   for (const name of defined) if (!light.has(name)) reweigh(name, () => true);
+  // Heavy loops are charged per region of their body (instrument-regions.ts), planned before any rewrite.
+  const lightWeight = (target: string) => (light.has(target) ? weights.get(target)!.entryWeight : 0);
+  const plans = new Map<LoopSite, RegionPlan>();
+  for (const w of weights.values()) {
+    for (const site of w.loops) {
+      if (site.weight < REGION_MIN) continue;
+      const plan = planRegions(binaryen, module, site.slot.expr, (kind, info) => callSurcharge(kind, info, imported, lightWeight));
+      // The header's own region by its costliest path: in an interpreter it holds the chains of
+      // result blocks the cases leave through, of which one path runs a few.
+      plan.weight = Math.min(plan.weight, weighFunction(binaryen, site.slot.expr, imported, lightWeight, plan.roots).loops[0]!.weight);
+      site.weight = plan.weight;
+      plans.set(site, plan);
+    }
+  }
+  // Before the loops are rewritten, so a loop's copies (instrument-counted.ts) call the guard too.
+  const importCalls = [...weights.values()].flatMap((w) => w.importCalls);
+  const pollCalls = guardPoll(binaryen, module, [...imported], importCalls, YIELD_MODULE);
   const cycles = smallCycles(weights);
   const charge = (func: number, weight: number) => {
     // Recursion has no loop header, and a long leaf no loop at all: their entry is charged to the global fuel.
@@ -173,14 +197,12 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
     const func = module.getFunction(name);
     const w = weights.get(name)!;
     const { loops, exits, entryWeight } = w;
-    if (loops.length > 0) countedLoops += countLoops(binaryen, module, func, loops, exits);
+    if (loops.length > 0) countedLoops += countLoops(binaryen, module, func, loops, exits, plans);
     const entry = charged(w) || cycles.has(name);
     // A member of a small recursive cycle is charged once its copies are made (instrument-recursion.ts).
     if (entry && !cycles.has(name)) charge(func, entryWeight);
     functions.push({ name, loops: loops.map((s) => s.weight), entry });
   }
-  const importCalls = [...weights.values()].flatMap((w) => w.importCalls);
-  const pollCalls = guardPoll(binaryen, module, [...imported], importCalls, YIELD_MODULE);
   // After the poll guards, so the copies hold them too.
   for (const cycle of new Set(cycles.values())) {
     copyCycle(binaryen, module, cycle);

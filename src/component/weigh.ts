@@ -144,15 +144,19 @@ type Walk = { tasks: Array<() => void>; visit(expr: number, slot: Omit<Slot, 'ex
  * with the cost of the path so far per nesting level; a branch carries it to
  * its label, and a label's end takes the most of what reached it. Each
  * level's weight is the most its path ever reached, since costs only grow.
+ * The subtrees rooted at `free` weigh nothing: instrument-regions.ts charges
+ * them where they start.
  */
-export function weighFunction(binaryen: Binaryen, body: number, imported: ReadonlySet<string>, calleeWeight: (target: string) => number = () => 0): FunctionWeights {
+export function weighFunction(binaryen: Binaryen, body: number, imported: ReadonlySet<string>, calleeWeight: (target: string) => number = () => 0,
+  free: ReadonlySet<number> = new Set()): FunctionWeights {
   const names = kindNames(binaryen);
   const w: FunctionWeights = { loops: [], exits: [], entryWeight: 0, calls: false, callCount: 0, bulk: [], directCalls: [], importCalls: [] };
   const open: number[] = []; // indices in w.loops of the loops around the walk, innermost last
   const labels = new Map<string, Label>();
   let cur: Costs = [0];
+  let freeDepth = 0; // inside a subtree of `free`, nodes weigh nothing (they are charged elsewhere)
   const add = (weight: number) => {
-    if (cur === null) return;
+    if (cur === null || freeDepth > 0) return;
     const level = cur.length - 1;
     const total = (cur[level]! += weight);
     if (level === 0) w.entryWeight = Math.max(w.entryWeight, total);
@@ -169,6 +173,10 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
     if (exits) w.exits.push({ expr, ...slot });
     const children = childrenOf(kind, info, expr);
     const { tasks } = walk;
+    if (free.has(expr)) {
+      freeDepth++;
+      tasks.push(() => { freeDepth--; });
+    }
     const bind = (name: string | null | undefined, label: Omit<Label, 'reached'>, end: () => void) => {
       const saved = name ? labels.get(name) : undefined;
       if (name) labels.set(name, { ...label, reached: null });
@@ -221,14 +229,20 @@ function callWeight(w: FunctionWeights, kind: string, info: Record<string, unkno
   if (kind !== 'Call' && kind !== 'CallIndirect') return 0;
   w.calls = true;
   w.callCount++;
-  if (kind === 'CallIndirect') return CALL_WEIGHT;
-  const target = info.target as string;
-  if (imported.has(target)) {
-    w.importCalls.push({ expr, target });
-    return IMPORT_CALL_WEIGHT;
+  if (kind === 'Call') {
+    const target = info.target as string;
+    if (imported.has(target)) w.importCalls.push({ expr, target });
+    else w.directCalls.push({ owner, target });
   }
-  w.directCalls.push({ owner, target });
-  return CALL_WEIGHT + calleeWeight(target);
+  return callSurcharge(kind, info, imported, calleeWeight);
+}
+
+/** What a node weighs beyond 1: a call CALL_WEIGHT (plus a light callee's nodes), into JavaScript IMPORT_CALL_WEIGHT. */
+export function callSurcharge(kind: string, info: Record<string, unknown>, imported: ReadonlySet<string>, calleeWeight: (target: string) => number): number {
+  if (kind === 'CallIndirect') return CALL_WEIGHT;
+  if (kind !== 'Call') return 0;
+  const target = info.target as string;
+  return imported.has(target) ? IMPORT_CALL_WEIGHT : CALL_WEIGHT + calleeWeight(target);
 }
 
 function childrenOf(kind: string, info: Record<string, unknown>, expr: number): Array<[number, Omit<Slot, 'expr'>]> {

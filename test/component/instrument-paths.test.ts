@@ -1,10 +1,12 @@
-// The fairness pass's weights follow the path that runs (weigh.ts), and small
-// recursive cycles are charged every k-th level (instrument-recursion.ts):
+// The fairness pass's weights follow the path that runs (weigh.ts), heavy loops
+// are charged per region (instrument-regions.ts), and small recursive cycles
+// every k-th level (instrument-recursion.ts):
 // what each weighs, that the code computes what it did, and that the checks
 // still come about as often as the work that really ran asks for.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FUEL_PER_CHECK, instrumentCoreModule, YIELD_MODULE } from '../../src/component/instrument.ts';
+import { REGION_MIN } from '../../src/component/instrument-regions.ts';
 
 const tools = (await import('@bytecodealliance/jco')) as { parse(wat: string): Promise<Uint8Array> };
 type Exports = Record<string, (...args: number[]) => number>;
@@ -13,11 +15,12 @@ const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object
 /** `n` statements that each add to $acc: 4 nodes apiece. */
 const heavy = (n: number) => Array.from({ length: n }, (_, i) => `(local.set $acc (i32.add (local.get $acc) (i32.const ${i + 1})))`).join(' ');
 
-const BRANCHY = `(module
+/** A loop with an if whose arms weigh h and 2 statements, and a br_table dispatch loop with three cases of h statements and one of 10. */
+const branchy = (h: number) => `(module
   (func (export "arms") (param $n i32) (param $heavy i32) (result i32)
     (local $i i32) (local $acc i32)
     (loop $next
-      (if (local.get $heavy) (then ${heavy(200)}) (else ${heavy(2)}))
+      (if (local.get $heavy) (then ${heavy(h)}) (else ${heavy(2)}))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $acc))
@@ -27,9 +30,9 @@ const BRANCHY = `(module
       (block $end
         (block $c3 (block $c2 (block $c1 (block $c0
           (br_table $c0 $c1 $c2 $c3 (local.get $op)))
-          ${heavy(100)} (br $end))
-          ${heavy(100)} (br $end))
-          ${heavy(100)} (br $end))
+          ${heavy(h)} (br $end))
+          ${heavy(h)} (br $end))
+          ${heavy(h)} (br $end))
           ${heavy(10)})
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
@@ -46,16 +49,16 @@ async function instrumented(wat: string) {
 }
 
 test('weights: an if costs its dearer arm, a br_table dispatch its dearest case, not every case', async () => {
-  const { report } = await instrumented(BRANCHY);
+  const { report } = await instrumented(branchy(100));
   const [arms, dispatch] = report.functions.map((f) => f.loops[0]!);
-  // 200 statements of 4 nodes, plus the loop's own few; the 2-statement arm adds nothing.
-  assert.ok(arms >= 800 && arms < 830, `the if's loop weighs its heavy arm (${arms})`);
+  // 100 statements of 4 nodes, plus the loop's own few; the 2-statement arm adds nothing.
+  assert.ok(arms >= 400 && arms < 430 && arms < REGION_MIN, `the if's loop weighs its heavy arm (${arms})`);
   // Three cases of 100 statements and one of 10: one case's path, about 400 nodes, not 1,240.
-  assert.ok(dispatch >= 400 && dispatch < 440, `the dispatch loop weighs one case (${dispatch})`);
+  assert.ok(dispatch >= 400 && dispatch < 440 && dispatch < REGION_MIN, `the dispatch loop weighs one case (${dispatch})`);
 });
 
 test('the path that runs is never under-counted: the heavy arm and the dearest case check as often as their nodes ask', async () => {
-  const { plain, metered, checks, reset, report } = await instrumented(BRANCHY);
+  const { plain, metered, checks, reset, report } = await instrumented(branchy(100));
   const n = 50_000;
   for (const [name, args, weight] of [['arms', [n, 1], report.functions[0]!.loops[0]!], ['dispatch', [n, 2], report.functions[1]!.loops[0]!]] as const) {
     reset();
@@ -68,6 +71,21 @@ test('the path that runs is never under-counted: the heavy arm and the dearest c
   reset();
   assert.is(metered.dispatch!(n, 3), plain.dispatch!(n, 3));
   assert.ok(checks() >= Math.floor((n * 50) / FUEL_PER_CHECK), `${checks()} checks`);
+});
+
+test('heavy loops (REGION_MIN and up) are charged per region: each path pays its own nodes, the light ones far less', async () => {
+  const { plain, metered, checks, reset, report } = await instrumented(branchy(300));
+  const [arms, dispatch] = report.functions.map((f) => f.loops[0]!);
+  assert.ok(arms < 30 && dispatch < 30, `the headers charge only the regions before the branch (${arms}, ${dispatch})`);
+  const n = 50_000;
+  // [export, args, the nodes its path runs per iteration at least and at most (header, region, loop tail)]
+  const cases = [['arms', [n, 1], 1_200, 1_240], ['arms', [n, 0], 8, 40], ['dispatch', [n, 1], 1_200, 1_240], ['dispatch', [n, 3], 40, 80]] as const;
+  for (const [name, args, low, high] of cases) {
+    reset();
+    assert.is(metered[name]!(...args), plain[name]!(...args), `${name}(${args[1]})`);
+    const [min, max] = [Math.floor((n * low) / FUEL_PER_CHECK), Math.ceil((n * high) / FUEL_PER_CHECK)];
+    assert.ok(checks() >= min && checks() <= max, `${name}(${args[1]}): ${checks()} checks, ${min}-${max} due`);
+  }
 });
 
 const RECURSIVE = `(module

@@ -73,10 +73,11 @@ test('the JS spinner is instrumented: its core modules went through the fairness
 });
 
 test(`a JavaScript busy loop does not hold the thread: WAT sleepers beside it wake <= ${ADDED_BOUND_MS} ms later than alone`, async () => {
-  // Calibrate: rounds of the JS loop that run about HOLD_MS (the second run is the one V8 has optimised).
+  // Calibrate: rounds of the JS loop that run about HOLD_MS (the fastest of three probes:
+  // the first runs while V8 still compiles StarlingMonkey's functions).
   const probe = 200_000;
-  let ms = 0;
-  for (let i = 0; i < 2; i++) ms = (await beside(String(probe))).ms;
+  let ms = Infinity;
+  for (let i = 0; i < 3; i++) ms = Math.min(ms, (await beside(String(probe))).ms);
   const rounds = Math.round((probe * HOLD_MS) / Math.max(1, ms));
   const runs: Array<{ late: number; floor: number; ms: number }> = [];
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -88,7 +89,7 @@ test(`a JavaScript busy loop does not hold the thread: WAT sleepers beside it wa
   const best = runs.reduce((a, b) => (b.late - b.floor < a.late - a.floor ? b : a));
   const seen = runs.map((r) => `${r.late.toFixed(1)} ms (alone ${r.floor.toFixed(1)} ms) beside ${r.ms.toFixed(0)} ms`).join(', ');
   // Sleepers wake every 15 ms from 5 ms on: a guest running 100 ms or more runs over several wake-ups.
-  assert.ok(best.ms >= 100, `the JS loop ran long enough to matter (${best.ms.toFixed(0)} ms; ${rounds} rounds)`);
+  assert.ok(best.ms >= HOLD_MS / 3, `the JS loop ran long enough to matter (${best.ms.toFixed(0)} ms; ${rounds} rounds)`);
   assert.ok(best.late - best.floor <= ADDED_BOUND_MS, `the sleepers woke late: ${seen}`);
 });
 
