@@ -1,5 +1,6 @@
 /*
  * The fairness pass: rewrites a guest core module so it gives the thread back.
+ * (Over 200 lines: the pass's order of steps, each in its own function or file.)
  *
  * Why: JavaScript cannot preempt WebAssembly. A guest that computes (or spins on
  * a ready pollable) holds the event loop, and every other actor's timers wait.
@@ -17,13 +18,18 @@
  *     instead, and runs unchecked within it (instrument-counted.ts). The entry of a function
  *     that makes a call (recursion has no loop) or whose straight-line code
  *     weighs ENTRY_CHARGE_MIN or more is charged to the global directly; a direct
- *     call to a lighter leaf weighs the leaf's nodes at the call site.
+ *     call to a lighter leaf weighs the leaf's nodes at the call site. Weights
+ *     follow the costliest path, not every branch (weigh.ts); a loop weighing
+ *     REGION_MIN or more (an interpreter's dispatch) is charged per region of
+ *     its body (instrument-regions.ts); a small recursive cycle is charged
+ *     every k-th level, through copies of its functions (instrument-recursion.ts).
  *   - memory.fill / memory.copy / memory.init are charged by their length, and
  *     long fills and copies split into pieces (instrument-bulk.ts).
- *   - when fuel drops below zero, the slow path refills it and calls the
- *     import `theater:timing/yield` `check(may_suspend) -> i32` (CPU budget,
- *     slice clock); a non-zero answer calls `yield()`, which under JSPI is a
- *     WebAssembly.Suspending import that waits one macrotask.
+ *   - when fuel drops below zero, the slow path calls the import
+ *     `theater:timing/yield` `check(may_suspend) -> i32` (CPU budget, slice
+ *     clock) and refills the fuel, FUEL_PER_CHECK scaled by the answer's upper
+ *     bits (yield-imports.ts), keeping the debt; bit 0 set calls `yield()`,
+ *     which under JSPI is a WebAssembly.Suspending import that waits one macrotask.
  *   - `may_suspend` is a second global, set to 1 by the exports listed as async
  *     (the ones jco wraps with WebAssembly.promising) and to 0 by every other
  *     export, each restoring the caller's value on return. A Suspending import
@@ -100,7 +106,6 @@ export async function instrumentCoreModule(bytes: Uint8Array, options: Instrumen
 }
 
 function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions): Omit<InstrumentReport, 'bytes'> {
-  const i32 = binaryen.i32;
   const functions: InstrumentReport['functions'] = [];
   const defined: string[] = [];
   const imported = new Set<string>();
@@ -110,6 +115,44 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
     if (info.body !== 0) defined.push(info.name);
     else imported.add(info.name);
   }
+  addSpend(binaryen, module);
+  const { weights, charged, lightWeight } = weighAll(binaryen, module, defined, imported);
+  const plans = planHeavyLoops(binaryen, module, weights, imported, lightWeight);
+  // Before the loops are rewritten, so a loop's copies (instrument-counted.ts) call the guard too.
+  const importCalls = [...weights.values()].flatMap((w) => w.importCalls);
+  const pollCalls = guardPoll(binaryen, module, [...imported], importCalls, YIELD_MODULE);
+  const cycles = smallCycles(weights);
+  const charge = (func: number, weight: number) => {
+    // Recursion has no loop header, and a long leaf no loop at all: their entry is charged to the global fuel.
+    binaryen.Function.setBody(func, module.block(null, [
+      module.global.set(FUEL, module.i32.sub(module.global.get(FUEL, binaryen.i32), module.i32.const(weight))),
+      module.if(module.i32.lt_s(module.global.get(FUEL, binaryen.i32), module.i32.const(0)), module.call(SPEND, [module.i32.const(0)], binaryen.none)),
+      binaryen.Function.getBody(func),
+    ], binaryen.auto));
+  };
+  let countedLoops = 0;
+  for (const name of defined) {
+    const func = module.getFunction(name);
+    const w = weights.get(name)!;
+    const { loops, exits, entryWeight } = w;
+    if (loops.length > 0) countedLoops += countLoops(binaryen, module, func, loops, exits, plans);
+    const entry = charged(w) || cycles.has(name);
+    // A member of a small recursive cycle is charged once its copies are made (instrument-recursion.ts).
+    if (entry && !cycles.has(name)) charge(func, entryWeight);
+    functions.push({ name, loops: loops.map((s) => s.weight), entry });
+  }
+  // After the poll guards, so the copies hold them too.
+  for (const cycle of new Set(cycles.values())) {
+    copyCycle(binaryen, module, cycle);
+    for (const name of cycle.members) charge(module.getFunction(name), cycle.charge);
+  }
+  const recursiveCycles = [...new Set(cycles.values())].map(({ members, k, charge: fuel }: Cycle) => ({ members, levels: k, charge: fuel }));
+  return { functions, countedLoops, recursiveCycles, pollCalls, exports: wrapExports(binaryen, module, options.asyncExports, MAY_SUSPEND) };
+}
+
+/** The fuel and may_suspend globals, the check and yield imports, and spend (the slow path every charge shares). */
+function addSpend(binaryen: Binaryen, module: Module): void {
+  const i32 = binaryen.i32;
   module.addGlobal(FUEL, i32, true, module.i32.const(FUEL_PER_CHECK));
   module.addGlobal(MAY_SUSPEND, i32, true, module.i32.const(0));
   module.addFunctionImport(CHECK, YIELD_MODULE, 'check', i32, i32);
@@ -134,7 +177,10 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
       module.if(module.i32.and(module.i32.and(answer(), module.i32.const(1)), maySuspend()), module.call(YIELD, [], binaryen.none)),
     ])),
   ]));
-  // Weigh every function first: a direct call to a light leaf weighs the callee's nodes.
+}
+
+/** Weighs every function (bulk memory metered first), a direct call to a light one with the callee's nodes. */
+function weighAll(binaryen: Binaryen, module: Module, defined: readonly string[], imported: ReadonlySet<string>) {
   const weights = new Map<string, FunctionWeights>();
   for (const name of defined) {
     const func = module.getFunction(name);
@@ -146,7 +192,6 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
     }
     weights.set(name, weighed);
   }
-  let countedLoops = 0;
   // A leaf (no call, light) is weighed at its call sites. A function whose only calls are
   // direct calls to leaves cannot recurse: its loops count themselves, it is weighed at its
   // call sites too, and its entry needs no charge to the global fuel (a store and a load
@@ -167,8 +212,13 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
   };
   for (const name of light) if (!leaf(weights.get(name)!)) reweigh(name, leaf);
   for (const name of defined) if (!light.has(name)) reweigh(name, () => true);
-  // Heavy loops are charged per region of their body (instrument-regions.ts), planned before any rewrite.
   const lightWeight = (target: string) => (light.has(target) ? weights.get(target)!.entryWeight : 0);
+  return { weights, charged, lightWeight };
+}
+
+/** Heavy loops are charged per region of their body (instrument-regions.ts), planned before any rewrite. */
+function planHeavyLoops(binaryen: Binaryen, module: Module, weights: ReadonlyMap<string, FunctionWeights>, imported: ReadonlySet<string>,
+  lightWeight: (target: string) => number): Map<LoopSite, RegionPlan> {
   const plans = new Map<LoopSite, RegionPlan>();
   for (const w of weights.values()) {
     for (const site of w.loops) {
@@ -181,33 +231,5 @@ function rewrite(binaryen: Binaryen, module: Module, options: InstrumentOptions)
       plans.set(site, plan);
     }
   }
-  // Before the loops are rewritten, so a loop's copies (instrument-counted.ts) call the guard too.
-  const importCalls = [...weights.values()].flatMap((w) => w.importCalls);
-  const pollCalls = guardPoll(binaryen, module, [...imported], importCalls, YIELD_MODULE);
-  const cycles = smallCycles(weights);
-  const charge = (func: number, weight: number) => {
-    // Recursion has no loop header, and a long leaf no loop at all: their entry is charged to the global fuel.
-    binaryen.Function.setBody(func, module.block(null, [
-      module.global.set(FUEL, module.i32.sub(fuel(), module.i32.const(weight))),
-      module.if(module.i32.lt_s(fuel(), module.i32.const(0)), module.call(SPEND, [module.i32.const(0)], binaryen.none)),
-      binaryen.Function.getBody(func),
-    ], binaryen.auto));
-  };
-  for (const name of defined) {
-    const func = module.getFunction(name);
-    const w = weights.get(name)!;
-    const { loops, exits, entryWeight } = w;
-    if (loops.length > 0) countedLoops += countLoops(binaryen, module, func, loops, exits, plans);
-    const entry = charged(w) || cycles.has(name);
-    // A member of a small recursive cycle is charged once its copies are made (instrument-recursion.ts).
-    if (entry && !cycles.has(name)) charge(func, entryWeight);
-    functions.push({ name, loops: loops.map((s) => s.weight), entry });
-  }
-  // After the poll guards, so the copies hold them too.
-  for (const cycle of new Set(cycles.values())) {
-    copyCycle(binaryen, module, cycle);
-    for (const name of cycle.members) charge(module.getFunction(name), cycle.charge);
-  }
-  const recursiveCycles = [...new Set(cycles.values())].map(({ members, k, charge: fuel }: Cycle) => ({ members, levels: k, charge: fuel }));
-  return { functions, countedLoops, recursiveCycles, pollCalls, exports: wrapExports(binaryen, module, options.asyncExports, MAY_SUSPEND) };
+  return plans;
 }

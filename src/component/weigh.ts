@@ -2,7 +2,11 @@
  * Static weights for the fairness pass (instrument.ts): how much fuel one pass
  * through a loop body, or one entry into a function, costs.
  *
- * A weight is the number of expression nodes the code runs once, with the
+ * Over 200 lines: the types and node table the whole pass shares, and the
+ * path walk, which keeps labels, levels and costs together.
+ *
+ * A weight is the number of expression nodes the code runs once (along its
+ * costliest path, see weighFunction), with the
  * nodes of nested loops counted by those loops' own checks, plus a surcharge
  * per call: a call into JavaScript (an import) costs tens of nanoseconds, far
  * more than one arithmetic node, so a `now()` spinner with a three-node body
@@ -163,15 +167,7 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
     else { const site = w.loops[open[level - 1]!]!; site.weight = Math.max(site.weight, total); }
   };
   const walk: Walk = { tasks: [], visit: (expr, slot) => {
-    const id = binaryen.getExpressionId(expr);
-    const kind = names.get(id);
-    if (kind === undefined) throw new Error(`instrument: expression kind ${id} is not supported by the fairness pass, so its loops could not be counted`);
-    const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, unknown>;
-    const weight = 1 + callWeight(w, kind, info, expr, imported, calleeWeight, open.at(-1) ?? -1);
-    if (BULK_KINDS.has(kind)) w.bulk.push({ expr, ...slot });
-    const exits = kind === 'Return' || info.isReturn === true;
-    if (exits) w.exits.push({ expr, ...slot });
-    const children = childrenOf(kind, info, expr);
+    const { kind, info, weight, exits, children } = inspect(binaryen, names, w, expr, slot, (k, i) => callWeight(w, k, i, expr, imported, calleeWeight, open.at(-1) ?? -1));
     const { tasks } = walk;
     if (free.has(expr)) {
       freeDepth++;
@@ -212,6 +208,20 @@ export function weighFunction(binaryen: Binaryen, body: number, imported: Readon
   for (const site of w.loops) site.weight = Math.max(1, site.weight);
   w.entryWeight = Math.max(1, w.entryWeight);
   return w;
+}
+
+/** One node: its kind (refusing one the pass does not know), what it weighs, and the bookkeeping of bulk memory and exits. */
+function inspect(binaryen: Binaryen, names: Map<number, string>, w: FunctionWeights, expr: number, slot: Omit<Slot, 'expr'>,
+  surcharge: (kind: string, info: Record<string, unknown>) => number) {
+  const id = binaryen.getExpressionId(expr);
+  const kind = names.get(id);
+  if (kind === undefined) throw new Error(`instrument: expression kind ${id} is not supported by the fairness pass, so its loops could not be counted`);
+  const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, unknown>;
+  const weight = 1 + surcharge(kind, info);
+  if (BULK_KINDS.has(kind)) w.bulk.push({ expr, ...slot });
+  const exits = kind === 'Return' || info.isReturn === true;
+  if (exits) w.exits.push({ expr, ...slot });
+  return { kind, info, weight, exits, children: childrenOf(kind, info, expr) };
 }
 
 /** Kinds after which no path goes on. */
