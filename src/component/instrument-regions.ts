@@ -10,9 +10,10 @@
  *
  * How: a loop whose costliest path weighs REGION_MIN or more is cut into
  * regions, the stretches of its body that run straight through: the start of
- * the body (what the header charges), each arm of an `if` (and each catch),
- * and the code after a labelled block (where a `br` to it, e.g. one case of a
- * br_table, lands). Each region but the first starts with
+ * the body (what the header charges), each arm of an `if`, and the code after
+ * a labelled block (where a `br` to it, e.g. one case of a br_table, lands).
+ * A catch stays in the region of its `try` (its body must begin with the
+ * caught values' `pop`: no charge can go first), charged whether it runs or not. Each region but the first starts with
  * `counter += <its own nodes>` on the function's loop counter, a register: the
  * header's check (counter > LOCAL_FLUSH) and the exits spend it as before.
  * Every node belongs to exactly one region and every region is charged when
@@ -31,7 +32,7 @@ export const REGION_MIN = 500;
 export interface RegionPlan {
   /** What the header charges: the first region's own nodes (their costliest path, see instrument.ts). */
   weight: number;
-  /** The roots of the other regions (arms, catches, the children after a labelled block): charged where they start. */
+  /** The roots of the other regions (arms, the children after a labelled block): charged where they start. */
   roots: Set<number>;
   /** Inserts the other regions' charges (after the loops are rewritten: it shifts no slot they hold). */
   apply(counter: number): void;
@@ -61,13 +62,6 @@ export function planRegions(binaryen: Binaryen, module: Module, loop: number, su
           const weight = region([body]);
           inserts.push((charge) => api.If![`set${arm}`]!(expr, module.block(null, [charge(weight), api.If![`get${arm}`]!(expr)], binaryen.auto)));
         }
-      } else if (kind === 'Try') {
-        stack.push(info.body as number);
-        (info.catchBodies as number[]).forEach((body, index) => {
-          roots.add(body);
-          const weight = region([body]);
-          inserts.push((charge) => api.Try!.setCatchBodyAt!(expr, index, module.block(null, [charge(weight), api.Try!.getCatchBodyAt!(expr, index)], binaryen.auto)));
-        });
       } else if (kind === 'Block') {
         const children = info.children as number[];
         // A new region starts after each labelled block that is not the last child.

@@ -52,7 +52,7 @@ import { planRegions, REGION_MIN, type RegionPlan } from './instrument-regions.t
 type Module = binaryenType.Module;
 
 /** Bump when the emitted code changes: it is part of the transpile cache key. */
-export const INSTRUMENT_FORMAT = 'theater-fuel-5-paths-regions-cycles-scaled-refill';
+export const INSTRUMENT_FORMAT = 'theater-fuel-6-paths-regions-cycles-scaled-refill';
 /** Weight units between two calls of the check import (about 0.1–0.3 ms of guest code). */
 export const FUEL_PER_CHECK = 200_000;
 export const YIELD_MODULE = 'theater:timing/yield';

@@ -88,6 +88,34 @@ test('heavy loops (REGION_MIN and up) are charged per region: each path pays its
   }
 });
 
+/** A loop around a try whose body throws on odd iterations, its catch h statements (binaryen's text: jco's parser has no legacy try). */
+const tryLoop = (h: number) => `(module (tag $e (param i32))
+  (func (export "f") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    (loop $next
+      (try (do (if (i32.and (local.get $i) (i32.const 1)) (then (throw $e (local.get $i)))) ${heavy(2)})
+        (catch $e (drop (pop i32)) ${heavy(h)}))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))`;
+
+test('try/catch: a catch weighs from the costliest point of its try, stays in its region (its pop comes first), and computes', async () => {
+  const binaryen = (await import('binaryen')).default;
+  for (const h of [10, 200]) {
+    const module = binaryen.parseText(tryLoop(h));
+    module.setFeatures(binaryen.Features.All);
+    const bytes = module.emitBinary();
+    module.dispose();
+    const report = await instrumentCoreModule(bytes, { asyncExports: [] });
+    const weight = report.functions[0]!.loops[0]!;
+    assert.ok(weight >= 4 * h + 8, `the loop weighs its catch (${weight}, h ${h})`);
+    let checks = 0;
+    const plain = new wasm.Instance(new wasm.Module(bytes), {}).exports;
+    const metered = new wasm.Instance(new wasm.Module(report.bytes), { [YIELD_MODULE]: { check: () => { checks++; return 0; }, yield: () => {} } }).exports;
+    assert.is(metered.f!(100_000), plain.f!(100_000));
+    assert.ok(checks >= Math.floor((100_000 * weight) / FUEL_PER_CHECK) - 1, `${checks} checks`);
+  }
+});
+
 const RECURSIVE = `(module
   (func $fib (export "fib") (param $n i32) (result i32)
     (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
