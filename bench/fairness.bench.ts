@@ -14,8 +14,10 @@ import { transpileComponent, type TranspiledComponent } from '../src/component/t
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { percentile, runSleepers } from './support.ts';
+import { loadManifest } from '../src/manifest/manifest.ts';
+import { registryFor } from '../src/runtime/handlers.ts';
 
-export { run, load, timeInit, spinState, median };
+export { run, load, loadJs, jsRegistry, timeInit, spinState, median };
 
 const ROOT = join(import.meta.dirname, '..');
 const SLEEPERS = 1_000;
@@ -25,6 +27,22 @@ const SPIN_MS = 2_000;
 function load(name: string, instrument: boolean): Promise<TranspiledComponent> {
   const bytes = new Uint8Array(readFileSync(join(ROOT, 'test-actors', 'build', `${name}.wasm`)));
   return transpileComponent(bytes, { mode: 'jspi', cacheDir: false, instrument });
+}
+
+/**
+ * A componentize-js actor (test-actors/js-spinner: StarlingMonkey, 12 MB), through
+ * the disk cache: the pass takes 15-60 s over its core module, measured apart.
+ */
+function loadJs(instrument: boolean): Promise<TranspiledComponent> {
+  const bytes = new Uint8Array(readFileSync(join(ROOT, 'test-actors', 'build', 'js-spinner.wasm')));
+  return transpileComponent(bytes, { mode: 'jspi', instrument });
+}
+
+/** The js-spinner's own handlers (timing, and the wasi ones StarlingMonkey imports), without its max_cpu_ms: here it runs for seconds. */
+function jsRegistry(): HandlerRegistry {
+  const manifest = loadManifest(join(ROOT, 'test-actors', 'js-spinner', 'manifest.toml'));
+  const handlers = manifest.handlers.map((h) => (h.type === 'timing' ? { ...h, config: { ...h.config, max_cpu_ms: 0 } } : h));
+  return registryFor({ ...manifest, handlers } as typeof manifest, 'jspi');
 }
 
 function registry(): HandlerRegistry {
@@ -47,8 +65,8 @@ function spinState(mode: number, amount: bigint): Uint8Array {
  * The previous run's garbage is collected first (it would otherwise be charged
  * to whichever run yields first, the one with the pass).
  */
-async function timeInit(component: TranspiledComponent, state: Uint8Array): Promise<number> {
-  const actor = Actor.spawn(component, registry(), { id: 'cost', record: false });
+async function timeInit(component: TranspiledComponent, state: Uint8Array, handlers: () => HandlerRegistry = registry): Promise<number> {
+  const actor = Actor.spawn(component, handlers(), { id: 'cost', record: false });
   // Work left over from the previous run (its instance's GC, pending tasks) would land in
   // whichever run yields to the event loop first: the one with the pass. Settle it first.
   globalThis.gc?.();
@@ -63,15 +81,18 @@ async function timeInit(component: TranspiledComponent, state: Uint8Array): Prom
 }
 
 /** 1,000 sleepers beside one spinner (none: alone); returns the sleepers' lateness and how long the spinner ran. */
-async function beside(spinner: TranspiledComponent | null, state: Uint8Array): Promise<{ worst: number; p99: number; spinMs: number; failed: number }> {
+async function beside(spinner: TranspiledComponent | null, state: Uint8Array, handlers: () => HandlerRegistry = registry): Promise<{ worst: number; p99: number; spinMs: number; failed: number }> {
   const sleeper = await load('sleeper', true);
-  const reg = registry();
+  const reg = handlers();
   const spin = spinner === null ? null : Actor.spawn(spinner, reg, { id: 'spinner', record: false });
   let spinMs = spin === null ? Number.NaN : 0;
   // Started once every sleeper has subscribed and suspended (their inits run to their first block first).
   setImmediate(() => {
     const t0 = performance.now();
-    void spin?.init(state).then(() => { spinMs = performance.now() - t0; });
+    void spin?.init(state).then((outcome) => {
+      if (outcome.status !== 'ok') throw new Error(`bench: the spinner did not finish: ${JSON.stringify(outcome)}`);
+      spinMs = performance.now() - t0;
+    });
   });
   const r = await runSleepers(sleeper, reg, SLEEPERS, SLEEP_NS);
   while (spinMs === 0) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -114,6 +135,16 @@ async function run(): Promise<string> {
       const r = await beside(component, spinState(mode, amount!));
       lines.push(`| ${name} | ${label} | ${r.spinMs.toFixed(0)} | ${r.worst.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.failed} |`);
     }
+  }
+  // StarlingMonkey: JavaScript's loop turns inside SpiderMonkey's interpreter, one huge guest function.
+  const [jsOn, jsOff] = [await loadJs(true), await loadJs(false)];
+  const text = (rounds: number) => new TextEncoder().encode(String(rounds));
+  await timeInit(jsOff, text(200_000), jsRegistry);
+  const jsMs = await timeInit(jsOff, text(200_000), jsRegistry);
+  const jsRounds = Math.round((200_000 * SPIN_MS) / jsMs);
+  for (const [label, component] of [['off', jsOff], ['on', jsOn]] as const) {
+    const r = await beside(component, text(jsRounds), jsRegistry);
+    lines.push(`| JavaScript mixing loop (js-spinner, componentize-js) | ${label} | ${r.spinMs.toFixed(0)} | ${r.worst.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.failed} |`);
   }
   lines.push('', 'The poll loop has no "off" row: a ready poll past the slice waits one macrotask in the host (src/wasi/host.ts), with or without the pass.', '');
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@
 import type binaryenType from 'binaryen';
 import type { Binaryen, LoopSite, Slot } from './weigh.ts';
 import { countedLoop, versionLoop } from './instrument-counted.ts';
+import type { RegionPlan } from './instrument-regions.ts';
 
 type Module = binaryenType.Module;
 
@@ -22,7 +23,7 @@ export const LOCAL_FLUSH = 10_000;
  * the end) spends what is left, so no work goes uncounted across calls.
  */
 /** Returns how many of the loops are counted inner loops, charged per chunk (instrument-counted.ts). */
-export function countLoops(binaryen: Binaryen, module: Module, func: number, loops: LoopSite[], exits: Slot[]): number {
+export function countLoops(binaryen: Binaryen, module: Module, func: number, loops: LoopSite[], exits: Slot[], regions: ReadonlyMap<LoopSite, RegionPlan> = new Map()): number {
   const i32 = binaryen.i32;
   const counter = binaryen._BinaryenFunctionAddVar(func, i32);
   const flush = () => module.block(null, [
@@ -35,7 +36,8 @@ export function countLoops(binaryen: Binaryen, module: Module, func: number, loo
   let scratch: [number, number] | undefined;
   let chunked = 0;
   for (const site of [...loops].reverse()) {
-    const counted = countedLoop(binaryen, site.slot.expr);
+    // A loop charged per region is never run unchecked in chunks: its chunk charge would miss the regions.
+    const counted = regions.has(site) ? null : countedLoop(binaryen, site.slot.expr);
     let replacement: number | null = null;
     if (counted !== null) {
       scratch ??= [binaryen._BinaryenFunctionAddVar(func, i32), binaryen._BinaryenFunctionAddVar(func, i32)];
@@ -44,6 +46,7 @@ export function countLoops(binaryen: Binaryen, module: Module, func: number, loo
     if (replacement !== null) chunked++;
     replaceIn(binaryen, func, site.slot, replacement ?? guardLoop(binaryen, module, site, counter));
   }
+  for (const site of loops) regions.get(site)?.apply(counter);
   const body = binaryen.Function.getBody(func);
   const type = binaryen.getExpressionType(body);
   if (type === binaryen.unreachable) return chunked;

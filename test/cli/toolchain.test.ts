@@ -12,15 +12,20 @@ import { cliOutput } from '../../src/cli/actor-output.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { verifyChain } from '../../src/events/verify.ts';
 import { loadManifest } from '../../src/manifest/manifest.ts';
-import { runFleet } from '../../src/runtime/fleet.ts';
+import { prepareComponent, runFleet } from '../../src/runtime/fleet.ts';
 import { actorManifest, actorWasm, BIN, bin, ROOT, tempDir, writeManifest } from './support.ts';
 
 const dir = tempDir();
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+// The first transpile runs the fairness pass over StarlingMonkey's 12 MB core module
+// (15-60 s by load); the CLI runs below then find it in the shared disk cache.
+test.before(async () => {
+  await Promise.all(['js-sleeper', 'js-spinner'].map((name) => prepareComponent(loadManifest(actorManifest(name)), 'jspi')));
+});
 
 const MANIFEST = actorManifest('js-sleeper');
 const jsManifest = (file: string, wasi: string, extra = ''): string => writeManifest(dir, file,
-  `name = "js-sleeper"\nversion = "0.1.0"\ncomponent = ${JSON.stringify(actorWasm('js-sleeper'))}\nfairness_pass = false\n${extra}`
+  `name = "js-sleeper"\nversion = "0.1.0"\ncomponent = ${JSON.stringify(actorWasm('js-sleeper'))}\n${extra}`
   + `[[handler]]\ntype = "timing"\n${wasi}`);
 
 const SLEPT = /^\[js-sleeper#0\] js-sleeper slept (\d+) ns \(asked 50 ms\)\njs-sleeper: slept \1 ns \(asked 50 ms\)\n$/;
@@ -198,6 +203,17 @@ test('a fleet of 1 000: every instance wakes, each line prefixed with its instan
     seen.add(Number(m[1]));
   }
   assert.is(seen.size, 1000);
+});
+
+test('with the fairness pass on: a JavaScript while (true) {} traps at its max_cpu_ms, exit 3 naming the budget', () => {
+  const t0 = performance.now();
+  const r = bin('run', actorManifest('js-spinner'), '--state', 'forever');
+  assert.is(r.status, 3, r.stderr);
+  assert.match(r.stderr, /^theater-timing: trapped: wasi trap: cpu budget exceeded: actor "js-spinner#0" ran \d+ ms in one call, not counting waits \(max_cpu_ms 1000\)\n$/);
+  assert.ok(performance.now() - t0 < 60_000);
+  const done = bin('run', actorManifest('js-spinner'), '--state', '1000');
+  assert.is(done.status, 0, done.stderr);
+  assert.match(done.stdout, /^js-spinner: 1000 rounds, checksum \d+\n$/);
 });
 
 test('in process: the output sink routes and escapes; --json sends actor lines to stderr', async () => {

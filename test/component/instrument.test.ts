@@ -240,7 +240,8 @@ test('bulk memory: a long fill or copy checks every piece; out of bounds and wra
   assert.ok(seen.checks >= 20, `copies over BULK_FREE bytes are charged by their length too (${seen.checks} checks)`);
   seen.checks = 0;
   for (let i = 0; i < 2_000; i++) exports.copy(0, 5_000, BULK_FREE);
-  assert.is(seen.checks, 0, 'shorter ones weigh their nodes only');
+  // (at most one check: the fuel left over from the copies above carries on)
+  assert.ok(seen.checks <= 1, `shorter ones weigh their nodes only (${seen.checks} checks)`);
   assert.throws(() => exports.fill(size - 10, 0, BULK_CHUNK * 3), /out of bounds/);
   assert.throws(() => exports.copy(0, size - 10, BULK_CHUNK * 3), /out of bounds/);
   assert.throws(() => exports.fill(-16, 0, BULK_CHUNK * 3), /out of bounds/, 'a range that wraps around is not split');

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunMeter } from '../../src/thread/run-meter.ts';
 import { EventLoopSlice, SLICE_MS } from '../../src/thread/slice.ts';
-import { yieldImports } from '../../src/component/yield-imports.ts';
+import { REFILL_SHIFT_MAX, yieldImports } from '../../src/component/yield-imports.ts';
 
 function fakeNow(start = 1000) {
   const clock = { ms: start, now: () => clock.ms };
@@ -79,6 +79,31 @@ test('EventLoopSlice: nextTurn resolves after a macrotask; the default slice is 
   assert.ok(SLICE_MS <= 10, 'the issue asks for a slice of at most 10 ms');
 });
 
+test('yieldImports: checks that come close together scale the refill up, to 2^REFILL_SHIFT_MAX; far apart, back down', () => {
+  const slice = { expired: () => false, nextTurn: async () => {} } as unknown as EventLoopSlice;
+  const clock = { ms: 0 };
+  const realNow = performance.now;
+  performance.now = () => clock.ms;
+  try {
+    const imports = yieldImports('jspi', null, slice);
+    const scale = (gapMs: number) => { clock.ms += gapMs; return imports.check(1) >> 1; };
+    assert.is(scale(0), 0, 'the first check is no sample');
+    assert.equal([0.01, 0.01, 0.01, 0.01].map(scale), [1, 2, 2, 2].map((n) => Math.min(n, REFILL_SHIFT_MAX)));
+    assert.is(scale(0.05), REFILL_SHIFT_MAX, 'between the bounds: kept');
+    assert.equal([1, 1, 1].map(scale), [REFILL_SHIFT_MAX - 1, Math.max(0, REFILL_SHIFT_MAX - 2), 0]);
+    // After a yield the gap holds the wait: not a sample.
+    const yielding = yieldImports('jspi', null, { expired: () => true, nextTurn: async () => {} } as unknown as EventLoopSlice);
+    clock.ms += 1;
+    assert.is(yielding.check(1), 1);
+    clock.ms += 0.01;
+    assert.is(yielding.check(1), 1, 'the gap after a yield does not scale the refill');
+    clock.ms += 0.01;
+    assert.is(yielding.check(1), 1, 'nor after the next yield');
+  } finally {
+    performance.now = realNow;
+  }
+});
+
 test('yieldImports: check answers 1 only when the guest may suspend and the slice is used up', async () => {
   let expired = false;
   let turns = 0;
@@ -86,15 +111,16 @@ test('yieldImports: check answers 1 only when the guest may suspend and the slic
   const meter = new RunMeter('m');
   meter.limitMs = 1e9;
   const jspi = yieldImports('jspi', meter, slice);
-  assert.is(jspi.check(1), 0);
+  // Bit 0 asks for a yield; the bits above scale the refill (the next test).
+  assert.is(jspi.check(1) & 1, 0);
   expired = true;
-  assert.is(jspi.check(0), 0, 'never from a frame that cannot suspend');
-  assert.is(jspi.check(1), 1);
+  assert.is(jspi.check(0) & 1, 0, 'never from a frame that cannot suspend');
+  assert.is(jspi.check(1) & 1, 1);
   assert.ok(jspi.yield instanceof (globalThis as unknown as { WebAssembly: { Suspending: new (...a: never[]) => object } }).WebAssembly.Suspending);
   const sync = yieldImports('sync', null, slice);
   assert.is(typeof sync.yield, 'function');
   (sync.yield as () => void)();
-  assert.is(sync.check(0), 0);
+  assert.is(sync.check(0) & 1, 0);
   meter.limitMs = 1;
   meter.begin();
   const started = performance.now();
