@@ -22,6 +22,11 @@ export interface ActorContext {
   events: EventSink | null;
   /** Meters the time the actor's calls spend running; a handler may set its budget. */
   meter?: RunMeter | null;
+  /**
+   * The component's imports (versioned) this handler was chosen for; absent: any it
+   * provides. A handler may skip building what the component does not import.
+   */
+  interfaces?: readonly string[];
 }
 
 export interface HandlerInstance {
@@ -91,7 +96,7 @@ function disposeAll(instances: readonly HandlerInstance[]): void {
 /** Which handler serves which import keys, for one list of component imports. */
 interface ImportPlan {
   unsatisfied: string[];
-  groups: Array<{ handler: Handler; keys: string[] }>;
+  groups: Array<{ handler: Handler; keys: string[]; interfaces: string[] }>;
 }
 
 export class HandlerRegistry {
@@ -159,8 +164,8 @@ export class HandlerRegistry {
     const meter = actor.meter ?? null;
     if (meter !== null) for (const handler of this.#handlers) handler.configureMeter?.(meter);
     try {
-      for (const { handler, keys } of groups) {
-        const instance = handler.instantiate(actor);
+      for (const { handler, keys, interfaces } of groups) {
+        const instance = handler.instantiate({ ...actor, interfaces });
         instances.push(instance);
         names.push(handler.name);
         for (const key of keys) {
@@ -202,7 +207,11 @@ export class HandlerRegistry {
       owner.set(entry.key, entry);
     }
     const groups = this.#handlers
-      .map((handler) => ({ handler, keys: [...owner.values()].filter((e) => e.handler === handler).map((e) => e.key) }))
+      .map((handler) => ({
+        handler,
+        keys: [...owner.values()].filter((e) => e.handler === handler).map((e) => e.key),
+        interfaces: satisfied.filter((e) => e.handler === handler).map((e) => e.import),
+      }))
       .filter((g) => g.keys.length > 0);
     return { unsatisfied, groups };
   }

@@ -11,7 +11,7 @@ import { TimingHost } from '../wasi/host.ts';
 import { interfacesOf, timingImports, type TimingImports } from '../wasi/imports.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { TimingLimits } from '../wasi/clamp.ts';
-import { MONOTONIC_KEY, P3_INTERFACES, p3ClockImports, SYSTEM_KEY } from '../wasi3/clocks.ts';
+import { MONOTONIC_KEY, monotonicNow, P3_INTERFACES, p3ClockImports, SYSTEM_KEY } from '../wasi3/clocks.ts';
 import { ConfigError, effectiveLimits, parseTimingHostConfig, type TimingHostConfig, type TimingPermissions } from './config.ts';
 import { budgeted } from './event-budget.ts';
 import type { ActorContext, Handler, HandlerInstance } from './registry.ts';
@@ -110,15 +110,11 @@ export class TimingHandler implements Handler {
     });
     events?.record({ type: 'HandlerSetupSuccess' });
     const imports = timingImports(host);
-    // jco keys both versions of monotonic-clock alike ('wasi:clocks/monotonic-clock'):
-    // one object holds 0.2's functions and 0.3's (`now` is the same in both).
-    const p3 = p3ClockImports(host);
-    const monotonic = { ...imports[MONOTONIC_KEY], ...p3[MONOTONIC_KEY] };
     events?.record({ type: 'LinkerInstanceSuccess' });
     this.#hosts.set(actor.actorId, host);
     let disposed = false;
     return {
-      imports: { ...interfacesOf(imports), [MONOTONIC_KEY]: monotonic, [SYSTEM_KEY]: p3[SYSTEM_KEY] },
+      imports: withP3Clocks(host, imports, actor.interfaces),
       timing: imports,
       host,
       dispose: () => {
@@ -129,4 +125,20 @@ export class TimingHandler implements Handler {
       },
     };
   }
+}
+
+/**
+ * The import object of one actor. jco keys both versions of monotonic-clock alike
+ * ('wasi:clocks/monotonic-clock'): one object holds 0.2's functions and 0.3's
+ * (`now` is the same in both). 0.3's are built only for a component that
+ * imports a 0.3 interface (or when the registry does not say): a fleet keeps
+ * every actor's imports alive, and a 0.2 sleeper's would hold ~0.6 KiB of
+ * unused closures (docs/FLEETS.md).
+ */
+function withP3Clocks(host: TimingHost, imports: TimingImports, interfaces: readonly string[] | undefined): Record<string, object> {
+  if (interfaces !== undefined && !interfaces.some((name) => name.includes('@0.3.'))) {
+    return { ...interfacesOf(imports), [MONOTONIC_KEY]: { ...imports[MONOTONIC_KEY], now: monotonicNow(host) } };
+  }
+  const p3 = p3ClockImports(host);
+  return { ...interfacesOf(imports), [MONOTONIC_KEY]: { ...imports[MONOTONIC_KEY], ...p3[MONOTONIC_KEY] }, [SYSTEM_KEY]: p3[SYSTEM_KEY] };
 }
