@@ -12,6 +12,10 @@ import { TimingHandler } from '../src/handler/timing-handler.ts';
 import { Actor } from '../src/runtime/actor.ts';
 import { transpileComponent } from '../src/component/transpile.ts';
 import { sleepState } from './support.ts';
+import { applyFleetV8Flags } from '../src/runtime/gc-flags.ts';
+
+// As the CLI's process: when V8 collects follows the heap, not each 64 MiB of wasm memories.
+applyFleetV8Flags();
 
 interface WasmApi {
   Instance: new (module: object, imports: object) => object;

@@ -10,6 +10,7 @@
 //   5,000 × 100 ms through the CLI (default plan): wall time minus one actor's.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { maxLiveCeiling, maxMapCount, NODE_MAPPINGS } from '../src/runtime/limits.ts';
 
 export { run };
 
@@ -82,5 +83,9 @@ async function run(): Promise<string> {
     lines.push(`| ${n.toLocaleString('en-US')} | ${flags} | ${kb.toFixed(1)} | ${((actor.mappings - base.mappings) / (n - 1)).toFixed(2)} | ${((floor.rssMb - floorBase.rssMb) * 1024 / (n - 1)).toFixed(1)} | ${((floor.mappings - floorBase.mappings) / (n - 1)).toFixed(2)} | ${verdict(kb <= TARGET_KB)} |`);
   }
   lines.push(`| ${N.toLocaleString('en-US')} (CLI, maxRssMb) | default | ${median(cliRss).toFixed(1)} | — | — | — | ${verdict(median(cliRss) <= TARGET_KB)} |`);
+  // The cap per process that the mappings give: vm.max_map_count less Node's own, over the mappings per actor.
+  const [n10, actor10] = rows[1]!;
+  const perActor = (actor10.mappings - base.mappings) / (n10 - 1);
+  lines.push('', `Mappings per live sleeper at ${n10.toLocaleString('en-US')}: ${perActor.toFixed(2)}, so vm.max_map_count = ${maxMapCount().toLocaleString('en-US')} caps one process at ~${Math.floor((maxMapCount() - NODE_MAPPINGS) / perActor).toLocaleString('en-US')} live sleepers (before the address space: ${maxLiveCeiling().toLocaleString('en-US')} with the trap handler's reservations, maxLiveCeiling).`);
   return `${lines.join('\n')}\n`;
 }
