@@ -1,0 +1,24 @@
+// The V8 flag a fleet sets (runtime/gc-flags.ts): this Node knows it, and setting it twice is once.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { applyFleetV8Flags, FLEET_V8_FLAGS } from '../../src/runtime/gc-flags.ts';
+
+test('this Node accepts every flag in FLEET_V8_FLAGS (a renamed flag would be refused, not ignored)', () => {
+  assert.equal(FLEET_V8_FLAGS, ['--external-memory-accounted-in-global-limit']);
+  const r = spawnSync(process.execPath, [...FLEET_V8_FLAGS, '-e', '0'], { encoding: 'utf8' });
+  assert.is(r.stderr, '');
+  assert.is(r.status, 0);
+  const bad = spawnSync(process.execPath, ['--external-memory-accounted-in-global-limits', '-e', '0'], { encoding: 'utf8' });
+  assert.is.not(bad.status, 0, 'a misspelt flag is refused: the check above can fail');
+});
+
+test('applyFleetV8Flags sets them at run time, once however often it is called', () => {
+  applyFleetV8Flags();
+  applyFleetV8Flags();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { applyFleetV8Flags } from ${JSON.stringify(new URL('../../src/runtime/gc-flags.ts', import.meta.url).href)}; applyFleetV8Flags(); applyFleetV8Flags();`], { encoding: 'utf8' });
+  assert.is(r.stderr, '');
+  assert.is(r.status, 0);
+});
+
+test.run();
