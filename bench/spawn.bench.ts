@@ -72,7 +72,7 @@ async function run(): Promise<string> {
       try {
         return child(mode, 30_000, flag);
       } catch (error) {
-        if (attempt === 1) return /out of memory|Allocation failed/i.test(String(error)) ? 'aborted: out of mappings (vm.max_map_count)' : String(error).slice(0, 120);
+        if (attempt === 1) return /out of memory|Allocation failed|OOMErrorHandler/i.test(String(error)) ? 'aborted: out of mappings (vm.max_map_count)' : String(error).slice(0, 120);
       }
     }
   };
