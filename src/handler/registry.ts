@@ -23,10 +23,10 @@ export interface ActorContext {
   /** Meters the time the actor's calls spend running; a handler may set its budget. */
   meter?: RunMeter | null;
   /**
-   * The component's imports (versioned) this handler was chosen for; absent: any it
-   * provides. A handler may skip building what the component does not import.
+   * The WASI its component was built for, when known ('p2': 0.2.x, 'p3': 0.3.x).
+   * A handler may skip building what such a component cannot import.
    */
-  interfaces?: readonly string[];
+  wasi?: 'p2' | 'p3';
 }
 
 export interface HandlerInstance {
@@ -96,7 +96,7 @@ function disposeAll(instances: readonly HandlerInstance[]): void {
 /** Which handler serves which import keys, for one list of component imports. */
 interface ImportPlan {
   unsatisfied: string[];
-  groups: Array<{ handler: Handler; keys: string[]; interfaces: string[] }>;
+  groups: Array<{ handler: Handler; keys: string[] }>;
 }
 
 export class HandlerRegistry {
@@ -164,8 +164,8 @@ export class HandlerRegistry {
     const meter = actor.meter ?? null;
     if (meter !== null) for (const handler of this.#handlers) handler.configureMeter?.(meter);
     try {
-      for (const { handler, keys, interfaces } of groups) {
-        const instance = handler.instantiate({ ...actor, interfaces });
+      for (const { handler, keys } of groups) {
+        const instance = handler.instantiate(actor);
         instances.push(instance);
         names.push(handler.name);
         for (const key of keys) {
@@ -207,11 +207,7 @@ export class HandlerRegistry {
       owner.set(entry.key, entry);
     }
     const groups = this.#handlers
-      .map((handler) => ({
-        handler,
-        keys: [...owner.values()].filter((e) => e.handler === handler).map((e) => e.key),
-        interfaces: satisfied.filter((e) => e.handler === handler).map((e) => e.import),
-      }))
+      .map((handler) => ({ handler, keys: [...owner.values()].filter((e) => e.handler === handler).map((e) => e.key) }))
       .filter((g) => g.keys.length > 0);
     return { unsatisfied, groups };
   }

@@ -114,7 +114,7 @@ export class TimingHandler implements Handler {
     this.#hosts.set(actor.actorId, host);
     let disposed = false;
     return {
-      imports: withP3Clocks(host, imports, actor.interfaces),
+      imports: withP3Clocks(host, imports, actor.wasi),
       timing: imports,
       host,
       dispose: () => {
@@ -129,16 +129,13 @@ export class TimingHandler implements Handler {
 
 /**
  * The import object of one actor. jco keys both versions of monotonic-clock alike
- * ('wasi:clocks/monotonic-clock'): one object holds 0.2's functions and 0.3's
- * (`now` is the same in both). 0.3's are built only for a component that
- * imports a 0.3 interface (or when the registry does not say): a fleet keeps
- * every actor's imports alive, and a 0.2 sleeper's would hold ~0.6 KiB of
- * unused closures (docs/FLEETS.md).
+ * ('wasi:clocks/monotonic-clock', no version): one object holds 0.2's functions
+ * and 0.3's (`now` is the same in both). 0.3's are left out for a component
+ * known to be built for WASI 0.2 (`wasi` 'p2'): a fleet keeps every actor's
+ * imports alive, and a 0.2 sleeper's would hold ~0.6 KiB of closures it cannot call.
  */
-function withP3Clocks(host: TimingHost, imports: TimingImports, interfaces: readonly string[] | undefined): Record<string, object> {
-  if (interfaces !== undefined && !interfaces.some((name) => name.includes('@0.3.'))) {
-    return { ...interfacesOf(imports), [MONOTONIC_KEY]: { ...imports[MONOTONIC_KEY], now: monotonicNow(host) } };
-  }
+function withP3Clocks(host: TimingHost, imports: TimingImports, wasi: 'p2' | 'p3' | undefined): Record<string, object> {
+  if (wasi === 'p2') return { ...interfacesOf(imports), [MONOTONIC_KEY]: { ...imports[MONOTONIC_KEY], now: monotonicNow(host) } };
   const p3 = p3ClockImports(host);
   return { ...interfacesOf(imports), [MONOTONIC_KEY]: { ...imports[MONOTONIC_KEY], ...p3[MONOTONIC_KEY] }, [SYSTEM_KEY]: p3[SYSTEM_KEY] };
 }
