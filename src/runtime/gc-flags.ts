@@ -19,12 +19,20 @@
 import { setFlagsFromString } from 'node:v8';
 
 export const FLEET_V8_FLAGS: readonly string[] = ['--external-memory-accounted-in-global-limit'];
+/**
+ * The first V8 major they are set on: measured on 14 (Node 26). An older V8 may
+ * not know the flag, and V8 answers an unknown one with a line on stderr
+ * (Node 20's did), so there the defaults stay.
+ */
+export const FLEET_V8_FLAGS_SINCE = 14;
 
 let applied = false;
 
-/** Sets FLEET_V8_FLAGS in this process, once. */
-export function applyFleetV8Flags(): void {
-  if (applied) return;
+/** Sets FLEET_V8_FLAGS in this process, once; not on a V8 older than FLEET_V8_FLAGS_SINCE. Whether they were set. */
+export function applyFleetV8Flags(v8Version: string = process.versions.v8): boolean {
+  if (Number.parseInt(v8Version, 10) < FLEET_V8_FLAGS_SINCE) return false;
+  if (applied) return true;
   applied = true;
   for (const flag of FLEET_V8_FLAGS) setFlagsFromString(flag);
+  return true;
 }
