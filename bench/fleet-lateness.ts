@@ -34,7 +34,7 @@ const median = (xs: number[]): number => percentile(sorted(xs), 50);
 const perRun = (runs: readonly LatenessRun[], p: number): number[] => runs.map((r) => percentile(sorted(r.latenessMs), p));
 
 /** A run as the verdict sees it: every guest's lateness, and the CPU of its sleep phase. */
-interface LatenessRun { latenessMs: number[]; cpuMs: number }
+interface LatenessRun { latenessMs: number[]; cpuMs: number; gcCount: number; gcMaxMs: number }
 
 /** Both peers' CDF over every round pooled (CPU: the median round's). */
 function cdfRows(n: string, ours: readonly LatenessRun[], naive: readonly LatenessRun[]): string[] {
@@ -49,13 +49,15 @@ function cdfRows(n: string, ours: readonly LatenessRun[], naive: readonly Latene
  * the rounds (one garbage collection landing in one run moves a single run's p99 by tens
  * of ms at 5 000 and up; the median of alternating rounds does not follow it).
  */
+const gcs = (runs: readonly LatenessRun[]): string => runs.map((r) => `${r.gcCount}, ${r.gcMaxMs.toFixed(1)}`).join(' · ');
+
 function beatsNaive(ours: readonly LatenessRun[], naive: readonly LatenessRun[]): { met: boolean; measured: string; rounds: string } {
   const [o50, o99, v50, v99] = [median(perRun(ours, 50)), median(perRun(ours, 99)), median(perRun(naive, 50)), median(perRun(naive, 99))];
   const each = (runs: readonly LatenessRun[]): string => runs.map((r) => { const s = sorted(r.latenessMs); return `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 99))}`; }).join(', ');
   return {
     met: o50 <= v50 && o99 <= v99,
     measured: `${fmt(o50)} / ${fmt(o99)} vs ${fmt(v50)} / ${fmt(v99)} ms`,
-    rounds: `ours ${each(ours)}; setTimeout per sleep ${each(naive)}`,
+    rounds: `ours ${each(ours)}; setTimeout per sleep ${each(naive)}; GC pauses in the sleep phase (count, longest ms) per round: ours ${gcs(ours)}; setTimeout per sleep ${gcs(naive)}`,
   };
 }
 

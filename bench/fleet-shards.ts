@@ -14,6 +14,7 @@ import { defaultMaxLive } from '../src/runtime/limits.ts';
 import { planShards, shardSlice } from '../src/runtime/shard-plan.ts';
 import { TimingRuntime } from '../src/timing/timing-runtime.ts';
 import { naiveImports } from './peers/naive-host.ts';
+import { applyFleetV8Flags } from '../src/runtime/gc-flags.ts';
 import { actorComponent, peerRegistry, runSleepers, type SleepRun } from './support.ts';
 
 export { runSharded, type Peer, type ShardedRun };
@@ -29,9 +30,12 @@ interface ShardedRun {
   cpuMs: number;
   rssMb: number;
   failed: number;
+  /** GC pauses in the sleep phase: every shard's, counted; the longest of any. */
+  gcCount: number;
+  gcMaxMs: number;
 }
 
-interface ShardResult { latenessMs: number[]; cpuMs: number; rssMb: number; failed: number }
+interface ShardResult { latenessMs: number[]; cpuMs: number; rssMb: number; failed: number; gcCount: number; gcMaxMs: number }
 
 const CHILD_FLAG = '--fleet-shard-child';
 
@@ -61,6 +65,8 @@ async function runSharded(peer: Peer, instances: number, sleepNs: bigint): Promi
     cpuMs: done.reduce((sum, r) => sum + r.cpuMs, 0),
     rssMb: done.reduce((sum, r) => sum + r.rssMb, 0),
     failed: done.reduce((sum, r) => sum + r.failed, 0),
+    gcCount: done.reduce((sum, r) => sum + r.gcCount, 0),
+    gcMaxMs: Math.max(...done.map((r) => r.gcMaxMs)),
   };
 }
 
@@ -80,9 +86,10 @@ async function child(peer: Peer, share: number, sleepNs: bigint, activeWait: boo
     process.send?.('ready');
     await go;
   });
-  process.send?.({ latenessMs: run.latenessMs, cpuMs: run.cpuMs, rssMb: run.rssMb, failed: run.failed } satisfies ShardResult);
+  process.send?.({ latenessMs: run.latenessMs, cpuMs: run.cpuMs, rssMb: run.rssMb, failed: run.failed, gcCount: run.gcCount, gcMaxMs: run.gcMaxMs } satisfies ShardResult);
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
   process.disconnect?.();
 }
 
+if (process.argv[2] === CHILD_FLAG) applyFleetV8Flags(); // as a CLI shard
 if (process.argv[2] === CHILD_FLAG) await child(process.argv[3] as Peer, Number(process.argv[4]), BigInt(process.argv[5]), process.argv[6] === 'true');

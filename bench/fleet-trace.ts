@@ -198,6 +198,8 @@ async function traceFleet(component: TranspiledComponent, n: number, durationNs:
     failed,
     burstMs: Number(burstEndNs - startNs) / 1e6,
     cpuMs: (used.user + used.system) / 1000,
+    gcCount: Number.NaN, // not watched here: the trace is not a verdict round
+    gcMaxMs: Number.NaN,
   };
   return { run, maxArmed: timer.maxArmed, wakes, fires: timer.fires, arms: timer.arms, waits: timer.waits, startNs, durationNs, burstEndNs, sleepMs };
 }

@@ -67,7 +67,7 @@ async function viaRunFleet(n: number, maxLive: number): Promise<SleepRun & { pea
     const [before, after, duration] = [0, 8, 16].map((at) => view.getBigUint64(at, true));
     latenessMs.push(Number(after - before - duration) / 1e6);
   }
-  return { spawnMs: fleet.spawnMs - fleet.prepareMs, sleepMs: fleet.runMs, latenessMs, wakes: [], rssMb: process.memoryUsage().rss / 1e6, failed, burstMs: Number.NaN, cpuMs: Number.NaN, peakLive: fleet.peakLive };
+  return { spawnMs: fleet.spawnMs - fleet.prepareMs, sleepMs: fleet.runMs, latenessMs, wakes: [], rssMb: process.memoryUsage().rss / 1e6, failed, burstMs: Number.NaN, cpuMs: Number.NaN, gcCount: Number.NaN, gcMaxMs: Number.NaN, peakLive: fleet.peakLive };
 }
 
 function oursRegistry(): HandlerRegistry {

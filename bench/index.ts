@@ -11,6 +11,7 @@ import { buildActors } from '../scripts/build-actors.ts';
 import { chartsMarkdown, writeCharts } from './charts.ts';
 import { targetsTable, verdictNotes } from './notes.ts';
 import { machine, TARGETS } from './support.ts';
+import { applyFleetV8Flags } from '../src/runtime/gc-flags.ts';
 
 const SECTIONS = [
   { file: 'wheel-schedule', title: 'Timer wheel (issue 2)' },
@@ -35,6 +36,8 @@ const SECTIONS = [
 ] as const;
 
 if (!globalThis.gc) throw new Error('bench: run with node --expose-gc (npm run bench does)');
+// As the CLI does: when V8 collects follows the heap, not each 64 MiB of wasm memories (src/runtime/gc-flags.ts).
+applyFleetV8Flags();
 await buildActors(); // the benches run the test actors; a fresh clone has not built them yet
 const filter = process.argv[2];
 const header = machine();

@@ -50,6 +50,26 @@ interface SleepRun {
   burstMs: number;
   /** CPU (user + system) of the sleep phase, ms. */
   cpuMs: number;
+  /** Garbage collections (PerformanceObserver 'gc' entries) that started in the sleep phase, and the longest, ms. */
+  gcCount: number;
+  gcMaxMs: number;
+}
+
+/** Watches V8's GC pauses from now on; `stop(fromMs, toMs)` gives those that started in the window. */
+function watchGc(): { stop(fromMs: number, toMs: number): Promise<{ gcCount: number; gcMaxMs: number }> } {
+  const entries: Array<{ startTime: number; duration: number }> = [];
+  const observer = new PerformanceObserver((list) => { entries.push(...list.getEntries()); });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop(fromMs, toMs) {
+      // GC entries are queued and delivered after the fact: let them arrive before counting.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      entries.push(...observer.takeRecords());
+      observer.disconnect();
+      const inside = entries.filter((e) => e.startTime >= fromMs && e.startTime <= toMs);
+      return { gcCount: inside.length, gcMaxMs: inside.reduce((max, e) => Math.max(max, e.duration), 0) };
+    },
+  };
 }
 
 /**
@@ -67,10 +87,12 @@ async function runSleepers(component: TranspiledComponent, registry: HandlerRegi
   const probe = setTimeout(() => { rss = process.memoryUsage().rss; during?.(); }, Number(durationNs / 2_000_000n));
   let burstMs = Number.NaN;
   setImmediate(() => { burstMs = performance.now() - t1; });
+  const gc = watchGc();
   const cpu = process.cpuUsage();
   const outcomes: InitOutcome[] = await Promise.all(actors.map((a) => a.init(state)));
   const used = process.cpuUsage(cpu);
   const t2 = performance.now();
+  const pauses = await gc.stop(t1, t2);
   if (Number.isNaN(burstMs)) burstMs = t2 - t1; // the loop never turned: every resume was a microtask too
   clearTimeout(probe);
   if (rss === 0) rss = process.memoryUsage().rss;
@@ -85,7 +107,7 @@ async function runSleepers(component: TranspiledComponent, registry: HandlerRegi
     latenessMs.push(Number(after - before - duration) / 1e6);
     wakes.push({ deadlineNs: before + duration, afterNs: after });
   }
-  return { spawnMs: spawned - t0, sleepMs: t2 - t1, latenessMs, wakes, rssMb: rss / 1e6, failed, burstMs, cpuMs: (used.user + used.system) / 1000 };
+  return { spawnMs: spawned - t0, sleepMs: t2 - t1, latenessMs, wakes, rssMb: rss / 1e6, failed, burstMs, cpuMs: (used.user + used.system) / 1000, ...pauses };
 }
 
 interface Target {

@@ -4,6 +4,10 @@ import { runCli } from './cli.ts';
 import { sendNoJspiNoticeTo } from '../wasi/mode.ts';
 import { sendCacheNoticeTo } from '../component/cache-folder.ts';
 import { safeText } from '../base/text.ts';
+import { applyFleetV8Flags } from '../runtime/gc-flags.ts';
+
+// Before the first instance: when V8 collects follows the heap, not each 64 MiB of wasm memories.
+applyFleetV8Flags();
 
 // On a Node without JSPI, a run says so once, as one line of stderr.
 sendNoJspiNoticeTo((line) => process.stderr.write(`theater-timing: ${line}\n`));

@@ -47,11 +47,12 @@ export function shardTimeoutMs(env: Readonly<Record<string, string | undefined>>
  */
 export const SHARD_STARTUP_MS = 30_000;
 /**
- * V8 flags added for shard processes: none. Measured on 6 000 instantiations
- * (docs/FLEETS.md): --max-semi-space-size=64, --initial-old-space-size=512 and
- * --single-threaded-gc left both the number of full GCs (12-13) and the CPU per
- * instance (~100 µs) where they were; the collections follow the instances'
- * wasm memories, not the JS heap's size. The parent's own flags are passed on.
+ * V8 flags added for shard processes: none on the command line. A shard runs the
+ * CLI's own entry, which sets FLEET_V8_FLAGS at start (runtime/gc-flags.ts): the
+ * full GCs that followed every 64 MiB of wasm memories are what those change.
+ * Heap-sizing flags (--max-semi-space-size=64, --initial-old-space-size=512,
+ * --single-threaded-gc) did not move them (docs/FLEETS.md). The parent's own
+ * flags are passed on.
  */
 export const SHARD_EXEC_ARGV: readonly string[] = [];
 const STDERR_KEPT = 4096;

@@ -52,6 +52,7 @@ import { jspiAvailable, jspiMissing, type ExecutionMode } from '../wasi/mode.ts'
 import { JSPI_FLAGS } from '../wasi/handoff.ts';
 import { coreClocksOf, systemClockOf, withP3CoreImports, withSystemClockCore } from '../wasi3/core.ts';
 import { wasiPreview, type WasiPreview } from './wasi-preview.ts';
+import { hoistPrelude } from './glue-prelude.ts';
 import { INIT_EXPORT, liftInit, usesAsyncBuiltins } from './p3-init.ts';
 
 /** A compiled `WebAssembly.Module` (this project's TS libs carry no WebAssembly types). */
@@ -258,7 +259,8 @@ async function load(bytes: Uint8Array, recipe: Recipe, cacheDir: string | null):
   const cached = dir === null ? null : readEntry(dir, recipe.key, transpilerOf(recipe.wasi), folder!.secret);
   const files = cached ?? (recipe.wasi === 'p3' ? await generateP3(bytes, recipe) : await generate(bytes, recipe));
   if (cached === null && dir !== null) writeEntry(dir, files, folder!.secret);
-  const glue = (await import(`data:text/javascript;base64,${Buffer.from(files.glueSource).toString('base64')}`)) as Glue;
+  // The glue's per-instance prelude, shared where it holds no state (glue-prelude.ts).
+  const glue = (await import(`data:text/javascript;base64,${Buffer.from(hoistPrelude(files.glueSource)).toString('base64')}`)) as Glue;
   const loaded = { glue, meta: files.meta, modules: await compileAll(files.coreFiles) };
   return wrap(loaded, recipe, cached === null ? 'generated' : 'disk');
 }

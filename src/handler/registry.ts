@@ -22,6 +22,11 @@ export interface ActorContext {
   events: EventSink | null;
   /** Meters the time the actor's calls spend running; a handler may set its budget. */
   meter?: RunMeter | null;
+  /**
+   * The WASI its component was built for, when known ('p2': 0.2.x, 'p3': 0.3.x).
+   * A handler may skip building what such a component cannot import.
+   */
+  wasi?: 'p2' | 'p3';
 }
 
 export interface HandlerInstance {

@@ -61,7 +61,7 @@ export class Actor {
     const thread = options.thread ?? registry.thread;
     const meter = thread.meter(options.id);
     if (options.identity !== undefined) (options.sink ?? events)?.record(options.identity);
-    const built = registry.buildImports(component.importNames, { actorId: options.id, events: options.sink ?? events, meter });
+    const built = registry.buildImports(component.importNames, { actorId: options.id, events: options.sink ?? events, meter, wasi: component.wasi });
     let exports: Record<string, ActorInterface | undefined>;
     // Instantiating runs the core modules' start functions: guest code, metered like a call.
     meter.begin();

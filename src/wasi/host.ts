@@ -28,6 +28,7 @@ import type { Datetime } from '../clock/wall-clock.ts';
 import type { HostTimer } from '../clock/clock.ts';
 import type { AwaitGuard } from './handoff.ts';
 import { foreignCheck } from './foreign.ts';
+import { HostWaiting, JspiWait } from './jspi-wait.ts';
 
 export const DEFAULT_POLLABLE_QUOTA = 10_000;
 
@@ -81,6 +82,8 @@ export class TimingHost {
   #meter: RunMeter | null;
   #slice: EventLoopSlice | null;
   #foreignTimer: ForeignTimer;
+  /** This actor's entry in the runtime's wait registry, built at its first JSPI wait. */
+  #waiting: HostWaiting | null = null;
 
   constructor(options: TimingHostOptions) {
     this.#runtime = options.runtime;
@@ -264,32 +267,13 @@ export class TimingHost {
 
   /** Parks a waiter on the owner; it re-scans synchronously where a pollable became ready. */
   #waitJspi(items: ArrayLike<PollableRef>, ready: number[]): Promise<number[]> {
-    const table = this.#table;
-    const runtime = this.#runtime;
-    const owner = this.owner;
-    const { promise, resolve, reject } = Promise.withResolvers<number[]>();
-    runtime.beginWait(owner, {
-      actorId: this.actorId,
-      describe: () => Array.from(items, (item) => table.describe(item.handle)).join(', '),
-      fail: (error) => table.fail(owner, error),
-    });
-    const meter = this.#meter;
-    const waiter: Waiter = {
-      wake: () => {
-        if (table.scan(items, ready) === 0) return table.park(owner, waiter);
-        runtime.endWait(owner);
-        meter?.resume();
-        resolve(ready);
-      },
-      fail: (error) => {
-        runtime.endWait(owner);
-        meter?.resume();
-        reject(error);
-      },
-    };
-    meter?.pause();
-    table.park(owner, waiter);
-    return promise;
+    const wait = new JspiWait(this.#runtime, this.owner, items, ready, this.#meter);
+    this.#waiting ??= new HostWaiting(this.actorId, this.#table, this.owner);
+    this.#waiting.current = wait;
+    this.#runtime.beginWait(this.owner, this.#waiting);
+    this.#meter?.pause();
+    this.#table.park(this.owner, wait);
+    return wait.promise;
   }
 
   async #nextTurn(ready: number[]): Promise<number[]> {

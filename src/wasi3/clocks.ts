@@ -115,14 +115,21 @@ function wait(host: TimingHost, last: Lingering, nowNs: bigint, requestedNs: big
   return waiting;
 }
 
-export function p3MonotonicClockImports(host: TimingHost): P3MonotonicClockImports {
+/** monotonic-clock.now for one actor: the clock read itself, or the read and its event. */
+export function monotonicNow(host: TimingHost): () => bigint {
   const { nowNs } = host;
   const events: EventSink | null = host.events;
-  const now = events === null ? nowNs : (): bigint => {
+  return events === null ? nowNs : (): bigint => {
     const instant = nowNs();
     events.record({ type: 'MonotonicClockNow', instant });
     return instant;
   };
+}
+
+export function p3MonotonicClockImports(host: TimingHost): P3MonotonicClockImports {
+  const { nowNs } = host;
+  const events: EventSink | null = host.events;
+  const now = monotonicNow(host);
   const getResolution = (): bigint => {
     const resolution = host.resolutionNs();
     events?.record({ type: 'MonotonicClockGetResolution', resolution });
