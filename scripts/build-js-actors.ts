@@ -100,19 +100,33 @@ export async function buildJsActors(options: { only?: readonly string[]; force?:
     writeFileSync(hashPath, `${hash}\n`);
     results.push({ name: actor.name, outPath, status: 'built', bytes: bytes.length, ms: performance.now() - t0 });
   }
+  // Removed, but its path stays preopened: a later build in this process makes it again.
+  if (witRoot !== null) rmSync(witRoot, { recursive: true, force: true });
   return results;
 }
 
+/**
+ * componentize-js reads the WIT through preview2-shim's WASI filesystem, which (from
+ * preview2-shim 0.26) preopens nothing by default. Its WASI instance takes the
+ * preopens once, at its first use in a process: a second actor's folder preopened
+ * later is not seen ("No such file or directory"). So one folder is preopened for
+ * the whole build, and each actor's WIT goes into a subfolder of it.
+ */
+let witRoot: string | null = null;
+
 async function buildOne(actor: JsActorSource, shared: string[]): Promise<Uint8Array> {
-  // componentize-js reads the WIT through preview2-shim's WASI filesystem, which (from
-  // preview2-shim 0.26) preopens nothing by default: the WIT folder is preopened here.
   const { _setPreopens } = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as { _setPreopens(p: Record<string, string>): void };
   const { componentize } = (await import('@bytecodealliance/componentize-js')) as unknown as Componentize;
-  const witDir = mkdtempSync(join(tmpdir(), `theater-js-actor-${actor.name}-`));
+  if (witRoot === null) {
+    witRoot = mkdtempSync(join(tmpdir(), 'theater-js-actors-'));
+    _setPreopens({ [witRoot]: witRoot });
+  }
+  mkdirSync(witRoot, { recursive: true });
+  const witDir = join(witRoot, actor.name);
   try {
+    mkdirSync(witDir);
     for (const file of actor.witFiles) writeFileSync(join(witDir, relative(actor.dir, file)), readFileSync(file));
     writeFileSync(join(witDir, 'shared.wit'), shared.join('\n'));
-    _setPreopens({ [witDir]: witDir });
     const { component } = await componentize({ sourcePath: actor.jsPath, witPath: witDir, worldName: actor.name, disableFeatures: [...DISABLED_FEATURES] });
     return component;
   } catch (err) {
