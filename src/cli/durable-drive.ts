@@ -9,6 +9,7 @@
  * way HIBERNATE_LEAD_MS before its deadline. Also: the summary such a run
  * reports, and the counts `--json` adds to it.
  */
+import { peakRssMb } from './peak-rss.ts';
 import { DurableLog, GroupCommit, readDurableLog, truncateLog } from '../events/durable-log.ts';
 import type { ChainOutcome } from '../events/types.ts';
 import { effectiveLimits } from '../handler/config.ts';
@@ -61,7 +62,7 @@ export function summaryOf(manifest: ActorManifest, total: number, range: ShardSl
   return {
     name: manifest.name, total, first, instances, outcomes: counts, state: head?.status === 'ok' ? head.state : null, failures,
     ...run, events: null, eventLines: 0,
-    shards: [{ index, first, instances, peakLive: run.peakLive, spawnMs: run.spawnMs, runMs: run.runMs, maxRssMb: process.resourceUsage().maxRSS / 1024, status: 'ok' }],
+    shards: [{ index, first, instances, peakLive: run.peakLive, spawnMs: run.spawnMs, runMs: run.runMs, maxRssMb: peakRssMb(), status: 'ok' }],
   };
 }
 

@@ -2,6 +2,7 @@
 // fleet of `total`, run by runFleet here, the chain written, the result folded
 // into a RunSummary. The whole run (--shards 1), a --shard-index slice and a
 // shard of a parent run all come through here.
+import { peakRssMb } from './peak-rss.ts';
 import { ChainWriteError, type ChainFile } from '../events/chain-file.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
 import type { ActorOutputSink } from '../handler/wasi-output.ts';
@@ -79,7 +80,7 @@ function localSummary(manifest: ActorManifest, options: LocalRunOptions, fleet: 
     runMs: fleet.runMs,
     events: options.eventsPath,
     eventLines,
-    shards: [{ index: options.shardIndex, first: options.first, instances: options.instances, peakLive: fleet.peakLive, spawnMs: fleet.spawnMs, runMs: fleet.runMs, maxRssMb: process.resourceUsage().maxRSS / 1024, status: 'ok' }],
+    shards: [{ index: options.shardIndex, first: options.first, instances: options.instances, peakLive: fleet.peakLive, spawnMs: fleet.spawnMs, runMs: fleet.runMs, maxRssMb: peakRssMb(), status: 'ok' }],
   };
 }
 

@@ -1,6 +1,7 @@
 // The end of a one-process run (run-single.ts): a replay's verdict, the first
 // failures on stderr, the result on stdout (--json, the state, or a fleet's
 // summary line), and the exit code.
+import { peakRssMb } from './peak-rss.ts';
 import type { ChainFile } from '../events/chain-file.ts';
 import { jsonText, safeText } from '../base/text.ts';
 import type { ActorManifest } from '../manifest/manifest.ts';
@@ -84,8 +85,8 @@ function jsonSummary(fleet: FleetResult, state: ReturnType<typeof showState>, er
     runMs: round(fleet.runMs),
     events: eventsPath,
     failures: firstFailures(fleet),
-    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    shards: [{ index: 0, first: 0, instances: fleet.instances, peakLive: fleet.peakLive, spawnMs: round(fleet.spawnMs), runMs: round(fleet.runMs), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), status: 'ok' }],
+    maxRssMb: Math.round(peakRssMb()),
+    shards: [{ index: 0, first: 0, instances: fleet.instances, peakLive: fleet.peakLive, spawnMs: round(fleet.spawnMs), runMs: round(fleet.runMs), maxRssMb: Math.round(peakRssMb()), status: 'ok' }],
   };
 }
 

@@ -21,7 +21,7 @@ export interface ShardReport {
   peakLive: number;
   spawnMs: number;
   runMs: number;
-  /** The shard process's peak resident memory (process.resourceUsage().maxRSS), MiB; 0 when it was lost. */
+  /** The shard process's peak resident memory (peakRssMb(): VmHWM on Linux), MiB; 0 when it was lost. */
   maxRssMb: number;
   /** ok: reported its results; died: its process exited first; stalled: killed after missing heartbeats. */
   status: 'ok' | 'died' | 'stalled';
