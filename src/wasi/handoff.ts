@@ -56,7 +56,32 @@ export function handOff<T>(promise: Promise<T>, guard: AwaitGuard): Promise<T> {
   Object.setPrototypeOf(promise, GUARDED);
   handed = promise;
   handedBy = guard;
+  if (!endCheckQueued) {
+    endCheckQueued = true;
+    queueMicrotask(endCheck);
+  }
   return promise;
+}
+
+/**
+ * A wait that was a guest's last host call: synchronous glue returned from the
+ * export without another call that could trap. By the first microtask after the
+ * hand-off (JSPI glue consumes it synchronously, before any microtask runs) it is
+ * still outstanding only then: the export returned early. Nothing is left to trap,
+ * so it is said, loudly, once per process (a `TheaterTimingWarning` on stderr), and
+ * the guest is marked so that a later call traps.
+ */
+let endCheckQueued = false;
+let warned = false;
+
+function endCheck(): void {
+  endCheckQueued = false;
+  if (handed === null) return;
+  settle();
+  if (!warned) {
+    warned = true;
+    process.emitWarning(`theater-handler-timing: ${NOT_AWAITED}; the export returned without waiting`, { type: 'TheaterTimingWarning', code: 'THEATER_TIMING_NOT_AWAITED' });
+  }
 }
 
 /** At the start of every guest call: traps when this guest threw a wait's Promise away. */

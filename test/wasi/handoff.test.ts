@@ -6,6 +6,9 @@ import { TimingRuntime } from '../../src/timing/timing-runtime.ts';
 import { TimingHost } from '../../src/wasi/host.ts';
 import { timingImports } from '../../src/wasi/imports.ts';
 import { NOT_AWAITED } from '../../src/wasi/handoff.ts';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FakeClock, FakeTimer, MS } from '../support/fake-time.ts';
 
 function setup(mode: 'jspi' | 'sync' = 'jspi', runtime?: TimingRuntime) {
@@ -85,6 +88,38 @@ test('sync mode hands out no Promise; its now() is the clock read itself', () =>
   const p = s.mono.subscribeDuration(5n * MS);
   assert.is(p.block(), undefined);
   assert.is(s.mono.now(), s.clock.ns);
+});
+
+test('a wait that was the last call (the export returned unawaited) is said once, on stderr, and the guest\'s next call traps', () => {
+  // A fresh process: the warning is once per process.
+  const src = (f: string) => JSON.stringify(pathToFileURL(join(import.meta.dirname, '..', '..', 'src', f)).href);
+  const script = `
+    import { TimingRuntime } from ${src('timing/timing-runtime.ts')};
+    import { TimingHost } from ${src('wasi/host.ts')};
+    import { timingImports } from ${src('wasi/imports.ts')};
+    const host = new TimingHost({ runtime: new TimingRuntime(), mode: 'jspi', actorId: 'a' });
+    const mono = timingImports(host)['wasi:clocks/monotonic-clock'];
+    mono.subscribeDuration(1000000n).block(); // thrown away, and the guest's last call
+    await Promise.resolve(); // the end check's microtask
+    let trapped = false;
+    try { mono.now(); } catch (e) { trapped = /did not await/.test(e.message); }
+    mono.subscribeDuration(1000000n).block(); // again: said once only
+    await Promise.resolve();
+    console.log(JSON.stringify({ trapped }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(JSON.parse(r.stdout.trim()), { trapped: true }, r.stderr);
+  assert.match(r.stderr, /THEATER_TIMING_NOT_AWAITED/);
+  assert.match(r.stderr, /the export returned without waiting/);
+  assert.is(r.stderr.split('THEATER_TIMING_NOT_AWAITED').length - 1, 1, 'said once');
+});
+
+test('JSPI glue consumes its hand-off at once: the end check finds nothing, the next call works', async () => {
+  const t = setup();
+  const p = t.mono.subscribeDuration(0n).block() as Promise<unknown>;
+  await p;
+  await Promise.resolve();
+  assert.is(t.mono.now(), t.clock.ns);
 });
 
 test.run();
