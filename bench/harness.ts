@@ -4,6 +4,8 @@
 // tinybench as overriddenDuration, so one sample covers a whole batch of ops.
 
 import { Bench } from 'tinybench';
+// mulberry32, one home for tests and benches, so every run benchmarks the same deadlines.
+import { makeRandom } from '../test/support/random.ts';
 
 export { type MeasureOptions, type TimedCase, type Row, makeRandom, randomDeadlines, measure, formatRate, renderTable };
 
@@ -28,16 +30,6 @@ interface Row {
   samples: number;
 }
 
-/** mulberry32, so every run benchmarks the same deadlines. */
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` deadline ticks uniform over [1, spreadTicks], the same for a given seed. */
 function randomDeadlines(count: number, seed: number, spreadTicks: number): Float64Array {

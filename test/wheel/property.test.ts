@@ -5,22 +5,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ELAPSED, TimerWheel } from '../../src/wheel/wheel.ts';
+import { makeRandom } from '../support/random.ts';
 
 const SEED = Number(process.env.WHEEL_SEED ?? 0x7157ab1e);
 const OPERATIONS = 120_000;
 const MAX_TICK = 18_446_744_073_710; // u64::MAX ns, rounded up
 const SPAN = 2 ** 36;
 
-/** mulberry32: small, fast, and the same on every run for one seed. */
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fail(message: string): never {
   assert.unreachable(message);
