@@ -84,11 +84,12 @@ test('the --map line with the JSPI flags: a 100 ms sleep takes ≥ 100 ms while 
   jco(['-o', 'out', ...MAP, ...JSPI]);
   // The glue imports the two drop-in modules; everything else (none here) stays with preview2-shim.
   let result = runApp('out');
-  // Ticks measure the event loop of a possibly loaded machine: one more try before failing.
-  if (result.ticks < 50) result = runApp('out');
+  // Ticks measure the event loop of a possibly loaded machine (80–90 on a quiet one; a
+  // blocked thread gives 0 or 1): up to two more tries before failing, and 20 is enough.
+  for (let i = 0; i < 2 && result.ticks < 20; i++) result = runApp('out');
   assert.is(result.error, null);
   assert.ok(result.ms >= 99.9 && result.ms < 1100, `slept ${result.ms.toFixed(1)} ms`);
-  assert.ok(result.ticks >= 50, `the interval ticked ${result.ticks} times during the sleep`);
+  assert.ok(result.ticks >= 20, `the interval ticked ${result.ticks} times during the sleep`);
 });
 
 test('the --map line without the JSPI flags: the guest traps naming them, it never sleeps ~1 ms', () => {

@@ -53,6 +53,7 @@ test('every call answered live, in the live host\'s event forms; clamps by the l
   assert.is(live.resolution(), 1n);
   assert.equal(live.wallResolution(), { seconds: 0n, nanoseconds: 1 });
   assert.ok(live.wallNow().seconds > 1_700_000_000n);
+  const before = live.nowNs(); // read before the subscribe: its deadline counts from then, not from the block
   const short = live.subscribeDuration(0n);
   const long = live.subscribeDuration(3_600_000n * MS);
   const instant = live.subscribeInstant(live.nowNs() + 5n * MS);
@@ -60,7 +61,6 @@ test('every call answered live, in the live host\'s event forms; clamps by the l
   assert.equal([short, long, instant, past], [0, 1, 2, 3]);
   const types = events.events.map((e) => e.type);
   assert.equal(types, ['Resumed', 'MonotonicClockResolution', 'WallClockResolution', 'WallClockNow', 'SubscribeDuration', 'SleepClamped', 'SubscribeDuration', 'SleepClamped', 'SubscribeInstant', 'SubscribeInstant', 'SleepClamped']);
-  const before = live.nowNs();
   await live.block(short);
   assert.ok(live.nowNs() >= before + 2n * MS - 1n, 'block waited for the clamped deadline');
   const indices = await live.poll([long, instant]);
