@@ -56,10 +56,7 @@ export function coreClocksOf(imports: Record<string, object | undefined>): P3Cor
 export function withP3CoreImports(core: CoreImports | undefined, clocks: P3CoreMonotonicClock | null, jspi: boolean, replaced?: { count: number }): CoreImports | undefined {
   // The glue instantiates its shim modules with no imports at all.
   if (clocks === null || core === undefined) return core;
-  let out: CoreImports | null = null;
-  for (const [module, fields] of Object.entries(core)) {
-    if (!MONOTONIC_P3.test(module)) continue;
-    const next: Record<string, unknown> = { ...fields };
+  return rewriteModules(core, MONOTONIC_P3, (fields, next) => {
     let changed = 0;
     for (const name of SYNC_NAMES) {
       if (typeof fields[name] !== 'function') continue;
@@ -71,12 +68,8 @@ export function withP3CoreImports(core: CoreImports | undefined, clocks: P3CoreM
       next[name] = jspi ? suspending(clocks[name]) : clocks[name];
       changed++;
     }
-    if (changed === 0) continue;
-    out ??= { ...core };
-    out[module] = next;
-    if (replaced !== undefined) replaced.count += changed;
-  }
-  return out ?? core;
+    return changed;
+  }, replaced);
 }
 
 /** The core-level system clock an import object carries (our handlers' do), or null. */
@@ -92,10 +85,7 @@ export function systemClockOf(imports: Record<string, object | undefined>): P3Co
  */
 export function withSystemClockCore(core: CoreImports | undefined, clock: P3CoreSystemClock | null, buffer: () => ArrayBuffer, replaced?: { count: number }): CoreImports | undefined {
   if (clock === null || core === undefined) return core;
-  let out: CoreImports | null = null;
-  for (const [module, fields] of Object.entries(core)) {
-    if (!SYSTEM_P3.test(module)) continue;
-    const next: Record<string, unknown> = { ...fields };
+  return rewriteModules(core, SYSTEM_P3, (fields, next) => {
     let changed = 0;
     if (typeof fields.now === 'function') {
       next.now = (retptr: number): void => {
@@ -110,6 +100,21 @@ export function withSystemClockCore(core: CoreImports | undefined, clock: P3Core
       next['get-resolution'] = clock['get-resolution'];
       changed++;
     }
+    return changed;
+  }, replaced);
+}
+
+/**
+ * `core` with each module whose name matches `pattern` copied and handed to
+ * `rewrite` (which returns how many fields it replaced); `core` itself when none
+ * changed. Never mutates it.
+ */
+function rewriteModules(core: CoreImports, pattern: RegExp, rewrite: (fields: Record<string, unknown>, next: Record<string, unknown>) => number, replaced?: { count: number }): CoreImports {
+  let out: CoreImports | null = null;
+  for (const [module, fields] of Object.entries(core)) {
+    if (!pattern.test(module)) continue;
+    const next: Record<string, unknown> = { ...fields };
+    const changed = rewrite(fields as Record<string, unknown>, next);
     if (changed === 0) continue;
     out ??= { ...core };
     out[module] = next;

@@ -9,10 +9,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join, resolve } from 'node:path';
 import { loadManifest, type ActorManifest } from '../../src/manifest/manifest.ts';
-import { Actor, type InitOutcome } from '../../src/runtime/actor.ts';
+import { Actor } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
 import { registryFor } from '../../src/runtime/handlers.ts';
 import type { TranspiledComponent } from '../../src/component/transpile.ts';
+import { latenessMs, okState, sleepState } from '../support/sleeper-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MS = 1_000_000n;
@@ -28,20 +29,6 @@ function withLimits(m: ActorManifest, limits: Record<string, number>): ActorMani
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-const sleepState = (ns: bigint): Uint8Array => {
-  const state = new Uint8Array(8);
-  new DataView(state.buffer).setBigUint64(0, ns, true);
-  return state;
-};
-function okState(outcome: InitOutcome): Uint8Array {
-  if (outcome.status !== 'ok' || outcome.state === null) throw new Error(`expected ok with a state, got ${JSON.stringify(outcome)}`);
-  return outcome.state;
-}
-function latenessMs(state: Uint8Array): number {
-  const view = new DataView(state.buffer, state.byteOffset, state.byteLength);
-  const [before, after, duration] = [0, 8, 16].map((at) => view.getBigUint64(at, true));
-  return Number(after - before - duration) / 1e6;
-}
 
 let spinner: TranspiledComponent;
 let sleeper: TranspiledComponent;

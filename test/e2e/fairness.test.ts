@@ -14,6 +14,7 @@ import { loadManifest } from '../../src/manifest/manifest.ts';
 import { Actor, type InitOutcome } from '../../src/runtime/actor.ts';
 import { prepareComponent } from '../../src/runtime/fleet.ts';
 import type { TranspiledComponent } from '../../src/component/transpile.ts';
+import { latenessMs, okState, sleepState } from '../support/sleeper-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MS = 1_000_000n;
@@ -42,21 +43,6 @@ const spinState = (mode: SpinMode, amount: bigint): Uint8Array => {
   view.setBigUint64(4, amount, true);
   return state;
 };
-const sleepState = (ns: bigint): Uint8Array => {
-  const state = new Uint8Array(8);
-  new DataView(state.buffer).setBigUint64(0, ns, true);
-  return state;
-};
-function okState(outcome: InitOutcome): Uint8Array {
-  if (outcome.status !== 'ok' || outcome.state === null) throw new Error(`expected ok with a state, got ${JSON.stringify(outcome)}`);
-  return outcome.state;
-}
-/** The sleeper's lateness in ms, from its own readings [before, after, duration]. */
-function latenessMs(state: Uint8Array): number {
-  const view = new DataView(state.buffer, state.byteOffset, state.byteLength);
-  const [before, after, duration] = [0, 8, 16].map((at) => view.getBigUint64(at, true));
-  return Number(after - before - duration) / 1e6;
-}
 
 /** Runs one spinner alone and returns how long it took, in ms. */
 async function spinAlone(mode: SpinMode, amount: bigint): Promise<number> {
