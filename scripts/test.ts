@@ -72,6 +72,10 @@ for (const gate of gates) {
   console.log(`coverage ${ok ? 'ok  ' : 'FAIL'} ${gate.dir.padEnd(14)} lines ${lines.toFixed(1)}% (gate ${gate.lines}%)  branches ${branches.toFixed(1)}% (gate ${gate.branches}%)`);
   if (!ok) failures.push(gate.dir);
 }
+// CI keeps only the tail of this output: repeat each failure (its first lines) here.
+for (const block of strip(run.stdout).split(/\n(?=\s+FAIL )/).slice(1)) {
+  console.log(block.split('\n').slice(0, 16).join('\n'));
+}
 console.log(`${passed} passed, ${total - passed} failed`);
 if (testsFailed) {
   console.error(run.status !== 0 ? `tests failed (exit ${run.status})` : 'no tests ran');
