@@ -99,13 +99,16 @@ test('a wait that was the last call (the export returned unawaited) is said once
     import { timingImports } from ${src('wasi/imports.ts')};
     const host = new TimingHost({ runtime: new TimingRuntime(), mode: 'jspi', actorId: 'a' });
     const mono = timingImports(host)['wasi:clocks/monotonic-clock'];
-    mono.subscribeDuration(1000000n).block(); // thrown away, and the guest's last call
+    // 60 s: never ready by the time block() reads the clock (1 ms was, under a loaded coverage
+    // run, and then block() returned at once with nothing to hand off).
+    mono.subscribeDuration(60000000000n).block(); // thrown away, and the guest's last call
     await Promise.resolve(); // the end check's microtask
     let trapped = false;
     try { mono.now(); } catch (e) { trapped = /did not await/.test(e.message); }
-    mono.subscribeDuration(1000000n).block(); // again: said once only
+    mono.subscribeDuration(60000000000n).block(); // again: said once only
     await Promise.resolve();
     console.log(JSON.stringify({ trapped }));
+    setImmediate(() => process.exit(0)); // after the warning is written; the 60 s timer would keep the process alive
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(JSON.parse(r.stdout.trim()), { trapped: true }, r.stderr);
