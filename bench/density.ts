@@ -7,10 +7,11 @@
 // the block). Prints one Markdown row, and the plateau: RSS while every actor is
 // asleep (between the last start and the first rebuild), per actor.
 //
-//   node bench/density.ts --actors 100000 --sleep-ms 60000 [--live] [--max-live n] [--keep]
+//   node bench/density.ts --actors 100000 --sleep-ms 60000 [--live] [--max-live n] [--shards n] [--keep]
 //
 // --live: no hibernate_after (every sleeper stays a live, suspended instance; at
-// most maxLiveCeiling of them, limits.ts). Build first (dist/ and test-actors/build).
+// most maxLiveCeiling of them, limits.ts). --shards: the run's shard processes (default 1);
+// RSS and CPU are then summed over the CLI and every process under it. Build first (dist/ and test-actors/build).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statfsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import { percentile } from './support.ts';
 const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({ options: {
   actors: { type: 'string', default: '10000' }, 'sleep-ms': { type: 'string', default: '20000' },
-  live: { type: 'boolean', default: false }, 'max-live': { type: 'string' }, keep: { type: 'boolean', default: false },
+  live: { type: 'boolean', default: false }, 'max-live': { type: 'string' }, shards: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false },
 } });
 const actors = Number(values.actors);
 const sleepMs = Number(values['sleep-ms']);
@@ -31,15 +32,44 @@ if (!Number.isSafeInteger(sleepMs) || sleepMs < 1000) throw new Error(`--sleep-m
 
 interface Sample { t: bigint; rssKb: number; hwmKb: number; cpuMs: number }
 
-function sample(pid: number): Sample | null {
+function sampleOne(pid: number): Omit<Sample, 't'> | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-    return { t: process.hrtime.bigint(), rssKb: kb('VmRSS'), hwmKb: kb('VmHWM'), cpuMs: (Number(stat[11]) + Number(stat[12])) * 10 };
+    return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM'), cpuMs: (Number(stat[11]) + Number(stat[12])) * 10 };
   } catch {
     return null;
   }
+}
+
+/** The process and every process under it (shard children). */
+function tree(pid: number): number[] {
+  const all = [pid];
+  for (let at = 0; at < all.length; at++) {
+    try {
+      for (const task of readdirSync(`/proc/${all[at]}/task`)) {
+        for (const child of readFileSync(`/proc/${all[at]}/task/${task}/children`, 'utf8').trim().split(/\s+/)) if (child !== '') all.push(Number(child));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return all;
+}
+
+/** RSS, peak RSS and CPU summed over the process tree (a shard's peak counts while it lives; sampling every 250 ms). */
+const peakOf = new Map<number, number>();
+const cpuOf = new Map<number, number>(); // CPU ms per process ever seen: a shard that exited still counts
+function sample(pid: number): Sample | null {
+  const parts = tree(pid).map((p) => [p, sampleOne(p)] as const).filter((e): e is readonly [number, Omit<Sample, 't'>] => e[1] !== null);
+  if (parts.length === 0) return null;
+  for (const [p, part] of parts) {
+    peakOf.set(p, Math.max(peakOf.get(p) ?? 0, part.hwmKb));
+    cpuOf.set(p, Math.max(cpuOf.get(p) ?? 0, part.cpuMs));
+  }
+  const sum = (f: (s: Omit<Sample, 't'>) => number): number => parts.reduce((a, [, part]) => a + f(part), 0);
+  return { t: process.hrtime.bigint(), rssKb: sum((x) => x.rssKb), hwmKb: sum((x) => x.hwmKb), cpuMs: [...cpuOf.values()].reduce((a, b) => a + b, 0) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'theater-timing-density-'));
@@ -50,6 +80,7 @@ const state = Buffer.alloc(8);
 state.writeBigUInt64LE(BigInt(sleepMs) * 1_000_000n);
 const args = [join(ROOT, 'dist', 'theater-timing.js'), 'run', manifest, '--durable', join(dir, 'run'), '--instances', String(actors), '--state-hex', state.toString('hex'), '--json'];
 if (values['max-live'] !== undefined) args.push('--max-live', values['max-live']);
+args.push('--shards', values.shards);
 const loadBefore = loadavg()[0];
 const t0 = process.hrtime.bigint();
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -3,6 +3,9 @@
 //   actor  n sleepers through Actor.spawn (the bench path), each init started and
 //          suspended in a 10 s sleep
 //   floor  n raw `new WebAssembly.Instance` of the same (instrumented) core module, stub imports
+//   suspended  V8's floor for a sleeping guest: n instances of a 1-page module that touches
+//          its memory and suspends through JSPI (`WebAssembly.promising` export calling a
+//          `WebAssembly.Suspending` import whose Promise never settles): no glue, no host
 // Prints one JSON line: spawn wall ms (the synchronous part), CPU ms until all are
 // suspended, RSS and mappings once all are live.
 import { readFileSync } from 'node:fs';
@@ -22,7 +25,9 @@ interface WasmApi {
   Memory: new (descriptor: { initial: number }) => object;
   Table: new (descriptor: { initial: number; element: string }) => object;
   Global: new (descriptor: { value: string; mutable: boolean }, value: number) => object;
-  Module: { imports(module: object): Array<{ module: string; name: string; kind: string }> };
+  Module: { new (bytes: Uint8Array): object; imports(module: object): Array<{ module: string; name: string; kind: string }> };
+  Suspending: new (fn: () => Promise<number>) => object;
+  promising: (fn: unknown) => () => Promise<number>;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -31,6 +36,21 @@ const bytes = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'test-
 const component = await transpileComponent(bytes, { mode: 'jspi', cacheDir: false, instrument: true });
 const maps = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
 const rss = () => Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096;
+const heap = () => process.memoryUsage().heapUsed;
+
+/**
+ * (module (import "h" "wait" (func (result i32))) (memory 1)
+ *   (func (export "run") (result i32) (i32.store (i32.const 0) (i32.const 1)) (call 0)))
+ */
+const SUSPENDING_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type: () -> i32
+  0x02, 0x0a, 0x01, 0x01, 0x68, 0x04, 0x77, 0x61, 0x69, 0x74, 0x00, 0x00, // import h.wait
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x05, 0x03, 0x01, 0x00, 0x01, // memory, 1 page
+  0x07, 0x07, 0x01, 0x03, 0x72, 0x75, 0x6e, 0x00, 0x01, // export "run" = function 1
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x41, 0x00, 0x41, 0x01, 0x36, 0x02, 0x00, 0x10, 0x00, 0x0b, // body
+]);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
 function stubs(module: object): object {
@@ -47,7 +67,7 @@ function stubs(module: object): object {
 
 globalThis.gc?.();
 await settle();
-const [maps0, rss0] = [maps(), rss()];
+const [maps0, rss0, heap0] = [maps(), rss(), heap()];
 const keep: unknown[] = [];
 let spawnMs: number;
 /** Sleepers suspended in block now (the floor's instances count as suspended at once). */
@@ -58,6 +78,16 @@ if (mode === 'floor') {
   const imports = modules.map(stubs);
   const t0 = performance.now();
   for (let i = 0; i < count; i++) for (let m = 0; m < modules.length; m++) keep.push(new wasm.Instance(modules[m]!, imports[m]!));
+  spawnMs = performance.now() - t0;
+} else if (mode === 'suspended') {
+  const module = new wasm.Module(SUSPENDING_MODULE);
+  // The resolvers are kept, as a host keeps a sleeper's: the suspended stacks stay reachable.
+  const wait = new wasm.Suspending(() => new Promise<number>((resolve) => { keep.push(resolve); }));
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const instance = new wasm.Instance(module, { h: { wait } }) as { exports: { run: unknown } };
+    keep.push(wasm.promising(instance.exports.run)());
+  }
   spawnMs = performance.now() - t0;
 } else {
   const registry = new HandlerRegistry();
@@ -82,5 +112,5 @@ const used = process.cpuUsage(cpu0);
 const cpuMs = (used.user + used.system) / 1000;
 globalThis.gc?.();
 await settle();
-process.stdout.write(`${JSON.stringify({ mode, count, spawnMs, cpuMs, rssMb: (rss() - rss0) / 2 ** 20, mappings: maps() - maps0, execArgv: process.execArgv })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, count, spawnMs, cpuMs, rssMb: (rss() - rss0) / 2 ** 20, heapMb: (heap() - heap0) / 2 ** 20, mappings: maps() - maps0, execArgv: process.execArgv })}\n`);
 process.exit(0);

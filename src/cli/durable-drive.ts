@@ -10,7 +10,7 @@
  * reports, and the counts `--json` adds to it.
  */
 import { peakRssMb } from './peak-rss.ts';
-import { DurableLog, GroupCommit, readDurableLog, truncateLog } from '../events/durable-log.ts';
+import { DurableLog, GroupCommit, readDurableLog, truncateLog, type LogContents } from '../events/durable-log.ts';
 import type { ChainOutcome } from '../events/types.ts';
 import { effectiveLimits } from '../handler/config.ts';
 import { HandlerRegistry } from '../handler/registry.ts';
@@ -32,7 +32,7 @@ import { TimingRuntime } from '../timing/timing-runtime.ts';
 import type { resolveMode } from '../wasi/mode.ts';
 import { actorLog, FSYNC_INTERVAL_MS } from './durable-run-file.ts';
 import type { CliIo } from './io.ts';
-import { MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
+import { firstFailures, MAX_FAILURES, type Failure, type RunSummary } from './summary.ts';
 
 export interface ResumeCounts { resumed: number; finished: number; started: number; tornBytes: number; hibernated: number; hibernations: number; keptLive: number; restarts: number }
 
@@ -49,18 +49,41 @@ export function chainOutcome(outcome: InitOutcome): [ChainOutcome, string] {
   return outcome.status === 'ok' ? ['ok', ''] : [outcome.status, outcome.error];
 }
 
-/** The summary of `range` (of a fleet of `total`) from its outcomes, outcomes[i] being instance range.first + i's. */
-export function summaryOf(manifest: ActorManifest, total: number, range: ShardSlice, outcomes: readonly InitOutcome[], run: Pick<RunSummary, 'mode' | 'maxLive' | 'peakLive' | 'prepareMs' | 'spawnMs' | 'runMs'>): RunSummary {
-  const failures: Failure[] = [];
-  const counts = { ok: 0, err: 0, trap: 0 };
-  outcomes.forEach((outcome, at) => {
-    counts[outcome.status]++;
-    if (outcome.status !== 'ok' && failures.length < MAX_FAILURES) failures.push({ instance: range.first + at, status: outcome.status, error: outcome.error });
-  });
-  const head = outcomes[0];
+/**
+ * What a durable run keeps of its settled actors: the counts, the first failures
+ * in instance order and the first instance's outcome; not one object per actor
+ * (a run of 1,000,000 would otherwise hold them all until it reports).
+ */
+export class OutcomeTally {
+  readonly counts = { ok: 0, err: 0, trap: 0 };
+  readonly #first: number;
+  #head: InitOutcome | undefined;
+  #failures: Failure[] = [];
+
+  /** `first`: the instance whose state the summary shows. */
+  constructor(first: number) {
+    this.#first = first;
+  }
+
+  add(instance: number, outcome: InitOutcome): void {
+    this.counts[outcome.status]++;
+    if (instance === this.#first) this.#head = outcome;
+    if (outcome.status === 'ok') return;
+    this.#failures.push({ instance, status: outcome.status, error: outcome.error });
+    if (this.#failures.length >= 2 * MAX_FAILURES) this.#failures = firstFailures([this.#failures]);
+  }
+
+  /** The first MAX_FAILURES, in instance order (actors settle in any order). */
+  get failures(): Failure[] { return firstFailures([this.#failures]); }
+
+  get headState(): Uint8Array | null { return this.#head?.status === 'ok' ? this.#head.state : null; }
+}
+
+/** The summary of `range` (of a fleet of `total`) from its tally. */
+export function summaryOf(manifest: ActorManifest, total: number, range: ShardSlice, tally: OutcomeTally, run: Pick<RunSummary, 'mode' | 'maxLive' | 'peakLive' | 'prepareMs' | 'spawnMs' | 'runMs'>): RunSummary {
   const { index, first, instances } = range;
   return {
-    name: manifest.name, total, first, instances, outcomes: counts, state: head?.status === 'ok' ? head.state : null, failures,
+    name: manifest.name, total, first, instances, outcomes: { ...tally.counts }, state: tally.headState, failures: tally.failures,
     ...run, events: null, eventLines: 0,
     shards: [{ index, first, instances, peakLive: run.peakLive, spawnMs: run.spawnMs, runMs: run.runMs, maxRssMb: peakRssMb(), status: 'ok' }],
   };
@@ -92,7 +115,7 @@ interface DriveContext {
   onSettled?: (instance: number, outcome: InitOutcome) => void;
 }
 
-interface Driven { outcomes: InitOutcome[]; counts: ResumeCounts; peakLive: number }
+interface Driven { outcomes: OutcomeTally; counts: ResumeCounts; peakLive: number }
 
 /**
  * Runs every instance of a durable run from its log: finished ones are counted,
@@ -101,68 +124,8 @@ interface Driven { outcomes: InitOutcome[]; counts: ResumeCounts; peakLive: numb
  * freed) and rebuilt the same way HIBERNATE_LEAD_MS before its deadline.
  */
 export async function driveAll(ctx: DriveContext): Promise<Driven> {
-  const { dir, manifest, prepared, mode, state, anchor } = ctx;
-  const timing = manifest.handlers.find((h) => h.type === 'timing');
-  const wasi = manifest.handlers.find((h) => h.type === 'wasi');
-  const limits = timing === undefined ? null : effectiveLimits(timing.config, null);
-  const identity = runIdentity({ manifest, componentSha256: prepared.sha256, mode, clock: 'real', state });
-  const hibernateAfterNs = manifest.hibernate_after === null ? null : BigInt(manifest.hibernate_after) * 1_000_000n;
-  const thread = new TimingRuntime().thread;
-  const group = new GroupCommit(FSYNC_INTERVAL_MS);
-  const counts = noCounts();
-  const { first } = ctx.range;
-  const outcomes = new Array<InitOutcome>(ctx.range.instances);
-  const settle = (instance: number, outcome: InitOutcome): void => {
-    outcomes[instance - first] = outcome;
-    ctx.onSettled?.(instance, outcome);
-  };
-  /** One incarnation: replay the log, go on live; the deadline it hibernated until, or null when it settled. */
-  const incarnation = async (instance: number, isFirst: boolean): Promise<bigint | null> => {
-    const path = actorLog(dir, instance);
-    // A rebuild after hibernation reads a log this process wrote and closed whole: no tear to look for.
-    const contents = readDurableLog(path, { own: !isFirst });
-    if (contents.ended) {
-      counts.finished++;
-      settle(instance, finishedOutcome(contents.text));
-      return null;
-    }
-    if (contents.tornBytes > 0) {
-      counts.tornBytes += contents.tornBytes;
-      truncateLog(path, contents.goodBytes);
-    }
-    if (isFirst && contents.hashes.length === 0) counts.started++;
-    else if (isFirst) counts.resumed++;
-    const recording = recordingFromJsonl(contents.text, { open: true });
-    const live = new LiveContinuation(recording, anchor, limits, undefined, hibernateAfterNs);
-    const session = new ReplaySession(recording, limits, live);
-    const registry = new HandlerRegistry({ thread });
-    registry.register(new ReplayHandler(session));
-    if (wasi?.type === 'wasi') registry.register(new WasiHandler(wasi.config, { output: ctx.output, journal: () => replayJournal(session, { showReplayed: false }) }));
-    const log = new DurableLog(path, group, { expected: contents.hashes });
-    let outcome: InitOutcome;
-    let actor: Actor | null = null;
-    try {
-      actor = Actor.spawn(prepared.component, registry, {
-        id: `${manifest.name}#${instance}`, sink: log, thread,
-        identity: recording.identity === null || recording.identity === undefined ? withInstance(identity, instance) : undefined,
-      });
-      outcome = await actor.init(state);
-    } catch (error) {
-      outcome = { status: 'trap', error: error instanceof Error ? error.message : String(error) };
-    } finally {
-      actor?.stop();
-    }
-    if (live.hibernatedUntil !== null) {
-      // Dropped on purpose: the log keeps everything up to the wait; nothing closes the chain.
-      log.close(true);
-      return live.hibernatedUntil;
-    }
-    const divergence = session.finish(outcome.status === 'ok' ? { status: 'ok' } : { status: outcome.status, error: outcome.error });
-    if (divergence !== null && !live.started) outcome = { status: 'trap', error: divergence };
-    log.end(...(divergence !== null && !live.started ? ['diverged', divergence] as [ChainOutcome, string] : chainOutcome(outcome)));
-    settle(instance, outcome);
-    return null;
-  };
+  const { manifest, anchor } = ctx;
+  const incarnations = new Incarnations(ctx);
   // Asleep: no instance, no slot, no open file: one wheel entry, rebuilt HIBERNATE_LEAD_MS early (runtime/hibernation.ts).
   const clock = new LiveContinuation(recordingFromJsonl('', { open: true }), anchor, null);
   const wakeAt = (until: bigint): number => performance.now() + Number(until - clock.nowNs()) / 1e6 - HIBERNATE_LEAD_MS;
@@ -173,15 +136,104 @@ export async function driveAll(ctx: DriveContext): Promise<Driven> {
       // Rebuild early while idle, up to half a hibernation ahead (at most 10 s): a wake-up burst is spread before it.
       earlyMs: manifest.hibernate_after === null ? 0 : Math.min(manifest.hibernate_after / 2, 10_000),
       incarnation: async (i, isFirst) => {
-        const until = await incarnation(first + i, isFirst);
+        const until = await incarnations.run(ctx.range.first + i, isFirst);
         return until === null ? null : wakeAt(until);
       },
     });
   } finally {
-    await group.settle();
+    await incarnations.group.settle();
   }
+  const { counts, outcomes } = incarnations;
   Object.assign(counts, { hibernated: ran.hibernated, hibernations: ran.hibernations, keptLive: ran.keptLive });
   return { outcomes, counts, peakLive: ran.peakLive };
+}
+
+/** The incarnations of a durable run's actors, and what they share: the thread, the group commit, the counts. */
+class Incarnations {
+  readonly counts = noCounts();
+  readonly outcomes: OutcomeTally;
+  readonly group = new GroupCommit(FSYNC_INTERVAL_MS);
+  readonly #ctx: DriveContext;
+  readonly #limits: ReturnType<typeof effectiveLimits> | null;
+  readonly #identity: ReturnType<typeof runIdentity>;
+  readonly #hibernateAfterNs: bigint | null;
+  readonly #thread = new TimingRuntime().thread;
+
+  constructor(ctx: DriveContext) {
+    const { manifest, prepared, mode, state } = ctx;
+    const timing = manifest.handlers.find((h) => h.type === 'timing');
+    this.#ctx = ctx;
+    this.#limits = timing === undefined ? null : effectiveLimits(timing.config, null);
+    this.#identity = runIdentity({ manifest, componentSha256: prepared.sha256, mode, clock: 'real', state });
+    this.#hibernateAfterNs = manifest.hibernate_after === null ? null : BigInt(manifest.hibernate_after) * 1_000_000n;
+    this.outcomes = new OutcomeTally(ctx.range.first);
+  }
+
+  /** One incarnation: replay the log, go on live; the deadline it hibernated until, or null when it settled. */
+  async run(instance: number, isFirst: boolean): Promise<bigint | null> {
+    const path = actorLog(this.#ctx.dir, instance);
+    const contents = this.#read(path, instance, isFirst);
+    if (contents === null) return null;
+    const recording = recordingFromJsonl(contents.text, { open: true });
+    const live = new LiveContinuation(recording, this.#ctx.anchor, this.#limits, undefined, this.#hibernateAfterNs);
+    const session = new ReplaySession(recording, this.#limits, live);
+    const log = new DurableLog(path, this.group, { expected: contents.hashes });
+    let outcome = await this.#init(instance, session, log, recording.identity === null || recording.identity === undefined);
+    if (live.hibernatedUntil !== null) {
+      // Dropped on purpose: the log keeps everything up to the wait; nothing closes the chain.
+      log.close(true);
+      return live.hibernatedUntil;
+    }
+    const divergence = session.finish(outcome.status === 'ok' ? { status: 'ok' } : { status: outcome.status, error: outcome.error });
+    if (divergence !== null && !live.started) outcome = { status: 'trap', error: divergence };
+    log.end(...(divergence !== null && !live.started ? ['diverged', divergence] as [ChainOutcome, string] : chainOutcome(outcome)));
+    this.#settle(instance, outcome);
+    return null;
+  }
+
+  /** The log's good prefix (a torn tail cut off), or null when the actor had finished (counted, settled). */
+  #read(path: string, instance: number, isFirst: boolean): LogContents | null {
+    // A rebuild after hibernation reads a log this process wrote and closed whole: no tear to look for.
+    const contents = readDurableLog(path, { own: !isFirst });
+    if (contents.ended) {
+      this.counts.finished++;
+      this.#settle(instance, finishedOutcome(contents.text));
+      return null;
+    }
+    if (contents.tornBytes > 0) {
+      this.counts.tornBytes += contents.tornBytes;
+      truncateLog(path, contents.goodBytes);
+    }
+    if (isFirst && contents.hashes.length === 0) this.counts.started++;
+    else if (isFirst) this.counts.resumed++;
+    return contents;
+  }
+
+  /** Spawns the actor on its log and runs init (replayed, then live); a spawn that throws is a trap. */
+  async #init(instance: number, session: ReplaySession, log: DurableLog, needsIdentity: boolean): Promise<InitOutcome> {
+    const { manifest, prepared, state } = this.#ctx;
+    const wasi = manifest.handlers.find((h) => h.type === 'wasi');
+    const registry = new HandlerRegistry({ thread: this.#thread });
+    registry.register(new ReplayHandler(session));
+    if (wasi?.type === 'wasi') registry.register(new WasiHandler(wasi.config, { output: this.#ctx.output, journal: () => replayJournal(session, { showReplayed: false }) }));
+    let actor: Actor | null = null;
+    try {
+      actor = Actor.spawn(prepared.component, registry, {
+        id: `${manifest.name}#${instance}`, sink: log, thread: this.#thread,
+        identity: needsIdentity ? withInstance(this.#identity, instance) : undefined,
+      });
+      return await actor.init(state);
+    } catch (error) {
+      return { status: 'trap', error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      actor?.stop();
+    }
+  }
+
+  #settle(instance: number, outcome: InitOutcome): void {
+    this.outcomes.add(instance, outcome);
+    this.#ctx.onSettled?.(instance, outcome);
+  }
 }
 
 /** The outcome a finished actor's ChainEnd recorded. */

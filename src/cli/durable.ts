@@ -31,7 +31,7 @@ import { defaultMaxLive } from '../runtime/limits.ts';
 import { MAX_SHARDS, type ShardSlice } from '../runtime/shard-plan.ts';
 import { resolveMode, type ExecutionMode } from '../wasi/mode.ts';
 import type { ResumeCommand, RunCommand } from './commands.ts';
-import { chainOutcome, driveAll, noCounts, summaryOf, type ResumeCounts } from './durable-drive.ts';
+import { chainOutcome, driveAll, noCounts, OutcomeTally, summaryOf, type ResumeCounts } from './durable-drive.ts';
 import { DurableLock } from './durable-lock.ts';
 import { openRun, reportDurable, resumeLine, type OpenedRun } from './durable-open.ts';
 import { actorLog, DURABLE_FORMAT, DurableError, FSYNC_INTERVAL_MS, isFsError, readRunFile, runRange, writeRunFile, type RunFile } from './durable-run-file.ts';
@@ -183,7 +183,9 @@ async function runLive(command: RunCommand, manifest: ActorManifest, mode: Execu
     instances: range.instances, first: range.first, maxLive: command.maxLive ?? undefined, mode, activeWait: !command.coarseTimer, state, recording, output: cliOutput(io, command.json ? 'stderr' : 'split'),
   });
   await group.settle();
-  return summaryOf(manifest, command.instances, range, fleet.results.map((r) => r.outcome), { mode, maxLive: fleet.maxLive, peakLive: fleet.peakLive, prepareMs: fleet.prepareMs, spawnMs: fleet.spawnMs, runMs: fleet.runMs });
+  const tally = new OutcomeTally(range.first);
+  fleet.results.forEach((result, at) => tally.add(range.first + at, result.outcome));
+  return summaryOf(manifest, command.instances, range, tally, { mode, maxLive: fleet.maxLive, peakLive: fleet.peakLive, prepareMs: fleet.prepareMs, spawnMs: fleet.spawnMs, runMs: fleet.runMs });
 }
 
 /** `theater-timing resume <dir>`. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
 import { processAlive } from '../../src/cli/durable-lock.ts';
 import { verifyChain } from '../../src/events/verify.ts';
+import { OutcomeTally } from '../../src/cli/durable-drive.ts';
 import { actorManifest, manifestFor, tempDir, writeManifest } from './support.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -358,4 +359,21 @@ test('durable slices: each folder holds its slice; merge takes their results; re
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('a durable run keeps counts, the first failures in instance order and the first state, not every outcome', () => {
+  const tally = new OutcomeTally(100);
+  // Settled in reverse order, as actors of different lengths do: the summary still shows the lowest instances.
+  for (let instance = 199; instance >= 100; instance--) {
+    tally.add(instance, instance % 3 === 0 ? { status: 'trap', error: `t${instance}` } : instance % 3 === 1 ? { status: 'err', error: `e${instance}` } : { status: 'ok', state: new Uint8Array([instance & 255]) });
+  }
+  assert.equal(tally.counts, { ok: 33, err: 34, trap: 33 });
+  assert.equal(tally.failures.map((f) => f.instance), [100, 102, 103, 105, 106, 108, 109, 111, 112, 114]);
+  assert.is(tally.failures[0]!.status, 'err');
+  assert.is(tally.failures[1]!.error, 't102');
+  assert.is(tally.headState, null); // instance 100 returned err
+  const ok = new OutcomeTally(0);
+  ok.add(1, { status: 'ok', state: new Uint8Array([1]) });
+  ok.add(0, { status: 'ok', state: new Uint8Array([7]) });
+  assert.equal(ok.headState, new Uint8Array([7]));
+});
+
 test.run();
