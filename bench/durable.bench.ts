@@ -90,7 +90,7 @@ async function durabilityRows(dir: string): Promise<string> {
   const ways: Array<[string, (i: number) => string[]]> = [
     ['no recording', () => []],
     ['chain file (--events, 64 KiB buffered writes)', (i) => ['--events', join(dir, `c${i}.jsonl`)]],
-    ['durable log (--durable: write(2) per record, 100 ms group commit)', (i) => ['--durable', join(dir, `d${i}`)]],
+    ['durable log (--durable: one write(2) per guest turn or 64 KiB, 100 ms group commit)', (i) => ['--durable', join(dir, `d${i}`)]],
   ];
   const results = ways.map(() => ({ rate: [] as number[], cpuNs: [] as number[] }));
   for (let round = 0; round < 3; round++) {

@@ -10,7 +10,8 @@
  * reports, and the counts `--json` adds to it.
  */
 import { peakRssMb } from './peak-rss.ts';
-import { DurableLog, GroupCommit, readDurableLog, truncateLog, type LogContents } from '../events/durable-log.ts';
+import { closeSync } from 'node:fs';
+import { DurableLog, GroupCommit, openDurableLog } from '../events/durable-log.ts';
 import type { ChainOutcome } from '../events/types.ts';
 import { effectiveLimits } from '../handler/config.ts';
 import { HandlerRegistry } from '../handler/registry.ts';
@@ -172,12 +173,22 @@ class Incarnations {
   /** One incarnation: replay the log, go on live; the deadline it hibernated until, or null when it settled. */
   async run(instance: number, isFirst: boolean): Promise<bigint | null> {
     const path = actorLog(this.#ctx.dir, instance);
-    const contents = this.#read(path, instance, isFirst);
-    if (contents === null) return null;
-    const recording = recordingFromJsonl(contents.text, { open: true });
-    const live = new LiveContinuation(recording, this.#ctx.anchor, this.#limits, undefined, this.#hibernateAfterNs);
-    const session = new ReplaySession(recording, this.#limits, live);
-    const log = new DurableLog(path, this.group, { expected: contents.hashes });
+    const opened = this.#open(path, instance, isFirst);
+    if (opened === null) return null;
+    const { fd, contents } = opened;
+    let log: DurableLog;
+    let live: LiveContinuation;
+    let session: ReplaySession;
+    let recording: ReturnType<typeof recordingFromJsonl>;
+    try {
+      recording = recordingFromJsonl(contents.text, { open: true });
+      live = new LiveContinuation(recording, this.#ctx.anchor, this.#limits, undefined, this.#hibernateAfterNs);
+      session = new ReplaySession(recording, this.#limits, live);
+      log = new DurableLog(path, this.group, { expected: contents.hashes }, fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
     let outcome = await this.#init(instance, session, log, recording.identity === null || recording.identity === undefined);
     if (live.hibernatedUntil !== null) {
       // Dropped on purpose: the log keeps everything up to the wait; nothing closes the chain.
@@ -191,22 +202,21 @@ class Incarnations {
     return null;
   }
 
-  /** The log's good prefix (a torn tail cut off), or null when the actor had finished (counted, settled). */
-  #read(path: string, instance: number, isFirst: boolean): LogContents | null {
+  /** The log, open, and its good prefix (a torn tail cut off), or null when the actor had finished (counted, settled). */
+  #open(path: string, instance: number, isFirst: boolean): ReturnType<typeof openDurableLog> | null {
     // A rebuild after hibernation reads a log this process wrote and closed whole: no tear to look for.
-    const contents = readDurableLog(path, { own: !isFirst });
+    const opened = openDurableLog(path, { own: !isFirst });
+    const { contents } = opened;
     if (contents.ended) {
+      closeSync(opened.fd);
       this.counts.finished++;
       this.#settle(instance, finishedOutcome(contents.text));
       return null;
     }
-    if (contents.tornBytes > 0) {
-      this.counts.tornBytes += contents.tornBytes;
-      truncateLog(path, contents.goodBytes);
-    }
+    this.counts.tornBytes += contents.tornBytes;
     if (isFirst && contents.hashes.length === 0) this.counts.started++;
     else if (isFirst) this.counts.resumed++;
-    return contents;
+    return opened;
   }
 
   /** Spawns the actor on its log and runs init (replayed, then live); a spawn that throws is a trap. */

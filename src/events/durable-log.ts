@@ -6,9 +6,13 @@
  * The file is an ordinary chain of ours (one actor, untagged lines), so
  * `verify` and `--replay` read it as they read any chain.
  *
- *   write   every record is written (write(2), O_APPEND) before the call that
- *           made it returns to the guest: once a guest has seen an answer, the
- *           answer is in the kernel, and a killed host (kill -9, OOM) loses none
+ *   write   the records of one turn of the guest (what it does between two
+ *           suspensions) are written together (one write(2), O_APPEND) when the
+ *           turn ends (a microtask), or at once before anything leaves the
+ *           process (an OutputWrite record is written before its bytes are) and
+ *           every 64 KiB: a killed host (kill -9, OOM) loses at most the turn it
+ *           was in, which nothing outside the process saw; resume re-makes
+ *           those calls live, as if the host had died before answering them
  *   fsync   group commit (GroupCommit): every log with unsynced records is
  *           fdatasync'ed at most every `intervalMs` (default 100 ms), off the
  *           event loop; a log whose actor ended or hibernated is synced and
@@ -148,6 +152,9 @@ export interface LogPosition {
   expected: readonly string[];
 }
 
+/** Records are written at the end of the guest's turn, or sooner past this many characters. */
+const FLUSH_CHARS = 64 * 1024;
+
 export class DurableLog implements EventSink {
   readonly path: string;
   #fd: number | null;
@@ -156,13 +163,27 @@ export class DurableLog implements EventSink {
   #seq = 0;
   #expected: readonly string[];
   #ended = false;
+  /** Lines of this turn not yet written. */
+  #pending = '';
+  #flushQueued = false;
+  /** A write that failed in the end-of-turn flush: thrown at the log's next use. */
+  #failed: DurableLogError | null = null;
+  readonly #endOfTurn = (): void => {
+    this.#flushQueued = false;
+    try {
+      this.flush();
+    } catch (error) {
+      this.#failed = error as DurableLogError;
+    }
+  };
 
-  constructor(path: string, group: GroupCommit, position: LogPosition = { expected: [] }) {
+  /** `fd`: the log already open for appending (openDurableLog); else it is opened (created) here. */
+  constructor(path: string, group: GroupCommit, position: LogPosition = { expected: [] }, fd?: number) {
     this.path = path;
     this.#group = group;
     this.#expected = position.expected;
     try {
-      this.#fd = fs.openSync(path, 'a');
+      this.#fd = fd ?? fs.openSync(path, 'a');
     } catch (error) {
       throw new DurableLogError(`${path}: cannot open the actor's log (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
@@ -176,17 +197,35 @@ export class DurableLog implements EventSink {
 
   record(event: TimingEvent): void {
     if (this.#ended || this.#fd === null) return;
+    if (this.#failed !== null) throw this.#failed;
     const eventJson = JSON.stringify(toWire(event));
     const parent = this.#parent;
     const hash = hashEventJson(parent, eventJson);
     if (this.#seq < this.#expected.length) {
       if (this.#expected[this.#seq] !== hash) throw new DurableLogError(`${this.path}: record ${this.#seq} replayed differently from the log (the actor is not deterministic, or the log was altered)`);
     } else {
-      fs.writeSync(this.#fd, chainLine(this.#seq, parent, hash, '"timing"', eventJson));
-      this.#group.dirty(this.#fd);
+      this.#pending += chainLine(this.#seq, parent, hash, '"timing"', eventJson);
+      if (event.type === 'OutputWrite' || this.#pending.length >= FLUSH_CHARS) this.flush();
+      else if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        queueMicrotask(this.#endOfTurn);
+      }
     }
     this.#parent = hash;
     this.#seq++;
+  }
+
+  /** Writes the records not yet written (one write(2)). */
+  flush(): void {
+    if (this.#pending === '' || this.#fd === null) return;
+    const text = this.#pending;
+    this.#pending = '';
+    try {
+      fs.writeSync(this.#fd, text);
+    } catch (error) {
+      throw new DurableLogError(`${this.path}: cannot write the actor's log (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    this.#group.dirty(this.#fd);
   }
 
   /** Closes the chain with ChainEnd; the group's next commit syncs and closes the file. Idempotent. */
@@ -201,9 +240,13 @@ export class DurableLog implements EventSink {
   close(sync = false): void {
     if (this.#fd === null) return;
     const fd = this.#fd;
-    this.#fd = null;
-    if (sync) this.#group.release(fd);
-    else fs.closeSync(fd);
+    try {
+      this.flush();
+    } finally {
+      this.#fd = null;
+      if (sync) this.#group.release(fd);
+      else fs.closeSync(fd);
+    }
   }
 }
 
@@ -233,7 +276,36 @@ export function readDurableLog(path: string, options: { own?: boolean } = {}): L
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', hashes: [], ended: false, tornBytes: 0, goodBytes: 0 };
     throw new DurableLogError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  if (options.own === true) return ownLog(bytes);
+  return logContents(path, bytes, options.own === true);
+}
+
+/**
+ * Opens an actor's log for reading and appending, creating it when missing (one
+ * open(2) for the probe, the read and the appends; a missing log is an empty
+ * one): its good prefix, as readDurableLog finds it, and the descriptor, which
+ * `new DurableLog(…, fd)` appends to. A torn tail is cut off here.
+ */
+export function openDurableLog(path: string, options: { own?: boolean } = {}): { fd: number; contents: LogContents } {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'a+');
+  } catch (error) {
+    throw new DurableLogError(`${path}: cannot open the actor's log (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    const contents = logContents(path, fs.readFileSync(fd), options.own === true);
+    if (contents.tornBytes > 0) fs.ftruncateSync(fd, contents.goodBytes);
+    return { fd, contents };
+  } catch (error) {
+    fs.closeSync(fd);
+    if (error instanceof DurableLogError) throw error;
+    throw new DurableLogError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+function logContents(path: string, bytes: Buffer, own: boolean): LogContents {
+  if (bytes.length === 0) return { text: '', hashes: [], ended: false, tornBytes: 0, goodBytes: 0 };
+  if (own) return ownLog(bytes);
   const hashes: string[] = [];
   // The checks `verify` and a replay make (events/verify.ts), on a chain that may still be growing.
   const verifier = new ChainVerifier({ open: true });
@@ -280,13 +352,4 @@ function recordOf(row: Uint8Array, decoder: TextDecoder, verifier: ChainVerifier
     return 'not valid UTF-8';
   }
   return verifier.push(text) ?? verifier.firstError!.message;
-}
-
-/** Cuts the file back to its good prefix (drops a torn last record) so appends continue the chain. */
-export function truncateLog(path: string, goodBytes: number): void {
-  try {
-    fs.truncateSync(path, goodBytes);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new DurableLogError(`${path}: cannot cut the torn record (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
 }

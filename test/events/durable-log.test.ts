@@ -5,10 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DurableLog, DurableLogError, GroupCommit, readDurableLog, truncateLog } from '../../src/events/durable-log.ts';
+import { DurableLog, DurableLogError, GroupCommit, openDurableLog, readDurableLog } from '../../src/events/durable-log.ts';
 import type { TimingEvent } from '../../src/events/types.ts';
 import { hashEventJson } from '../../src/events/chain.ts';
 import { verifyChain } from '../../src/events/verify.ts';
@@ -30,10 +30,12 @@ function writeLog(path: string, events: readonly TimingEvent[], group = new Grou
   return log;
 }
 
-test('records are in the file as soon as they are recorded; end closes the chain, which verifies', async () => {
+test('the records of one turn are written together when it ends; end closes the chain, which verifies', async () => {
   const path = join(dir, 'a.jsonl');
   const group = new GroupCommit(1000);
   const log = writeLog(path, EVENTS, group);
+  assert.is(readFileSync(path, 'utf8'), '', 'not yet: the turn goes on');
+  await Promise.resolve(); // the turn ends: the microtask writes them, one write(2)
   assert.is(readFileSync(path, 'utf8').split('\n').length - 1, EVENTS.length, 'written before any sync');
   assert.is(log.size, EVENTS.length);
   log.end('ok', '');
@@ -49,6 +51,29 @@ test('records are in the file as soon as they are recorded; end closes the chain
   assert.is(read.ended, true);
   assert.is(read.hashes.length, EVENTS.length + 1);
   assert.is(read.tornBytes, 0);
+});
+
+test('an OutputWrite is written at once (before its bytes leave the process), and so is a turn past 64 KiB', () => {
+  const path = join(dir, 'out.jsonl');
+  const log = new DurableLog(path, new GroupCommit(1000));
+  log.record(EVENTS[0]!);
+  assert.is(readFileSync(path, 'utf8'), '');
+  log.record({ type: 'OutputWrite', stream: 'stdout', length: 2n, bytes: '6869' });
+  assert.is(readFileSync(path, 'utf8').split('\n').length - 1, 2, 'the output and what came before it');
+  for (let i = 0; i < 1000; i++) log.record({ type: 'MonotonicClockNow', instant: BigInt(i) });
+  const lines = readFileSync(path, 'utf8').split('\n').length - 1;
+  assert.ok(lines > 2 && lines < 1002, `written in 64 KiB pieces within the turn (${lines} lines so far)`);
+  log.close(false);
+  assert.is(readFileSync(path, 'utf8').split('\n').length - 1, 1002, 'close writes the rest');
+});
+
+test('a write that fails at the end of a turn is thrown at the log\'s next use, naming the log', async () => {
+  const log = new DurableLog('/dev/full', new GroupCommit(1000));
+  log.record(EVENTS[0]!);
+  await Promise.resolve(); // the end-of-turn write fails (ENOSPC): nothing is thrown into the microtask queue
+  assert.throws(() => log.record(EVENTS[1]!), (e: unknown) => e instanceof DurableLogError && e.message === "/dev/full: cannot write the actor's log (ENOSPC)");
+  assert.throws(() => log.record(EVENTS[1]!), /cannot write the actor's log \(ENOSPC\)/, 'and at every use after it: the log cannot go on');
+  log.close(false); // the failed turn's records are not tried again: the error above said they were lost
 });
 
 /** node:fs, counting; its fdatasync and close complete when `release()` is called (the thread pool, by hand). */
@@ -71,6 +96,7 @@ test('group commit: one timer for all dirty logs; commits run off the loop, one 
   const group = new GroupCommit(5, (callback, ms) => { const a = { callback, ms, cancelled: false }; armed.push(a); return () => { a.cancelled = true; }; }, held.commitFs);
   const a = writeLog(join(dir, 'g.jsonl'), EVENTS, group);
   const b = writeLog(join(dir, 'h.jsonl'), EVENTS, group);
+  await Promise.resolve(); // the end of the turn writes both
   assert.equal(armed.map((x) => x.ms), [5], 'one timer for the group, at its interval');
   armed[0].callback();
   assert.is(held.calls.length, 2, 'both logs synced in one commit');
@@ -139,8 +165,11 @@ test('a missing log is empty; an unreadable one and an unopenable one name the p
   assert.equal(readDurableLog(join(dir, 'none.jsonl')), { text: '', hashes: [], ended: false, tornBytes: 0, goodBytes: 0 });
   assert.throws(() => readDurableLog(dir), (e: unknown) => e instanceof DurableLogError && e.message.startsWith(`${dir}: cannot read`));
   assert.throws(() => new DurableLog(join(dir, 'no', 'such', 'x.jsonl'), new GroupCommit()), /cannot open the actor's log \(ENOENT\)/);
-  truncateLog(join(dir, 'none.jsonl'), 0); // nothing to cut
-  assert.throws(() => truncateLog(dir, 0), /cannot cut the torn record/);
+  const created = openDurableLog(join(dir, 'none.jsonl')); // a missing log: created, empty
+  assert.equal(created.contents, { text: '', hashes: [], ended: false, tornBytes: 0, goodBytes: 0 });
+  closeSync(created.fd);
+  assert.throws(() => openDurableLog(join(dir, 'no', 'such', 'x.jsonl')), /cannot open the actor's log \(ENOENT\)/);
+  assert.throws(() => openDurableLog(dir), (e: unknown) => e instanceof DurableLogError && e.message === `${dir}: cannot open the actor's log (EISDIR)`);
 });
 
 test('torn-write fuzz: cut at every byte offset of the last record, the log reads as the records before it', () => {
@@ -163,7 +192,9 @@ test('torn-write fuzz: cut at every byte offset of the last record, the log read
     assert.is(read.goodBytes, lastStart, `cut at ${cut}`);
     assert.is(read.tornBytes, cut - lastStart, `cut at ${cut}`);
     assert.is(read.ended, false);
-    truncateLog(path, read.goodBytes);
+    const opened = openDurableLog(path); // the same prefix, and the torn tail cut off
+    assert.equal(opened.contents, read);
+    closeSync(opened.fd);
     assert.is(readFileSync(path).length, lastStart);
   }
   // Damage before the last record is not a tear: refused, naming the record.
