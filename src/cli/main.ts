@@ -20,4 +20,9 @@ const code = await runCli(process.argv.slice(2), {
   isTTY: process.stderr.isTTY === true,
   entry: fileURLToPath(import.meta.url), // in the bundle, the bundle itself
 });
-process.exitCode = code;
+// Exit once everything is written, not when the loop drains: a drained loop first
+// frees every instance's memory one by one (~25 µs each: 0.1 s for 5,000 sleepers,
+// measured), which nothing needs. (Every part of a run is awaited by runCli.)
+const written = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => stream.write('', () => resolve()));
+await Promise.all([written(process.stdout), written(process.stderr)]);
+process.exit(code);
