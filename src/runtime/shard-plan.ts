@@ -24,13 +24,19 @@
 /**
  * Instances a shard must get before another core is worth another process.
  * Starting a shard (Node, the CLI bundle, the cached component) costs ~150 ms
- * and instantiating ~50 µs per instance, so two shards pay from ~6,000.
- * Measured through the CLI on the 2-core machine, quiet (2026-12-03, 5 runs
- * each, wall minus one actor's, median): 3,000 × 100 ms one process 295 ms,
- * two shards 331; 5,000: 568 and 625; 6,500: 718 and 647. (At load ~10 and
- * ~100 µs per instance, 2,500 was the break-even.)
+ * and instantiating ~100 µs per instance, so splitting pays from a few
+ * thousand. Measured through the CLI on the 2-core machine at load average
+ * ~10 (5 000 × 100 ms, 5 runs each): one process 1.30–2.46 s (median 2.15),
+ * two shards 1.51–2.94 s (median 1.74); p99 lateness at 5 000 × 1 s went
+ * 1 312 → 154 ms in one bench run and 50 → 63 ms in another. Under that load
+ * the machine decides more than the plan; on a quiet one the second core
+ * halves instantiation and the resumes of each tick. Measured quiet
+ * (2026-12-03, ~50 µs per instance): one process ends 5,000 × 100 ms ~60 ms
+ * sooner than two shards (568 against 625 ms over one actor, median of 5),
+ * but wakes 5,000 × 1 s later (p99 54 against 21 ms in one bench run): the
+ * plan keeps punctuality, so it stays at 2,500.
  */
-export const MIN_INSTANCES_PER_CORE_SHARD = 3_000;
+export const MIN_INSTANCES_PER_CORE_SHARD = 2_500;
 /** More processes than this is a mistake, not a plan (each costs ~50 MiB before any actor). */
 export const MAX_SHARDS = 256;
 

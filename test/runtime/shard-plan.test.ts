@@ -7,15 +7,14 @@ const plan = (instances: number, maxLive = 6_553, parallelism = 2, shards: numbe
 test('small fleets stay in one process', () => {
   assert.equal(plan(1), { count: 1, reason: 'single' });
   assert.equal(plan(MIN_INSTANCES_PER_CORE_SHARD * 2 - 1, 100_000), { count: 1, reason: 'single' });
-  assert.equal(plan(5_999), { count: 1, reason: 'single' });
-  assert.equal(plan(6_000), { count: 2, reason: 'cores' });
+  assert.equal(plan(4_999), { count: 1, reason: 'single' });
+  assert.equal(plan(5_000), { count: 2, reason: 'cores' });
   assert.equal(plan(50_000, 6_553, 1, null).count, 8, 'one core: only the cap splits');
 });
 
 test('enough instances use every core; more than the cap per process need more shards', () => {
   assert.equal(plan(MIN_INSTANCES_PER_CORE_SHARD * 2, 100_000), { count: 2, reason: 'cores' });
-  assert.equal(plan(40_000, 6_553, 16), { count: 13, reason: 'cores' });
-  assert.equal(plan(48_000, 6_553, 16), { count: 16, reason: 'cores' });
+  assert.equal(plan(40_000, 6_553, 16), { count: 16, reason: 'cores' });
   assert.equal(plan(10_000, 6_553, 2), { count: 2, reason: 'cap' });
   assert.equal(plan(30_000), { count: 5, reason: 'cap' });
   assert.equal(plan(100_000), { count: 16, reason: 'cap' });
