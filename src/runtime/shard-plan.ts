@@ -33,8 +33,8 @@
  * halves instantiation and the resumes of each tick. Measured quiet
  * (2026-12-03, ~50 µs per instance): one process ends 5,000 × 100 ms ~60 ms
  * sooner than two shards (568 against 625 ms over one actor, median of 5),
- * but wakes 5,000 × 1 s later (p99 54 against 21 ms in one bench run): the
- * plan keeps punctuality, so it stays at 2,500.
+ * while 5,000 × 1 s woke with p99 54 against 21 ms in one bench run and 16
+ * against 28 ms in the next: not a reason to move the line, so it stays at 2,500.
  */
 export const MIN_INSTANCES_PER_CORE_SHARD = 2_500;
 /** More processes than this is a mistake, not a plan (each costs ~50 MiB before any actor). */
