@@ -59,15 +59,11 @@ function tree(pid: number): number[] {
 }
 
 /** RSS, peak RSS and CPU summed over the process tree (a shard's peak counts while it lives; sampling every 250 ms). */
-const peakOf = new Map<number, number>();
 const cpuOf = new Map<number, number>(); // CPU ms per process ever seen: a shard that exited still counts
 function sample(pid: number): Sample | null {
   const parts = tree(pid).map((p) => [p, sampleOne(p)] as const).filter((e): e is readonly [number, Omit<Sample, 't'>] => e[1] !== null);
   if (parts.length === 0) return null;
-  for (const [p, part] of parts) {
-    peakOf.set(p, Math.max(peakOf.get(p) ?? 0, part.hwmKb));
-    cpuOf.set(p, Math.max(cpuOf.get(p) ?? 0, part.cpuMs));
-  }
+  for (const [p, part] of parts) cpuOf.set(p, Math.max(cpuOf.get(p) ?? 0, part.cpuMs));
   const sum = (f: (s: Omit<Sample, 't'>) => number): number => parts.reduce((a, [, part]) => a + f(part), 0);
   return { t: process.hrtime.bigint(), rssKb: sum((x) => x.rssKb), hwmKb: sum((x) => x.hwmKb), cpuMs: [...cpuOf.values()].reduce((a, b) => a + b, 0) };
 }

@@ -158,6 +158,7 @@ class Incarnations {
   readonly #limits: ReturnType<typeof effectiveLimits> | null;
   readonly #identity: ReturnType<typeof runIdentity>;
   readonly #hibernateAfterNs: bigint | null;
+  readonly #wasi: Extract<ActorManifest['handlers'][number], { type: 'wasi' }> | undefined;
   readonly #thread = new TimingRuntime().thread;
 
   constructor(ctx: DriveContext) {
@@ -167,6 +168,7 @@ class Incarnations {
     this.#limits = timing === undefined ? null : effectiveLimits(timing.config, null);
     this.#identity = runIdentity({ manifest, componentSha256: prepared.sha256, mode, clock: 'real', state });
     this.#hibernateAfterNs = manifest.hibernate_after === null ? null : BigInt(manifest.hibernate_after) * 1_000_000n;
+    this.#wasi = manifest.handlers.find((h) => h.type === 'wasi');
     this.outcomes = new OutcomeTally(ctx.range.first);
   }
 
@@ -222,10 +224,10 @@ class Incarnations {
   /** Spawns the actor on its log and runs init (replayed, then live); a spawn that throws is a trap. */
   async #init(instance: number, session: ReplaySession, log: DurableLog, needsIdentity: boolean): Promise<InitOutcome> {
     const { manifest, prepared, state } = this.#ctx;
-    const wasi = manifest.handlers.find((h) => h.type === 'wasi');
+    const wasi = this.#wasi;
     const registry = new HandlerRegistry({ thread: this.#thread });
     registry.register(new ReplayHandler(session));
-    if (wasi?.type === 'wasi') registry.register(new WasiHandler(wasi.config, { output: this.#ctx.output, journal: () => replayJournal(session, { showReplayed: false }) }));
+    if (wasi !== undefined) registry.register(new WasiHandler(wasi.config, { output: this.#ctx.output, journal: () => replayJournal(session, { showReplayed: false }) }));
     let actor: Actor | null = null;
     try {
       actor = Actor.spawn(prepared.component, registry, {
